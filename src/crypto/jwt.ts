@@ -1,0 +1,138 @@
+import { base64url, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { SigningKeySet } from "./signing-keys";
+import { decodeUtf8Strict } from "./utf8";
+
+/**
+ * Strict JWT handling for Gatehouse's own tokens (RFC 8725).
+ *
+ * jose decodes leniently, so every token first passes a strict compact-format check here:
+ * bounded length, exactly three non-empty base64url segments in canonical encoding, a JSON
+ * header whose `kid` names one of our keys and whose `alg` is that key's algorithm. Header
+ * parameters that point at other keys (`jwk`, `jku`, `x5u`, `x5c`) or demand extensions
+ * (`crit`, `b64`) are refused outright: we never emit them, so a token carrying one is forged.
+ */
+
+export const MAX_TOKEN_LENGTH = 4096;
+/** Tolerated clock skew between edge locations, in seconds. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const FORBIDDEN_HEADER_PARAMETERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64"];
+
+export type JwtFailure =
+  | "malformed"
+  | "forbidden_header"
+  | "unknown_kid"
+  | "algorithm_mismatch"
+  | "wrong_type"
+  | "bad_signature"
+  | "expired"
+  | "not_yet_valid"
+  | "claim_invalid";
+
+export type JwtResult<T> = { ok: true; payload: T & JWTPayload } | { ok: false; reason: JwtFailure };
+
+interface ProtectedHeader {
+  alg: string;
+  kid: string;
+  typ?: string;
+}
+
+function isCanonicalSegment(segment: string): boolean {
+  if (!SEGMENT.test(segment)) return false;
+  try {
+    return base64url.encode(base64url.decode(segment)) === segment;
+  } catch {
+    return false;
+  }
+}
+
+/** Strictly parses the protected header of a compact JWS, or says why it refuses to. */
+export function parseCompactHeader(token: string): ProtectedHeader | JwtFailure {
+  if (token.length > MAX_TOKEN_LENGTH) return "malformed";
+  const segments = token.split(".");
+  if (segments.length !== 3 || !segments.every(isCanonicalSegment)) return "malformed";
+  let header: unknown;
+  try {
+    header = JSON.parse(decodeUtf8Strict(base64url.decode(segments[0] as string)));
+  } catch {
+    return "malformed";
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) return "malformed";
+  const fields = header as Record<string, unknown>;
+  if (FORBIDDEN_HEADER_PARAMETERS.some((name) => name in fields)) return "forbidden_header";
+  if (typeof fields.alg !== "string" || typeof fields.kid !== "string") return "malformed";
+  if (fields.typ !== undefined && typeof fields.typ !== "string") return "malformed";
+  return { alg: fields.alg, kid: fields.kid, typ: fields.typ as string | undefined };
+}
+
+export interface SignOptions {
+  typ: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  now: Date;
+  jti: string;
+  subject?: string;
+}
+
+export async function signJwt(keys: SigningKeySet, claims: JWTPayload, options: SignOptions): Promise<string> {
+  const issuedAt = Math.floor(options.now.getTime() / 1000);
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: keys.signer.alg, kid: keys.signer.kid, typ: options.typ })
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + options.ttlSeconds)
+    .setJti(options.jti);
+  if (options.subject) jwt.setSubject(options.subject);
+  return jwt.sign(keys.signer.key);
+}
+
+export interface VerifyOptions {
+  typ: string;
+  issuer: string;
+  audience: string;
+  now: Date;
+  /** Claims that must be present besides iss, aud, exp, iat and jti. */
+  requiredClaims?: string[];
+}
+
+function failureOf(err: unknown): JwtFailure {
+  if (err instanceof errors.JWTExpired) return "expired";
+  if (err instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
+  if (err instanceof errors.JOSEAlgNotAllowed) return "algorithm_mismatch";
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === "typ") return "wrong_type";
+    if (err.claim === "nbf" || (err.claim === "iat" && err.reason === "check_failed")) return "not_yet_valid";
+    return "claim_invalid";
+  }
+  return "malformed";
+}
+
+/** Verifies one of our own tokens: our key by `kid`, that key's algorithm, the expected `typ` and claims. */
+export async function verifyJwt<T>(keys: SigningKeySet, token: string, options: VerifyOptions): Promise<JwtResult<T>> {
+  const header = parseCompactHeader(token);
+  if (typeof header === "string") return { ok: false, reason: header };
+  const key = keys.verifiers.get(header.kid);
+  if (!key) return { ok: false, reason: "unknown_kid" };
+  if (header.alg !== key.alg) return { ok: false, reason: "algorithm_mismatch" };
+  if (header.typ !== options.typ) return { ok: false, reason: "wrong_type" };
+  try {
+    const { payload } = await jwtVerify<T>(token, key.key, {
+      algorithms: [key.alg],
+      issuer: options.issuer,
+      audience: options.audience,
+      typ: options.typ,
+      currentDate: options.now,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["iss", "aud", "exp", "iat", "jti", ...(options.requiredClaims ?? [])],
+    });
+    const issuedAt = payload.iat ?? 0;
+    if (issuedAt > options.now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS)
+      return { ok: false, reason: "not_yet_valid" };
+    return { ok: true, payload };
+  } catch (err) {
+    return { ok: false, reason: failureOf(err) };
+  }
+}

@@ -1,0 +1,29 @@
+import { createMiddleware } from "hono/factory";
+import { randomId } from "../crypto/random";
+import { loadSigningKeys } from "../crypto/signing-keys";
+import { type AppEnv, readConfig } from "../env";
+import { openDatabase } from "../storage/db";
+
+/**
+ * First middleware of every request: a request id, the error dialect default, and every
+ * dependency the services need on `c.var.deps`, built from per-isolate caches.
+ */
+export const init = createMiddleware<AppEnv>(async (c, next) => {
+  const requestId = randomId();
+  c.set("requestId", requestId);
+  c.set("dialect", "gateway");
+  const config = readConfig(c.env);
+  c.set("deps", {
+    db: openDatabase(c.env.DB),
+    kv: c.env.KV,
+    config,
+    keys: await loadSigningKeys(c.env.SIGNING_KEYS),
+    now: new Date(),
+    defer: (work) =>
+      c.executionCtx.waitUntil(
+        work.catch((err) => console.error(JSON.stringify({ level: "error", requestId, deferred: String(err) }))),
+      ),
+  });
+  await next();
+  c.header("X-Request-Id", requestId);
+});

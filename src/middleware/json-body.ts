@@ -1,0 +1,72 @@
+import { createMiddleware } from "hono/factory";
+import { decodeUtf8Strict } from "../crypto/utf8";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+export const MAX_JSON_DEPTH = 8;
+
+function depthOf(value: unknown, depth = 0): number {
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== "object") return depth;
+  let deepest = depth + 1;
+  for (const child of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(child, depth + 1));
+    if (deepest > MAX_JSON_DEPTH) break;
+  }
+  return deepest;
+}
+
+async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw new AppError("payload_too_large");
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new AppError("payload_too_large");
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Guards a JSON route before anything else looks at the body: `Content-Type` must be JSON (415),
+ * the body at most `maxBodyBytes` however it is sent (413), valid UTF-8 JSON (400), an object no
+ * deeper than `MAX_JSON_DEPTH` (400). The text is then handed to the route's validator.
+ */
+export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  const contentType = c.req.header("content-type") ?? "";
+  if (!JSON_CONTENT_TYPE.test(contentType.trim())) throw new AppError("unsupported_media_type");
+  const bytes = await readBounded(c.req.raw, c.var.deps.config.maxBodyBytes);
+  let text: string;
+  let value: unknown;
+  try {
+    text = decodeUtf8Strict(bytes);
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError("malformed_json");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new AppError("invalid_request", { publicMessage: "The request body must be a JSON object." });
+  }
+  if (depthOf(value) > MAX_JSON_DEPTH) {
+    throw new AppError("invalid_request", { publicMessage: "The request body is nested too deeply." });
+  }
+  // The validator reads the body through Hono's cache; hand it the text we already read.
+  // (Hono stores promises there although its type says otherwise.)
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
+  await next();
+});

@@ -1,0 +1,57 @@
+import { z } from "@hono/zod-openapi";
+import { USER_TYPES } from "../storage/schema";
+
+export const userTypeSchema = z.enum(USER_TYPES).openapi({ example: "user" });
+
+/** Token strings are bounded long before a parser sees them. */
+export const tokenStringSchema = z.string().min(1).max(4096);
+
+export const credentialsSchema = z
+  .object({
+    email: z.string().trim().min(1).max(320).openapi({ example: "user@example.com" }),
+    password: z.string().min(1).max(1024).openapi({ example: "user-password-1" }),
+  })
+  .openapi("Credentials");
+
+export const tokenLoginResponseSchema = z
+  .object({
+    result: z.literal("success"),
+    message: z.string().openapi({ example: "You have successfully logged in!" }),
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    user: z.object({
+      public_id: z.string(),
+      first_name: z.string(),
+      last_name: z.string(),
+      email_address: z.string(),
+      phone_number: z.string().nullable(),
+    }),
+    businesses: z.array(
+      z.object({ id: z.number().int(), public_id: z.string(), name: z.string(), status: z.string() }),
+    ),
+  })
+  .openapi("TokenLoginResponse");
+
+export const refreshRequestSchema = z
+  .object({ refreshToken: tokenStringSchema, userType: userTypeSchema })
+  .openapi("RefreshRequest");
+
+export const refreshResponseSchema = z
+  .object({ result: z.literal("success"), accessToken: z.string() })
+  .openapi("RefreshResponse");
+
+export const pingErrorSchema = z
+  .object({ result: z.literal("error"), message: z.string(), code: z.string() })
+  .openapi("PingError");
+
+export const sessionInfoSchema = z
+  .object({
+    result: z.literal("success"),
+    session: z.object({
+      session_id: z.string(),
+      public_id: z.string(),
+      user_type: userTypeSchema,
+      auth_method: z.enum(["jwt", "session"]),
+    }),
+  })
+  .openapi("SessionInfo");

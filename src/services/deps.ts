@@ -1,0 +1,14 @@
+import type { SigningKeySet } from "../crypto/signing-keys";
+import type { Config } from "../env";
+import type { Database } from "../storage/db";
+
+/** Everything a service may use, passed in explicitly: services never see Hono or `env`. */
+export interface Deps {
+  db: Database;
+  kv: KVNamespace;
+  config: Config;
+  keys: SigningKeySet;
+  now: Date;
+  /** Runs work after the response is sent (`ctx.waitUntil`). */
+  defer: (work: Promise<unknown>) => void;
+}
