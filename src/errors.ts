@@ -39,6 +39,8 @@ export interface AppErrorOptions {
   publicMessage?: string;
   challenge?: Challenge;
   retryAfterSeconds?: number;
+  /** A stable machine-readable sub-reason the client may see (e.g. `revoked` for an API key). */
+  reason?: string;
 }
 
 export class AppError extends Error {
@@ -74,6 +76,10 @@ function challengeHeader(error: AppError): string | undefined {
   return undefined;
 }
 
+function reasonOf(error: AppError): { reason?: string } {
+  return error.options.reason ? { reason: error.options.reason } : {};
+}
+
 function bodyFor(dialect: Dialect, error: AppError): { text: string; contentType: string } {
   const message = error.publicMessage;
   switch (dialect) {
@@ -81,12 +87,15 @@ function bodyFor(dialect: Dialect, error: AppError): { text: string; contentType
       return { text: message, contentType: "text/plain; charset=utf-8" };
     case "ping":
       return {
-        text: JSON.stringify({ result: "error", message, code: error.code }),
+        text: JSON.stringify({ result: "error", message, code: error.code, ...reasonOf(error) }),
         contentType: "application/json",
       };
     case "pers":
     case "gateway":
-      return { text: JSON.stringify({ error: error.code, message }), contentType: "application/json" };
+      return {
+        text: JSON.stringify({ error: error.code, message, ...reasonOf(error) }),
+        contentType: "application/json",
+      };
   }
 }
 
