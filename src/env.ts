@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
 import type { Deps } from "./services/deps";
 import type { Principal } from "./services/principal";
 
@@ -18,9 +19,6 @@ export interface Bindings {
   SESSION_LIVENESS_CACHE_SECONDS: string;
   MAX_BODY_BYTES: string;
 }
-
-/** Cloudflare rejects PBKDF2 above 100,000 iterations in production; `wrangler dev` does not. */
-export const PBKDF2_MAX_ITERATIONS = 100_000;
 
 const positiveInt = z.coerce.number().int().positive();
 

@@ -1,5 +1,4 @@
 import { base64url } from "jose";
-import { PBKDF2_MAX_ITERATIONS } from "../env";
 import { constantTimeEqual } from "./digest";
 
 /**
@@ -24,12 +23,15 @@ interface ParsedHash {
   hash: Uint8Array;
 }
 
+/** Cloudflare rejects PBKDF2 above 100,000 iterations in production; `wrangler dev` does not. */
+export const PBKDF2_MAX_ITERATIONS = 100_000;
+
 const PREFIX = "$pbkdf2-sha256$v=1$";
 const SALT_BYTES = 16;
 const HASH_BITS = 256;
 const encoder = new TextEncoder();
 
-async function passwordMaterial(password: string, pepper: string | undefined): Promise<Uint8Array> {
+async function passwordMaterial(password: string, pepper: string | undefined): Promise<BufferSource> {
   const raw = encoder.encode(password);
   if (!pepper) return raw;
   const key = await crypto.subtle.importKey("raw", encoder.encode(pepper), { name: "HMAC", hash: "SHA-256" }, false, [
@@ -38,7 +40,7 @@ async function passwordMaterial(password: string, pepper: string | undefined): P
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, raw));
 }
 
-async function derive(password: string, salt: Uint8Array, iterations: number, pepper: string | undefined) {
+async function derive(password: string, salt: BufferSource, iterations: number, pepper: string | undefined) {
   const material = await passwordMaterial(password, pepper);
   const key = await crypto.subtle.importKey("raw", material, "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, HASH_BITS);

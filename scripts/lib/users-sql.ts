@@ -1,0 +1,36 @@
+import { hashPassword, PBKDF2_MAX_ITERATIONS } from "../../src/crypto/passwords.ts";
+import { sqlString } from "./sql.ts";
+
+export interface UserSeed {
+  publicId: string;
+  userType: "user" | "adminuser" | "agent";
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  phoneNumber: string | null;
+}
+
+/**
+ * An idempotent INSERT for one user, hashed exactly as the Worker hashes (same module, same
+ * iteration cap). `pepper` must equal the deployment's PASSWORD_PEPPER secret, if it has one.
+ */
+export async function insertUserSql(user: UserSeed, pepper?: string): Promise<string> {
+  const hash = await hashPassword(user.password, { iterations: PBKDF2_MAX_ITERATIONS, pepper });
+  const email = user.email.trim();
+  const values = [
+    sqlString(user.publicId),
+    sqlString(user.userType),
+    sqlString(email),
+    sqlString(email.toLowerCase()),
+    sqlString(user.firstName),
+    sqlString(user.lastName),
+    sqlString(`${user.firstName} ${user.lastName}`.trim()),
+    sqlString(user.phoneNumber),
+    sqlString(hash),
+  ].join(", ");
+  return (
+    "INSERT INTO users (public_id, user_type, email, email_normalized, first_name, last_name, display_name, phone_number, password_hash) " +
+    `VALUES (${values}) ON CONFLICT DO NOTHING`
+  );
+}
