@@ -19,7 +19,7 @@ export interface PasswordPolicy {
 interface ParsedHash {
   iterations: number;
   peppered: boolean;
-  salt: Uint8Array;
+  salt: Uint8Array<ArrayBuffer>;
   hash: Uint8Array;
 }
 
