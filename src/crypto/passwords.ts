@@ -65,7 +65,7 @@ export function parsePasswordHash(stored: string): ParsedHash | null {
     return {
       iterations: Number(match[1]),
       peppered: match[2] === "1",
-      salt: base64url.decode(salt),
+      salt: new Uint8Array(base64url.decode(salt)),
       hash: base64url.decode(hash),
     };
   } catch {
