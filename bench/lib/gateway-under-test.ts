@@ -1,0 +1,64 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
+import { insertUserSql } from "../../scripts/lib/users-sql.ts";
+
+const BUILD_DIR = ".bench/build";
+
+/** Bundles the worker exactly as `wrangler deploy` would, without deploying. */
+export function buildWorker(): string {
+  execFileSync(join("node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", BUILD_DIR], {
+    stdio: "ignore",
+  });
+  return join(BUILD_DIR, "index.js");
+}
+
+function wranglerVars(): Record<string, string> {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const section = toml.split("[vars]")[1]?.split(/\n\[/)[0] ?? "";
+  const vars: Record<string, string> = {};
+  for (const match of section.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[match[1] as string] = match[2] as string;
+  return vars;
+}
+
+export interface BenchUser {
+  email: string;
+  password: string;
+}
+
+/** The bundled gateway in workerd through Miniflare's API: no `wrangler dev` proxy in the way. */
+export async function startGateway(scriptPath: string, extraBindings: Record<string, string> = {}) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2026-04-01",
+    d1Databases: { DB: "bench-db" },
+    kvNamespaces: { KV: "bench-kv" },
+    bindings: { ...wranglerVars(), SIGNING_KEYS: await generateSigningKeySet(["ES256"]), ...extraBindings },
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database("DB");
+  for (const file of readdirSync("migrations")
+    .filter((name) => name.endsWith(".sql"))
+    .sort()) {
+    const statements = readFileSync(join("migrations", file), "utf8").split("--> statement-breakpoint");
+    for (const statement of statements) if (statement.trim()) await db.prepare(statement).run();
+  }
+  const user: BenchUser = { email: "bench@example.com", password: "bench-password-1" };
+  await db
+    .prepare(
+      await insertUserSql({
+        publicId: crypto.randomUUID(),
+        userType: "user",
+        email: user.email,
+        password: user.password,
+        firstName: "Bench",
+        lastName: "User",
+        phoneNumber: null,
+      }),
+    )
+    .run();
+  return { mf, url: new URL(url), user };
+}
