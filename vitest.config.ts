@@ -19,5 +19,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
+    // The per-request access log is one JSON line per request; keep test output readable.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
   },
 });

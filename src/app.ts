@@ -1,6 +1,7 @@
 import { AppError, handleError } from "./errors";
 import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
+import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { loginRoutes } from "./routes/login";
 import { pingAuthRoutes } from "./routes/ping-auth";
@@ -11,7 +12,7 @@ import { wellKnownRoutes } from "./routes/well-known";
 export function createApp() {
   const app = createRouter();
 
-  app.use("*", init, securityHeaders);
+  app.use("*", init, requestLog, securityHeaders);
   app.use("/v1/auth/refresh", dialect("ping"));
   app.use("/v1/auth/session", dialect("ping"));
 
