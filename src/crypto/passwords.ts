@@ -89,12 +89,12 @@ export async function verifyPassword(
   policy: PasswordPolicy,
 ): Promise<PasswordCheck> {
   const parsed = stored ? parsePasswordHash(stored) : null;
-  // A hash above the Workers cap could never be verified in production; treat it as unusable.
-  if (!parsed || parsed.iterations > PBKDF2_MAX_ITERATIONS) {
+  // A hash above the Workers cap could never be verified in production, and a peppered hash
+  // cannot be checked without the pepper: both are unusable, and still cost one derivation.
+  if (!parsed || parsed.iterations > PBKDF2_MAX_ITERATIONS || (parsed.peppered && !policy.pepper)) {
     await derive(password, new Uint8Array(SALT_BYTES), policy.iterations, policy.pepper);
     return { valid: false, needsRehash: false };
   }
-  if (parsed.peppered && !policy.pepper) return { valid: false, needsRehash: false };
   const candidate = await derive(password, parsed.salt, parsed.iterations, parsed.peppered ? policy.pepper : undefined);
   const valid = constantTimeEqual(candidate, parsed.hash);
   const needsRehash = valid && (parsed.iterations !== policy.iterations || parsed.peppered !== Boolean(policy.pepper));

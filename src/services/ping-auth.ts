@@ -78,8 +78,10 @@ export async function refreshAccessToken(
 
 /**
  * Authenticates `Authorization: Bearer` + `User-Type`: signature, claims, the stated user type
- * (when one is stated) and a live session. Every failure is the same `invalid_token` on the wire
- * (RFC 6750 §3.1).
+ * (when one is stated) and a live session. Every failure carries the same RFC 6750
+ * `error="invalid_token"` challenge and message; the body's code only says whether the token was
+ * bad (`invalid_token`) or its session has ended (`session_revoked`), which tells the holder to log
+ * in again and reveals nothing they do not already hold.
  */
 export async function authenticateAccessToken(deps: Deps, token: string, userType?: UserType): Promise<Principal> {
   const verified = await verifySessionToken(deps, "access", token);
