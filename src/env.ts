@@ -41,9 +41,11 @@ const originListSchema = z
   )
   .pipe(
     z.array(
-      z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
-        message: "each entry must be an exact origin such as https://app.example.com (no path, no wildcard)",
-      }),
+      z
+        .string()
+        .refine((origin) => !origin.includes("*") && URL.canParse(origin) && new URL(origin).origin === origin, {
+          message: "each entry must be an exact origin such as https://app.example.com (no path, no wildcard)",
+        }),
     ),
   );
 
