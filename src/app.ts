@@ -4,6 +4,7 @@ import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
 import { securityHeaders } from "./middleware/security-headers";
 import { loginRoutes } from "./routes/login";
+import { ownSessionRoutes } from "./routes/own-sessions";
 import { pingAuthRoutes } from "./routes/ping-auth";
 import { pingPageRoutes } from "./routes/pingpage";
 import { createRouter } from "./routes/router";
@@ -25,6 +26,7 @@ export function createApp() {
   app.route("/", loginRoutes);
   app.route("/", pingAuthRoutes);
   app.route("/", pingPageRoutes);
+  app.route("/", ownSessionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
