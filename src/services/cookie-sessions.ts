@@ -51,8 +51,9 @@ export interface PageUser {
   updated_at: string;
 }
 
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+/** PingPage's timestamps: ISO-8601 UTC to the second (`2026-02-20T10:30:00Z`). */
+export function isoSeconds(date: Date | number): string {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export function pageUserView(user: UserRow): PageUser {

@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import { getSession, listSessionIds, type SessionKind } from "../storage/session-store";
+import { isoSeconds } from "./cookie-sessions";
 import type { Deps } from "./deps";
 import type { Principal } from "./principal";
 import { revokeAllSessions, revokeSession } from "./sessions";
@@ -13,10 +14,6 @@ export interface OwnSession {
   user_agent: string | null;
   ip: string | null;
   current: boolean;
-}
-
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**
