@@ -12,6 +12,8 @@ export default defineConfig({
           // Fresh keys per run: an ES256 signer plus an EdDSA key that only verifies.
           SIGNING_KEYS: await generateSigningKeySet(["ES256", "EdDSA"]),
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          // The tests' trusted dashboard, independent of the dev value in wrangler.toml.
+          CORS_ALLOWED_ORIGINS: "https://dashboard.example.com",
         },
       },
     })),

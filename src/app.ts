@@ -1,10 +1,13 @@
 import { AppError, handleError } from "./errors";
+import { corsForAllowedOrigins } from "./middleware/cors";
 import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { loginRoutes } from "./routes/login";
+import { ownSessionRoutes } from "./routes/own-sessions";
 import { pingAuthRoutes } from "./routes/ping-auth";
+import { pingPageRoutes } from "./routes/pingpage";
 import { createRouter } from "./routes/router";
 import { wellKnownRoutes } from "./routes/well-known";
 
@@ -13,18 +16,30 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", init, requestLog, securityHeaders);
+  app.use("/v1/*", corsForAllowedOrigins);
   app.use("/v1/auth/refresh", dialect("ping"));
   app.use("/v1/auth/session", dialect("ping"));
+  app.use("/v1/auth/register", dialect("pingpage"));
+  app.use("/v1/me", dialect("pingpage"));
+  app.use("/v1/me/*", dialect("pingpage"));
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);
   app.route("/", pingAuthRoutes);
+  app.route("/", pingPageRoutes);
+  app.route("/", ownSessionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "A Ping access token, sent together with the `User-Type` it was issued for.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "session_token",
+    description: "A PingPage session cookie, set by register and cookie login; lasts 30 days, not sliding.",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -18,9 +18,34 @@ export interface Bindings {
   PBKDF2_ITERATIONS: string;
   SESSION_LIVENESS_CACHE_SECONDS: string;
   MAX_BODY_BYTES: string;
+  /** Comma-separated browser origins allowed to call with credentials (CORS) and past the CSRF check. */
+  CORS_ALLOWED_ORIGINS?: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * `https://app.example.com,http://localhost:3000` → exact origins (scheme, host, port; no path).
+ * `*` is refused: credentialed CORS must never be open to every origin.
+ */
+const originListSchema = z
+  .string()
+  .default("")
+  .transform((list) =>
+    list
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .refine((origin) => !origin.includes("*") && URL.canParse(origin) && new URL(origin).origin === origin, {
+          message: "each entry must be an exact origin such as https://app.example.com (no path, no wildcard)",
+        }),
+    ),
+  );
 
 const configSchema = z.object({
   issuer: z.string().url(),
@@ -33,6 +58,7 @@ const configSchema = z.object({
   sessionLivenessCacheSeconds: z.coerce.number().int().min(0).max(60),
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
+  corsAllowedOrigins: originListSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -52,6 +78,7 @@ export function readConfig(env: Bindings): Config {
     sessionLivenessCacheSeconds: env.SESSION_LIVENESS_CACHE_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
+    corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

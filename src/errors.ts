@@ -15,7 +15,9 @@ export const errorCatalog = {
   invalid_credentials: { status: 401, message: "Invalid email or password." },
   invalid_token: { status: 401, message: "The token is invalid or has expired." },
   session_revoked: { status: 401, message: "The token is invalid or has expired." },
+  invalid_session: { status: 401, message: "The session is invalid or has expired." },
   insufficient_permission: { status: 403, message: "You do not have permission to do this." },
+  cross_site_request: { status: 403, message: "Cross-site request refused." },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   email_taken: { status: 409, message: "Email already registered." },
@@ -99,6 +101,17 @@ function bodyFor(dialect: Dialect, error: AppError): { text: string; contentType
   }
 }
 
+/**
+ * PingPage's contract knows 400 for every kind of bad input (its seed and SPEC §2.2), so an
+ * oversized body is a 400 there; the message still says which.
+ */
+function statusFor(dialect: Dialect, error: AppError): number {
+  // PingPage promises 400 for every bad input, an oversized body included; a wrong Content-Type
+  // stays 415 as on every other route.
+  if (dialect === "pingpage" && error.code === "payload_too_large") return 400;
+  return error.status;
+}
+
 /** Turns an `AppError` into the wire format of the route's dialect. */
 export function renderError(dialect: Dialect, error: AppError): Response {
   const { text, contentType } = bodyFor(dialect, error);
@@ -108,7 +121,7 @@ export function renderError(dialect: Dialect, error: AppError): Response {
   if (error.options.retryAfterSeconds !== undefined) {
     headers.set("Retry-After", String(error.options.retryAfterSeconds));
   }
-  return new Response(text, { status: error.status, headers });
+  return new Response(text, { status: statusFor(dialect, error), headers });
 }
 
 function toAppError(err: unknown): AppError {

@@ -1,12 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
+import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../middleware/session-cookie";
 import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeSchema } from "../schemas/ping";
+import { pageUserSchema } from "../schemas/pingpage";
+import { loginWithCookie, logoutCookieSession } from "../services/cookie-sessions";
 import { authenticateAccessToken, endSession, loginForTokens } from "../services/ping-auth";
 import { USER_TYPES, type UserType } from "../storage/schema";
+import { clientInfo } from "./client-info";
 import { createRouter } from "./router";
 
 /**
@@ -14,58 +20,70 @@ import { createRouter } from "./router";
  * that names a `User-Type` (login) or carries `Authorization` (logout) is Ping's token flow and
  * gets Ping JSON; anything else is PingPage's cookie flow and gets plain-text errors.
  */
+const isTokenLogin = (c: Context<AppEnv>) => c.req.header("user-type") !== undefined;
+const isTokenLogout = (c: Context<AppEnv>) => c.req.header("authorization") !== undefined;
+
 const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("dialect", c.req.header("user-type") === undefined ? "pingpage" : "ping");
+  c.set("dialect", isTokenLogin(c) ? "ping" : "pingpage");
   await next();
 });
 
 const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("dialect", c.req.header("authorization") === undefined ? "pingpage" : "ping");
+  c.set("dialect", isTokenLogout(c) ? "ping" : "pingpage");
   await next();
 });
 
 const LOGIN_MESSAGE = "You have successfully logged in!";
 
-function clientInfo(headers: { header: (name: string) => string | undefined }) {
-  const userAgent = headers.header("user-agent")?.slice(0, 256);
-  const ip = headers.header("cf-connecting-ip");
-  return { ...(userAgent ? { userAgent } : {}), ...(ip ? { ip } : {}) };
-}
+const bothDialects = (description: string) => ({
+  description,
+  content: {
+    "application/json": { schema: pingErrorSchema },
+    "text/plain": { schema: z.string() },
+  },
+});
 
 const loginRoute = createRoute({
   method: "post",
   path: "/v1/auth/login",
-  tags: ["Ping token login"],
+  tags: ["Ping token login", "PingPage cookie sessions"],
   summary: "Log in with email and password",
   description:
-    "With a `User-Type` header: Ping token login, answering with an access/refresh token pair. " +
-    "Without it: PingPage cookie login, answering with the user and a `session_token` cookie.",
-  middleware: [loginDialect, jsonBody] as const,
+    "With a `User-Type` header: Ping token login, answering with an access/refresh token pair " +
+    "(errors in Ping JSON). Without it: PingPage cookie login of a `user` account, answering with " +
+    "the user and a `session_token` cookie (errors in plain text; cross-site requests refused).",
+  // Only the cookie flow is CSRF-checked: the token flow sends no ambient credential.
+  middleware: [loginDialect, csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
   request: {
     headers: z.object({ "user-type": userTypeSchema.optional() }),
     body: { required: true, content: { "application/json": { schema: credentialsSchema } } },
   },
   responses: {
-    200: { description: "Logged in", content: { "application/json": { schema: tokenLoginResponseSchema } } },
-    400: { description: "Malformed request", content: { "application/json": { schema: pingErrorSchema } } },
-    401: {
-      description: "Wrong email, password or user type (indistinguishable)",
-      content: { "application/json": { schema: pingErrorSchema } },
+    200: {
+      description: "Logged in: Ping's token pair, or (cookie flow) PingPage's user with `Set-Cookie: session_token=…`",
+      content: { "application/json": { schema: z.union([tokenLoginResponseSchema, pageUserSchema]) } },
     },
-    415: { description: "Not JSON", content: { "application/json": { schema: pingErrorSchema } } },
+    400: bothDialects("Malformed request"),
+    401: bothDialects("Wrong email, password or user type (indistinguishable)"),
+    403: bothDialects("Cross-site request refused (cookie flow)"),
+    415: bothDialects("Not JSON (token flow; the cookie flow answers 400)"),
   },
 });
 
 const logoutRoute = createRoute({
   method: "post",
   path: "/v1/auth/logout",
-  tags: ["Ping token login"],
+  tags: ["Ping token login", "PingPage cookie sessions"],
   summary: "End the current session",
-  description: "With `Authorization: Bearer`: ends the token session, so its access and refresh tokens stop working.",
-  middleware: [logoutDialect] as const,
+  description:
+    "With `Authorization: Bearer`: ends the token session, so its access and refresh tokens stop working. " +
+    "Without it: ends the session of the `session_token` cookie and clears the cookie; idempotent, so " +
+    "a missing, unknown or already-ended cookie is also 204.",
+  middleware: [logoutDialect, csrfProtection({ skip: isTokenLogout })] as const,
   responses: {
-    204: { description: "Session ended" },
-    401: { description: "No valid credential", content: { "application/json": { schema: pingErrorSchema } } },
+    204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
+    401: bothDialects("No valid credential (token flow)"),
+    403: bothDialects("Cross-site request refused (cookie flow)"),
   },
 });
 
@@ -73,11 +91,21 @@ export const loginRoutes = createRouter()
   .openapi(loginRoute, async (c) => {
     const { email, password } = c.req.valid("json");
     const userType = c.req.valid("header")["user-type"];
-    if (!userType) throw new AppError("invalid_user_type");
-    const result = await loginForTokens(c.var.deps, { email, password, userType, client: clientInfo(c.req) });
+    const client = clientInfo(c.req);
+    if (!userType) {
+      const result = await loginWithCookie(c.var.deps, { email, password, client });
+      setSessionCookie(c, result.cookieValue);
+      return c.json(result.user, 200);
+    }
+    const result = await loginForTokens(c.var.deps, { email, password, userType, client });
     return c.json({ result: "success" as const, message: LOGIN_MESSAGE, ...result }, 200);
   })
   .openapi(logoutRoute, async (c) => {
+    if (!isTokenLogout(c)) {
+      await logoutCookieSession(c.var.deps, readSessionCookie(c));
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    }
     const token = readBearerToken(c.req.header("authorization"));
     if (!token) throw new AppError("missing_credentials");
     const stated = c.req.header("user-type");

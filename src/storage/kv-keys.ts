@@ -3,7 +3,9 @@
  *
  *   session:{userPublicId}:{sessionId}  -> SessionRecord JSON, expires with the session.
  *       Keyed under the user so that all of a user's sessions can be listed (and ended) with one
- *       prefix `list`, while a request that carries both ids reads exactly one key.
+ *       prefix `list`, while a request that carries both ids reads exactly one key. Ping token
+ *       sessions (`kind: "token"`) and PingPage cookie sessions (`kind: "cookie"`, with the
+ *       SHA-256 of the cookie secret as `secretHash`) share this prefix.
  */
 export const kvKeys = {
   session: (userPublicId: string, sessionId: string) => `session:${userPublicId}:${sessionId}`,

@@ -65,3 +65,11 @@ export async function createUser(
   }
   return { id: user.id, publicId: user.publicId, email, password, userType, businessIds };
 }
+
+/** How many users hold this email (compared the way registration compares: case-insensitively). */
+export async function countUsersWithEmail(email: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email_normalized = ?")
+    .bind(email.trim().toLowerCase())
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,35 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+import { authenticateCookieSession } from "../services/cookie-sessions";
+import type { Principal } from "../services/principal";
+import { USER_TYPES, type UserType } from "../storage/schema";
+import { readSessionCookie } from "./session-cookie";
+
+export interface SessionAuthOptions {
+  /** User types allowed through; all by default. */
+  userTypes?: readonly UserType[];
+}
+
+/**
+ * Authenticates the request's `session_token` cookie as a `{method: "session"}` principal, or
+ * throws `missing_credentials` / `invalid_session` (401). For any surface that accepts the
+ * cookie as a credential, the gateway included.
+ */
+export function authenticateSessionCookie(c: Context<AppEnv>): Promise<Principal> {
+  return authenticateCookieSession(c.var.deps, readSessionCookie(c));
+}
+
+/** Requires a live cookie session; puts its principal on `c.var.principal`. */
+export function sessionAuth(options: SessionAuthOptions = {}) {
+  const allowed = options.userTypes ?? USER_TYPES;
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const principal = await authenticateSessionCookie(c);
+    if (!allowed.includes(principal.userType)) {
+      throw new AppError("insufficient_permission", { detail: "user type not allowed", challenge: "session" });
+    }
+    c.set("principal", principal);
+    await next();
+  });
+}

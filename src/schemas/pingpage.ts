@@ -1,0 +1,75 @@
+import { z } from "@hono/zod-openapi";
+
+/** Registration's password policy: 8 to 128 characters, nothing else imposed (NIST SP 800-63B §3.1.1.2). */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+/** RFC 5321's practical limit on an address. */
+export const EMAIL_MAX_LENGTH = 254;
+export const NAME_MAX_LENGTH = 100;
+
+/** Each message is the whole plain-text answer, so it names the field and the rule. */
+function requiredString(field: string) {
+  return z.string({
+    error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
+  });
+}
+
+const emailSchema = requiredString("email")
+  .trim()
+  .max(EMAIL_MAX_LENGTH, { error: `email must be at most ${EMAIL_MAX_LENGTH} characters` })
+  .email({ error: "email must be a valid email address" })
+  .openapi({ example: "user@example.com" });
+
+export const registerRequestSchema = z
+  .object({
+    email: emailSchema,
+    password: requiredString("password")
+      .min(PASSWORD_MIN_LENGTH, { error: `password must be at least ${PASSWORD_MIN_LENGTH} characters` })
+      .max(PASSWORD_MAX_LENGTH, { error: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
+      .openapi({ example: "secure_password" }),
+    name: requiredString("name")
+      .trim()
+      .min(1, { error: "name must not be empty" })
+      .max(NAME_MAX_LENGTH, { error: `name must be at most ${NAME_MAX_LENGTH} characters` })
+      .regex(/^\P{Cc}*$/u, { error: "name must not contain control characters" })
+      .openapi({ example: "John Doe" }),
+  })
+  .openapi("RegisterRequest");
+
+export const pageUserSchema = z
+  .object({
+    id: z.string().openapi({ example: "00000000-0000-4000-8000-0000000000b1" }),
+    email: z.string().openapi({ example: "user@example.com" }),
+    name: z.string().openapi({ example: "John Doe" }),
+    created_at: z.string().openapi({ example: "2026-02-20T10:30:00Z" }),
+    updated_at: z.string().openapi({ example: "2026-02-20T10:30:00Z" }),
+  })
+  .openapi("PageUser");
+
+/** Shape of a session id (128 random bits, base64url). */
+export const sessionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{22}$/, { error: "id is not a session id" })
+  .openapi({ param: { name: "id", in: "path" }, example: "3q2-7wAAAAAAAAAAAAAAAA" });
+
+export const ownSessionSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["token", "cookie"]),
+    created_at: z.string().openapi({ example: "2026-02-20T10:30:00Z" }),
+    expires_at: z.string().openapi({ example: "2026-03-22T10:30:00Z" }),
+    user_agent: z.string().nullable(),
+    ip: z.string().nullable(),
+    current: z.boolean().openapi({ description: "Whether this is the session making the request" }),
+  })
+  .openapi("OwnSession");
+
+export const ownSessionListSchema = z.object({ sessions: z.array(ownSessionSchema) }).openapi("OwnSessionList");
+
+export const revokedCountSchema = z.object({ revoked: z.number().int() }).openapi("RevokedSessions");
+
+/** PingPage errors are plain text (the seed): the message alone. */
+export const plainTextError = (description: string) => ({
+  description,
+  content: { "text/plain": { schema: z.string().openapi({ example: "The session is invalid or has expired." }) } },
+});
