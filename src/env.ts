@@ -17,6 +17,9 @@ export interface Bindings {
   PBKDF2_ITERATIONS: string;
   SESSION_LIVENESS_CACHE_SECONDS: string;
   MAX_BODY_BYTES: string;
+  API_KEY_CACHE_SECONDS: string;
+  API_KEY_EDGE_CACHE_SECONDS: string;
+  API_KEY_ROLL_GRACE_SECONDS: string;
 }
 
 /** Cloudflare rejects PBKDF2 above 100,000 iterations in production; `wrangler dev` does not. */
@@ -35,6 +38,16 @@ const configSchema = z.object({
   sessionLivenessCacheSeconds: z.coerce.number().int().min(0).max(60),
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
+  /** Per-isolate cache of a resolved API key. */
+  apiKeyCacheSeconds: z.coerce.number().int().min(0).max(60),
+  /** Cache API (per location) entry of a resolved API key; also bounds how long a revocation takes elsewhere. */
+  apiKeyEdgeCacheSeconds: z.coerce.number().int().min(0).max(60),
+  /** How long a rolled key keeps working next to its successor. */
+  apiKeyRollGraceSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -54,6 +67,9 @@ export function readConfig(env: Bindings): Config {
     sessionLivenessCacheSeconds: env.SESSION_LIVENESS_CACHE_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
+    apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
+    apiKeyEdgeCacheSeconds: env.API_KEY_EDGE_CACHE_SECONDS,
+    apiKeyRollGraceSeconds: env.API_KEY_ROLL_GRACE_SECONDS,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

@@ -15,10 +15,13 @@ export const errorCatalog = {
   invalid_credentials: { status: 401, message: "Invalid email or password." },
   invalid_token: { status: 401, message: "The token is invalid or has expired." },
   session_revoked: { status: 401, message: "The token is invalid or has expired." },
+  /** Always sent with a `reason`: invalid_format, not_found, revoked or expired. */
+  invalid_api_key: { status: 401, message: "The API key is invalid, revoked or expired." },
   insufficient_permission: { status: 403, message: "You do not have permission to do this." },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   email_taken: { status: 409, message: "Email already registered." },
+  api_key_inactive: { status: 409, message: "This API key has been revoked, rolled or has expired." },
   payload_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Content-Type must be application/json." },
   rate_limited: { status: 429, message: "Too many requests. Try again later." },

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { authenticateAccessToken } from "../services/ping-auth";
+import type { UserPrincipal } from "../services/principal";
 import { USER_TYPES, type UserType } from "../storage/schema";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
@@ -20,10 +21,15 @@ export function readBearerToken(header: string | undefined): string | null {
   return match[1];
 }
 
+/** What routes behind `bearerAuth` know: the principal is a signed-in user. */
+export interface BearerAuthEnv extends AppEnv {
+  Variables: AppEnv["Variables"] & { principal: UserPrincipal };
+}
+
 /** Authenticates `Authorization: Bearer <access token>` with the `User-Type` the token was issued for. */
 export function bearerAuth(options: BearerAuthOptions = {}) {
   const allowed = options.userTypes ?? USER_TYPES;
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<BearerAuthEnv>(async (c, next) => {
     const token = readBearerToken(c.req.header("authorization"));
     if (!token) throw new AppError("missing_credentials", { challenge: "bearer" });
     const userType = c.req.header("user-type");
