@@ -2,6 +2,8 @@ import { AppError, handleError } from "./errors";
 import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
 import { securityHeaders } from "./middleware/security-headers";
+import { adminAccountRoutes } from "./routes/admin-accounts";
+import { adminOversightRoutes } from "./routes/admin-oversight";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { loginRoutes } from "./routes/login";
@@ -18,6 +20,7 @@ export function createApp() {
   app.use("/v1/auth/session", dialect("ping"));
   app.use("/v1/api-keys", dialect("ping"));
   app.use("/v1/api-keys/*", dialect("ping"));
+  app.use("/v1/admin/*", dialect("ping"));
   app.use("/v1/auth/api-key", dialect("gateway"));
 
   app.route("/", wellKnownRoutes);
@@ -25,6 +28,8 @@ export function createApp() {
   app.route("/", pingAuthRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", apiKeyAuthRoutes);
+  app.route("/", adminAccountRoutes);
+  app.route("/", adminOversightRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
