@@ -92,7 +92,7 @@ export const createApiKeyRequestSchema = z
 /** The plaintext appears in exactly two responses: creation and roll. */
 const plaintextKey = z.string().openapi({
   description: "The API key. Shown once: store it now, it cannot be retrieved again.",
-  example: "sk_test_4vJ9dGq8h2Lm7sPwXcT1bN5yRkZ3aEfHu6CoMiV9sdAq",
+  example: "sk_test_2ecjskgxeVPsh5BJAJmh4gmJJ8Zjw4Pgu6Vx3HH",
 });
 
 export const issuedApiKeyResponseSchema = z
