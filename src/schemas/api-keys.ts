@@ -13,7 +13,7 @@ export const publicIdSchema = z
 export const apiKeyIdSchema = z
   .string()
   .regex(/^key_[A-Za-z0-9_-]{1,64}$/, "not an API key id")
-  .openapi({ example: "key_3q2-7wEjR9aLZ0Vb1xYk4Q" });
+  .openapi({ example: "key_7Q3yTzWkq1J2aN8vLbXcRm" });
 
 export const apiKeyKindSchema = z.enum(API_KEY_KINDS).openapi({
   description: "`publishable` keys only identify a tenant and carry no permissions; `secret` keys are for servers.",

@@ -1,5 +1,5 @@
 import { generateApiKey } from "../crypto/api-key-format";
-import { randomId } from "../crypto/random";
+import { encodeBase58Fixed } from "../crypto/base58";
 import { AppError } from "../errors";
 import {
   type ApiKeyDetails,
@@ -51,8 +51,9 @@ export interface IssuedApiKey {
   plaintext: string;
 }
 
+/** `key_` and 128 random bits in base58: safe in URLs and shells, no leading `-`. */
 function newKeyPublicId(): string {
-  return `key_${randomId()}`;
+  return `key_${encodeBase58Fixed(crypto.getRandomValues(new Uint8Array(16)))}`;
 }
 
 function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "permissions" | "expiresAt">) {

@@ -40,6 +40,7 @@ describe("creating API keys", () => {
     expect(res.status, JSON.stringify(body)).toBe(201);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     expect(body.key.startsWith(format.prefix)).toBe(true);
+    expect(body.api_key.id).toMatch(/^key_[1-9A-HJ-NP-Za-km-z]{22}$/);
     expect(body.api_key).toMatchObject({
       business_id: owner.businessPublicId,
       name: "Server",
