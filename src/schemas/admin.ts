@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { UserWithMemberships } from "../services/user-admin";
-import type { AuditEventRow, BusinessRow, MemberRole, UserRow } from "../storage/schema";
+import type { AuditEventRow, BusinessRow, UserRow } from "../storage/schema";
 import { BUSINESS_STATUSES, MEMBER_ROLES, USER_STATUSES, USER_TYPES } from "../storage/schema";
 import { publicIdSchema } from "./api-keys";
 import { pageQuerySchema } from "./pagination";
@@ -89,7 +89,7 @@ export function toAdminUserView(user: UserRow, memberships?: UserWithMemberships
     created_at: user.createdAt.toISOString(),
   };
   if (memberships) {
-    view.businesses = memberships.map(({ business, role }: { business: BusinessRow; role: MemberRole }) => ({
+    view.businesses = memberships.map(({ business, role }) => ({
       id: business.id,
       public_id: business.publicId,
       name: business.name,

@@ -155,8 +155,9 @@ export interface RolledApiKey extends IssuedApiKey {
 export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<RolledApiKey> {
   const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
   const old = details.key;
-  if (apiKeyStatus(old, deps.now) !== "active") {
-    throw new AppError("api_key_inactive", { detail: `roll of ${apiKeyStatus(old, deps.now)} key` });
+  const status = apiKeyStatus(old, deps.now);
+  if (status !== "active") {
+    throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
   }
   const generated = await generateApiKey(old.kind, old.mode);
   const successor = await insertApiKey(deps.db, {
