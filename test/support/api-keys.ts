@@ -94,3 +94,10 @@ export async function keyRowByPublicId(publicId: string) {
 export async function auditRowsFor(target: string) {
   return openDatabase(env.DB).select().from(auditEvents).where(eq(auditEvents.target, target));
 }
+
+/** A request as `caller`, with a JSON body when one is given. */
+export function sendAs(caller: SignedIn, method: string, path: string, body?: unknown): Promise<Response> {
+  return body === undefined
+    ? send(path, { method, headers: caller.headers })
+    : sendJson(path, method, body, caller.headers);
+}
