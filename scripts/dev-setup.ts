@@ -3,6 +3,7 @@
  * fresh development signing keys if it is missing, and seeds the demo data (idempotent).
  */
 import { existsSync, writeFileSync } from "node:fs";
+import { demoApiKeySeedStatements } from "./lib/demo-api-keys.ts";
 import { demoSeedStatements } from "./lib/demo-data.ts";
 import { generateSigningKeySet } from "./lib/signing-keys.ts";
 import { executeLocalSql, runWrangler } from "./lib/wrangler.ts";
@@ -25,7 +26,7 @@ async function ensureDevVars(): Promise<void> {
 async function main(): Promise<void> {
   runWrangler(["d1", "migrations", "apply", "DB", "--local"]);
   await ensureDevVars();
-  executeLocalSql(await demoSeedStatements());
+  executeLocalSql([...(await demoSeedStatements()), ...(await demoApiKeySeedStatements())]);
   console.log(
     "Demo data ready: user@example.com / user-password-1 (user), admin@example.com / admin-password-1 (adminuser), agent@example.com / agent-password-1 (agent).",
   );

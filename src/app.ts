@@ -4,6 +4,10 @@ import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
+import { adminAccountRoutes } from "./routes/admin-accounts";
+import { adminOversightRoutes } from "./routes/admin-oversight";
+import { apiKeyAuthRoutes } from "./routes/api-key-auth";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { loginRoutes } from "./routes/login";
 import { ownSessionRoutes } from "./routes/own-sessions";
 import { pingAuthRoutes } from "./routes/ping-auth";
@@ -22,12 +26,20 @@ export function createApp() {
   app.use("/v1/auth/register", dialect("pingpage"));
   app.use("/v1/me", dialect("pingpage"));
   app.use("/v1/me/*", dialect("pingpage"));
+  app.use("/v1/api-keys", dialect("ping"));
+  app.use("/v1/api-keys/*", dialect("ping"));
+  app.use("/v1/admin/*", dialect("ping"));
+  app.use("/v1/auth/api-key", dialect("gateway"));
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);
   app.route("/", pingAuthRoutes);
   app.route("/", pingPageRoutes);
   app.route("/", ownSessionRoutes);
+  app.route("/", apiKeyRoutes);
+  app.route("/", apiKeyAuthRoutes);
+  app.route("/", adminAccountRoutes);
+  app.route("/", adminOversightRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -40,6 +52,12 @@ export function createApp() {
     in: "cookie",
     name: "session_token",
     description: "A PingPage session cookie, set by register and cookie login; lasts 30 days, not sliding.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "X-Ping-Api-Key",
+    description: "An API key: `pk_test_…`, `sk_test_…`, `pk_live_…` or `sk_live_…`.",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
 import type { Deps } from "./services/deps";
-import type { Principal } from "./services/principal";
+import type { Principal, UserPrincipal } from "./services/principal";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {
@@ -20,6 +20,9 @@ export interface Bindings {
   MAX_BODY_BYTES: string;
   /** Comma-separated browser origins allowed to call with credentials (CORS) and past the CSRF check. */
   CORS_ALLOWED_ORIGINS?: string;
+  API_KEY_CACHE_SECONDS: string;
+  API_KEY_EDGE_CACHE_SECONDS: string;
+  API_KEY_ROLL_GRACE_SECONDS: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -59,6 +62,16 @@ const configSchema = z.object({
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
   corsAllowedOrigins: originListSchema,
+  /** Per-isolate cache of a resolved API key. */
+  apiKeyCacheSeconds: z.coerce.number().int().min(0).max(60),
+  /** Cache API (per location) entry of a resolved API key; also bounds how long a revocation takes elsewhere. */
+  apiKeyEdgeCacheSeconds: z.coerce.number().int().min(0).max(60),
+  /** How long a rolled key keeps working next to its successor. */
+  apiKeyRollGraceSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -79,6 +92,9 @@ export function readConfig(env: Bindings): Config {
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+    apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
+    apiKeyEdgeCacheSeconds: env.API_KEY_EDGE_CACHE_SECONDS,
+    apiKeyRollGraceSeconds: env.API_KEY_ROLL_GRACE_SECONDS,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -101,4 +117,9 @@ export interface Variables {
 export interface AppEnv {
   Bindings: Bindings;
   Variables: Variables;
+}
+
+/** The context of a route behind bearer or cookie authentication: the principal is a person. */
+export interface UserAuthEnv extends AppEnv {
+  Variables: Variables & { principal: UserPrincipal };
 }

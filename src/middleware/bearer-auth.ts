@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { UserAuthEnv } from "../env";
 import { AppError } from "../errors";
 import { authenticateAccessToken } from "../services/ping-auth";
 import { USER_TYPES, type UserType } from "../storage/schema";
@@ -20,10 +20,14 @@ export function readBearerToken(header: string | undefined): string | null {
   return match[1];
 }
 
+/** What routes behind `bearerAuth` know: the principal is a signed-in user. */
+/** Kept as the name bearer-protected routes know their context by. */
+export type BearerAuthEnv = UserAuthEnv;
+
 /** Authenticates `Authorization: Bearer <access token>` with the `User-Type` the token was issued for. */
 export function bearerAuth(options: BearerAuthOptions = {}) {
   const allowed = options.userTypes ?? USER_TYPES;
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<BearerAuthEnv>(async (c, next) => {
     const token = readBearerToken(c.req.header("authorization"));
     if (!token) throw new AppError("missing_credentials", { challenge: "bearer" });
     const userType = c.req.header("user-type");

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv, UserAuthEnv } from "../env";
 import { AppError } from "../errors";
 import { authenticateCookieSession } from "../services/cookie-sessions";
-import type { Principal } from "../services/principal";
+import type { UserPrincipal } from "../services/principal";
 import { USER_TYPES, type UserType } from "../storage/schema";
 import { readSessionCookie } from "./session-cookie";
 
@@ -17,14 +17,14 @@ export interface SessionAuthOptions {
  * throws `missing_credentials` / `invalid_session` (401). For any surface that accepts the
  * cookie as a credential, the gateway included.
  */
-export function authenticateSessionCookie(c: Context<AppEnv>): Promise<Principal> {
+export function authenticateSessionCookie<E extends AppEnv>(c: Context<E>): Promise<UserPrincipal> {
   return authenticateCookieSession(c.var.deps, readSessionCookie(c));
 }
 
 /** Requires a live cookie session; puts its principal on `c.var.principal`. */
 export function sessionAuth(options: SessionAuthOptions = {}) {
   const allowed = options.userTypes ?? USER_TYPES;
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<UserAuthEnv>(async (c, next) => {
     const principal = await authenticateSessionCookie(c);
     if (!allowed.includes(principal.userType)) {
       throw new AppError("insufficient_permission", { detail: "user type not allowed", challenge: "session" });

@@ -8,7 +8,7 @@ import { findUserByPublicId, insertUserIfEmailFree } from "../storage/users";
 import { authenticatePassword, normalizeEmail, passwordPolicy } from "./accounts";
 import type { Deps } from "./deps";
 import type { ClientInfo } from "./ping-auth";
-import type { Principal } from "./principal";
+import type { UserPrincipal } from "./principal";
 import { findLiveSession, revokeSession, startSession } from "./sessions";
 
 /**
@@ -146,7 +146,7 @@ async function findCookieSession(
  * then one KV read (cached per isolate like every session), then the secret in constant time.
  * Every failure is the same `invalid_session` on the wire.
  */
-export async function authenticateCookieSession(deps: Deps, cookieValue: string | undefined): Promise<Principal> {
+export async function authenticateCookieSession(deps: Deps, cookieValue: string | undefined): Promise<UserPrincipal> {
   if (cookieValue === undefined || cookieValue === "") {
     throw new AppError("missing_credentials", { challenge: "session" });
   }
@@ -167,7 +167,7 @@ export async function logoutCookieSession(deps: Deps, cookieValue: string | unde
 }
 
 /** `GET /v1/me`: the caller's profile. A session outliving its (deleted or disabled) account counts as invalid. */
-export async function findProfile(deps: Deps, principal: Principal): Promise<PageUser> {
+export async function findProfile(deps: Deps, principal: UserPrincipal): Promise<PageUser> {
   const user = await findUserByPublicId(deps.db, principal.userPublicId);
   if (user?.status !== "active") {
     throw new AppError("invalid_session", { detail: "account gone or disabled", challenge: "session" });

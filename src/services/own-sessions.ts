@@ -2,7 +2,7 @@ import { AppError } from "../errors";
 import { getSession, listSessionIds, type SessionKind } from "../storage/session-store";
 import { isoSeconds } from "./cookie-sessions";
 import type { Deps } from "./deps";
-import type { Principal } from "./principal";
+import type { UserPrincipal } from "./principal";
 import { revokeAllSessions, revokeSession } from "./sessions";
 
 /** One of the caller's sessions as the session list shows it. */
@@ -21,7 +21,7 @@ export interface OwnSession {
  * eventually consistent across locations, so a session started elsewhere a moment ago may be
  * missing for up to a minute; an ended one never shows (each record is read back and checked).
  */
-export async function listOwnSessions(deps: Deps, principal: Principal): Promise<OwnSession[]> {
+export async function listOwnSessions(deps: Deps, principal: UserPrincipal): Promise<OwnSession[]> {
   const nowMs = deps.now.getTime();
   const ids = await listSessionIds(deps.kv, principal.userPublicId);
   const records = await Promise.all(ids.map((id) => getSession(deps.kv, principal.userPublicId, id)));
@@ -43,7 +43,7 @@ export async function listOwnSessions(deps: Deps, principal: Principal): Promise
  * Ends one of the caller's own sessions. Sessions are keyed under their user, so another user's
  * session id finds nothing here and is the same 404 as an unknown one.
  */
-export async function revokeOwnSession(deps: Deps, principal: Principal, sessionId: string): Promise<void> {
+export async function revokeOwnSession(deps: Deps, principal: UserPrincipal, sessionId: string): Promise<void> {
   const record = await getSession(deps.kv, principal.userPublicId, sessionId);
   if (!record || record.expiresAt <= deps.now.getTime()) {
     throw new AppError("not_found", { detail: "no such session for this user" });
@@ -52,6 +52,6 @@ export async function revokeOwnSession(deps: Deps, principal: Principal, session
 }
 
 /** "Log out everywhere else": every session of the caller but the current one. */
-export function revokeOtherSessions(deps: Deps, principal: Principal): Promise<number> {
+export function revokeOtherSessions(deps: Deps, principal: UserPrincipal): Promise<number> {
   return revokeAllSessions(deps, principal.userPublicId, principal.sessionId);
 }

@@ -3,7 +3,7 @@ import type { UserType } from "../storage/schema";
 import type { BusinessSummary } from "../storage/users";
 import { authenticatePassword } from "./accounts";
 import type { Deps } from "./deps";
-import type { Principal } from "./principal";
+import type { UserPrincipal } from "./principal";
 import { findLiveSession, revokeSession, startSession } from "./sessions";
 import { issueSessionToken, verifySessionToken } from "./tokens";
 
@@ -83,7 +83,7 @@ export async function refreshAccessToken(
  * bad (`invalid_token`) or its session has ended (`session_revoked`), which tells the holder to log
  * in again and reveals nothing they do not already hold.
  */
-export async function authenticateAccessToken(deps: Deps, token: string, userType?: UserType): Promise<Principal> {
+export async function authenticateAccessToken(deps: Deps, token: string, userType?: UserType): Promise<UserPrincipal> {
   const verified = await verifySessionToken(deps, "access", token);
   if (!verified.ok) throw new AppError("invalid_token", { detail: verified.reason, challenge: "bearer" });
   const { claims } = verified;
@@ -97,6 +97,6 @@ export async function authenticateAccessToken(deps: Deps, token: string, userTyp
   return { method: "jwt", userPublicId: claims.public_id, userType: claims.user_type, sessionId: claims.session_id };
 }
 
-export async function endSession(deps: Deps, principal: Principal): Promise<void> {
+export async function endSession(deps: Deps, principal: UserPrincipal): Promise<void> {
   await revokeSession(deps, principal.userPublicId, principal.sessionId);
 }

@@ -1,12 +1,32 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const USER_TYPES = ["user", "adminuser", "agent"] as const;
 export type UserType = (typeof USER_TYPES)[number];
 
 export const USER_STATUSES = ["active", "disabled"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
 export const BUSINESS_STATUSES = ["pending", "verified", "suspended"] as const;
 export const MEMBER_ROLES = ["owner", "member"] as const;
+export type BusinessStatus = (typeof BUSINESS_STATUSES)[number];
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+/** Publishable keys only identify a tenant; secret keys are for servers and carry permissions. */
+export const API_KEY_KINDS = ["publishable", "secret"] as const;
+export type ApiKeyKind = (typeof API_KEY_KINDS)[number];
+/** Test keys never reach a live side effect (the gateway marks and may divert them). */
+export const API_KEY_MODES = ["test", "live"] as const;
+export type ApiKeyMode = (typeof API_KEY_MODES)[number];
+export const API_KEY_PERMISSIONS = ["sms", "email", "whatsapp", "templates", "bulk"] as const;
+export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -69,5 +89,67 @@ export const businessMembers = sqliteTable(
   ],
 );
 
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** `key_…`: how clients and the management API name a key. */
+    publicId: text("public_id").notNull(),
+    businessId: integer("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: API_KEY_KINDS }).notNull(),
+    mode: text("mode", { enum: API_KEY_MODES }).notNull(),
+    permissions: text("permissions", { mode: "json" }).$type<ApiKeyPermission[]>().notNull(),
+    /** SHA-256 (base64url) of the key without its checksum; the plaintext is never stored. */
+    hash: text("hash").notNull(),
+    /** The first characters of the key, enough to recognise it in a list. */
+    displayPrefix: text("display_prefix").notNull(),
+    createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    usageCount: integer("usage_count").notNull().default(0),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /** Set when the key was rolled: its successor, and when this key stops working. */
+    replacedBy: integer("replaced_by").references((): AnySQLiteColumn => apiKeys.id, { onDelete: "set null" }),
+    graceUntil: integer("grace_until", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    uniqueIndex("api_keys_public_id_unique").on(table.publicId),
+    uniqueIndex("api_keys_hash_unique").on(table.hash),
+    index("api_keys_business_idx").on(table.businessId, table.id),
+  ],
+);
+
+/** Who did what to whom: admin actions and API-key changes, written after the response. */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    actorPublicId: text("actor_public_id"),
+    /** A user type (`adminuser`, `user`, `agent`) or `system`. */
+    actorType: text("actor_type").notNull(),
+    /** `{subject}.{verb}`, e.g. `api_key.revoke`, `user.disable`. */
+    action: text("action").notNull(),
+    /** Public id of the business the action concerns, if any. */
+    tenant: text("tenant"),
+    /** Public id of the object acted upon. */
+    target: text("target"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (table) => [
+    index("audit_events_action_idx").on(table.action, table.id),
+    index("audit_events_actor_idx").on(table.actorPublicId, table.id),
+    index("audit_events_tenant_idx").on(table.tenant, table.id),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type BusinessRow = typeof businesses.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;

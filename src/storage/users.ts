@@ -1,6 +1,16 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./db";
-import { type BusinessRow, businesses, businessMembers, type UserRow, type UserType, users } from "./schema";
+import { type Page, type PageRequest, toPage } from "./pagination";
+import {
+  type BusinessRow,
+  businesses,
+  businessMembers,
+  type MemberRole,
+  type UserRow,
+  type UserStatus,
+  type UserType,
+  users,
+} from "./schema";
 
 export type BusinessSummary = Pick<BusinessRow, "id" | "publicId" | "name" | "status">;
 
@@ -66,4 +76,105 @@ export async function insertUserIfEmailFree(db: Database, user: NewUser): Promis
     .onConflictDoNothing({ target: users.emailNormalized })
     .returning();
   return rows[0] ?? null;
+}
+
+export interface NewMembership {
+  businessId: number;
+  role: MemberRole;
+}
+
+/**
+ * Inserts a user and their memberships atomically (one D1 batch is one transaction). Returns null,
+ * having written nothing, when the email is already taken.
+ */
+export async function insertUserWithMemberships(
+  db: Database,
+  user: NewUser,
+  memberships: NewMembership[],
+): Promise<UserRow | null> {
+  const { now, ...values } = user;
+  const insertUser = db
+    .insert(users)
+    .values({ ...values, createdAt: now, updatedAt: now })
+    .onConflictDoNothing({ target: users.emailNormalized })
+    .returning();
+  // Each membership finds the user by its fresh public id, so it inserts nothing if the user did not.
+  const insertMemberships = memberships.map((membership) =>
+    db.insert(businessMembers).select(
+      db
+        .select({
+          businessId: sql<number>`${membership.businessId}`.as("business_id"),
+          userId: users.id,
+          role: sql<MemberRole>`${membership.role}`.as("role"),
+          createdAt: sql<Date>`${now.getTime()}`.as("created_at"),
+        })
+        .from(users)
+        .where(eq(users.publicId, user.publicId)),
+    ),
+  );
+  const [inserted] = await db.batch([insertUser, ...insertMemberships]);
+  return inserted[0] ?? null;
+}
+
+export interface CallerMembership {
+  userId: number;
+  userType: UserType;
+  status: UserStatus;
+  /** The caller's role in the business, or null if they are not a member. */
+  role: MemberRole | null;
+}
+
+/** The caller's account and their membership (if any) of one business, in one query. */
+export async function findUserMembership(
+  db: Database,
+  userPublicId: string,
+  businessId: number,
+): Promise<CallerMembership | null> {
+  const row = await db
+    .select({ userId: users.id, userType: users.userType, status: users.status, role: businessMembers.role })
+    .from(users)
+    .leftJoin(businessMembers, and(eq(businessMembers.userId, users.id), eq(businessMembers.businessId, businessId)))
+    .where(eq(users.publicId, userPublicId))
+    .get();
+  return row ?? null;
+}
+
+export async function listUsers(
+  db: Database,
+  filter: { userType?: UserType },
+  page: PageRequest,
+): Promise<Page<UserRow>> {
+  const conditions: SQL[] = [];
+  if (filter.userType !== undefined) conditions.push(eq(users.userType, filter.userType));
+  if (page.beforeId !== undefined) conditions.push(lt(users.id, page.beforeId));
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(...conditions))
+    .orderBy(desc(users.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (row) => row.id);
+}
+
+export async function setUserStatus(
+  db: Database,
+  userId: number,
+  status: UserStatus,
+  now: Date,
+): Promise<UserRow | null> {
+  const [row] = await db.update(users).set({ status, updatedAt: now }).where(eq(users.id, userId)).returning();
+  return row ?? null;
+}
+
+/** The businesses a user belongs to, with their role in each. */
+export async function listMembershipsOfUser(
+  db: Database,
+  userId: number,
+): Promise<Array<{ business: BusinessRow; role: MemberRole }>> {
+  return db
+    .select({ business: businesses, role: businessMembers.role })
+    .from(businessMembers)
+    .innerJoin(businesses, eq(businesses.id, businessMembers.businessId))
+    .where(eq(businessMembers.userId, userId))
+    .orderBy(businesses.id);
 }

@@ -1,0 +1,169 @@
+import { createRoute } from "@hono/zod-openapi";
+import { bearerAuth } from "../middleware/bearer-auth";
+import { jsonBody } from "../middleware/json-body";
+import {
+  adminUserResponseSchema,
+  businessListResponseSchema,
+  businessResponseSchema,
+  createBusinessRequestSchema,
+  createUserRequestSchema,
+  publicIdParams,
+  toAdminUserView,
+  toBusinessView,
+  updateBusinessRequestSchema,
+  userListQuerySchema,
+  userListResponseSchema,
+} from "../schemas/admin";
+import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
+import { changeBusiness, createBusiness, findBusinesses } from "../services/businesses";
+import { createUserAccount, disableUser, findUsers } from "../services/user-admin";
+import { actorOf } from "./actor";
+import { adminErrors, errorResponse } from "./admin-errors";
+import { createRouter } from "./router";
+
+/** `/v1/admin`: businesses (tenants) and users of every type. `adminuser` tokens only. */
+
+const adminOnly = () => bearerAuth({ userTypes: ["adminuser"] });
+
+const createBusinessRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/businesses",
+  tags: ["Administration"],
+  summary: "Create a business (tenant)",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly(), jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: createBusinessRequestSchema } } } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: businessResponseSchema } } },
+    ...adminErrors,
+    415: errorResponse("Not JSON"),
+  },
+});
+
+const listBusinessesRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/businesses",
+  tags: ["Administration"],
+  summary: "List businesses, newest first",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly()] as const,
+  request: { query: pageQuerySchema },
+  responses: {
+    200: {
+      description: "A page of businesses",
+      content: { "application/json": { schema: businessListResponseSchema } },
+    },
+    ...adminErrors,
+  },
+});
+
+const updateBusinessRoute = createRoute({
+  method: "patch",
+  path: "/v1/admin/businesses/{id}",
+  tags: ["Administration"],
+  summary: "Rename a business or change its status",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly(), jsonBody] as const,
+  request: {
+    params: publicIdParams,
+    body: { required: true, content: { "application/json": { schema: updateBusinessRequestSchema } } },
+  },
+  responses: {
+    200: { description: "Updated", content: { "application/json": { schema: businessResponseSchema } } },
+    ...adminErrors,
+    404: errorResponse("No such business"),
+    415: errorResponse("Not JSON"),
+  },
+});
+
+const createUserRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/users",
+  tags: ["Administration"],
+  summary: "Create a user of any type (how agents and admins are made), optionally with memberships",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly(), jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: createUserRequestSchema } } } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: adminUserResponseSchema } } },
+    ...adminErrors,
+    404: errorResponse("A named business does not exist (nothing was created)"),
+    409: errorResponse("Email already registered (nothing was created)"),
+    415: errorResponse("Not JSON"),
+  },
+});
+
+const listUsersRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/users",
+  tags: ["Administration"],
+  summary: "List users, newest first",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly()] as const,
+  request: { query: userListQuerySchema },
+  responses: {
+    200: { description: "A page of users", content: { "application/json": { schema: userListResponseSchema } } },
+    ...adminErrors,
+  },
+});
+
+const disableUserRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/users/{id}/disable",
+  tags: ["Administration"],
+  summary: "Disable a user: login is refused and every session of theirs ends",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly()] as const,
+  request: { params: publicIdParams },
+  responses: {
+    200: { description: "Disabled", content: { "application/json": { schema: adminUserResponseSchema } } },
+    ...adminErrors,
+    404: errorResponse("No such user"),
+  },
+});
+
+export const adminAccountRoutes = createRouter()
+  .openapi(createBusinessRoute, async (c) => {
+    const business = await createBusiness(c.var.deps, actorOf(c), c.req.valid("json"));
+    return c.json({ result: "success" as const, business: toBusinessView(business) }, 201);
+  })
+  .openapi(listBusinessesRoute, async (c) => {
+    const page = await findBusinesses(c.var.deps, toPageRequest(c.req.valid("query")));
+    return c.json(
+      { result: "success" as const, businesses: page.items.map(toBusinessView), next_cursor: nextCursorOf(page) },
+      200,
+    );
+  })
+  .openapi(updateBusinessRoute, async (c) => {
+    const business = await changeBusiness(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json"));
+    return c.json({ result: "success" as const, business: toBusinessView(business) }, 200);
+  })
+  .openapi(createUserRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { user, memberships } = await createUserAccount(c.var.deps, actorOf(c), {
+      email: body.email,
+      password: body.password,
+      userType: body.user_type,
+      firstName: body.first_name,
+      lastName: body.last_name,
+      phoneNumber: body.phone_number,
+      memberships: body.businesses.map((m) => ({ businessPublicId: m.business_id, role: m.role })),
+    });
+    return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 201);
+  })
+  .openapi(listUsersRoute, async (c) => {
+    const query = c.req.valid("query");
+    const page = await findUsers(c.var.deps, { userType: query.user_type }, toPageRequest(query));
+    return c.json(
+      {
+        result: "success" as const,
+        users: page.items.map((user) => toAdminUserView(user)),
+        next_cursor: nextCursorOf(page),
+      },
+      200,
+    );
+  })
+  .openapi(disableUserRoute, async (c) => {
+    const { user, memberships } = await disableUser(c.var.deps, actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 200);
+  });

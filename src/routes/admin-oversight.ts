@@ -1,0 +1,98 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerAuth } from "../middleware/bearer-auth";
+import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../schemas/admin";
+import {
+  apiKeyIdSchema,
+  apiKeyListResponseSchema,
+  apiKeyResponseSchema,
+  publicIdSchema,
+  toApiKeyView,
+} from "../schemas/api-keys";
+import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
+import { listAllApiKeys, revokeApiKey } from "../services/api-key-management";
+import { findAuditEvents } from "../services/audit";
+import { actorOf } from "./actor";
+import { adminErrors, errorResponse } from "./admin-errors";
+import { createRouter } from "./router";
+
+/** `/v1/admin`: every tenant's API keys, and the audit trail. `adminuser` tokens only. */
+
+const adminOnly = () => bearerAuth({ userTypes: ["adminuser"] });
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/api-keys",
+  tags: ["Administration"],
+  summary: "List API keys of all businesses (never the keys themselves), newest first",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly()] as const,
+  request: {
+    query: pageQuerySchema.extend({
+      business_id: publicIdSchema.optional().openapi({ param: { name: "business_id", in: "query" } }),
+    }),
+  },
+  responses: {
+    200: { description: "A page of keys", content: { "application/json": { schema: apiKeyListResponseSchema } } },
+    ...adminErrors,
+    404: errorResponse("No such business"),
+  },
+});
+
+const revokeKeyRoute = createRoute({
+  method: "delete",
+  path: "/v1/admin/api-keys/{id}",
+  tags: ["Administration"],
+  summary: "Revoke any business's API key",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly()] as const,
+  request: { params: z.object({ id: apiKeyIdSchema.openapi({ param: { name: "id", in: "path" } }) }) },
+  responses: {
+    200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },
+    ...adminErrors,
+    404: errorResponse("No such key"),
+  },
+});
+
+const listAuditRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/audit-events",
+  tags: ["Administration"],
+  summary: "Audit events, newest first, filtered by action, actor and tenant",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly()] as const,
+  request: { query: auditQuerySchema },
+  responses: {
+    200: { description: "A page of events", content: { "application/json": { schema: auditListResponseSchema } } },
+    ...adminErrors,
+  },
+});
+
+export const adminOversightRoutes = createRouter()
+  .openapi(listKeysRoute, async (c) => {
+    const query = c.req.valid("query");
+    const page = await listAllApiKeys(c.var.deps, { businessPublicId: query.business_id }, toPageRequest(query));
+    return c.json(
+      {
+        result: "success" as const,
+        api_keys: page.items.map((details) => toApiKeyView(details, c.var.deps.now)),
+        next_cursor: nextCursorOf(page),
+      },
+      200,
+    );
+  })
+  .openapi(revokeKeyRoute, async (c) => {
+    const details = await revokeApiKey(c.var.deps, actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.var.deps.now) }, 200);
+  })
+  .openapi(listAuditRoute, async (c) => {
+    const query = c.req.valid("query");
+    const page = await findAuditEvents(
+      c.var.deps,
+      { action: query.action, actorPublicId: query.actor, tenant: query.tenant },
+      toPageRequest(query),
+    );
+    return c.json(
+      { result: "success" as const, events: page.items.map(toAuditEventView), next_cursor: nextCursorOf(page) },
+      200,
+    );
+  });

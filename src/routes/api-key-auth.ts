@@ -1,0 +1,28 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { API_KEY_HEADER, apiKeyAuth } from "../middleware/api-key-auth";
+import { apiKeyPrincipalResponseSchema, gatewayErrorSchema, toPrincipalView } from "../schemas/api-keys";
+import { createRouter } from "./router";
+
+const whoAmIRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/api-key",
+  tags: ["API keys"],
+  summary: "The principal an API key authenticates as (to check that a key works)",
+  security: [{ apiKey: [] }],
+  middleware: [apiKeyAuth()] as const,
+  request: { headers: z.object({ [API_KEY_HEADER.toLowerCase()]: z.string().optional() }) },
+  responses: {
+    200: {
+      description: "The key is valid",
+      content: { "application/json": { schema: apiKeyPrincipalResponseSchema } },
+    },
+    401: {
+      description: "No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired",
+      content: { "application/json": { schema: gatewayErrorSchema } },
+    },
+  },
+});
+
+export const apiKeyAuthRoutes = createRouter().openapi(whoAmIRoute, (c) =>
+  c.json(toPrincipalView(c.var.principal), 200),
+);

@@ -1,0 +1,179 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerAuth } from "../middleware/bearer-auth";
+import { jsonBody } from "../middleware/json-body";
+import {
+  apiKeyIdSchema,
+  apiKeyListResponseSchema,
+  apiKeyResponseSchema,
+  createApiKeyRequestSchema,
+  issuedApiKeyResponseSchema,
+  publicIdSchema,
+  rolledApiKeyResponseSchema,
+  toApiKeyView,
+} from "../schemas/api-keys";
+import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
+import { pingErrorSchema } from "../schemas/ping";
+import {
+  createApiKey,
+  getApiKey,
+  listApiKeysOfBusiness,
+  revokeApiKey,
+  rollApiKey,
+} from "../services/api-key-management";
+import { actorOf } from "./actor";
+import { createRouter } from "./router";
+
+/**
+ * `/v1/api-keys`: a business's members (and admins) create, list, inspect, roll and revoke its
+ * keys. Another business's keys answer 404, exactly like keys that do not exist.
+ */
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: pingErrorSchema } },
+});
+
+const commonErrors = {
+  401: errorResponse("Missing, invalid, expired or revoked access token"),
+};
+
+const keyIdParams = z.object({ id: apiKeyIdSchema.openapi({ param: { name: "id", in: "path" } }) });
+
+const createRouteDef = createRoute({
+  method: "post",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "Create an API key (the key is in this response only)",
+  security: [{ bearer: [] }],
+  middleware: [bearerAuth(), jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: createApiKeyRequestSchema } } } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: issuedApiKeyResponseSchema } } },
+    400: errorResponse("Unknown kind, mode or permission; permissions on a publishable key; expiry in the past"),
+    ...commonErrors,
+    404: errorResponse("No such business, or the caller is not a member of it"),
+    415: errorResponse("Not JSON"),
+  },
+});
+
+const listRouteDef = createRoute({
+  method: "get",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "List a business's API keys (never the keys themselves)",
+  security: [{ bearer: [] }],
+  middleware: [bearerAuth()] as const,
+  request: {
+    query: pageQuerySchema.extend({
+      business_id: publicIdSchema.openapi({ param: { name: "business_id", in: "query" } }),
+    }),
+  },
+  responses: {
+    200: { description: "Keys, newest first", content: { "application/json": { schema: apiKeyListResponseSchema } } },
+    400: errorResponse("Malformed query"),
+    ...commonErrors,
+    404: errorResponse("No such business, or the caller is not a member of it"),
+  },
+});
+
+const getRouteDef = createRoute({
+  method: "get",
+  path: "/v1/api-keys/{id}",
+  tags: ["API keys"],
+  summary: "One API key",
+  security: [{ bearer: [] }],
+  middleware: [bearerAuth()] as const,
+  request: { params: keyIdParams },
+  responses: {
+    200: { description: "The key", content: { "application/json": { schema: apiKeyResponseSchema } } },
+    ...commonErrors,
+    404: errorResponse("No such key in the caller's businesses"),
+  },
+});
+
+const rollRouteDef = createRoute({
+  method: "post",
+  path: "/v1/api-keys/{id}/roll",
+  tags: ["API keys"],
+  summary: "Replace a key with a new secret; the old one keeps working for a grace period",
+  description:
+    "The successor has the same name, kind, mode, permissions and expiry. The old key is accepted until " +
+    "`grace_until` (API_KEY_ROLL_GRACE_SECONDS, 24 h by default), then refused with reason `revoked`.",
+  security: [{ bearer: [] }],
+  middleware: [bearerAuth()] as const,
+  request: { params: keyIdParams },
+  responses: {
+    201: {
+      description: "The successor (with its key, shown once) and the rolled key",
+      content: { "application/json": { schema: rolledApiKeyResponseSchema } },
+    },
+    ...commonErrors,
+    404: errorResponse("No such key in the caller's businesses"),
+    409: errorResponse("The key is revoked, expired or already rolled"),
+  },
+});
+
+const revokeRouteDef = createRoute({
+  method: "delete",
+  path: "/v1/api-keys/{id}",
+  tags: ["API keys"],
+  summary: "Revoke a key",
+  description:
+    "Refused at once by the isolate and location that revoked it, and everywhere else within " +
+    "API_KEY_EDGE_CACHE_SECONDS (at most 60 s). Revoking a revoked key is a no-op.",
+  security: [{ bearer: [] }],
+  middleware: [bearerAuth()] as const,
+  request: { params: keyIdParams },
+  responses: {
+    200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },
+    ...commonErrors,
+    404: errorResponse("No such key in the caller's businesses"),
+  },
+});
+
+export const apiKeyRoutes = createRouter()
+  .openapi(createRouteDef, async (c) => {
+    const body = c.req.valid("json");
+    const { key, plaintext } = await createApiKey(c.var.deps, actorOf(c), {
+      businessPublicId: body.business_id,
+      name: body.name,
+      kind: body.kind,
+      mode: body.mode,
+      permissions: body.permissions,
+      ...(body.expires_at ? { expiresAt: new Date(body.expires_at) } : {}),
+    });
+    return c.json({ result: "success" as const, api_key: toApiKeyView(key, c.var.deps.now), key: plaintext }, 201);
+  })
+  .openapi(listRouteDef, async (c) => {
+    const query = c.req.valid("query");
+    const page = await listApiKeysOfBusiness(c.var.deps, c.var.principal, query.business_id, toPageRequest(query));
+    return c.json(
+      {
+        result: "success" as const,
+        api_keys: page.items.map((details) => toApiKeyView(details, c.var.deps.now)),
+        next_cursor: nextCursorOf(page),
+      },
+      200,
+    );
+  })
+  .openapi(getRouteDef, async (c) => {
+    const details = await getApiKey(c.var.deps, c.var.principal, c.req.valid("param").id);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.var.deps.now) }, 200);
+  })
+  .openapi(rollRouteDef, async (c) => {
+    const rolled = await rollApiKey(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const now = c.var.deps.now;
+    return c.json(
+      {
+        result: "success" as const,
+        api_key: toApiKeyView(rolled.key, now),
+        key: rolled.plaintext,
+        previous: toApiKeyView(rolled.previous, now),
+      },
+      201,
+    );
+  })
+  .openapi(revokeRouteDef, async (c) => {
+    const details = await revokeApiKey(c.var.deps, actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.var.deps.now) }, 200);
+  });

@@ -1,0 +1,146 @@
+import { z } from "@hono/zod-openapi";
+import { apiKeyStatus } from "../services/api-key-management";
+import type { ApiKeyPrincipal } from "../services/principal";
+import type { ApiKeyDetails } from "../storage/api-keys";
+import { API_KEY_KINDS, API_KEY_MODES, API_KEY_PERMISSIONS } from "../storage/schema";
+
+export const publicIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "not a public id");
+
+export const apiKeyIdSchema = z
+  .string()
+  .regex(/^key_[A-Za-z0-9_-]{1,64}$/, "not an API key id")
+  .openapi({ example: "key_7Q3yTzWkq1J2aN8vLbXcRm" });
+
+export const apiKeyKindSchema = z.enum(API_KEY_KINDS).openapi({
+  description: "`publishable` keys only identify a tenant and carry no permissions; `secret` keys are for servers.",
+});
+export const apiKeyModeSchema = z.enum(API_KEY_MODES).openapi({
+  description: "`test` keys never reach a live side effect.",
+});
+export const apiKeyPermissionSchema = z.enum(API_KEY_PERMISSIONS);
+
+const timestamp = z.string().openapi({ format: "date-time", example: "2026-01-31T12:00:00.000Z" });
+const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+export const apiKeySchema = z
+  .object({
+    id: apiKeyIdSchema,
+    business_id: z.string().openapi({ description: "Public id of the business the key belongs to" }),
+    name: z.string(),
+    kind: apiKeyKindSchema,
+    mode: apiKeyModeSchema,
+    permissions: z.array(apiKeyPermissionSchema),
+    display_prefix: z.string().openapi({ example: "sk_live_5Hq2" }),
+    status: z.enum(["active", "rolled", "revoked", "expired"]).openapi({
+      description: "`rolled`: replaced by `replaced_by`, still accepted until `grace_until`.",
+    }),
+    created_by: z.string().nullable().openapi({ description: "Public id of the user who created it" }),
+    created_at: timestamp,
+    expires_at: timestamp.nullable(),
+    last_used_at: timestamp.nullable().openapi({ description: "Recorded a few seconds late, coalesced" }),
+    usage_count: z.number().int(),
+    revoked_at: timestamp.nullable(),
+    replaced_by: apiKeyIdSchema.nullable(),
+    grace_until: timestamp.nullable(),
+  })
+  .openapi("ApiKey");
+
+export type ApiKeyView = z.infer<typeof apiKeySchema>;
+
+/** The wire shape of a key as of `now`: never the key itself, nor its hash. */
+export function toApiKeyView(details: ApiKeyDetails, now: Date): ApiKeyView {
+  const { key } = details;
+  return {
+    id: key.publicId,
+    business_id: details.businessPublicId,
+    name: key.name,
+    kind: key.kind,
+    mode: key.mode,
+    permissions: key.permissions,
+    display_prefix: key.displayPrefix,
+    status: apiKeyStatus(key, now),
+    created_by: details.createdByPublicId,
+    created_at: key.createdAt.toISOString(),
+    expires_at: isoOrNull(key.expiresAt),
+    last_used_at: isoOrNull(key.lastUsedAt),
+    usage_count: key.usageCount,
+    revoked_at: isoOrNull(key.revokedAt),
+    replaced_by: details.replacedByPublicId,
+    grace_until: isoOrNull(key.graceUntil),
+  };
+}
+
+export const createApiKeyRequestSchema = z
+  .strictObject({
+    business_id: publicIdSchema.openapi({ example: "00000000-0000-4000-8000-000000000001" }),
+    name: z.string().trim().min(1).max(100).openapi({ example: "Billing server" }),
+    kind: apiKeyKindSchema,
+    mode: apiKeyModeSchema,
+    permissions: z
+      .array(apiKeyPermissionSchema)
+      .max(API_KEY_PERMISSIONS.length)
+      .default([])
+      .openapi({ example: ["sms", "email"], description: "Secret keys only" }),
+    expires_at: z.iso.datetime({ offset: true }).optional().openapi({ description: "Must be in the future" }),
+  })
+  .openapi("CreateApiKeyRequest");
+
+/** The plaintext appears in exactly two responses: creation and roll. */
+const plaintextKey = z.string().openapi({
+  description: "The API key. Shown once: store it now, it cannot be retrieved again.",
+  example: "sk_test_2ecjskgxeVPsh5BJAJmh4gmJJ8Zjw4Pgu6Vx3HH",
+});
+
+export const issuedApiKeyResponseSchema = z
+  .object({ result: z.literal("success"), api_key: apiKeySchema, key: plaintextKey })
+  .openapi("IssuedApiKey");
+
+export const rolledApiKeyResponseSchema = z
+  .object({ result: z.literal("success"), api_key: apiKeySchema, key: plaintextKey, previous: apiKeySchema })
+  .openapi("RolledApiKey");
+
+export const apiKeyResponseSchema = z
+  .object({ result: z.literal("success"), api_key: apiKeySchema })
+  .openapi("ApiKeyResponse");
+
+export const apiKeyListResponseSchema = z
+  .object({
+    result: z.literal("success"),
+    api_keys: z.array(apiKeySchema),
+    next_cursor: z.string().nullable(),
+  })
+  .openapi("ApiKeyList");
+
+export const apiKeyPrincipalResponseSchema = z
+  .object({
+    principal: z.object({
+      method: z.literal("api_key"),
+      key_id: apiKeyIdSchema,
+      tenant_id: z.string().openapi({ description: "Public id of the key's business" }),
+      kind: apiKeyKindSchema,
+      mode: apiKeyModeSchema,
+      permissions: z.array(apiKeyPermissionSchema),
+    }),
+  })
+  .openapi("ApiKeyPrincipal");
+
+export function toPrincipalView(principal: ApiKeyPrincipal) {
+  return {
+    principal: {
+      method: principal.method,
+      key_id: principal.keyId,
+      tenant_id: principal.tenantId,
+      kind: principal.kind,
+      mode: principal.mode,
+      permissions: [...principal.permissions],
+    },
+  };
+}
+
+export const gatewayErrorSchema = z
+  .object({ error: z.string(), message: z.string(), reason: z.string().optional() })
+  .openapi("GatewayError");

@@ -1,0 +1,176 @@
+import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Database } from "./db";
+import { type Page, type PageRequest, toPage } from "./pagination";
+import {
+  type ApiKeyKind,
+  type ApiKeyMode,
+  type ApiKeyPermission,
+  type ApiKeyRow,
+  apiKeys,
+  businesses,
+  users,
+} from "./schema";
+
+/**
+ * What verifying a key needs to know, resolved from D1 once and then cached (per isolate and in
+ * the Cache API). Plain JSON: timestamps in epoch milliseconds. Never holds the key or its hash.
+ */
+export interface ApiKeyRecord {
+  id: number;
+  publicId: string;
+  tenantId: string;
+  kind: ApiKeyKind;
+  mode: ApiKeyMode;
+  permissions: ApiKeyPermission[];
+  expiresAt: number | null;
+  revokedAt: number | null;
+  graceUntil: number | null;
+}
+
+/** A key row with the public ids of everything it points at, for the management API. */
+export interface ApiKeyDetails {
+  key: ApiKeyRow;
+  businessPublicId: string;
+  createdByPublicId: string | null;
+  replacedByPublicId: string | null;
+}
+
+export interface NewApiKey {
+  publicId: string;
+  businessId: number;
+  name: string;
+  kind: ApiKeyKind;
+  mode: ApiKeyMode;
+  permissions: ApiKeyPermission[];
+  hash: string;
+  displayPrefix: string;
+  createdBy: number | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+const epochMs = (date: Date | null) => (date ? date.getTime() : null);
+
+/** The verification read: one indexed look-up by hash. */
+export async function findApiKeyRecordByHash(db: Database, hash: string): Promise<ApiKeyRecord | null> {
+  const row = await db
+    .select({ key: apiKeys, tenantId: businesses.publicId })
+    .from(apiKeys)
+    .innerJoin(businesses, eq(businesses.id, apiKeys.businessId))
+    .where(eq(apiKeys.hash, hash))
+    .get();
+  if (!row) return null;
+  const { key } = row;
+  return {
+    id: key.id,
+    publicId: key.publicId,
+    tenantId: row.tenantId,
+    kind: key.kind,
+    mode: key.mode,
+    permissions: key.permissions,
+    expiresAt: epochMs(key.expiresAt),
+    revokedAt: epochMs(key.revokedAt),
+    graceUntil: epochMs(key.graceUntil),
+  };
+}
+
+const successor = alias(apiKeys, "successor");
+
+function selectDetails(db: Database) {
+  return db
+    .select({
+      key: apiKeys,
+      businessPublicId: businesses.publicId,
+      createdByPublicId: users.publicId,
+      replacedByPublicId: successor.publicId,
+    })
+    .from(apiKeys)
+    .innerJoin(businesses, eq(businesses.id, apiKeys.businessId))
+    .leftJoin(users, eq(users.id, apiKeys.createdBy))
+    .leftJoin(successor, eq(successor.id, apiKeys.replacedBy));
+}
+
+export async function findApiKeyDetailsByPublicId(db: Database, publicId: string): Promise<ApiKeyDetails | null> {
+  const row = await selectDetails(db).where(eq(apiKeys.publicId, publicId)).get();
+  return row ?? null;
+}
+
+/** Keys newest first, of one business or (for admins) of all. */
+export async function listApiKeyDetails(
+  db: Database,
+  filter: { businessId?: number },
+  page: PageRequest,
+): Promise<Page<ApiKeyDetails>> {
+  const conditions: SQL[] = [];
+  if (filter.businessId !== undefined) conditions.push(eq(apiKeys.businessId, filter.businessId));
+  if (page.beforeId !== undefined) conditions.push(lt(apiKeys.id, page.beforeId));
+  const rows = await selectDetails(db)
+    .where(and(...conditions))
+    .orderBy(desc(apiKeys.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (row) => row.key.id);
+}
+
+export async function insertApiKey(db: Database, key: NewApiKey): Promise<ApiKeyRow> {
+  const [row] = await db
+    .insert(apiKeys)
+    .values({ ...key, usageCount: 0 })
+    .returning();
+  if (!row) throw new Error("api key insert returned no row");
+  return row;
+}
+
+/**
+ * Points a key at its successor and starts its grace period, only if it is still active and not
+ * already rolled: two concurrent rolls cannot both win. Returns whether this call won.
+ */
+export async function markApiKeyRolled(
+  db: Database,
+  keyId: number,
+  successorId: number,
+  graceUntil: Date,
+): Promise<boolean> {
+  const changed = await db
+    .update(apiKeys)
+    .set({ replacedBy: successorId, graceUntil })
+    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.replacedBy), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return changed.length === 1;
+}
+
+/** Removes a key that was never handed out (the losing side of a concurrent roll). */
+export async function deleteUnissuedApiKey(db: Database, keyId: number): Promise<void> {
+  await db.delete(apiKeys).where(eq(apiKeys.id, keyId));
+}
+
+/** Revokes a key unless it already was; returns whether this call revoked it. */
+export async function markApiKeyRevoked(db: Database, keyId: number, now: Date): Promise<boolean> {
+  const changed = await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return changed.length === 1;
+}
+
+export interface ApiKeyUsage {
+  keyId: number;
+  count: number;
+  lastUsedAt: number;
+}
+
+/** Adds coalesced usage for many keys in one round trip (D1 runs a batch as one transaction). */
+export async function addApiKeyUsage(db: Database, usages: ApiKeyUsage[]): Promise<void> {
+  const [first, ...rest] = usages.map((usage) =>
+    db
+      .update(apiKeys)
+      .set({
+        usageCount: sql`${apiKeys.usageCount} + ${usage.count}`,
+        lastUsedAt: sql`max(coalesce(${apiKeys.lastUsedAt}, 0), ${usage.lastUsedAt})`,
+      })
+      .where(eq(apiKeys.id, usage.keyId)),
+  );
+  if (!first) return;
+  await db.batch([first, ...rest]);
+}

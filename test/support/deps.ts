@@ -1,0 +1,47 @@
+import { env } from "cloudflare:workers";
+import { loadSigningKeys } from "../../src/crypto/signing-keys";
+import { type Config, readConfig } from "../../src/env";
+import type { Deps } from "../../src/services/deps";
+import { openDatabase } from "../../src/storage/db";
+
+export interface TestDeps {
+  /** The same dependencies at another instant (time passing, without sleeping). */
+  at(time: Date | number): Deps;
+  /** Waits for everything deferred so far (what `waitUntil` would run after the response). */
+  settle(): Promise<void>;
+  /** How many pieces of work were deferred so far. */
+  deferredCount(): number;
+}
+
+/** The real dependencies (D1, KV, config, keys) with a clock and `defer` the test controls. */
+export async function testDeps(configOverrides: Partial<Config> = {}): Promise<TestDeps> {
+  const deferred: Promise<unknown>[] = [];
+  let count = 0;
+  const base: Omit<Deps, "now"> = {
+    db: openDatabase(env.DB),
+    kv: env.KV,
+    config: { ...readConfig(env), ...configOverrides },
+    keys: await loadSigningKeys(env.SIGNING_KEYS),
+    defer: (work) => {
+      count += 1;
+      // Like `init`'s defer: a failure after the response is logged, never unhandled.
+      deferred.push(work.catch(() => undefined));
+    },
+  };
+  return {
+    at: (time) => ({ ...base, now: new Date(time) }),
+    settle: async () => {
+      await Promise.allSettled(deferred.splice(0));
+    },
+    deferredCount: () => count,
+  };
+}
+
+/** A stand-in for D1 or KV that fails the test if anything touches it. */
+export function untouchable<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      throw new Error(`${name}.${String(property)} was touched`);
+    },
+  });
+}
