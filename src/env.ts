@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
 import type { Deps } from "./services/deps";
 import type { Principal } from "./services/principal";
+import type { ProjectTenant } from "./services/tenants";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {
@@ -18,6 +19,13 @@ export interface Bindings {
   PBKDF2_ITERATIONS: string;
   SESSION_LIVENESS_CACHE_SECONDS: string;
   MAX_BODY_BYTES: string;
+  PERS_AUDIENCE: string;
+  PERS_ACCESS_TOKEN_TTL_SECONDS: string;
+  PERS_REFRESH_TOKEN_TTL_SECONDS: string;
+  PERS_REFRESH_REUSE_GRACE_SECONDS: string;
+  JWKS_CACHE_SECONDS: string;
+  JWKS_REFETCH_COOLDOWN_SECONDS: string;
+  JWKS_STALE_MAX_SECONDS: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -33,6 +41,18 @@ const configSchema = z.object({
   sessionLivenessCacheSeconds: z.coerce.number().int().min(0).max(60),
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
+  /** `aud` of PERS tokens; distinct from Ping's so neither is accepted as the other. */
+  persAudience: z.string().min(1),
+  persAccessTokenTtlSeconds: positiveInt,
+  persRefreshTokenTtlSeconds: positiveInt,
+  /** Window in which a just-rotated refresh token still yields the same child (concurrent refreshes). */
+  persRefreshReuseGraceSeconds: z.coerce.number().int().min(0).max(60),
+  /** How long a fetched JWKS is used without asking the provider again. */
+  jwksCacheSeconds: positiveInt.max(86_400),
+  /** At most one refetch per provider per this many seconds when a token names an unknown `kid`. */
+  jwksRefetchCooldownSeconds: positiveInt.max(3_600),
+  /** How long the last good JWKS keeps verifying while its provider cannot be reached; then fail closed. */
+  jwksStaleMaxSeconds: positiveInt.max(7 * 86_400),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -52,6 +72,13 @@ export function readConfig(env: Bindings): Config {
     sessionLivenessCacheSeconds: env.SESSION_LIVENESS_CACHE_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
+    persAudience: env.PERS_AUDIENCE,
+    persAccessTokenTtlSeconds: env.PERS_ACCESS_TOKEN_TTL_SECONDS,
+    persRefreshTokenTtlSeconds: env.PERS_REFRESH_TOKEN_TTL_SECONDS,
+    persRefreshReuseGraceSeconds: env.PERS_REFRESH_REUSE_GRACE_SECONDS,
+    jwksCacheSeconds: env.JWKS_CACHE_SECONDS,
+    jwksRefetchCooldownSeconds: env.JWKS_REFETCH_COOLDOWN_SECONDS,
+    jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -69,6 +96,8 @@ export interface Variables {
   deps: Deps;
   dialect: Dialect;
   principal: Principal;
+  /** The tenant named by the PERS project key (`projectKey` middleware). */
+  tenant: ProjectTenant;
 }
 
 export interface AppEnv {

@@ -4,10 +4,17 @@
  *   session:{userPublicId}:{sessionId}  -> SessionRecord JSON, expires with the session.
  *       Keyed under the user so that all of a user's sessions can be listed (and ended) with one
  *       prefix `list`, while a request that carries both ids reads exactly one key.
+ *
+ *   pers-family:{familyId}  -> PersFamilyRecord JSON: whether a PERS refresh-token family (one
+ *       token exchange and all its rotations) is live or revoked. Read by every PERS refresh and
+ *       by `/v2/auth/verify`; rewritten by each rotation (extending its expiry with the new refresh
+ *       token's) and by revocation. Expires with the family's newest refresh token. The rotation
+ *       check-and-set itself is in D1 (`refresh_tokens`), never here: KV has no compare-and-swap.
  */
 export const kvKeys = {
   session: (userPublicId: string, sessionId: string) => `session:${userPublicId}:${sessionId}`,
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
+  persFamily: (familyId: string) => `pers-family:${familyId}`,
 };
 
 /** KV refuses expirations less than 60 s away. */
