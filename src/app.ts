@@ -2,6 +2,7 @@ import { AppError, handleError } from "./errors";
 import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
 import { securityHeaders } from "./middleware/security-headers";
+import { adminIdentityRoutes } from "./routes/admin-identity";
 import { loginRoutes } from "./routes/login";
 import { persAuthRoutes } from "./routes/pers-auth";
 import { pingAuthRoutes } from "./routes/ping-auth";
@@ -15,12 +16,14 @@ export function createApp() {
   app.use("*", init, securityHeaders);
   app.use("/v1/auth/refresh", dialect("ping"));
   app.use("/v1/auth/session", dialect("ping"));
+  app.use("/v1/admin/tenants/*", dialect("ping"));
   app.use("/v2/auth/*", dialect("pers"));
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);
   app.route("/", pingAuthRoutes);
   app.route("/", persAuthRoutes);
+  app.route("/", adminIdentityRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import type { AdminIdentity, OptInAuthType, PersAuthType } from "../storage/schema";
+import type { AdminIdentity, OptInAuthType, PersAuthType, TenantSettingsRow } from "../storage/schema";
 import { findTenantSettings, type TenantSettingsValues, upsertTenantSettings } from "../storage/tenant-settings";
 import type { Deps } from "./deps";
 import type { VerifiedIdentity } from "./identity-providers";
@@ -16,15 +16,18 @@ const DEFAULT_SETTINGS: TenantSettings = {
   updatedAt: null,
 };
 
-export async function loadTenantSettings(deps: Deps, tenantId: number): Promise<TenantSettings> {
-  const row = await findTenantSettings(deps.db, tenantId);
-  if (!row) return DEFAULT_SETTINGS;
+function settingsOf(row: TenantSettingsRow): TenantSettings {
   return {
     allowJwtForUnauthenticatedUsers: row.allowJwtForUnauthenticatedUsers,
     enabledAuthTypes: row.enabledAuthTypes,
     adminIdentities: row.adminIdentities,
     updatedAt: row.updatedAt,
   };
+}
+
+export async function loadTenantSettings(deps: Deps, tenantId: number): Promise<TenantSettings> {
+  const row = await findTenantSettings(deps.db, tenantId);
+  return row ? settingsOf(row) : DEFAULT_SETTINGS;
 }
 
 export async function replaceTenantSettings(
@@ -45,7 +48,7 @@ export async function replaceTenantSettings(
     },
     deps.now,
   );
-  return { ...row, updatedAt: row.updatedAt };
+  return settingsOf(row);
 }
 
 function isAdmin(admins: readonly AdminIdentity[], identity: VerifiedIdentity): boolean {

@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { findTenantByPublicId, type TenantRef } from "../storage/tenants";
 import type { Deps } from "./deps";
 
 /** The tenant (a business) a publishable project key belongs to. */
@@ -55,4 +56,11 @@ export async function resolveProjectTenant(deps: Deps, presented: PresentedProje
   const key = (apiKey ?? projectKey) as string;
   if (key.length > MAX_PROJECT_KEY_LENGTH) throw new AppError("invalid_project_key", { detail: "oversized key" });
   return resolver(deps, key);
+}
+
+/** The tenant an admin path names, or 404. */
+export async function requireTenant(deps: Deps, tenantPublicId: string): Promise<TenantRef> {
+  const tenant = await findTenantByPublicId(deps.db, tenantPublicId);
+  if (!tenant) throw new AppError("not_found", { detail: "no such tenant" });
+  return tenant;
 }
