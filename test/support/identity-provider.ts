@@ -108,17 +108,23 @@ export class FakeIdentityProvider {
   /** An identity token for `subject`, signed like the provider does unless options say otherwise. */
   async token(subject: string, claims: JWTPayload = {}, options: SignOptions = {}): Promise<string> {
     const kid = options.kid ?? this.firstKid;
-    const key = this.keys.get(kid);
-    if (!key && !options.key) throw new Error(`no key ${kid}`);
+    // A kid the provider does not hold is still signed (with its first key): a token naming an unknown kid.
+    const key = this.keys.get(kid) ?? (this.keys.get(this.firstKid) as ProviderKey);
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ email: `${subject}@example.com`, name: `Person ${subject}`, ...claims })
-      .setProtectedHeader({ alg: options.alg ?? key?.alg ?? "RS256", kid, typ: "JWT", ...options.header })
-      .setIssuer(this.issuer)
-      .setAudience(this.audience)
-      .setSubject(subject)
-      .setIssuedAt(now)
-      .setExpirationTime(now + (options.expiresIn ?? 300))
-      .sign(options.key ?? (key as ProviderKey).privateKey);
+    // Standard claims first, so a test can override any of them (a wrong `aud`, a missing `exp`).
+    const payload: JWTPayload = {
+      iss: this.issuer,
+      aud: this.audience,
+      sub: subject,
+      iat: now,
+      exp: now + (options.expiresIn ?? 300),
+      email: `${subject}@example.com`,
+      name: `Person ${subject}`,
+      ...claims,
+    };
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: options.alg ?? key.alg, kid, typ: "JWT", ...options.header })
+      .sign(options.key ?? key.privateKey);
   }
 
   /** Registers this provider with a tenant, straight in D1 (the admin API has its own tests). */
