@@ -1,5 +1,4 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./db";
 import { type PersAuthType, type RefreshTokenStatus, refreshTokens } from "./schema";
 
@@ -30,7 +29,14 @@ export interface RotationState {
 
 export type RotationOutcome = { rotated: true } | { rotated: false; state: RotationState | null };
 
-const child = alias(refreshTokens, "child");
+/**
+ * The child's columns as correlated subqueries with distinct names: D1's batch results are keyed
+ * by column name, so a self-join would make the parent's and the child's columns collide.
+ */
+const childStatus = sql<RefreshTokenStatus | null>`(SELECT c.status FROM refresh_tokens c WHERE c.id = refresh_tokens.replaced_by)`;
+const childExpiresAtMs = sql<
+  number | null
+>`(SELECT c.expires_at FROM refresh_tokens c WHERE c.id = refresh_tokens.replaced_by)`;
 
 /**
  * Rotates `parentId` into a new token `childId` — the check-and-set of refresh rotation, in one
@@ -77,15 +83,17 @@ export async function rotateRefreshToken(
         status: refreshTokens.status,
         rotatedAt: refreshTokens.rotatedAt,
         replacedBy: refreshTokens.replacedBy,
-        childStatus: child.status,
-        childExpiresAt: child.expiresAt,
+        childStatus: childStatus.as("child_status"),
+        childExpiresAtMs: childExpiresAtMs.as("child_expires_at"),
       })
       .from(refreshTokens)
-      .leftJoin(child, eq(child.id, refreshTokens.replacedBy))
       .where(eq(refreshTokens.id, parentId)),
   ]);
   if (updated.length === 1) return { rotated: true };
-  return { rotated: false, state: state[0] ?? null };
+  const row = state[0];
+  if (!row) return { rotated: false, state: null };
+  const { childExpiresAtMs: expiresMs, ...rest } = row;
+  return { rotated: false, state: { ...rest, childExpiresAt: expiresMs === null ? null : new Date(expiresMs) } };
 }
 
 /** Revokes every token of a family (reuse detected, RFC 9700 §4.14.2). */
