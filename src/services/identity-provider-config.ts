@@ -66,7 +66,7 @@ async function checkInlineJwks(keys: Record<string, unknown>[], algorithms: IdpA
     try {
       await importVerificationKey(jwk, alg);
     } catch {
-      throw badInput(`jwksInline.keys[${index}] cannot be imported as a ${alg} public key.`);
+      throw badInput(`jwksInline.keys[${index}] cannot be imported as a public key for ${alg}.`);
     }
   }
   return keys as PublicJwk[];
