@@ -193,3 +193,9 @@ export async function findProviderKey(
   if (!refreshed) return { ok: false, reason: "unknown_kid" };
   return (await importFrom(refreshed.keys, kid, alg, entry.imported, "")) ?? { ok: false, reason: "unknown_kid" };
 }
+
+/** Forgets this isolate's tier (as a freshly started isolate would have); the edge tier stays. */
+export function forgetIsolateJwksCache(): void {
+  byUrl.clear();
+  inlineImports.clear();
+}
