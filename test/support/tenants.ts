@@ -46,3 +46,10 @@ export async function createTenant(name = "Tenant"): Promise<TestTenant> {
 export function revokeProjectKey(projectKey: string): void {
   revokedKeys.add(projectKey);
 }
+
+/** Maps a fresh project key to an existing business (e.g. the demo tenant). */
+export function registerProjectKey(tenant: ProjectTenant): string {
+  const projectKey = `pk_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  knownKeys.set(projectKey, tenant);
+  return projectKey;
+}
