@@ -73,6 +73,9 @@ async function checkInlineJwks(keys: Record<string, unknown>[], algorithms: IdpA
 }
 
 async function providerValues(deps: Deps, input: ProviderInput): Promise<ProviderValues> {
+  // Gatehouse's own tokens (Ping or PERS) are never identity tokens: trusting our issuer would let
+  // a session of one tenant or surface be exchanged into another.
+  if (input.issuer === deps.config.issuer) throw badInput("issuer must not be Gatehouse's own issuer.");
   const algorithms = [...new Set(input.allowedAlgorithms)];
   return {
     issuer: input.issuer,

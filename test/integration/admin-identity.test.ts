@@ -131,6 +131,7 @@ describe("admin: a tenant's identity providers", () => {
       ["alg none allowed", validProvider({ allowedAlgorithms: ["none"] })],
       ["no algorithms", validProvider({ allowedAlgorithms: [] })],
       ["issuer with spaces", validProvider({ issuer: "https://idp example" })],
+      ["Gatehouse's own issuer", validProvider({ issuer: "http://localhost:8787" })],
       ["empty audience", validProvider({ audience: "" })],
       ["unknown field", validProvider({ jku: "https://evil.example.test" })],
       ["bad claim name", validProvider({ claimMapping: { subject: "a b" } })],
