@@ -4,7 +4,8 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { demoApiKeySeedStatements } from "./lib/demo-api-keys.ts";
-import { demoSeedStatements } from "./lib/demo-data.ts";
+import { DEMO_BUSINESS, demoSeedStatements } from "./lib/demo-data.ts";
+import { demoIdentitySeedStatements } from "./lib/demo-identity-provider.ts";
 import { generateSigningKeySet } from "./lib/signing-keys.ts";
 import { executeLocalSql, runWrangler } from "./lib/wrangler.ts";
 
@@ -26,7 +27,11 @@ async function ensureDevVars(): Promise<void> {
 async function main(): Promise<void> {
   runWrangler(["d1", "migrations", "apply", "DB", "--local"]);
   await ensureDevVars();
-  executeLocalSql([...(await demoSeedStatements()), ...(await demoApiKeySeedStatements())]);
+  executeLocalSql([
+    ...(await demoSeedStatements()),
+    ...(await demoApiKeySeedStatements()),
+    ...demoIdentitySeedStatements(DEMO_BUSINESS.publicId),
+  ]);
   console.log(
     "Demo data ready: user@example.com / user-password-1 (user), admin@example.com / admin-password-1 (adminuser), agent@example.com / agent-password-1 (agent).",
   );

@@ -5,11 +5,13 @@ import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { adminAccountRoutes } from "./routes/admin-accounts";
+import { adminIdentityRoutes } from "./routes/admin-identity";
 import { adminOversightRoutes } from "./routes/admin-oversight";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { loginRoutes } from "./routes/login";
 import { ownSessionRoutes } from "./routes/own-sessions";
+import { persAuthRoutes } from "./routes/pers-auth";
 import { pingAuthRoutes } from "./routes/ping-auth";
 import { pingPageRoutes } from "./routes/pingpage";
 import { createRouter } from "./routes/router";
@@ -30,6 +32,7 @@ export function createApp() {
   app.use("/v1/api-keys/*", dialect("ping"));
   app.use("/v1/admin/*", dialect("ping"));
   app.use("/v1/auth/api-key", dialect("gateway"));
+  app.use("/v2/auth/*", dialect("pers"));
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);
@@ -40,6 +43,8 @@ export function createApp() {
   app.route("/", apiKeyAuthRoutes);
   app.route("/", adminAccountRoutes);
   app.route("/", adminOversightRoutes);
+  app.route("/", persAuthRoutes);
+  app.route("/", adminIdentityRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -58,6 +63,18 @@ export function createApp() {
     in: "header",
     name: "X-Ping-Api-Key",
     description: "An API key: `pk_test_…`, `sk_test_…`, `pk_live_…` or `sk_live_…`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "projectKey", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+    description: "PERS: the tenant's publishable project key. `x-project-key` is accepted too (both must agree).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "projectKeyAlt", {
+    type: "apiKey",
+    in: "header",
+    name: "x-project-key",
+    description: "PERS: the tenant's publishable project key, under the other accepted header name.",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

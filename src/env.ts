@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
 import type { Deps } from "./services/deps";
 import type { Principal, UserPrincipal } from "./services/principal";
+import type { ProjectTenant } from "./services/tenants";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {
@@ -23,6 +24,13 @@ export interface Bindings {
   API_KEY_CACHE_SECONDS: string;
   API_KEY_EDGE_CACHE_SECONDS: string;
   API_KEY_ROLL_GRACE_SECONDS: string;
+  PERS_AUDIENCE: string;
+  PERS_ACCESS_TOKEN_TTL_SECONDS: string;
+  PERS_REFRESH_TOKEN_TTL_SECONDS: string;
+  PERS_REFRESH_REUSE_GRACE_SECONDS: string;
+  JWKS_CACHE_SECONDS: string;
+  JWKS_REFETCH_COOLDOWN_SECONDS: string;
+  JWKS_STALE_MAX_SECONDS: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -72,6 +80,18 @@ const configSchema = z.object({
     .int()
     .min(0)
     .max(30 * 86_400),
+  /** `aud` of PERS tokens; distinct from Ping's so neither is accepted as the other. */
+  persAudience: z.string().min(1),
+  persAccessTokenTtlSeconds: positiveInt,
+  persRefreshTokenTtlSeconds: positiveInt,
+  /** Window in which a just-rotated refresh token still yields the same child (concurrent refreshes). */
+  persRefreshReuseGraceSeconds: z.coerce.number().int().min(0).max(60),
+  /** How long a fetched JWKS is used without asking the provider again. */
+  jwksCacheSeconds: positiveInt.max(86_400),
+  /** At most one refetch per provider per this many seconds when a token names an unknown `kid`. */
+  jwksRefetchCooldownSeconds: positiveInt.max(3_600),
+  /** How long the last good JWKS keeps verifying while its provider cannot be reached; then fail closed. */
+  jwksStaleMaxSeconds: positiveInt.max(7 * 86_400),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -95,6 +115,13 @@ export function readConfig(env: Bindings): Config {
     apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
     apiKeyEdgeCacheSeconds: env.API_KEY_EDGE_CACHE_SECONDS,
     apiKeyRollGraceSeconds: env.API_KEY_ROLL_GRACE_SECONDS,
+    persAudience: env.PERS_AUDIENCE,
+    persAccessTokenTtlSeconds: env.PERS_ACCESS_TOKEN_TTL_SECONDS,
+    persRefreshTokenTtlSeconds: env.PERS_REFRESH_TOKEN_TTL_SECONDS,
+    persRefreshReuseGraceSeconds: env.PERS_REFRESH_REUSE_GRACE_SECONDS,
+    jwksCacheSeconds: env.JWKS_CACHE_SECONDS,
+    jwksRefetchCooldownSeconds: env.JWKS_REFETCH_COOLDOWN_SECONDS,
+    jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -112,6 +139,8 @@ export interface Variables {
   deps: Deps;
   dialect: Dialect;
   principal: Principal;
+  /** The tenant named by the PERS project key (`projectKey` middleware). */
+  tenant: ProjectTenant;
 }
 
 export interface AppEnv {

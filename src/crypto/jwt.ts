@@ -47,20 +47,41 @@ function isCanonicalSegment(segment: string): boolean {
   }
 }
 
-/** Strictly parses the protected header of a compact JWS, or says why it refuses to. */
-export function parseCompactHeader(token: string): ProtectedHeader | JwtFailure {
-  if (token.length > MAX_TOKEN_LENGTH) return "malformed";
+/** Decodes one canonical base64url segment as a JSON object, or null. */
+export function decodeJsonSegment(segment: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(decodeUtf8Strict(base64url.decode(segment)));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The strict compact-format check shared by our tokens and identity providers' tokens: bounded
+ * length, three canonical segments, a JSON-object header without key-pointing or extension
+ * parameters. Returns the header fields and the segments, nothing verified yet.
+ */
+export function decodeCompactJws(
+  token: string,
+  maxLength = MAX_TOKEN_LENGTH,
+): { header: Record<string, unknown>; segments: [string, string, string] } | JwtFailure {
+  if (token.length > maxLength) return "malformed";
   const segments = token.split(".");
   if (segments.length !== 3 || !segments.every(isCanonicalSegment)) return "malformed";
-  let header: unknown;
-  try {
-    header = JSON.parse(decodeUtf8Strict(base64url.decode(segments[0] as string)));
-  } catch {
-    return "malformed";
-  }
-  if (typeof header !== "object" || header === null || Array.isArray(header)) return "malformed";
-  const fields = header as Record<string, unknown>;
-  if (FORBIDDEN_HEADER_PARAMETERS.some((name) => name in fields)) return "forbidden_header";
+  const header = decodeJsonSegment(segments[0] as string);
+  if (!header) return "malformed";
+  if (FORBIDDEN_HEADER_PARAMETERS.some((name) => name in header)) return "forbidden_header";
+  return { header, segments: segments as [string, string, string] };
+}
+
+/** Strictly parses the protected header of a compact JWS, or says why it refuses to. */
+export function parseCompactHeader(token: string): ProtectedHeader | JwtFailure {
+  const decoded = decodeCompactJws(token);
+  if (typeof decoded === "string") return decoded;
+  const fields = decoded.header;
   if (typeof fields.alg !== "string" || typeof fields.kid !== "string") return "malformed";
   if (fields.typ !== undefined && typeof fields.typ !== "string") return "malformed";
   return { alg: fields.alg, kid: fields.kid, typ: fields.typ as string | undefined };
@@ -98,7 +119,8 @@ export interface VerifyOptions {
   requiredClaims?: string[];
 }
 
-function failureOf(err: unknown): JwtFailure {
+/** Maps jose's verification errors onto our stable failure reasons. */
+export function failureOf(err: unknown): JwtFailure {
   if (err instanceof errors.JWTExpired) return "expired";
   if (err instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
   if (err instanceof errors.JOSEAlgNotAllowed) return "algorithm_mismatch";

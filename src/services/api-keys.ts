@@ -25,15 +25,8 @@ export function refusalOf(
   return null;
 }
 
-/**
- * Verifies a presented API key (the value of `X-Ping-Api-Key`): strict format and checksum with no
- * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry.
- * Usage is counted in memory and written later, coalesced. The gateway calls this directly.
- */
-export async function authenticateApiKey(deps: Deps, presented: string | undefined): Promise<ApiKeyPrincipal> {
-  if (presented === undefined || presented === "") {
-    throw new AppError("missing_credentials", { challenge: "api_key" });
-  }
+/** The usable key record behind a presented key, or the 401 that says why there is none. */
+export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKeyRecord> {
   const parsed = await parseApiKey(presented);
   if (!parsed) throw refuse("invalid_format");
 
@@ -44,6 +37,19 @@ export async function authenticateApiKey(deps: Deps, presented: string | undefin
   if (refusal) throw refuse(refusal);
 
   recordApiKeyUse(deps, record.id);
+  return record;
+}
+
+/**
+ * Verifies a presented API key (the value of `X-Ping-Api-Key`): strict format and checksum with no
+ * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry.
+ * Usage is counted in memory and written later, coalesced. The gateway calls this directly.
+ */
+export async function authenticateApiKey(deps: Deps, presented: string | undefined): Promise<ApiKeyPrincipal> {
+  if (presented === undefined || presented === "") {
+    throw new AppError("missing_credentials", { challenge: "api_key" });
+  }
+  const record = await verifyApiKey(deps, presented);
   return {
     method: "api_key",
     keyId: record.publicId,

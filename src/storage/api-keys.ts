@@ -19,6 +19,8 @@ import {
 export interface ApiKeyRecord {
   id: number;
   publicId: string;
+  /** `businesses.id` of the owning business. */
+  businessId: number;
   tenantId: string;
   kind: ApiKeyKind;
   mode: ApiKeyMode;
@@ -65,6 +67,7 @@ export async function findApiKeyRecordByHash(db: Database, hash: string): Promis
   return {
     id: key.id,
     publicId: key.publicId,
+    businessId: key.businessId,
     tenantId: row.tenantId,
     kind: key.kind,
     mode: key.mode,

@@ -6,10 +6,18 @@
  *       prefix `list`, while a request that carries both ids reads exactly one key. Ping token
  *       sessions (`kind: "token"`) and PingPage cookie sessions (`kind: "cookie"`, with the
  *       SHA-256 of the cookie secret as `secretHash`) share this prefix.
+ *       prefix `list`, while a request that carries both ids reads exactly one key.
+ *
+ *   pers-family:{familyId}  -> PersFamilyRecord JSON: whether a PERS refresh-token family (one
+ *       token exchange and all its rotations) is live or revoked. Read by every PERS refresh and
+ *       by `/v2/auth/verify`; rewritten by each rotation (extending its expiry with the new refresh
+ *       token's) and by revocation. Expires with the family's newest refresh token. The rotation
+ *       check-and-set itself is in D1 (`refresh_tokens`), never here: KV has no compare-and-swap.
  */
 export const kvKeys = {
   session: (userPublicId: string, sessionId: string) => `session:${userPublicId}:${sessionId}`,
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
+  persFamily: (familyId: string) => `pers-family:${familyId}`,
 };
 
 /** KV refuses expirations less than 60 s away. */

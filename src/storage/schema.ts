@@ -153,3 +153,151 @@ export type UserRow = typeof users.$inferSelect;
 export type BusinessRow = typeof businesses.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+// ---------------------------------------------------------------------------------------------
+// PERS token exchange. A tenant is a row of `businesses`; its end users are `tenant_users`,
+// unrelated to the dashboard `users` above.
+
+/** Algorithms a tenant may allow for its identity providers. Never HS* (shared secrets) or none. */
+export const IDP_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
+export type IdpAlgorithm = (typeof IDP_ALGORITHMS)[number];
+
+/** `authType`s of the token exchange. `user` is always on; `tenant` is governed by the admin list. */
+export const PERS_AUTH_TYPES = ["user", "business", "tenant", "system", "external"] as const;
+export type PersAuthType = (typeof PERS_AUTH_TYPES)[number];
+/** The auth types a tenant switches on explicitly. */
+export const OPT_IN_AUTH_TYPES = ["business", "system", "external"] as const;
+export type OptInAuthType = (typeof OPT_IN_AUTH_TYPES)[number];
+
+export const TENANT_USER_KINDS = ["external", "anonymous"] as const;
+export type TenantUserKind = (typeof TENANT_USER_KINDS)[number];
+
+export const REFRESH_TOKEN_STATUSES = ["active", "rotated", "revoked"] as const;
+export type RefreshTokenStatus = (typeof REFRESH_TOKEN_STATUSES)[number];
+
+/** Which claims of a provider's token name the subject, the email and the display name. */
+export interface ClaimMapping {
+  subject: string;
+  email?: string;
+  name?: string;
+}
+
+export interface AdminIdentity {
+  issuer: string;
+  subject: string;
+}
+
+/** A public JWK as a tenant supplied it; validated before it is stored (no private members). */
+export type PublicJwk = Record<string, unknown> & { kty: string; kid: string };
+
+export const identityProviders = sqliteTable(
+  "identity_providers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    publicId: text("public_id").notNull(),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    /** Exact `iss` of the provider's tokens; selects the provider, then is pinned by verification. */
+    issuer: text("issuer").notNull(),
+    audience: text("audience").notNull(),
+    /** Exactly one of `jwks_url` and `jwks_inline` is set. */
+    jwksUrl: text("jwks_url"),
+    jwksInline: text("jwks_inline", { mode: "json" }).$type<{ keys: PublicJwk[] }>(),
+    allowedAlgorithms: text("allowed_algorithms", { mode: "json" }).$type<IdpAlgorithm[]>().notNull(),
+    claimMapping: text("claim_mapping", { mode: "json" }).$type<ClaimMapping>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex("identity_providers_public_id_unique").on(table.publicId),
+    uniqueIndex("identity_providers_tenant_issuer_unique").on(table.tenantId, table.issuer),
+  ],
+);
+
+export const tenantSettings = sqliteTable("tenant_settings", {
+  tenantId: integer("tenant_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  allowJwtForUnauthenticatedUsers: integer("allow_jwt_for_unauthenticated_users", { mode: "boolean" })
+    .notNull()
+    .default(false),
+  enabledAuthTypes: text("enabled_auth_types", { mode: "json" }).$type<OptInAuthType[]>().notNull().default(sql`'[]'`),
+  adminIdentities: text("admin_identities", { mode: "json" }).$type<AdminIdentity[]>().notNull().default(sql`'[]'`),
+  updatedAt: updatedAt(),
+});
+
+export const tenantUsers = sqliteTable(
+  "tenant_users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    publicId: text("public_id").notNull(),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: TENANT_USER_KINDS }).notNull(),
+    email: text("email"),
+    name: text("name"),
+    rawLoginData: text("raw_login_data", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex("tenant_users_public_id_unique").on(table.publicId),
+    index("tenant_users_tenant_idx").on(table.tenantId),
+  ],
+);
+
+/** Links an external identity to a tenant user, by issuer and subject only (never by email). */
+export const externalIdentities = sqliteTable(
+  "external_identities",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    tenantUserId: integer("tenant_user_id")
+      .notNull()
+      .references(() => tenantUsers.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("external_identities_tenant_issuer_subject_unique").on(table.tenantId, table.issuer, table.subject),
+    index("external_identities_tenant_user_idx").on(table.tenantUserId),
+  ],
+);
+
+/**
+ * One row per PERS refresh token (`id` = its `jti`). Rotation is a conditional update of this
+ * table on D1's primary: D1 has no transactions and KV no compare-and-swap, so
+ * `UPDATE … WHERE status = 'active'` is the check-and-set that lets exactly one refresh win.
+ */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    familyId: text("family_id").notNull(),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    tenantUserId: integer("tenant_user_id")
+      .notNull()
+      .references(() => tenantUsers.id, { onDelete: "cascade" }),
+    authType: text("auth_type", { enum: PERS_AUTH_TYPES }).notNull(),
+    status: text("status", { enum: REFRESH_TOKEN_STATUSES }).notNull().default("active"),
+    rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }),
+    /** The `jti` of the token this one was rotated into. */
+    replacedBy: text("replaced_by"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index("refresh_tokens_family_idx").on(table.familyId)],
+);
+
+export type IdentityProviderRow = typeof identityProviders.$inferSelect;
+export type TenantSettingsRow = typeof tenantSettings.$inferSelect;
+export type TenantUserRow = typeof tenantUsers.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;

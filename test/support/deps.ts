@@ -45,3 +45,17 @@ export function untouchable<T extends object>(name: string): T {
     },
   });
 }
+
+/** The services' dependencies over the real test bindings, at a chosen moment. */
+export async function depsAt(now = new Date(), pending: Promise<unknown>[] = []): Promise<Deps> {
+  return {
+    db: openDatabase(env.DB),
+    kv: env.KV,
+    config: readConfig(env),
+    keys: await loadSigningKeys(env.SIGNING_KEYS),
+    now,
+    defer: (work) => {
+      pending.push(work.catch(() => undefined));
+    },
+  };
+}

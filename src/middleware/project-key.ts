@@ -1,0 +1,13 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { resolveProjectTenant } from "../services/tenants";
+
+/** PERS: the tenant named by the publishable project key (`X-API-Key` or `x-project-key`) → `c.var.tenant`. */
+export const projectKey = createMiddleware<AppEnv>(async (c, next) => {
+  const tenant = await resolveProjectTenant(c.var.deps, {
+    apiKey: c.req.header("x-api-key"),
+    projectKey: c.req.header("x-project-key"),
+  });
+  c.set("tenant", tenant);
+  await next();
+});

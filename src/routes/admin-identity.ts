@@ -1,0 +1,209 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerAuth } from "../middleware/bearer-auth";
+import { jsonBody } from "../middleware/json-body";
+import {
+  identityProviderInputSchema,
+  identityProviderSchema,
+  providerPathSchema,
+  tenantPathSchema,
+  tenantSettingsInputSchema,
+  tenantSettingsSchema,
+} from "../schemas/admin-identity";
+import { pingErrorSchema } from "../schemas/ping";
+import {
+  createIdentityProvider,
+  listIdentityProviders,
+  removeIdentityProvider,
+  updateIdentityProvider,
+} from "../services/identity-provider-config";
+import { loadTenantSettings, replaceTenantSettings, type TenantSettings } from "../services/tenant-settings";
+import { requireTenant } from "../services/tenants";
+import type { IdentityProviderRow } from "../storage/schema";
+import { createRouter } from "./router";
+
+/**
+ * `/v1/admin/tenants/{tenantId}/…`: which identity providers a tenant trusts for PERS token
+ * exchange, and its exchange settings. Admin users only.
+ */
+
+const adminOnly = bearerAuth({ userTypes: ["adminuser"] });
+const tags = ["Admin: tenant identity"];
+const security = [{ bearer: [] }];
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: pingErrorSchema } },
+});
+const commonErrors = {
+  400: errorResponse("Invalid input"),
+  401: errorResponse("Missing or invalid admin token"),
+  403: errorResponse("Not an admin user"),
+  404: errorResponse("No such tenant or provider"),
+};
+
+function providerView(row: IdentityProviderRow) {
+  return {
+    id: row.publicId,
+    issuer: row.issuer,
+    audience: row.audience,
+    jwksUrl: row.jwksUrl,
+    jwksInline: row.jwksInline,
+    allowedAlgorithms: row.allowedAlgorithms,
+    claimMapping: row.claimMapping,
+    enabled: row.enabled,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function settingsView(tenantPublicId: string, settings: TenantSettings) {
+  return {
+    tenantId: tenantPublicId,
+    allowJWTForUnauthenticatedUsers: settings.allowJwtForUnauthenticatedUsers,
+    enabledAuthTypes: settings.enabledAuthTypes,
+    adminIdentities: settings.adminIdentities,
+    updatedAt: settings.updatedAt?.toISOString() ?? null,
+  };
+}
+
+const settingsResponse = z.object({ result: z.literal("success"), settings: tenantSettingsSchema });
+const providerResponse = z.object({ result: z.literal("success"), identityProvider: identityProviderSchema });
+const providerListResponse = z.object({
+  result: z.literal("success"),
+  identityProviders: z.array(identityProviderSchema),
+});
+
+const getSettingsRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/tenants/{tenantId}/settings",
+  tags,
+  summary: "A tenant's token-exchange settings",
+  security,
+  middleware: [adminOnly] as const,
+  request: { params: tenantPathSchema },
+  responses: {
+    200: {
+      description: "The settings (defaults if never saved)",
+      content: { "application/json": { schema: settingsResponse } },
+    },
+    ...commonErrors,
+  },
+});
+
+const putSettingsRoute = createRoute({
+  method: "put",
+  path: "/v1/admin/tenants/{tenantId}/settings",
+  tags,
+  summary: "Replace a tenant's token-exchange settings",
+  security,
+  middleware: [adminOnly, jsonBody] as const,
+  request: {
+    params: tenantPathSchema,
+    body: { required: true, content: { "application/json": { schema: tenantSettingsInputSchema } } },
+  },
+  responses: {
+    200: { description: "The saved settings", content: { "application/json": { schema: settingsResponse } } },
+    ...commonErrors,
+  },
+});
+
+const listProvidersRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/tenants/{tenantId}/identity-providers",
+  tags,
+  summary: "The identity providers a tenant trusts",
+  security,
+  middleware: [adminOnly] as const,
+  request: { params: tenantPathSchema },
+  responses: {
+    200: { description: "Providers", content: { "application/json": { schema: providerListResponse } } },
+    ...commonErrors,
+  },
+});
+
+const createProviderRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/tenants/{tenantId}/identity-providers",
+  tags,
+  summary: "Trust a new identity provider",
+  security,
+  middleware: [adminOnly, jsonBody] as const,
+  request: {
+    params: tenantPathSchema,
+    body: { required: true, content: { "application/json": { schema: identityProviderInputSchema } } },
+  },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: providerResponse } } },
+    ...commonErrors,
+    409: errorResponse("The tenant already has a provider with this issuer"),
+  },
+});
+
+const updateProviderRoute = createRoute({
+  method: "put",
+  path: "/v1/admin/tenants/{tenantId}/identity-providers/{providerId}",
+  tags,
+  summary: "Replace an identity provider's configuration",
+  security,
+  middleware: [adminOnly, jsonBody] as const,
+  request: {
+    params: providerPathSchema,
+    body: { required: true, content: { "application/json": { schema: identityProviderInputSchema } } },
+  },
+  responses: {
+    200: { description: "Updated", content: { "application/json": { schema: providerResponse } } },
+    ...commonErrors,
+    409: errorResponse("Another provider of the tenant has this issuer"),
+  },
+});
+
+const deleteProviderRoute = createRoute({
+  method: "delete",
+  path: "/v1/admin/tenants/{tenantId}/identity-providers/{providerId}",
+  tags,
+  summary: "Stop trusting an identity provider",
+  description: "Sessions already exchanged stay valid until they expire or are revoked.",
+  security,
+  middleware: [adminOnly] as const,
+  request: { params: providerPathSchema },
+  responses: { 204: { description: "Deleted" }, ...commonErrors },
+});
+
+export const adminIdentityRoutes = createRouter()
+  .openapi(getSettingsRoute, async (c) => {
+    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
+    const settings = await loadTenantSettings(c.var.deps, tenant.id);
+    return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
+  })
+  .openapi(putSettingsRoute, async (c) => {
+    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
+    const input = c.req.valid("json");
+    const settings = await replaceTenantSettings(c.var.deps, tenant.id, {
+      allowJwtForUnauthenticatedUsers: input.allowJWTForUnauthenticatedUsers,
+      enabledAuthTypes: input.enabledAuthTypes,
+      adminIdentities: input.adminIdentities,
+    });
+    return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
+  })
+  .openapi(listProvidersRoute, async (c) => {
+    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
+    const rows = await listIdentityProviders(c.var.deps, tenant.id);
+    return c.json({ result: "success" as const, identityProviders: rows.map(providerView) }, 200);
+  })
+  .openapi(createProviderRoute, async (c) => {
+    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
+    const row = await createIdentityProvider(c.var.deps, tenant.id, c.req.valid("json"));
+    return c.json({ result: "success" as const, identityProvider: providerView(row) }, 201);
+  })
+  .openapi(updateProviderRoute, async (c) => {
+    const { tenantId, providerId } = c.req.valid("param");
+    const tenant = await requireTenant(c.var.deps, tenantId);
+    const row = await updateIdentityProvider(c.var.deps, tenant.id, providerId, c.req.valid("json"));
+    return c.json({ result: "success" as const, identityProvider: providerView(row) }, 200);
+  })
+  .openapi(deleteProviderRoute, async (c) => {
+    const { tenantId, providerId } = c.req.valid("param");
+    const tenant = await requireTenant(c.var.deps, tenantId);
+    await removeIdentityProvider(c.var.deps, tenant.id, providerId);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,108 @@
+import { z } from "@hono/zod-openapi";
+import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../storage/schema";
+
+/** `iss`/`aud` values are StringOrURI (RFC 7519 §2): printable, no whitespace, bounded. */
+const stringOrUri = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+const claimName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:/-]+$/, "must be a claim name");
+
+export const tenantPathSchema = z.object({
+  tenantId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/)
+    .openapi({ param: { name: "tenantId", in: "path" }, description: "The tenant's (business's) public id" }),
+});
+
+export const providerPathSchema = tenantPathSchema.extend({
+  providerId: z
+    .string()
+    .regex(/^idp_[A-Za-z0-9_-]{1,64}$/)
+    .openapi({ param: { name: "providerId", in: "path" }, example: "idp_3kTMd9fQ2bXw" }),
+});
+
+export const claimMappingSchema = z
+  .object({
+    subject: claimName.default("sub"),
+    email: claimName.optional(),
+    name: claimName.optional(),
+  })
+  .strict()
+  .openapi("ClaimMapping");
+
+export const identityProviderInputSchema = z
+  .object({
+    issuer: stringOrUri.openapi({ example: "https://idp.example.test" }),
+    audience: stringOrUri.openapi({ example: "gatehouse-demo" }),
+    jwksUrl: z
+      .string()
+      .max(2048)
+      .optional()
+      .openapi({ description: "https URL of the provider's JWKS (http only for localhost in local development)" }),
+    jwksInline: z
+      .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) })
+      .strict()
+      .optional()
+      .openapi({ description: "The provider's public keys, when it has no JWKS URL. Private keys are refused." }),
+    allowedAlgorithms: z
+      .array(z.enum(IDP_ALGORITHMS))
+      .min(1)
+      .max(IDP_ALGORITHMS.length)
+      .openapi({ example: ["RS256"] }),
+    claimMapping: claimMappingSchema.default({ subject: "sub", email: "email", name: "name" }),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .refine((input) => (input.jwksUrl === undefined) !== (input.jwksInline === undefined), {
+    message: "exactly one of jwksUrl and jwksInline is required",
+    path: ["jwksUrl"],
+  })
+  .openapi("IdentityProviderInput");
+
+export const identityProviderSchema = z
+  .object({
+    id: z.string(),
+    issuer: z.string(),
+    audience: z.string(),
+    jwksUrl: z.string().nullable(),
+    jwksInline: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+    allowedAlgorithms: z.array(z.enum(IDP_ALGORITHMS)),
+    claimMapping: z.object({ subject: z.string(), email: z.string().optional(), name: z.string().optional() }),
+    enabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("IdentityProvider");
+
+const adminIdentitySchema = z
+  .object({ issuer: stringOrUri, subject: z.string().min(1).max(255) })
+  .strict()
+  .openapi("AdminIdentity");
+
+export const tenantSettingsInputSchema = z
+  .object({
+    allowJWTForUnauthenticatedUsers: z.boolean().default(false),
+    enabledAuthTypes: z.array(z.enum(OPT_IN_AUTH_TYPES)).max(OPT_IN_AUTH_TYPES.length).default([]),
+    adminIdentities: z.array(adminIdentitySchema).max(100).default([]),
+  })
+  .strict()
+  .openapi("TenantSettingsInput");
+
+export const tenantSettingsSchema = z
+  .object({
+    tenantId: z.string(),
+    allowJWTForUnauthenticatedUsers: z.boolean(),
+    enabledAuthTypes: z.array(z.enum(OPT_IN_AUTH_TYPES)),
+    adminIdentities: z.array(z.object({ issuer: z.string(), subject: z.string() })),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi("TenantSettings");

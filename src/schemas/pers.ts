@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import { MAX_EXTERNAL_TOKEN_LENGTH } from "../crypto/external-jwt";
+import { PERS_AUTH_TYPES } from "../storage/schema";
+
+/** Bounds of `rawLoginData`: it is stored as-is with the anonymous user. */
+export const RAW_LOGIN_DATA_MAX_BYTES = 2048;
+export const RAW_LOGIN_DATA_MAX_DEPTH = 4;
+
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== "object") return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child));
+  return deepest + 1;
+}
+
+const rawLoginDataSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((data, ctx) => {
+    if (new TextEncoder().encode(JSON.stringify(data)).byteLength > RAW_LOGIN_DATA_MAX_BYTES) {
+      ctx.addIssue({ code: "custom", message: `must be at most ${RAW_LOGIN_DATA_MAX_BYTES} bytes as JSON` });
+    } else if (depthOf(data) > RAW_LOGIN_DATA_MAX_DEPTH) {
+      ctx.addIssue({ code: "custom", message: `must be nested at most ${RAW_LOGIN_DATA_MAX_DEPTH} levels deep` });
+    }
+  })
+  .openapi({ example: { someKey: "someValue" } });
+
+export const persAuthTypeSchema = z.enum(PERS_AUTH_TYPES).openapi({
+  description:
+    "user: an end user of the tenant (always allowed). tenant: an admin session, only for identities on the " +
+    "tenant's admin list. business: a business (merchant, organisation) acting in the tenant's programme. " +
+    "system: a machine identity of the tenant's own backend. external: a third-party application integrated " +
+    "with the tenant. business, system and external are refused unless the tenant enables them.",
+  example: "user",
+});
+
+export const tokenExchangeRequestSchema = z
+  .object({
+    authToken: z
+      .string()
+      .min(1)
+      .max(MAX_EXTERNAL_TOKEN_LENGTH)
+      .optional()
+      .openapi({ description: "A JWT from an identity provider the tenant trusts.", example: "eyJ0eXAiOiJKV1Qi..." }),
+    authType: persAuthTypeSchema.default("user"),
+    rawLoginData: rawLoginDataSchema.optional().openapi({
+      description:
+        "Only when the tenant allows unauthenticated users: creates an anonymous user and session " +
+        "instead of verifying a token (at most 2 KiB as JSON, 4 levels deep).",
+    }),
+  })
+  .refine((body) => body.authToken !== undefined || body.rawLoginData !== undefined, {
+    message: "authToken or rawLoginData is required",
+    path: ["authToken"],
+  })
+  .openapi("TokenExchangeRequest");
+
+export const persTokenPairSchema = z
+  .object({ accessToken: z.string(), refreshToken: z.string() })
+  .openapi("PersTokenPair");
+
+export const persRefreshRequestSchema = z
+  .object({ refreshToken: z.string().min(1).max(4096) })
+  .openapi("PersRefreshRequest");
+
+export const persVerifyRequestSchema = z
+  .object({ authToken: z.string().min(1).max(MAX_EXTERNAL_TOKEN_LENGTH) })
+  .openapi("PersVerifyRequest");
+
+export const persVerifyResponseSchema = z
+  .union([
+    z.object({
+      valid: z.literal(true),
+      payload: z.record(z.string(), z.unknown()),
+      errorMessage: z.null(),
+      tokenType: z.enum(["access", "refresh"]),
+    }),
+    z.object({
+      valid: z.literal(false),
+      payload: z.null(),
+      errorMessage: z.string().openapi({ example: "Invalid token" }),
+      reason: z.string().openapi({
+        description:
+          "malformed, unsupported_token, bad_signature, expired, not_yet_valid, invalid_claims, wrong_tenant, revoked, rotated",
+      }),
+    }),
+  ])
+  .openapi("PersVerifyResponse");
+
+export const persErrorSchema = z
+  .object({ error: z.string(), message: z.string(), reason: z.string().optional() })
+  .openapi("PersError");

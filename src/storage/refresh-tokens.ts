@@ -1,0 +1,114 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Database } from "./db";
+import { type PersAuthType, type RefreshTokenStatus, refreshTokens } from "./schema";
+
+export interface NewRefreshToken {
+  id: string;
+  familyId: string;
+  tenantId: number;
+  tenantUserId: number;
+  authType: PersAuthType;
+  expiresAt: Date;
+  now: Date;
+}
+
+/** The first token of a new family (a token exchange). */
+export async function insertRefreshToken(db: Database, token: NewRefreshToken): Promise<void> {
+  const { now, ...values } = token;
+  await db.insert(refreshTokens).values({ ...values, status: "active", createdAt: now });
+}
+
+/** What a refused rotation found: the presented token's row and the child it was rotated into. */
+export interface RotationState {
+  status: RefreshTokenStatus;
+  rotatedAt: Date | null;
+  replacedBy: string | null;
+  childStatus: RefreshTokenStatus | null;
+  childExpiresAt: Date | null;
+}
+
+export type RotationOutcome = { rotated: true } | { rotated: false; state: RotationState | null };
+
+/**
+ * The child's columns as correlated subqueries with distinct names: D1's batch results are keyed
+ * by column name, so a self-join would make the parent's and the child's columns collide.
+ */
+const childStatus = sql<RefreshTokenStatus | null>`(SELECT c.status FROM refresh_tokens c WHERE c.id = refresh_tokens.replaced_by)`;
+const childExpiresAtMs = sql<
+  number | null
+>`(SELECT c.expires_at FROM refresh_tokens c WHERE c.id = refresh_tokens.replaced_by)`;
+
+/**
+ * Rotates `parentId` into a new token `childId` — the check-and-set of refresh rotation, in one
+ * `db.batch()` (one round trip to D1's primary, run atomically):
+ *
+ * 1. `UPDATE … SET status='rotated', replaced_by=child WHERE id=parent AND status='active'
+ *    RETURNING` — of any number of concurrent refreshes of one token, exactly one matches;
+ * 2. the child row is inserted only if step 1 pointed the parent at this very child, so a loser
+ *    never creates a second live chain (the child inherits family, tenant, user and auth type
+ *    from the parent row, not from the request);
+ * 3. the parent's state (and its child's) is read back, for the caller to tell a concurrent
+ *    refresh inside the grace window from a replay.
+ */
+export async function rotateRefreshToken(
+  db: Database,
+  rotation: { parentId: string; childId: string; childExpiresAt: Date; now: Date },
+): Promise<RotationOutcome> {
+  const { parentId, childId, childExpiresAt, now } = rotation;
+  const [updated, , state] = await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ status: "rotated", rotatedAt: now, replacedBy: childId })
+      .where(and(eq(refreshTokens.id, parentId), eq(refreshTokens.status, "active")))
+      .returning({ id: refreshTokens.id }),
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          id: sql<string>`${childId}`.as("id"),
+          familyId: refreshTokens.familyId,
+          tenantId: refreshTokens.tenantId,
+          tenantUserId: refreshTokens.tenantUserId,
+          authType: refreshTokens.authType,
+          status: sql<RefreshTokenStatus>`'active'`.as("status"),
+          rotatedAt: sql<null>`NULL`.as("rotated_at"),
+          replacedBy: sql<null>`NULL`.as("replaced_by"),
+          expiresAt: sql<number>`${childExpiresAt.getTime()}`.as("expires_at"),
+          createdAt: sql<number>`${now.getTime()}`.as("created_at"),
+        })
+        .from(refreshTokens)
+        .where(and(eq(refreshTokens.id, parentId), eq(refreshTokens.replacedBy, childId))),
+    ),
+    db
+      .select({
+        status: refreshTokens.status,
+        rotatedAt: refreshTokens.rotatedAt,
+        replacedBy: refreshTokens.replacedBy,
+        childStatus: childStatus.as("child_status"),
+        childExpiresAtMs: childExpiresAtMs.as("child_expires_at"),
+      })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.id, parentId)),
+  ]);
+  if (updated.length === 1) return { rotated: true };
+  const row = state[0];
+  if (!row) return { rotated: false, state: null };
+  const { childExpiresAtMs: expiresMs, ...rest } = row;
+  return { rotated: false, state: { ...rest, childExpiresAt: expiresMs === null ? null : new Date(expiresMs) } };
+}
+
+/** Revokes every token of a family (reuse detected, RFC 9700 §4.14.2). */
+export async function revokeRefreshTokenFamily(db: Database, familyId: string): Promise<void> {
+  await db
+    .update(refreshTokens)
+    .set({ status: "revoked" })
+    .where(and(eq(refreshTokens.familyId, familyId), ne(refreshTokens.status, "revoked")));
+}
+
+export async function findRefreshTokenStatus(db: Database, id: string): Promise<RefreshTokenStatus | null> {
+  const row = await db
+    .select({ status: refreshTokens.status })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.id, id))
+    .get();
+  return row?.status ?? null;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { call } from "../support/client";
+
+describe("OpenAPI document", () => {
+  it("documents the PERS routes and the identity admin API", async () => {
+    const res = await call("/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v2/auth/token",
+        "/v2/auth/refresh",
+        "/v2/auth/verify",
+        "/v1/admin/tenants/{tenantId}/settings",
+        "/v1/admin/tenants/{tenantId}/identity-providers",
+        "/v1/admin/tenants/{tenantId}/identity-providers/{providerId}",
+      ]),
+    );
+    expect(Object.keys(doc.paths["/v1/admin/tenants/{tenantId}/identity-providers/{providerId}"] ?? {}).sort()).toEqual(
+      ["delete", "put"],
+    );
+  });
+});

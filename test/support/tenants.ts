@@ -1,0 +1,62 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { generateApiKey, parseApiKey } from "../../src/crypto/api-key-format";
+import { forgetApiKey } from "../../src/services/api-key-cache";
+import type { ProjectTenant } from "../../src/services/tenants";
+import { insertApiKey, markApiKeyRevoked } from "../../src/storage/api-keys";
+import { openDatabase } from "../../src/storage/db";
+import { apiKeys, businesses } from "../../src/storage/schema";
+
+export interface TestTenant extends ProjectTenant {
+  /** A real publishable key (`pk_test_…`) of this tenant, stored in D1 like any other. */
+  projectKey: string;
+  /** A real secret key of the same tenant: always refused as a project key. */
+  secretKey: string;
+}
+
+async function issueKey(businessId: number, kind: "publishable" | "secret"): Promise<string> {
+  const key = await generateApiKey(kind, "test");
+  await insertApiKey(openDatabase(env.DB), {
+    publicId: `key_${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`,
+    businessId,
+    name: `${kind} test key`,
+    kind,
+    mode: "test",
+    permissions: [],
+    hash: key.lookupHash,
+    displayPrefix: key.displayPrefix,
+    createdBy: null,
+    createdAt: new Date(),
+    expiresAt: null,
+  });
+  return key.plaintext;
+}
+
+/** A business (tenant) with a real publishable key and a real secret key. */
+export async function createTenant(name = "Tenant"): Promise<TestTenant> {
+  const db = openDatabase(env.DB);
+  const now = new Date();
+  const [row] = await db
+    .insert(businesses)
+    .values({ publicId: crypto.randomUUID(), name, status: "verified", createdAt: now, updatedAt: now })
+    .returning();
+  if (!row) throw new Error("business insert failed");
+  const tenant: ProjectTenant = { tenantId: row.id, tenantPublicId: row.publicId, mode: "test" };
+  return { ...tenant, projectKey: await issueKey(row.id, "publishable"), secretKey: await issueKey(row.id, "secret") };
+}
+
+/** Revokes a project key in D1 and drops it from this location's caches, as the key API does. */
+export async function revokeProjectKey(projectKey: string): Promise<void> {
+  const db = openDatabase(env.DB);
+  const parsed = await parseApiKey(projectKey);
+  if (!parsed) throw new Error("not a key");
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.hash, parsed.lookupHash));
+  if (!row) throw new Error("no such key");
+  await markApiKeyRevoked(db, row.id, new Date());
+  await forgetApiKey(row.hash);
+}
+
+/** A fresh publishable key for an existing business (e.g. the demo tenant). */
+export async function registerProjectKey(tenant: ProjectTenant): Promise<string> {
+  return issueKey(tenant.tenantId, "publishable");
+}
