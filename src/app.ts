@@ -2,6 +2,7 @@ import { AppError, handleError } from "./errors";
 import { dialect } from "./middleware/dialect";
 import { init } from "./middleware/init";
 import { securityHeaders } from "./middleware/security-headers";
+import { gatewayRoutes } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
 import { pingAuthRoutes } from "./routes/ping-auth";
 import { createRouter } from "./routes/router";
@@ -29,6 +30,9 @@ export function createApp() {
     openapi: "3.1.0",
     info: { title: "Gatehouse", version: "0.1.0", description: "Auth gateway for Cloudflare Workers." },
   });
+
+  // Last: the gateway answers every request no surface above did (its own 404 and 405 included).
+  app.route("/", gatewayRoutes);
 
   app.notFound(() => {
     throw new AppError("not_found");

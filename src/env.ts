@@ -18,6 +18,11 @@ export interface Bindings {
   PBKDF2_ITERATIONS: string;
   SESSION_LIVENESS_CACHE_SECONDS: string;
   MAX_BODY_BYTES: string;
+  /**
+   * The gateway route table as JSON, replacing the bundled `gateway.routes.json` when non-empty.
+   * The service bindings it names (e.g. `DEMO_UPSTREAM`) are looked up by name at request time.
+   */
+  GATEWAY_ROUTES?: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -33,6 +38,8 @@ const configSchema = z.object({
   sessionLivenessCacheSeconds: z.coerce.number().int().min(0).max(60),
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
+  /** Raw JSON; validated by the gateway's route-table parser, which names the offending entry. */
+  gatewayRoutes: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -52,6 +59,7 @@ export function readConfig(env: Bindings): Config {
     sessionLivenessCacheSeconds: env.SESSION_LIVENESS_CACHE_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
+    gatewayRoutes: env.GATEWAY_ROUTES?.trim() || undefined,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -69,6 +77,8 @@ export interface Variables {
   deps: Deps;
   dialect: Dialect;
   principal: Principal;
+  /** Set when the response came from an upstream origin: it then passes back untouched. */
+  forwarded?: true;
 }
 
 export interface AppEnv {

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { AppError } from "../errors";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import { pingErrorSchema, refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
@@ -45,6 +46,8 @@ export const pingAuthRoutes = createRouter()
   })
   .openapi(sessionRoute, (c) => {
     const principal = c.var.principal;
+    // bearerAuth only ever sets a user principal; an API key has no session to describe.
+    if (principal.method === "api_key") throw new AppError("invalid_token", { challenge: "bearer" });
     return c.json(
       {
         result: "success" as const,

@@ -3,7 +3,7 @@ import type { UserType } from "../storage/schema";
 import type { BusinessSummary } from "../storage/users";
 import { authenticatePassword } from "./accounts";
 import type { Deps } from "./deps";
-import type { Principal } from "./principal";
+import type { UserPrincipal } from "./principal";
 import { findLiveSession, revokeSession, startSession } from "./sessions";
 import { issueSessionToken, verifySessionToken } from "./tokens";
 
@@ -81,7 +81,7 @@ export async function refreshAccessToken(
  * (when one is stated) and a live session. Every failure is the same `invalid_token` on the wire
  * (RFC 6750 §3.1).
  */
-export async function authenticateAccessToken(deps: Deps, token: string, userType?: UserType): Promise<Principal> {
+export async function authenticateAccessToken(deps: Deps, token: string, userType?: UserType): Promise<UserPrincipal> {
   const verified = await verifySessionToken(deps, "access", token);
   if (!verified.ok) throw new AppError("invalid_token", { detail: verified.reason, challenge: "bearer" });
   const { claims } = verified;
@@ -95,6 +95,6 @@ export async function authenticateAccessToken(deps: Deps, token: string, userTyp
   return { method: "jwt", userPublicId: claims.public_id, userType: claims.user_type, sessionId: claims.session_id };
 }
 
-export async function endSession(deps: Deps, principal: Principal): Promise<void> {
+export async function endSession(deps: Deps, principal: UserPrincipal): Promise<void> {
   await revokeSession(deps, principal.userPublicId, principal.sessionId);
 }
