@@ -20,13 +20,16 @@ export const MAX_TIMEOUT_MS = 30_000;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PATH_PREFIX = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
 
-const upstreamSchema = z.union([
-  z.strictObject({ url: z.string().max(2048) }),
-  z.strictObject({
-    service: z.string().regex(BINDING_NAME, "must be a binding name"),
-    pathPrefix: z.string().regex(PATH_PREFIX, 'must look like "/sandbox"').optional(),
-  }),
-]);
+const upstreamSchema = z.union(
+  [
+    z.strictObject({ url: z.string().max(2048) }),
+    z.strictObject({
+      service: z.string().regex(BINDING_NAME, "must be a binding name"),
+      pathPrefix: z.string().regex(PATH_PREFIX, 'must look like "/sandbox"').optional(),
+    }),
+  ],
+  { error: 'must be {"url": "https://…"} or {"service": "BINDING_NAME", "pathPrefix"?: "/…"}' },
+);
 
 const routeSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "lower-case letters, digits, '.', '_' or '-'"),
