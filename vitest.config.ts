@@ -1,6 +1,16 @@
+import { readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import ts from "typescript";
 import { defineConfig } from "vitest/config";
 import { generateSigningKeySet } from "./scripts/lib/signing-keys.ts";
+
+/** The demo origin as plain JavaScript: auxiliary workers are not run through Vite. */
+function demoUpstreamScript(): string {
+  const source = readFileSync("./demo/upstream/src/index.ts", "utf8");
+  return ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+}
 
 export default defineConfig({
   plugins: [
@@ -14,7 +24,13 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           // The tests' trusted dashboard, independent of the dev value in wrangler.toml.
           CORS_ALLOWED_ORIGINS: "https://dashboard.example.com",
+          // Every kind of gateway route the tests drive, in place of the demo table.
+          GATEWAY_ROUTES: readFileSync("./test/support/gateway-routes.json", "utf8"),
         },
+        serviceBindings: { DEMO_UPSTREAM: "demo-upstream" },
+        workers: [
+          { name: "demo-upstream", modules: true, script: demoUpstreamScript(), compatibilityDate: "2026-04-01" },
+        ],
       },
     })),
   ],

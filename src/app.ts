@@ -9,6 +9,7 @@ import { adminIdentityRoutes } from "./routes/admin-identity";
 import { adminOversightRoutes } from "./routes/admin-oversight";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { gatewayRoutes } from "./routes/gateway";
 import { loginRoutes } from "./routes/login";
 import { ownSessionRoutes } from "./routes/own-sessions";
 import { persAuthRoutes } from "./routes/pers-auth";
@@ -80,6 +81,9 @@ export function createApp() {
     openapi: "3.1.0",
     info: { title: "Gatehouse", version: "0.1.0", description: "Auth gateway for Cloudflare Workers." },
   });
+
+  // Last: the gateway answers every request no surface above did (its own 404 and 405 included).
+  app.route("/", gatewayRoutes);
 
   app.notFound(() => {
     throw new AppError("not_found");

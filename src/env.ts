@@ -31,6 +31,11 @@ export interface Bindings {
   JWKS_CACHE_SECONDS: string;
   JWKS_REFETCH_COOLDOWN_SECONDS: string;
   JWKS_STALE_MAX_SECONDS: string;
+  /**
+   * The gateway route table as JSON, replacing the bundled `gateway.routes.json` when non-empty.
+   * The service bindings it names (e.g. `DEMO_UPSTREAM`) are looked up by name at request time.
+   */
+  GATEWAY_ROUTES?: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -92,6 +97,8 @@ const configSchema = z.object({
   jwksRefetchCooldownSeconds: positiveInt.max(3_600),
   /** How long the last good JWKS keeps verifying while its provider cannot be reached; then fail closed. */
   jwksStaleMaxSeconds: positiveInt.max(7 * 86_400),
+  /** Raw JSON; validated by the gateway's route-table parser, which names the offending entry. */
+  gatewayRoutes: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -122,6 +129,7 @@ export function readConfig(env: Bindings): Config {
     jwksCacheSeconds: env.JWKS_CACHE_SECONDS,
     jwksRefetchCooldownSeconds: env.JWKS_REFETCH_COOLDOWN_SECONDS,
     jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,
+    gatewayRoutes: env.GATEWAY_ROUTES?.trim() || undefined,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -141,6 +149,8 @@ export interface Variables {
   principal: Principal;
   /** The tenant named by the PERS project key (`projectKey` middleware). */
   tenant: ProjectTenant;
+  /** Set when the response came from an upstream origin: it then passes back untouched. */
+  forwarded?: true;
 }
 
 export interface AppEnv {

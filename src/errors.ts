@@ -54,6 +54,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** A stable machine-readable sub-reason the client may see (e.g. `revoked` for an API key). */
   reason?: string;
+  /** The methods a 405 answer lists in `Allow` (RFC 9110 §15.5.6 requires the header). */
+  allow?: readonly string[];
 }
 
 export class AppError extends Error {
@@ -132,6 +134,7 @@ export function renderError(dialect: Dialect, error: AppError): Response {
   if (error.options.retryAfterSeconds !== undefined) {
     headers.set("Retry-After", String(error.options.retryAfterSeconds));
   }
+  if (error.options.allow) headers.set("Allow", error.options.allow.join(", "));
   return new Response(text, { status: statusFor(dialect, error), headers });
 }
 

@@ -1,18 +1,35 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
 import { insertUserSql } from "../../scripts/lib/users-sql.ts";
 
-const BUILD_DIR = ".bench/build";
+/**
+ * Bundles a worker exactly as `wrangler deploy` would, without deploying; returns the script's
+ * path. (`--outdir` is absolute because wrangler resolves it against the config's folder.)
+ */
+export function buildWorker(config = "wrangler.toml", outdir = ".bench/build", script = "index.js"): string {
+  execFileSync(
+    join("node_modules", ".bin", "wrangler"),
+    ["deploy", "--dry-run", "-c", config, "--outdir", resolve(outdir)],
+    {
+      stdio: "ignore",
+    },
+  );
+  return join(outdir, script);
+}
 
-/** Bundles the worker exactly as `wrangler deploy` would, without deploying. */
-export function buildWorker(): string {
-  execFileSync(join("node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", BUILD_DIR], {
-    stdio: "ignore",
+/** The ceiling: a bare Hono pass-through to `upstreamUrl`, in workerd the same way as the gateway. */
+export async function startCeiling(upstreamUrl: string) {
+  const scriptPath = buildWorker("bench/ceiling/wrangler.toml", ".bench/ceiling", "worker.js");
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2026-04-01",
+    bindings: { UPSTREAM_URL: upstreamUrl },
   });
-  return join(BUILD_DIR, "index.js");
+  return { mf, url: new URL(await mf.ready) };
 }
 
 function wranglerVars(): Record<string, string> {

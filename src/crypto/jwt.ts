@@ -132,8 +132,50 @@ export function failureOf(err: unknown): JwtFailure {
   return "malformed";
 }
 
+/**
+ * Tokens that verified recently, per isolate. A signature check costs more than everything else a
+ * warm gateway request does, and a client sends the same access token again and again. Whether a
+ * token verifies depends only on its bytes, the key set and the options, apart from time; so a hit
+ * needs the same key set and options, and its time claims are checked again against `now`. Only
+ * successes are kept, for at most a minute. Revocation is unaffected: callers check the session
+ * after verifying.
+ */
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_MAX_ENTRIES = 10_000;
+const verifiedTokens = new Map<
+  string,
+  { payload: JWTPayload; keys: SigningKeySet; options: string; validFromMs: number; validUntilMs: number }
+>();
+
+function optionsKey(options: VerifyOptions): string {
+  return JSON.stringify([options.typ, options.issuer, options.audience, options.requiredClaims ?? []]);
+}
+
 /** Verifies one of our own tokens: our key by `kid`, that key's algorithm, the expected `typ` and claims. */
 export async function verifyJwt<T>(keys: SigningKeySet, token: string, options: VerifyOptions): Promise<JwtResult<T>> {
+  const nowMs = options.now.getTime();
+  const wanted = optionsKey(options);
+  const hit = verifiedTokens.get(token);
+  if (hit && hit.keys === keys && hit.options === wanted && nowMs >= hit.validFromMs && nowMs < hit.validUntilMs) {
+    return { ok: true, payload: hit.payload as T & JWTPayload };
+  }
+  const result = await verifyUncached<T>(keys, token, options);
+  if (result.ok) {
+    const { exp, iat, nbf } = result.payload;
+    const toleranceMs = CLOCK_TOLERANCE_SECONDS * 1000;
+    if (verifiedTokens.size >= VERIFIED_CACHE_MAX_ENTRIES) verifiedTokens.clear();
+    verifiedTokens.set(token, {
+      payload: result.payload,
+      keys,
+      options: wanted,
+      validFromMs: Math.max(iat ?? 0, nbf ?? 0) * 1000 - toleranceMs,
+      validUntilMs: Math.min((exp ?? 0) * 1000 + toleranceMs, nowMs + VERIFIED_CACHE_MS),
+    });
+  }
+  return result;
+}
+
+async function verifyUncached<T>(keys: SigningKeySet, token: string, options: VerifyOptions): Promise<JwtResult<T>> {
   const header = parseCompactHeader(token);
   if (typeof header === "string") return { ok: false, reason: header };
   const key = keys.verifiers.get(header.kid);

@@ -25,5 +25,6 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
       ),
   });
   await next();
-  c.header("X-Request-Id", requestId);
+  // A forwarded response already carries it; setting it again would copy the whole response.
+  if (!c.var.forwarded) c.header("X-Request-Id", requestId);
 });

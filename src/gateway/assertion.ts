@@ -1,0 +1,77 @@
+import type { JWTPayload } from "jose";
+import { signJwt } from "../crypto/jwt";
+import { randomId } from "../crypto/random";
+import type { SigningKeySet } from "../crypto/signing-keys";
+import type { Deps } from "../services/deps";
+import type { Principal } from "../services/principal";
+
+/**
+ * `X-Auth-Assertion`: a short-lived JWT, signed with the gateway's key, for one audience (the
+ * upstream), carrying the same identity as the `X-Auth-*` headers. An origin that verifies it
+ * against `/.well-known/jwks.json` never has to trust a bare header.
+ */
+export const ASSERTION_TYPE = "gatehouse-assertion+jwt";
+export const ASSERTION_TTL_SECONDS = 60;
+
+/**
+ * One signature per principal and audience every half lifetime, instead of one per request: an
+ * origin always receives an assertion with at least 30 s left. It proves where the identity came
+ * from; it is not a one-time token, so origins must not treat its `jti` as a nonce.
+ */
+const REUSE_MS = (ASSERTION_TTL_SECONDS / 2) * 1000;
+const CACHE_MAX_ENTRIES = 10_000;
+const cache = new Map<string, { token: Promise<string>; reuseUntilMs: number; keys: SigningKeySet }>();
+
+export interface AssertionClaims extends JWTPayload {
+  auth_method: Principal["method"];
+  user_type?: string;
+  session_id?: string;
+  tenant_id?: string;
+  key_id?: string;
+  permissions?: string[];
+  mode?: "test" | "live";
+}
+
+function identityOf(principal: Principal): { subject: string; claims: AssertionClaims } {
+  if (principal.method === "api_key") {
+    return {
+      subject: principal.keyId,
+      claims: {
+        auth_method: principal.method,
+        tenant_id: principal.tenantId,
+        key_id: principal.keyId,
+        permissions: [...principal.permissions],
+        mode: principal.mode,
+      },
+    };
+  }
+  return {
+    subject: principal.userPublicId,
+    claims: { auth_method: principal.method, user_type: principal.userType, session_id: principal.sessionId },
+  };
+}
+
+export function identityAssertion(deps: Deps, principal: Principal, audience: string): Promise<string> {
+  const { subject, claims } = identityOf(principal);
+  const key = JSON.stringify([audience, subject, claims]);
+  const nowMs = deps.now.getTime();
+  const cached = cache.get(key);
+  if (cached && cached.reuseUntilMs > nowMs && cached.keys === deps.keys) return cached.token;
+
+  const token = signJwt(deps.keys, claims, {
+    typ: ASSERTION_TYPE,
+    issuer: deps.config.issuer,
+    audience,
+    ttlSeconds: ASSERTION_TTL_SECONDS,
+    now: deps.now,
+    jti: randomId(),
+    subject,
+  });
+  if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
+  const entry = { token, reuseUntilMs: nowMs + REUSE_MS, keys: deps.keys };
+  cache.set(key, entry);
+  token.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key);
+  });
+  return token;
+}

@@ -1,0 +1,100 @@
+import { AppError } from "../errors";
+import type { Upstream, UpstreamTarget } from "./route-table";
+
+/**
+ * Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus any the sender
+ * names in `Connection`. They never cross the gateway in either direction. `Upgrade` goes too:
+ * the gateway does not tunnel WebSockets.
+ */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/** The hop-by-hop header names of a message: the fixed set plus those its `Connection` lists. */
+export function hopByHopNames(headers: Headers): ReadonlySet<string> {
+  const connection = headers.get("connection");
+  if (!connection) return HOP_BY_HOP;
+  const names = new Set(HOP_BY_HOP);
+  for (const name of connection.split(",")) names.add(name.trim().toLowerCase());
+  return names;
+}
+
+interface ServiceFetcher {
+  fetch(input: string, init: RequestInit): Promise<Response>;
+}
+
+export interface Forwarding {
+  request: Request;
+  url: URL;
+  target: UpstreamTarget;
+  headers: Headers;
+  timeoutMs: number;
+  requestId: string;
+  routeName: string;
+  bindings: Readonly<Record<string, unknown>>;
+}
+
+function upstreamUrl(upstream: Upstream, url: URL): string {
+  if (upstream.kind === "url") return `${upstream.base}${url.pathname}${url.search}`;
+  // A service binding ignores the host; keeping the public one lets the origin build absolute links.
+  return `${url.origin}${upstream.pathPrefix}${url.pathname}${url.search}`;
+}
+
+function send(forwarding: Forwarding, signal: AbortSignal): Promise<Response> {
+  const { request, target, headers } = forwarding;
+  const init: RequestInit = {
+    method: request.method,
+    headers,
+    // Streams through: the body is never read by the gateway.
+    body: request.method === "GET" || request.method === "HEAD" ? null : request.body,
+    // A redirect is the origin's answer to the client; following it here would carry identity elsewhere.
+    redirect: "manual",
+    signal,
+  };
+  const url = upstreamUrl(target.upstream, forwarding.url);
+  if (target.upstream.kind === "url") return fetch(url, init);
+  const service = forwarding.bindings[target.upstream.binding] as ServiceFetcher;
+  return service.fetch(url, init);
+}
+
+/** The origin's response as the client gets it: status, headers and streamed body unchanged but for hop-by-hop headers. */
+function passThrough(upstream: Response, requestId: string): Response {
+  const response = new Response(upstream.body, upstream);
+  for (const name of hopByHopNames(upstream.headers)) response.headers.delete(name);
+  response.headers.set("X-Request-Id", requestId);
+  return response;
+}
+
+/**
+ * Calls the upstream. Its response headers must arrive within the route's timeout (504); a
+ * failure to connect or an exception in a bound service is a 502. Once headers have arrived, the
+ * body streams for as long as it takes.
+ */
+export async function forwardToUpstream(forwarding: Forwarding): Promise<Response> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new AppError("upstream_timeout", { detail: `${forwarding.routeName}: ${forwarding.timeoutMs} ms` }));
+    }, forwarding.timeoutMs);
+  });
+  try {
+    const upstream = await Promise.race([send(forwarding, controller.signal), timedOut]);
+    return passThrough(upstream, forwarding.requestId);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : "unknown";
+    throw new AppError("upstream_unavailable", { detail: `${forwarding.routeName}: ${reason}` });
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,80 @@
+import type { Principal } from "../services/principal";
+import { API_KEY_HEADER, SESSION_COOKIE } from "./credentials";
+import { hopByHopNames } from "./forward";
+
+/**
+ * Client headers an origin might read as identity. They are dropped whatever their case, with
+ * `_` in place of `-` (some servers fold one into the other: oauth2-proxy CVE-2025-64484) and
+ * however many times they are repeated, before the gateway adds its own.
+ */
+const IDENTITY_NAMES = new Set(["x-request-id", "x-forwarded-user", "x-forwarded-email", "x-user-id"]);
+const IDENTITY_PREFIX = "x-auth-";
+const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
+
+function canonical(name: string): string {
+  return name.toLowerCase().replaceAll("_", "-");
+}
+
+/**
+ * The `Cookie` header without the session cookie, or null when nothing else is left. Cookie
+ * pairs are separated by `;`, which a cookie value can never contain (RFC 6265 §4.1.1), so the
+ * other cookies are kept byte for byte rather than parsed and re-serialised.
+ */
+function withoutSessionCookie(cookie: string): string | null {
+  if (!cookie.includes(SESSION_COOKIE)) return cookie;
+  const kept = cookie
+    .split(";")
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== "" && (pair.split("=", 1)[0] ?? "").trim() !== SESSION_COOKIE);
+  return kept.length > 0 ? kept.join("; ") : null;
+}
+
+export interface UpstreamIdentity {
+  principal: Principal | null;
+  assertion: string | null;
+  requestId: string;
+  forwardCredentials: boolean;
+}
+
+function addIdentity(headers: Headers, principal: Principal): void {
+  headers.set("X-Auth-Method", principal.method);
+  if (principal.method === "api_key") {
+    headers.set("X-Auth-Tenant-Id", principal.tenantId);
+    headers.set("X-Auth-Key-Id", principal.keyId);
+    headers.set("X-Auth-Permissions", principal.permissions.join(","));
+    headers.set("X-Auth-Mode", principal.mode);
+    return;
+  }
+  headers.set("X-Auth-User-Id", principal.userPublicId);
+  headers.set("X-Auth-User-Type", principal.userType);
+  headers.set("X-Auth-Session-Id", principal.sessionId);
+}
+
+/**
+ * The headers the origin receives: the client's, minus hop-by-hop headers, `Host`, anything in
+ * the identity namespace and (unless the route opts in) the credential itself; plus the
+ * gateway's `X-Request-Id`, and for an authenticated request the `X-Auth-*` identity and its
+ * signed assertion.
+ */
+export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity): Headers {
+  const hopByHop = hopByHopNames(client);
+  const headers = new Headers();
+  for (const [name, value] of client) {
+    if (hopByHop.has(name) || name === "host") continue;
+    const key = canonical(name);
+    if (key.startsWith(IDENTITY_PREFIX) || IDENTITY_NAMES.has(key)) continue;
+    if (!identity.forwardCredentials) {
+      if (CREDENTIAL_NAMES.has(key)) continue;
+      if (name === "cookie") {
+        const kept = withoutSessionCookie(value);
+        if (kept !== null) headers.append(name, kept);
+        continue;
+      }
+    }
+    headers.append(name, value);
+  }
+  headers.set("X-Request-Id", identity.requestId);
+  if (identity.principal) addIdentity(headers, identity.principal);
+  if (identity.assertion) headers.set("X-Auth-Assertion", identity.assertion);
+  return headers;
+}

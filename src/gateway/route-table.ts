@@ -1,0 +1,279 @@
+import { z } from "zod";
+import { API_KEY_PERMISSIONS, USER_TYPES, type UserType } from "../storage/schema";
+import { compilePathPattern, type PathPattern, patternsOverlap } from "./path-pattern";
+
+/**
+ * The gateway's route table: data that operators edit (`gateway.routes.json`, or the
+ * `GATEWAY_ROUTES` var holding the same JSON), validated strictly and compiled once per isolate.
+ * A table with any problem is refused as a whole, naming every offending entry: a typo must never
+ * silently open a route.
+ */
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export const CREDENTIAL_KINDS = ["bearer", "api_key", "session"] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_TIMEOUT_MS = 30_000;
+
+const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PATH_PREFIX = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
+
+const upstreamSchema = z.union(
+  [
+    z.strictObject({ url: z.string().max(2048) }),
+    z.strictObject({
+      service: z.string().regex(BINDING_NAME, "must be a binding name"),
+      pathPrefix: z.string().regex(PATH_PREFIX, 'must look like "/sandbox"').optional(),
+    }),
+  ],
+  { error: 'must be {"url": "https://…"} or {"service": "BINDING_NAME", "pathPrefix"?: "/…"}' },
+);
+
+const routeSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "lower-case letters, digits, '.', '_' or '-'"),
+  description: z.string().max(500).optional(),
+  path: z.string(),
+  methods: z.array(z.enum(HTTP_METHODS)).min(1),
+  upstream: upstreamSchema,
+  sandboxUpstream: upstreamSchema.optional(),
+  audience: z.string().min(1).max(512).optional(),
+  credentials: z.array(z.enum([...CREDENTIAL_KINDS, "public"])).min(1),
+  userTypes: z.array(z.enum(USER_TYPES)).min(1).optional(),
+  permissions: z.array(z.enum(API_KEY_PERMISSIONS)).optional(),
+  liveOnly: z.boolean().optional(),
+  timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional(),
+  forwardCredentials: z.boolean().optional(),
+});
+
+const tableSchema = z.strictObject({
+  $schema: z.string().optional(),
+  routes: z.array(z.unknown()).min(1),
+});
+
+export type RouteEntry = z.infer<typeof routeSchema>;
+
+export type Upstream = { kind: "url"; base: string } | { kind: "service"; binding: string; pathPrefix: string };
+
+/** Where a request goes, and the `aud` of the assertion that travels with it. */
+export interface UpstreamTarget {
+  upstream: Upstream;
+  audience: string;
+}
+
+export interface GatewayRoute {
+  index: number;
+  name: string;
+  pattern: PathPattern;
+  methods: ReadonlySet<string>;
+  target: UpstreamTarget;
+  /** Where test-mode API keys go instead, when configured. */
+  sandbox: UpstreamTarget | null;
+  /** Accepted credentials in the table's order; empty for a public route. */
+  credentials: readonly CredentialKind[];
+  isPublic: boolean;
+  userTypes: ReadonlySet<UserType>;
+  permissions: readonly string[];
+  liveOnly: boolean;
+  timeoutMs: number;
+  forwardCredentials: boolean;
+}
+
+export interface RouteTable {
+  routes: readonly GatewayRoute[];
+}
+
+class RouteProblems {
+  readonly lines: string[] = [];
+
+  add(index: number | null, path: unknown, problem: string) {
+    const where = index === null ? "table" : `routes[${index}] (path ${JSON.stringify(path ?? null)})`;
+    this.lines.push(`${where}: ${problem}`);
+  }
+
+  throwIfAny() {
+    if (this.lines.length > 0) throw new Error(`Invalid gateway route table: ${this.lines.join("; ")}`);
+  }
+}
+
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+}
+
+function compileUpstream(raw: RouteEntry["upstream"], field: string): Upstream | string {
+  if ("service" in raw) {
+    return { kind: "service", binding: raw.service, pathPrefix: raw.pathPrefix ?? "" };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw.url);
+  } catch {
+    return `${field}.url: not an absolute URL`;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return `${field}.url: must be http or https`;
+  if (url.username || url.password) return `${field}.url: must not carry credentials`;
+  if (url.search || url.hash || raw.url.includes("?") || raw.url.includes("#")) {
+    return `${field}.url: must not have a query or fragment (the client's query is forwarded)`;
+  }
+  return { kind: "url", base: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
+}
+
+function defaultAudience(upstream: Upstream): string {
+  return upstream.kind === "url" ? new URL(upstream.base).origin : `service:${upstream.binding}`;
+}
+
+/** The rules that span several fields of one entry. */
+function checkEntry(entry: RouteEntry): string[] {
+  const problems: string[] = [];
+  const accepts = new Set(entry.credentials);
+  const isPublic = accepts.has("public");
+  const acceptsApiKey = accepts.has("api_key");
+  const acceptsUser = accepts.has("bearer") || accepts.has("session");
+  if (accepts.size !== entry.credentials.length) problems.push("credentials: listed twice");
+  if (isPublic && entry.credentials.length > 1) problems.push('credentials: "public" cannot be combined with others');
+  if (new Set(entry.methods).size !== entry.methods.length) problems.push("methods: listed twice");
+  if (acceptsUser && !entry.userTypes) problems.push("userTypes: required when bearer or session is accepted");
+  if (!acceptsUser && entry.userTypes) problems.push("userTypes: only applies to bearer or session credentials");
+  if (acceptsApiKey && !entry.permissions) problems.push("permissions: required when api_key is accepted ([] = any)");
+  if (!acceptsApiKey && entry.permissions) problems.push("permissions: only applies to api_key credentials");
+  if (!acceptsApiKey && entry.sandboxUpstream) problems.push("sandboxUpstream: only test-mode API keys use it");
+  if (!acceptsApiKey && entry.liveOnly) problems.push("liveOnly: only applies to api_key credentials");
+  if (entry.liveOnly && entry.sandboxUpstream) {
+    problems.push("liveOnly: a route with a sandboxUpstream sends test keys there; choose one");
+  }
+  return problems;
+}
+
+function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[] {
+  const problems = checkEntry(entry);
+  const pattern = compilePathPattern(entry.path);
+  if (typeof pattern === "string") problems.push(`path: ${pattern}`);
+  const upstream = compileUpstream(entry.upstream, "upstream");
+  if (typeof upstream === "string") problems.push(upstream);
+  const sandbox = entry.sandboxUpstream ? compileUpstream(entry.sandboxUpstream, "sandboxUpstream") : null;
+  if (typeof sandbox === "string") problems.push(sandbox);
+  if (problems.length > 0 || typeof pattern === "string" || typeof upstream === "string" || typeof sandbox === "string")
+    return problems;
+
+  const isPublic = entry.credentials.includes("public");
+  return {
+    index,
+    name: entry.name,
+    pattern,
+    methods: new Set(entry.methods),
+    target: { upstream, audience: entry.audience ?? defaultAudience(upstream) },
+    sandbox: sandbox ? { upstream: sandbox, audience: entry.audience ?? defaultAudience(sandbox) } : null,
+    credentials: isPublic ? [] : entry.credentials.filter((kind): kind is CredentialKind => kind !== "public"),
+    isPublic,
+    userTypes: new Set(entry.userTypes ?? []),
+    permissions: entry.permissions ?? [],
+    liveOnly: entry.liveOnly ?? false,
+    timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    forwardCredentials: entry.forwardCredentials ?? false,
+  };
+}
+
+/** Two routes that could both answer one request would make the table's meaning depend on order. */
+function checkAcrossRoutes(routes: GatewayRoute[], problems: RouteProblems) {
+  const names = new Map<string, number>();
+  for (const [position, route] of routes.entries()) {
+    const earlier = names.get(route.name);
+    if (earlier !== undefined)
+      problems.add(route.index, route.pattern.source, `name "${route.name}" is taken by routes[${earlier}]`);
+    else names.set(route.name, route.index);
+    for (const other of routes.slice(0, position)) {
+      const shared = [...route.methods].filter((method) => other.methods.has(method));
+      if (shared.length > 0 && patternsOverlap(route.pattern, other.pattern)) {
+        problems.add(
+          route.index,
+          route.pattern.source,
+          `overlaps routes[${other.index}] (path ${JSON.stringify(other.pattern.source)}) for ${shared.join(", ")}`,
+        );
+      }
+    }
+  }
+}
+
+/** Validates and compiles a route table (a JSON string or the parsed value); throws naming every problem. */
+export function parseRouteTable(source: unknown): RouteTable {
+  let json = source;
+  if (typeof source === "string") {
+    try {
+      json = JSON.parse(source);
+    } catch {
+      throw new Error("Invalid gateway route table: not valid JSON");
+    }
+  }
+  const problems = new RouteProblems();
+  const table = tableSchema.safeParse(json);
+  if (!table.success) {
+    for (const issue of issuesOf(table.error)) problems.add(null, null, issue);
+    problems.throwIfAny();
+  }
+  const routes: GatewayRoute[] = [];
+  for (const [index, raw] of (table.data?.routes ?? []).entries()) {
+    const path = (raw as { path?: unknown } | null)?.path;
+    const entry = routeSchema.safeParse(raw);
+    if (!entry.success) {
+      for (const issue of issuesOf(entry.error)) problems.add(index, path, issue);
+      continue;
+    }
+    const compiled = compileEntry(entry.data, index);
+    if (Array.isArray(compiled)) for (const problem of compiled) problems.add(index, path, problem);
+    else routes.push(compiled);
+  }
+  checkAcrossRoutes(routes, problems);
+  problems.throwIfAny();
+  return { routes };
+}
+
+/** Every service binding the table names must exist in this Worker's environment. */
+export function checkServiceBindings(table: RouteTable, bindings: Readonly<Record<string, unknown>>): void {
+  const problems = new RouteProblems();
+  for (const route of table.routes) {
+    for (const [field, target] of [
+      ["upstream", route.target],
+      ["sandboxUpstream", route.sandbox],
+    ] as const) {
+      if (target?.upstream.kind !== "service") continue;
+      const binding = bindings[target.upstream.binding] as { fetch?: unknown } | undefined;
+      if (typeof binding?.fetch !== "function") {
+        problems.add(
+          route.index,
+          route.pattern.source,
+          `${field}.service: no service binding named "${target.upstream.binding}"`,
+        );
+      }
+    }
+  }
+  problems.throwIfAny();
+}
+
+// Parsing and compiling happen once per isolate per table source; a bad table keeps failing
+// every gateway request (loudly, in the logs) rather than being re-parsed each time.
+let parsed: { source: unknown; table: RouteTable | null; error: Error | null } | undefined;
+const bindingsChecked = new WeakMap<object, RouteTable>();
+
+function parseOnce(source: unknown): RouteTable {
+  let current = parsed;
+  if (!current || current.source !== source) {
+    try {
+      current = { source, table: parseRouteTable(source), error: null };
+    } catch (error) {
+      current = { source, table: null, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    parsed = current;
+  }
+  if (!current.table) throw current.error;
+  return current.table;
+}
+
+/** The compiled table for `source`, checked against the Worker's bindings. Throws if it is invalid. */
+export function loadRouteTable(source: unknown, bindings: Readonly<Record<string, unknown>>): RouteTable {
+  const table = parseOnce(source);
+  if (bindingsChecked.get(bindings) !== table) {
+    checkServiceBindings(table, bindings);
+    bindingsChecked.set(bindings, table);
+  }
+  return table;
+}

@@ -1,0 +1,34 @@
+import { getCookie } from "hono/cookie";
+import bundledRouteTable from "../../gateway.routes.json";
+import { API_KEY_HEADER, SESSION_COOKIE } from "../gateway/credentials";
+import { proxyRequest } from "../gateway/proxy";
+import { loadRouteTable } from "../gateway/route-table";
+import { dialect } from "../middleware/dialect";
+import { createRouter } from "./router";
+
+/**
+ * The gateway: every request no other surface answered. Its routes are data (the route table in
+ * `gateway.routes.json`, or `GATEWAY_ROUTES`), not code, which is why they are not declared with
+ * `createRoute` and do not appear in `/openapi.json`.
+ */
+export const gatewayRoutes = createRouter();
+
+gatewayRoutes.all("*", dialect("gateway"), async (c) => {
+  // Service bindings are named by the route table, so they are looked up by name.
+  const bindings = c.env as unknown as Readonly<Record<string, unknown>>;
+  const table = loadRouteTable(c.var.deps.config.gatewayRoutes ?? bundledRouteTable, bindings);
+  const response = await proxyRequest(c.var.deps, {
+    request: c.req.raw,
+    requestId: c.var.requestId,
+    table,
+    bindings,
+    credentials: {
+      authorization: c.req.header("authorization"),
+      userType: c.req.header("user-type"),
+      apiKey: c.req.header(API_KEY_HEADER),
+      sessionCookie: getCookie(c, SESSION_COOKIE),
+    },
+  });
+  c.set("forwarded", true);
+  return response;
+});

@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { call } from "../support/client";
+import { FAKE_API_KEYS, useFakeCredentials } from "../support/fake-credentials";
+import { echoOf, stubOrigins } from "../support/origins";
+import { type LoggedIn, logInWithToken } from "../support/tokens";
+
+useFakeCredentials();
+
+beforeEach(() => {
+  stubOrigins();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** What an origin does: fetch the gateway's published keys, verify for its own audience. */
+async function verifyAsOrigin(assertion: string, audience: string) {
+  const jwks = (await (await call("/.well-known/jwks.json")).json()) as JSONWebKeySet;
+  return jwtVerify(assertion, createLocalJWKSet(jwks), {
+    issuer: env.ISSUER,
+    audience,
+    typ: "gatehouse-assertion+jwt",
+    algorithms: ["ES256", "EdDSA"],
+  });
+}
+
+async function assertionFor(path: string, headers: Record<string, string>): Promise<string> {
+  const res = await call(path, { headers });
+  const body = (await res.json()) as { headers: Record<string, string> };
+  const assertion = body.headers["x-auth-assertion"];
+  if (!assertion) throw new Error(`no assertion reached the origin (${res.status})`);
+  return assertion;
+}
+
+describe("the signed identity assertion an origin receives", () => {
+  let alice: LoggedIn;
+  beforeAll(async () => {
+    alice = await logInWithToken("user");
+  });
+
+  it("verifies with the published JWKS and carries the same identity as the headers", async () => {
+    const echo = await echoOf(await call("/v1/get/me", { headers: alice.bearer }));
+    const assertion = echo.headers["x-auth-assertion"] as string;
+    const { payload, protectedHeader } = await verifyAsOrigin(assertion, "service:DEMO_UPSTREAM");
+    expect(protectedHeader.typ).toBe("gatehouse-assertion+jwt");
+    expect(payload).toMatchObject({
+      iss: env.ISSUER,
+      aud: "service:DEMO_UPSTREAM",
+      sub: echo.headers["x-auth-user-id"],
+      auth_method: "jwt",
+      user_type: echo.headers["x-auth-user-type"],
+      session_id: echo.headers["x-auth-session-id"],
+    });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(60);
+    expect(payload.jti).toEqual(expect.any(String));
+  });
+
+  it("does not verify for any other audience", async () => {
+    const assertion = await assertionFor("/v1/get/me", alice.bearer);
+    for (const audience of ["https://origin.test", "gatehouse", "service:OTHER"]) {
+      await expect(verifyAsOrigin(assertion, audience)).rejects.toBeInstanceOf(errors.JWTClaimValidationFailed);
+    }
+  });
+
+  it("is addressed to a URL upstream's origin, or to the audience the route states", async () => {
+    const byUrl = await assertionFor("/origin/orders", alice.bearer);
+    expect((await verifyAsOrigin(byUrl, "https://origin.test")).payload.aud).toBe("https://origin.test");
+    const stated = await assertionFor("/v1/notification/api/templates/welcome", alice.bearer);
+    expect((await verifyAsOrigin(stated, "https://templates.internal")).payload.aud).toBe("https://templates.internal");
+  });
+
+  it("for an API key names the key, its tenant, permissions and mode", async () => {
+    const assertion = await assertionFor("/v1/notification/api/sms/x", { "X-Ping-Api-Key": FAKE_API_KEYS.testSms.raw });
+    const { payload } = await verifyAsOrigin(assertion, "service:DEMO_UPSTREAM");
+    expect(payload).toMatchObject({
+      sub: "key-test-sms",
+      auth_method: "api_key",
+      key_id: "key-test-sms",
+      tenant_id: "tenant-acme",
+      permissions: ["sms"],
+      mode: "test",
+    });
+    expect(payload.user_type).toBeUndefined();
+  });
+
+  it("is signed once and reused for the same caller and audience, never shared with another caller", async () => {
+    const first = await assertionFor("/v1/get/me", alice.bearer);
+    const again = await assertionFor("/v1/get/other", alice.bearer);
+    expect(again).toBe(first);
+    const bob = await logInWithToken("user");
+    expect(await assertionFor("/v1/get/me", bob.bearer)).not.toBe(first);
+    expect(decodeProtectedHeader(first).kid).toEqual(expect.any(String));
+  });
+
+  it("a forged assertion sent by the client is replaced by the gateway's", async () => {
+    const forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.";
+    const assertion = await assertionFor("/v1/get/me", { ...alice.bearer, "X-Auth-Assertion": forged });
+    expect(assertion).not.toBe(forged);
+    await expect(verifyAsOrigin(assertion, "service:DEMO_UPSTREAM")).resolves.toBeTruthy();
+  });
+});

@@ -1,0 +1,223 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { call } from "../support/client";
+import { type Echo, echoOf, stubOrigins } from "../support/origins";
+import { type LoggedIn, logInWithToken } from "../support/tokens";
+
+let origins: ReturnType<typeof stubOrigins>;
+beforeEach(() => {
+  origins = stubOrigins();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Identity a client might try to claim for itself, in every spelling origins are known to fold together. */
+const SPOOFED: Array<[string, string]> = [
+  ["X-Auth-User-Id", "spoofed-1"],
+  ["x-auth-user-id", "spoofed-2"],
+  ["X-AUTH-USER-TYPE", "spoofed-3"],
+  ["X_Auth_User_Id", "spoofed-4"],
+  ["x_auth_method", "spoofed-5"],
+  ["X-Auth_Permissions", "spoofed-6"],
+  ["X-Auth-Mode", "spoofed-7"],
+  ["X-Auth-Assertion", "spoofed-8"],
+  ["X-Auth-Tenant-Id", "spoofed-9"],
+  ["X-Auth-Key-Id", "spoofed-10"],
+  ["X-Auth-Session-Id", "spoofed-11"],
+  ["X-Auth-Admin", "spoofed-12"],
+  ["X-Request-Id", "spoofed-13"],
+  ["X_Request_Id", "spoofed-14"],
+  ["X-Forwarded-User", "spoofed-15"],
+  ["X_Forwarded_Email", "spoofed-16"],
+  ["x-forwarded-email", "spoofed-17"],
+  ["X-User-Id", "spoofed-18"],
+  ["x_user_id", "spoofed-19"],
+  ["X__Auth__User__Id", "kept-not-identity"],
+];
+
+function spoofedHeaders(extra: Record<string, string> = {}): Headers {
+  const headers = new Headers(extra);
+  for (const [name, value] of SPOOFED) headers.append(name, value);
+  return headers;
+}
+
+function expectNoSpoofedIdentity(echo: Echo) {
+  expect(JSON.stringify(echo.headers)).not.toMatch(/spoofed-/);
+}
+
+describe("identity a client claims for itself never reaches an origin", () => {
+  let alice: LoggedIn;
+  beforeAll(async () => {
+    alice = await logInWithToken("user");
+  });
+
+  it("on a public route, which forwards no identity but the request id", async () => {
+    const res = await call("/v1/public/page", { headers: spoofedHeaders() });
+    const echo = await echoOf(res);
+    expectNoSpoofedIdentity(echo);
+    const identity = Object.keys(echo.headers).filter((name) => /^x[-_]+(auth|user|forwarded|request)/.test(name));
+    // `X__Auth__User__Id` folds to `x--auth--user--id`, outside the namespace, so it may pass.
+    expect(identity.sort()).toEqual(["x-request-id", "x__auth__user__id"]);
+    expect(echo.headers["x-request-id"]).toBe(res.headers.get("X-Request-Id"));
+  });
+
+  it("on a bearer route, where only the gateway's own X-Auth-* values arrive", async () => {
+    const echo = await echoOf(await call("/v1/get/me", { headers: spoofedHeaders(alice.bearer) }));
+    expectNoSpoofedIdentity(echo);
+    expect(echo.headers["x-auth-user-id"]).toBe(alice.user.publicId);
+    expect(echo.headers["x-auth-user-type"]).toBe("user");
+    expect(echo.headers["x-auth-method"]).toBe("jwt");
+  });
+
+  it("on a URL origin", async () => {
+    const echo = (await (await call("/origin/x", { headers: spoofedHeaders(alice.bearer) })).json()) as Echo;
+    expectNoSpoofedIdentity(echo);
+    const received = origins.reached[0];
+    expect([...(received?.headers.keys() ?? [])].filter((name) => name.includes("_"))).toEqual(["x__auth__user__id"]);
+  });
+
+  it("when the spoofed header is a lone duplicate of the gateway's own", async () => {
+    const headers = new Headers(alice.bearer);
+    headers.append("X-Auth-User-Id", "spoofed-a");
+    headers.append("X-Auth-User-Id", "spoofed-b");
+    const echo = await echoOf(await call("/v1/get/me", { headers }));
+    expect(echo.headers["x-auth-user-id"]).toBe(alice.user.publicId);
+  });
+});
+
+describe("credentials stay at the gateway", () => {
+  let alice: LoggedIn;
+  beforeAll(async () => {
+    alice = await logInWithToken("user");
+  });
+
+  it("the bearer token, any API key and the session cookie are removed; other cookies are kept byte for byte", async () => {
+    const echo = await echoOf(
+      await call("/v1/get/me", {
+        headers: {
+          ...alice.bearer,
+          "X-Ping-Api-Key": "sk_live_should_not_travel",
+          X_Ping_Api_Key: "sk_live_nor_this",
+          Cookie: 'theme=dark; session_token=abc123; lang="en%20GB"; session_token=again',
+        },
+      }),
+    );
+    expect(echo.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(echo.headers)).not.toMatch(/sk_live|abc123|again|Bearer/);
+    expect(echo.headers.cookie).toBe('theme=dark; lang="en%20GB"');
+  });
+
+  it("a Cookie header holding only the session cookie is dropped altogether", async () => {
+    const echo = await echoOf(await call("/v1/get/me", { headers: { ...alice.bearer, Cookie: "session_token=abc" } }));
+    expect(echo.headers.cookie).toBeUndefined();
+  });
+
+  it("a public route strips credentials too", async () => {
+    const echo = await echoOf(
+      await call("/v1/public/x", { headers: { Authorization: "Bearer not-checked", Cookie: "session_token=s; a=b" } }),
+    );
+    expect(echo.headers.authorization).toBeUndefined();
+    expect(echo.headers.cookie).toBe("a=b");
+    expect(echo.headers["x-auth-method"]).toBeUndefined();
+    expect(echo.headers["x-auth-assertion"]).toBeUndefined();
+  });
+
+  it("a route that opts in with forwardCredentials passes them on, but still not spoofed identity", async () => {
+    const echo = await echoOf(
+      await call("/legacy/x", { headers: spoofedHeaders({ ...alice.bearer, Cookie: "session_token=s; a=b" }) }),
+    );
+    expect(echo.headers.authorization).toBe(`Bearer ${alice.accessToken}`);
+    expect(echo.headers.cookie).toBe("session_token=s; a=b");
+    expect(echo.headers["x-auth-user-id"]).toBe(alice.user.publicId);
+    expectNoSpoofedIdentity(echo);
+  });
+});
+
+describe("what the origin receives and sends back, apart from identity, is unchanged", () => {
+  let alice: LoggedIn;
+  beforeAll(async () => {
+    alice = await logInWithToken("user");
+  });
+
+  it("hop-by-hop headers, and those Connection names, do not cross the gateway", async () => {
+    const echo = await echoOf(
+      await call("/v1/public/x", {
+        headers: {
+          Connection: "X-Hop-Only",
+          "X-Hop-Only": "1",
+          "Keep-Alive": "timeout=5",
+          TE: "trailers",
+          "Proxy-Authorization": "Basic cHJveHk6cHc=",
+          "X-End-To-End": "kept",
+          Accept: "application/json",
+        },
+      }),
+    );
+    for (const name of ["connection", "x-hop-only", "keep-alive", "te", "proxy-authorization"]) {
+      expect(echo.headers[name]).toBeUndefined();
+    }
+    expect(echo.headers["x-end-to-end"]).toBe("kept");
+    expect(echo.headers.accept).toBe("application/json");
+  });
+
+  it("a redirect from the origin goes back to the client; the gateway does not follow it", async () => {
+    const res = await call("/origin/redirect", { headers: alice.bearer, redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("https://elsewhere.test/next");
+    expect(origins.reached).toHaveLength(1);
+  });
+
+  it("a large upload streams through intact", async () => {
+    const size = 4 * 1024 * 1024 + 123;
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65_536)));
+    const expected = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= size) return controller.close();
+        const end = Math.min(size, offset + 100_000);
+        controller.enqueue(bytes.slice(offset, end));
+        offset = end;
+      },
+    });
+    const echo = await echoOf(
+      await call("/v1/public/upload", {
+        method: "POST",
+        headers: { "Content-Type": "application/octet-stream" },
+        body,
+      }),
+    );
+    expect(echo.bodyBytes).toBe(size);
+    expect(echo.bodySha256).toBe(expected);
+
+    const withLength = await echoOf(
+      await call("/origin/upload", { method: "PUT", headers: alice.bearer, body: bytes }),
+    );
+    expect(withLength.bodyBytes).toBe(size);
+    expect(withLength.bodySha256).toBe(expected);
+  });
+});
+
+describe("when the origin fails", () => {
+  it("an origin that refuses the connection is a 502 in JSON, without a stack trace", async () => {
+    const res = await call("/down/x");
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({
+      error: "upstream_unavailable",
+      message: "The upstream service is unavailable.",
+    });
+  });
+
+  it("an origin that never answers is a 504 after the route's timeout, and the call to it is aborted", async () => {
+    const res = await call("/slow/x");
+    expect(res.status).toBe(504);
+    expect(await res.json()).toEqual({
+      error: "upstream_timeout",
+      message: "The upstream service did not answer in time.",
+    });
+    expect(origins.aborted).toEqual(["https://slow.test/slow/x"]);
+  });
+});

@@ -1,0 +1,62 @@
+import { vi } from "vitest";
+import demoUpstream from "../../demo/upstream/src/index";
+
+/** What the demo origin echoes back. */
+export interface Echo {
+  upstream: string;
+  sandbox: boolean;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  bodyBytes: number;
+  bodySha256: string;
+}
+
+/**
+ * Stands in for the Internet behind URL upstreams: `origin.test` answers like the demo origin
+ * (and adds a few response headers the gateway must pass unchanged; `…/redirect` answers 302
+ * elsewhere), `slow.test` accepts the
+ * request and never answers (recording when the gateway gives up on it), `down.test` refuses the
+ * connection. Every request that reached an origin is recorded, so a test can assert that a
+ * refused request never got there.
+ */
+export function stubOrigins() {
+  const reached: Request[] = [];
+  const aborted: string[] = [];
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    const { hostname } = new URL(request.url);
+    if (hostname === "origin.test") {
+      reached.push(request);
+      if (request.url.endsWith("/redirect")) {
+        return new Response(null, { status: 302, headers: { Location: "https://elsewhere.test/next" } });
+      }
+      const echoed = await demoUpstream.fetch(request);
+      const headers = new Headers(echoed.headers);
+      headers.set("Cache-Control", "public, max-age=60");
+      headers.append("Set-Cookie", "origin_pref=dark; Path=/");
+      headers.set("X-Origin", "yes");
+      headers.set("Keep-Alive", "timeout=5");
+      return new Response(echoed.body, { status: 201, statusText: "Made", headers });
+    }
+    if (hostname === "slow.test") {
+      reached.push(request);
+      return new Promise<Response>((_, reject) => {
+        request.signal.addEventListener("abort", () => {
+          aborted.push(request.url);
+          reject(new DOMException("The operation was aborted", "AbortError"));
+        });
+      });
+    }
+    if (hostname === "down.test") throw new TypeError("Network connection lost.");
+    throw new Error(`unexpected outbound fetch to ${request.url}`);
+  });
+  return { reached, aborted, spy };
+}
+
+export async function echoOf(response: Response): Promise<Echo> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`expected the origin's echo, got ${response.status}: ${text}`);
+  return JSON.parse(text) as Echo;
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { buildUpstreamHeaders } from "../../src/gateway/identity-headers";
+import type { Principal } from "../../src/services/principal";
+
+const key: Principal = {
+  method: "api_key",
+  keyId: "key-1",
+  tenantId: "tenant-1",
+  kind: "publishable",
+  mode: "live",
+  permissions: ["sms", "email"],
+};
+
+function build(client: HeadersInit, principal: Principal | null = key, forwardCredentials = false) {
+  return buildUpstreamHeaders(new Headers(client), {
+    principal,
+    assertion: principal ? "signed.assertion.value" : null,
+    requestId: "req-1",
+    forwardCredentials,
+  });
+}
+
+describe("the headers an origin receives", () => {
+  it("drop every identity-namespace header, whatever its case or separator", () => {
+    const sent = [
+      "X-Auth-Key-Id",
+      "x-auth-tenant-id",
+      "X_AUTH_MODE",
+      "x_Auth-Permissions",
+      "X-Auth-Anything-New",
+      "X-Request-Id",
+      "x_request_id",
+      "X-Forwarded-User",
+      "x_forwarded_user",
+      "X-Forwarded-Email",
+      "X-User-Id",
+      "X_USER_ID",
+    ];
+    const headers = build(sent.map((name) => [name, "spoofed"]));
+    expect([...headers.values()]).not.toContain("spoofed");
+    expect(headers.get("X-Auth-Key-Id")).toBe("key-1");
+  });
+
+  it("carry the API key's identity and nothing of a user's", () => {
+    const headers = build({});
+    expect(Object.fromEntries(headers)).toEqual({
+      "x-auth-assertion": "signed.assertion.value",
+      "x-auth-key-id": "key-1",
+      "x-auth-method": "api_key",
+      "x-auth-mode": "live",
+      "x-auth-permissions": "sms,email",
+      "x-auth-tenant-id": "tenant-1",
+      "x-request-id": "req-1",
+    });
+  });
+
+  it("carry only the request id on a public route", () => {
+    expect(Object.fromEntries(build({ "X-Auth-User-Id": "spoofed", Accept: "*/*" }, null))).toEqual({
+      accept: "*/*",
+      "x-request-id": "req-1",
+    });
+  });
+
+  it("never include Host or hop-by-hop headers", () => {
+    const headers = build({
+      Host: "evil.test",
+      Connection: "x-private",
+      "X-Private": "1",
+      Upgrade: "websocket",
+      TE: "gzip",
+    });
+    for (const name of ["host", "connection", "x-private", "upgrade", "te"]) expect(headers.has(name)).toBe(false);
+  });
+
+  it("lose the credentials (in any spelling) unless the route forwards them", () => {
+    const client = {
+      Authorization: "Bearer t",
+      "X-Ping-Api-Key": "sk_live_1",
+      X_PING_API_KEY: "sk_live_2",
+      Cookie: "session_token=s1; a=1;session_token=s2 ; b=2",
+    };
+    const stripped = build(client);
+    expect(stripped.has("authorization")).toBe(false);
+    expect(stripped.has("x-ping-api-key")).toBe(false);
+    expect(stripped.has("x_ping_api_key")).toBe(false);
+    expect(stripped.get("cookie")).toBe("a=1; b=2");
+
+    const forwarded = build(client, key, true);
+    expect(forwarded.get("authorization")).toBe("Bearer t");
+    expect(forwarded.get("x-ping-api-key")).toBe("sk_live_1");
+    expect(forwarded.get("cookie")).toBe(client.Cookie);
+  });
+
+  it("keep cookies that merely contain the session cookie's name", () => {
+    expect(build({ Cookie: "my_session_token=1; session_token_v2=2" }).get("cookie")).toBe(
+      "my_session_token=1; session_token_v2=2",
+    );
+  });
+});
