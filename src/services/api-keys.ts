@@ -19,7 +19,7 @@ export function refusalOf(
   record: Pick<ApiKeyRecord, "revokedAt" | "graceUntil" | "expiresAt">,
   nowMs: number,
 ): "revoked" | "expired" | null {
-  if (record.revokedAt !== null) return "revoked";
+  if (record.revokedAt !== null || record.businessSuspended) return "revoked";
   if (record.graceUntil !== null && nowMs >= record.graceUntil) return "revoked";
   if (record.expiresAt !== null && nowMs >= record.expiresAt) return "expired";
   return null;

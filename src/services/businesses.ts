@@ -1,7 +1,9 @@
 import { AppError } from "../errors";
+import { listApiKeyHashesOfBusiness } from "../storage/api-keys";
 import { findBusinessByPublicId, insertBusiness, listBusinesses, updateBusiness } from "../storage/businesses";
 import type { Page, PageRequest } from "../storage/pagination";
 import type { BusinessRow, BusinessStatus } from "../storage/schema";
+import { forgetApiKey } from "./api-key-cache";
 import { recordAudit, type UserActor } from "./audit";
 import { businessNotFound } from "./business-access";
 import type { Deps } from "./deps";
@@ -40,6 +42,12 @@ export async function changeBusiness(
   if (!business) throw businessNotFound("unknown business");
   const updated = await updateBusiness(deps.db, business.id, changes, deps.now);
   if (!updated) throw businessNotFound("business vanished during update");
+  if (changes.status !== undefined && changes.status !== business.status) {
+    // Suspending (or reinstating) takes effect at once here; other locations follow when their
+    // cached key records expire (API_KEY_EDGE_CACHE_SECONDS).
+    const hashes = await listApiKeyHashesOfBusiness(deps.db, business.id);
+    await Promise.all(hashes.map((hash) => forgetApiKey(hash)));
+  }
   recordAudit(deps, actor, {
     action: "business.update",
     tenant: business.publicId,

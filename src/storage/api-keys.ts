@@ -22,6 +22,8 @@ export interface ApiKeyRecord {
   /** `businesses.id` of the owning business. */
   businessId: number;
   tenantId: string;
+  /** The owning business is suspended: its keys stop working, without being revoked one by one. */
+  businessSuspended: boolean;
   kind: ApiKeyKind;
   mode: ApiKeyMode;
   permissions: ApiKeyPermission[];
@@ -57,7 +59,7 @@ const epochMs = (date: Date | null) => (date ? date.getTime() : null);
 /** The verification read: one indexed look-up by hash. */
 export async function findApiKeyRecordByHash(db: Database, hash: string): Promise<ApiKeyRecord | null> {
   const row = await db
-    .select({ key: apiKeys, tenantId: businesses.publicId })
+    .select({ key: apiKeys, tenantId: businesses.publicId, businessStatus: businesses.status })
     .from(apiKeys)
     .innerJoin(businesses, eq(businesses.id, apiKeys.businessId))
     .where(eq(apiKeys.hash, hash))
@@ -69,6 +71,7 @@ export async function findApiKeyRecordByHash(db: Database, hash: string): Promis
     publicId: key.publicId,
     businessId: key.businessId,
     tenantId: row.tenantId,
+    businessSuspended: row.businessStatus === "suspended",
     kind: key.kind,
     mode: key.mode,
     permissions: key.permissions,
@@ -92,6 +95,12 @@ function selectDetails(db: Database) {
     .innerJoin(businesses, eq(businesses.id, apiKeys.businessId))
     .leftJoin(users, eq(users.id, apiKeys.createdBy))
     .leftJoin(successor, eq(successor.id, apiKeys.replacedBy));
+}
+
+/** Hashes of every key of a business, to drop them from caches when the business changes status. */
+export async function listApiKeyHashesOfBusiness(db: Database, businessId: number): Promise<string[]> {
+  const rows = await db.select({ hash: apiKeys.hash }).from(apiKeys).where(eq(apiKeys.businessId, businessId));
+  return rows.map((row) => row.hash);
 }
 
 export async function findApiKeyDetailsByPublicId(db: Database, publicId: string): Promise<ApiKeyDetails | null> {

@@ -90,6 +90,24 @@ describe("businesses", () => {
     expect(audit[0]).toMatchObject({ actorPublicId: admin.publicId, actorType: "adminuser" });
   });
 
+  it("suspending a business stops its API keys at once, and reinstating it restores them", async () => {
+    const admin = await signedInAdmin();
+    const owner = await signedInOwner();
+    const { key } = await createKey(owner);
+    expect((await presentKey(key)).status).toBe(200); // now cached in this isolate and location
+
+    const suspend = await sendAs(admin, "PATCH", `/v1/admin/businesses/${owner.businessPublicId}`, {
+      status: "suspended",
+    });
+    expect(suspend.status).toBe(200);
+    const refused = await presentKey(key);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: "invalid_api_key", reason: "revoked" });
+
+    await sendAs(admin, "PATCH", `/v1/admin/businesses/${owner.businessPublicId}`, { status: "verified" });
+    expect((await presentKey(key)).status).toBe(200);
+  });
+
   it.each([
     ["an empty update", {}, 400],
     ["an unknown status", { status: "closed" }, 400],
