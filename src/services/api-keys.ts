@@ -14,9 +14,12 @@ function refuse(reason: ApiKeyRefusal): AppError {
   return new AppError("invalid_api_key", { reason, detail: `api key ${reason}`, challenge: "api_key" });
 }
 
-/** Why a known key may not be used at `nowMs`, or null if it may. A rolled key is revoked once its grace ends. */
+/**
+ * Why a known key may not be used at `nowMs`, or null if it may. A rolled key is revoked once its
+ * grace ends; every key of a suspended business counts as revoked (within the cache lifetime).
+ */
 export function refusalOf(
-  record: Pick<ApiKeyRecord, "revokedAt" | "graceUntil" | "expiresAt">,
+  record: Pick<ApiKeyRecord, "revokedAt" | "graceUntil" | "expiresAt"> & { businessSuspended?: boolean },
   nowMs: number,
 ): "revoked" | "expired" | null {
   if (record.revokedAt !== null || record.businessSuspended) return "revoked";

@@ -41,6 +41,21 @@ export async function startSession(deps: Deps, input: NewSession): Promise<Sessi
   return record;
 }
 
+/**
+ * Concurrent misses for one session share one KV read, so when a hot session's cache entry lapses
+ * the isolate does not send a burst of identical reads.
+ */
+const readsInFlight = new Map<string, Promise<SessionRecord | null>>();
+
+function readSessionOnce(deps: Deps, key: string, userPublicId: string, sessionId: string) {
+  let read = readsInFlight.get(key);
+  if (!read) {
+    read = getSession(deps.kv, userPublicId, sessionId).finally(() => readsInFlight.delete(key));
+    readsInFlight.set(key, read);
+  }
+  return read;
+}
+
 /** The session if it is still live, or null if it was revoked or has expired. */
 export async function findLiveSession(
   deps: Deps,
@@ -52,7 +67,7 @@ export async function findLiveSession(
   const cached = livenessCache.get(key);
   if (cached && cached.cachedUntil > nowMs && cached.record.expiresAt > nowMs) return cached.record;
 
-  const record = await getSession(deps.kv, userPublicId, sessionId);
+  const record = await readSessionOnce(deps, key, userPublicId, sessionId);
   if (!record || record.expiresAt <= nowMs) {
     livenessCache.delete(key);
     return null;
@@ -67,6 +82,7 @@ export async function findLiveSession(
 
 export async function revokeSession(deps: Deps, userPublicId: string, sessionId: string): Promise<void> {
   livenessCache.delete(cacheKey(userPublicId, sessionId));
+  readsInFlight.delete(cacheKey(userPublicId, sessionId));
   await deleteSession(deps.kv, userPublicId, sessionId);
 }
 
