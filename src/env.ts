@@ -23,6 +23,17 @@ export interface Bindings {
   API_KEY_CACHE_SECONDS: string;
   API_KEY_EDGE_CACHE_SECONDS: string;
   API_KEY_ROLL_GRACE_SECONDS: string;
+  /** Days an audit row is kept; the daily cron deletes older ones. */
+  AUDIT_RETENTION_DAYS: string;
+  // Rate limiters (`[[ratelimits]]` in wrangler.toml); see src/services/rate-limits.ts.
+  LOGIN_IP_LIMITER: RateLimit;
+  LOGIN_ACCOUNT_IP_LIMITER: RateLimit;
+  LOGIN_ACCOUNT_LIMITER: RateLimit;
+  REGISTER_IP_LIMITER: RateLimit;
+  REFRESH_IP_LIMITER: RateLimit;
+  REFRESH_SESSION_LIMITER: RateLimit;
+  TOKEN_EXCHANGE_IP_LIMITER: RateLimit;
+  API_KEY_FAILURE_IP_LIMITER: RateLimit;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -72,6 +83,8 @@ const configSchema = z.object({
     .int()
     .min(0)
     .max(30 * 86_400),
+  /** Audit rows older than this are deleted by the scheduled handler. */
+  auditRetentionDays: positiveInt.max(3650),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -95,6 +108,7 @@ export function readConfig(env: Bindings): Config {
     apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
     apiKeyEdgeCacheSeconds: env.API_KEY_EDGE_CACHE_SECONDS,
     apiKeyRollGraceSeconds: env.API_KEY_ROLL_GRACE_SECONDS,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? "90",
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

@@ -20,6 +20,10 @@ const whoAmIRoute = createRoute({
       description: "No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired",
       content: { "application/json": { schema: gatewayErrorSchema } },
     },
+    429: {
+      description: "Too many refused keys from this client; see `Retry-After`",
+      content: { "application/json": { schema: gatewayErrorSchema } },
+    },
   },
 });
 

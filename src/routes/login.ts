@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../middleware/session-cookie";
 import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeSchema } from "../schemas/ping";
 import { pageUserSchema } from "../schemas/pingpage";
@@ -52,8 +53,10 @@ const loginRoute = createRoute({
     "With a `User-Type` header: Ping token login, answering with an access/refresh token pair " +
     "(errors in Ping JSON). Without it: PingPage cookie login of a `user` account, answering with " +
     "the user and a `session_token` cookie (errors in plain text; cross-site requests refused).",
-  // Only the cookie flow is CSRF-checked: the token flow sends no ambient credential.
-  middleware: [loginDialect, csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
+  // Every attempt counts against the client IP before anything else; the per-account limits
+  // follow in the service, once the email is known. Only the cookie flow is CSRF-checked: the
+  // token flow sends no ambient credential.
+  middleware: [loginDialect, rateLimit("login_ip"), csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
   request: {
     headers: z.object({ "user-type": userTypeSchema.optional() }),
     body: { required: true, content: { "application/json": { schema: credentialsSchema } } },
@@ -67,6 +70,7 @@ const loginRoute = createRoute({
     401: bothDialects("Wrong email, password or user type (indistinguishable)"),
     403: bothDialects("Cross-site request refused (cookie flow)"),
     415: bothDialects("Not JSON (token flow; the cookie flow answers 400)"),
+    429: bothDialects("Too many attempts from this client or for this account; see `Retry-After`"),
   },
 });
 
@@ -102,7 +106,7 @@ export const loginRoutes = createRouter()
   })
   .openapi(logoutRoute, async (c) => {
     if (!isTokenLogout(c)) {
-      await logoutCookieSession(c.var.deps, readSessionCookie(c));
+      await logoutCookieSession(c.var.deps, readSessionCookie(c), clientInfo(c.req));
       clearSessionCookie(c);
       return c.body(null, 204);
     }
@@ -111,6 +115,6 @@ export const loginRoutes = createRouter()
     const stated = c.req.header("user-type");
     if (stated !== undefined && !USER_TYPES.includes(stated as UserType)) throw new AppError("invalid_user_type");
     const principal = await authenticateAccessToken(c.var.deps, token, stated as UserType | undefined);
-    await endSession(c.var.deps, principal);
+    await endSession(c.var.deps, principal, clientInfo(c.req));
     return c.body(null, 204);
   });
