@@ -146,6 +146,8 @@ export const auditEvents = sqliteTable(
     index("audit_events_action_idx").on(table.action, table.id),
     index("audit_events_actor_idx").on(table.actorPublicId, table.id),
     index("audit_events_tenant_idx").on(table.tenant, table.id),
+    // Retention deletes by age.
+    index("audit_events_at_idx").on(table.at),
   ],
 );
 
