@@ -126,6 +126,8 @@ export interface Variables {
   deps: Deps;
   dialect: Dialect;
   principal: Principal;
+  /** Set by a route that returns an upstream's response as is: Gatehouse's own headers stay off it. */
+  proxied?: boolean;
 }
 
 export interface AppEnv {

@@ -1,8 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { type ApiKeyRequirements, authenticateApiKeyFromClient, authorizeApiKey } from "../services/api-keys";
+import { type ApiKeyRequirements, authenticateApiKey, authorizeApiKey } from "../services/api-keys";
 import type { ApiKeyPrincipal } from "../services/principal";
-import { clientIpOf } from "./rate-limit";
 
 export const API_KEY_HEADER = "X-Ping-Api-Key";
 
@@ -14,11 +13,11 @@ export interface ApiKeyAuthEnv extends AppEnv {
 /**
  * Authenticates `X-Ping-Api-Key` and checks it against the route's requirements: 401 with a
  * `reason` for a missing, malformed, unknown, revoked or expired key; 403 for a key that lacks a
- * permission, mode or kind the route requires; 429 once the client IP has had too many keys refused.
+ * permission, mode or kind the route requires.
  */
 export function apiKeyAuth(requirements: ApiKeyRequirements = {}) {
   return createMiddleware<ApiKeyAuthEnv>(async (c, next) => {
-    const principal = await authenticateApiKeyFromClient(c.var.deps, c.req.header(API_KEY_HEADER), clientIpOf(c));
+    const principal = await authenticateApiKey(c.var.deps, c.req.header(API_KEY_HEADER));
     authorizeApiKey(principal, requirements);
     c.set("principal", principal);
     await next();

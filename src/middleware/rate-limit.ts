@@ -1,7 +1,16 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { enforceRateLimit, type RateLimitName, UNKNOWN_CLIENT_IP } from "../services/rate-limits";
+import { AppError } from "../errors";
+import {
+  countFailure,
+  enforceRateLimit,
+  isPenalized,
+  type RateLimitName,
+  rateLimited,
+  UNKNOWN_CLIENT_IP,
+} from "../services/rate-limits";
+import { API_KEY_HEADER } from "./api-key-auth";
 
 /**
  * The client's IP as Cloudflare saw it. Cloudflare sets `CF-Connecting-IP` on every request from
@@ -15,17 +24,43 @@ export function clientIpOf<E extends AppEnv>(c: Context<E>): string {
 export interface RateLimitOptions {
   /** What the limit counts per; the client IP by default. Return a hash, never a secret. */
   key?: (c: Context<AppEnv>) => string | Promise<string>;
+  /** Which requests the limit concerns at all; every request by default. */
+  appliesTo?: (c: Context<AppEnv>) => boolean;
+  /**
+   * Failure-only mode: a request is counted after the route ran, and only if this says it failed
+   * (`c.error` holds what the route threw). A key found over the limit is refused up front by this
+   * isolate for the rest of the window (src/services/rate-limits.ts explains why).
+   */
+  countOnlyIf?: (c: Context<AppEnv>) => boolean;
 }
 
 /**
- * Counts every request against the limiter `name` and refuses one over the limit with
- * `rate_limited` (429, `Retry-After`) in the route's dialect, before the body is even read. Put it
- * after the route's `dialect` middleware. Names: see src/services/rate-limits.ts.
+ * Rate limits the routes it is put on, by the limiter `name` (names and keys:
+ * src/services/rate-limits.ts). Over the limit → `rate_limited`: 429 with `Retry-After`, in the
+ * route's dialect (so put it after the route's `dialect` middleware) and before the body is read.
  */
 export function rateLimit(name: RateLimitName, options: RateLimitOptions = {}) {
   const keyOf = options.key ?? clientIpOf;
+  const { appliesTo, countOnlyIf } = options;
   return createMiddleware<AppEnv>(async (c, next) => {
-    await enforceRateLimit(c.var.deps, name, await keyOf(c));
+    if (appliesTo && !appliesTo(c)) return next();
+    const key = await keyOf(c);
+    if (!countOnlyIf) {
+      await enforceRateLimit(c.var.deps, name, key);
+      return next();
+    }
+    if (isPenalized(name, key, c.var.deps.now)) throw rateLimited(name);
     await next();
+    if (countOnlyIf(c) && !(await countFailure(c.var.deps, name, key))) throw rateLimited(name);
   });
 }
+
+/**
+ * Refused API keys per client IP: only refusals count (a busy integration with a good key is never
+ * slowed down), and an IP over the limit is refused before its next key is even parsed. Put it in
+ * front of anything that reads `X-Ping-Api-Key`, the gateway included.
+ */
+export const limitRefusedApiKeys = rateLimit("api_key_failure_ip", {
+  appliesTo: (c) => Boolean(c.req.header(API_KEY_HEADER)),
+  countOnlyIf: (c) => c.error instanceof AppError && c.error.code === "invalid_api_key",
+});

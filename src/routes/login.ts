@@ -24,12 +24,13 @@ import { createRouter } from "./router";
 const isTokenLogin = (c: Context<AppEnv>) => c.req.header("user-type") !== undefined;
 const isTokenLogout = (c: Context<AppEnv>) => c.req.header("authorization") !== undefined;
 
-const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
+/** Set in app.ts with the other dialects, so that even the global guards answer in the right one. */
+export const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
   c.set("dialect", isTokenLogin(c) ? "ping" : "pingpage");
   await next();
 });
 
-const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
+export const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
   c.set("dialect", isTokenLogout(c) ? "ping" : "pingpage");
   await next();
 });
@@ -56,7 +57,7 @@ const loginRoute = createRoute({
   // Every attempt counts against the client IP before anything else; the per-account limits
   // follow in the service, once the email is known. Only the cookie flow is CSRF-checked: the
   // token flow sends no ambient credential.
-  middleware: [loginDialect, rateLimit("login_ip"), csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
+  middleware: [rateLimit("login_ip"), csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
   request: {
     headers: z.object({ "user-type": userTypeSchema.optional() }),
     body: { required: true, content: { "application/json": { schema: credentialsSchema } } },
@@ -83,7 +84,7 @@ const logoutRoute = createRoute({
     "With `Authorization: Bearer`: ends the token session, so its access and refresh tokens stop working. " +
     "Without it: ends the session of the `session_token` cookie and clears the cookie; idempotent, so " +
     "a missing, unknown or already-ended cookie is also 204.",
-  middleware: [logoutDialect, csrfProtection({ skip: isTokenLogout })] as const,
+  middleware: [csrfProtection({ skip: isTokenLogout })] as const,
   responses: {
     204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
     401: bothDialects("No valid credential (token flow)"),

@@ -6,7 +6,6 @@ import { resolveApiKey } from "./api-key-cache";
 import { recordApiKeyUse } from "./api-key-usage";
 import type { Deps } from "./deps";
 import type { ApiKeyPrincipal } from "./principal";
-import { countFailure, isPenalized, rateLimited } from "./rate-limits";
 
 /** Public, machine-readable reasons a key is refused (sent as `reason` with a 401). */
 export type ApiKeyRefusal = "invalid_format" | "not_found" | "revoked" | "expired";
@@ -53,29 +52,6 @@ export async function authenticateApiKey(deps: Deps, presented: string | undefin
     mode: record.mode,
     permissions: record.permissions,
   };
-}
-
-/**
- * `authenticateApiKey` for a request from `clientIp`, behind the per-IP limit on refused keys
- * (`api_key_failure_ip`). Only refusals count — a busy integration with a good key is never
- * slowed down — and an IP found over the limit is refused before its next key is even parsed.
- * Every edge surface that accepts `X-Ping-Api-Key` (the gateway included) calls this one.
- */
-export async function authenticateApiKeyFromClient(
-  deps: Deps,
-  presented: string | undefined,
-  clientIp: string,
-): Promise<ApiKeyPrincipal> {
-  const presentsKey = presented !== undefined && presented !== "";
-  if (presentsKey && isPenalized("api_key_failure_ip", clientIp, deps.now)) throw rateLimited("api_key_failure_ip");
-  try {
-    return await authenticateApiKey(deps, presented);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "invalid_api_key") {
-      if (!(await countFailure(deps, "api_key_failure_ip", clientIp))) throw rateLimited("api_key_failure_ip");
-    }
-    throw err;
-  }
 }
 
 export interface ApiKeyRequirements {
