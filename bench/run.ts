@@ -4,11 +4,13 @@
  * an idle machine) and throughput of the authenticated session check.
  */
 import os from "node:os";
-import { buildWorker, startGateway } from "./lib/gateway-under-test.ts";
+import { buildWorker, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { measureSequential, measureThroughput } from "./lib/measure.ts";
 
 const scriptPath = buildWorker();
-const { mf, url, user } = await startGateway(scriptPath);
+// Rate limits would stop a latency run after a few logins: this run measures cost, not limits
+// (`npm run bench:hammer` shows the limits at work).
+const { mf, url, user } = await startGateway(scriptPath, { rateLimits: unlimited() });
 const endpoint = (path: string) => new URL(path, url).toString();
 
 try {
