@@ -35,8 +35,11 @@ export default defineConfig({
     })),
   ],
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/attack/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
+    // Storage is shared by the whole run, and the attack suite asserts that nothing anywhere in D1
+    // or KV changed across each bad request: no other file may write while it runs.
+    fileParallelism: false,
     // The per-request access log is one JSON line per request; keep test output readable.
     onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
   },

@@ -6,7 +6,7 @@
  * its ratio to the ceiling.
  */
 import os from "node:os";
-import { buildWorker, startCeiling, startGateway } from "./lib/gateway-under-test.ts";
+import { buildWorker, startCeiling, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { measureSequential, measureThroughput, type ThroughputSummary } from "./lib/measure.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
 
@@ -53,7 +53,12 @@ interface Scenario {
 
 const upstream = await startUpstream();
 const scriptPath = buildWorker();
-const gateway = await startGateway(scriptPath, { GATEWAY_ROUTES: benchRouteTable(upstream.url) });
+// Rate limits would stop a latency run after a few logins: this run measures cost, not limits
+// (`npm run bench:hammer` shows the limits at work).
+const gateway = await startGateway(scriptPath, {
+  extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url) },
+  rateLimits: unlimited(),
+});
 const ceiling = await startCeiling(upstream.url);
 const gatewayUrl = (path: string) => new URL(path, gateway.url).toString();
 

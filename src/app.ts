@@ -1,6 +1,7 @@
 import { AppError, handleError } from "./errors";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { dialect } from "./middleware/dialect";
+import { credentialHeaderLimit } from "./middleware/header-limits";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
@@ -10,7 +11,7 @@ import { adminOversightRoutes } from "./routes/admin-oversight";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { gatewayRoutes } from "./routes/gateway";
-import { loginRoutes } from "./routes/login";
+import { loginDialect, loginRoutes, logoutDialect } from "./routes/login";
 import { ownSessionRoutes } from "./routes/own-sessions";
 import { persAuthRoutes } from "./routes/pers-auth";
 import { pingAuthRoutes } from "./routes/ping-auth";
@@ -24,6 +25,8 @@ export function createApp() {
 
   app.use("*", init, requestLog, securityHeaders);
   app.use("/v1/*", corsForAllowedOrigins);
+  app.use("/v1/auth/login", loginDialect);
+  app.use("/v1/auth/logout", logoutDialect);
   app.use("/v1/auth/refresh", dialect("ping"));
   app.use("/v1/auth/session", dialect("ping"));
   app.use("/v1/auth/register", dialect("pingpage"));
@@ -34,6 +37,8 @@ export function createApp() {
   app.use("/v1/admin/*", dialect("ping"));
   app.use("/v1/auth/api-key", dialect("gateway"));
   app.use("/v2/auth/*", dialect("pers"));
+  // After the dialects, so that a refusal speaks the route's; before every route.
+  app.use("*", credentialHeaderLimit);
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);

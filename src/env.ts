@@ -36,6 +36,17 @@ export interface Bindings {
    * The service bindings it names (e.g. `DEMO_UPSTREAM`) are looked up by name at request time.
    */
   GATEWAY_ROUTES?: string;
+  /** Days an audit row is kept; the daily cron deletes older ones. */
+  AUDIT_RETENTION_DAYS: string;
+  // Rate limiters (`[[ratelimits]]` in wrangler.toml); see src/services/rate-limits.ts.
+  LOGIN_IP_LIMITER: RateLimit;
+  LOGIN_ACCOUNT_IP_LIMITER: RateLimit;
+  LOGIN_ACCOUNT_LIMITER: RateLimit;
+  REGISTER_IP_LIMITER: RateLimit;
+  REFRESH_IP_LIMITER: RateLimit;
+  REFRESH_SESSION_LIMITER: RateLimit;
+  TOKEN_EXCHANGE_IP_LIMITER: RateLimit;
+  API_KEY_FAILURE_IP_LIMITER: RateLimit;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -99,6 +110,8 @@ const configSchema = z.object({
   jwksStaleMaxSeconds: positiveInt.max(7 * 86_400),
   /** Raw JSON; validated by the gateway's route-table parser, which names the offending entry. */
   gatewayRoutes: z.string().min(1).optional(),
+  /** Audit rows older than this are deleted by the scheduled handler. */
+  auditRetentionDays: positiveInt.max(3650),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -130,6 +143,7 @@ export function readConfig(env: Bindings): Config {
     jwksRefetchCooldownSeconds: env.JWKS_REFETCH_COOLDOWN_SECONDS,
     jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,
     gatewayRoutes: env.GATEWAY_ROUTES?.trim() || undefined,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? "90",
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

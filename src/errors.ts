@@ -35,6 +35,7 @@ export const errorCatalog = {
   payload_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Content-Type must be application/json." },
   rate_limited: { status: 429, message: "Too many requests. Try again later." },
+  request_header_too_large: { status: 431, message: "The request headers are too large." },
   internal_error: { status: 500, message: "Something went wrong." },
   upstream_unavailable: { status: 502, message: "The upstream service is unavailable." },
   upstream_timeout: { status: 504, message: "The upstream service did not answer in time." },
@@ -119,9 +120,11 @@ function bodyFor(dialect: Dialect, error: AppError): { text: string; contentType
  * oversized body is a 400 there; the message still says which.
  */
 function statusFor(dialect: Dialect, error: AppError): number {
-  // PingPage promises 400 for every bad input, an oversized body included; a wrong Content-Type
-  // stays 415 as on every other route.
-  if (dialect === "pingpage" && error.code === "payload_too_large") return 400;
+  // PingPage promises 400 for every bad input, an oversized body or header included; a wrong
+  // Content-Type stays 415 as on every other route.
+  if (dialect === "pingpage" && (error.code === "payload_too_large" || error.code === "request_header_too_large")) {
+    return 400;
+  }
   return error.status;
 }
 

@@ -40,20 +40,49 @@ function wranglerVars(): Record<string, string> {
   return vars;
 }
 
+type RateLimits = Record<string, { simple: { limit: number; period: 10 | 60 } }>;
+
+/** The `[[ratelimits]]` of wrangler.toml, as Miniflare takes them. */
+export function wranglerRateLimits(): RateLimits {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const limits: RateLimits = {};
+  for (const block of toml.split("[[ratelimits]]").slice(1)) {
+    const name = /name\s*=\s*"(\w+)"/.exec(block)?.[1];
+    const simple = /simple\s*=\s*\{\s*limit\s*=\s*(\d+),\s*period\s*=\s*(\d+)\s*\}/.exec(block);
+    if (!name || !simple) throw new Error(`unreadable [[ratelimits]] block in wrangler.toml: ${block.trim()}`);
+    limits[name] = { simple: { limit: Number(simple[1]), period: Number(simple[2]) as 10 | 60 } };
+  }
+  return limits;
+}
+
+/** Every limiter raised far out of the way: for measuring cost, not limits. */
+export function unlimited(): RateLimits {
+  return Object.fromEntries(
+    Object.keys(wranglerRateLimits()).map((name) => [name, { simple: { limit: 1_000_000, period: 60 as const } }]),
+  );
+}
+
+export interface GatewayOptions {
+  extraBindings?: Record<string, string>;
+  /** The limits to run with; wrangler.toml's by default. */
+  rateLimits?: RateLimits;
+}
+
 export interface BenchUser {
   email: string;
   password: string;
 }
 
 /** The bundled gateway in workerd through Miniflare's API: no `wrangler dev` proxy in the way. */
-export async function startGateway(scriptPath: string, extraBindings: Record<string, string> = {}) {
+export async function startGateway(scriptPath: string, options: GatewayOptions = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath,
     compatibilityDate: "2026-04-01",
     d1Databases: { DB: "bench-db" },
     kvNamespaces: { KV: "bench-kv" },
-    bindings: { ...wranglerVars(), SIGNING_KEYS: await generateSigningKeySet(["ES256"]), ...extraBindings },
+    bindings: { ...wranglerVars(), SIGNING_KEYS: await generateSigningKeySet(["ES256"]), ...options.extraBindings },
+    ratelimits: options.rateLimits ?? wranglerRateLimits(),
   });
   const url = await mf.ready;
   const db = await mf.getD1Database("DB");

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { randomId } from "../crypto/random";
 import { loadSigningKeys } from "../crypto/signing-keys";
 import { type AppEnv, readConfig } from "../env";
+import { rateLimitersOf } from "../services/rate-limits";
 import { openDatabase } from "../storage/db";
 
 /**
@@ -18,6 +19,7 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
     kv: c.env.KV,
     config,
     keys: await loadSigningKeys(c.env.SIGNING_KEYS),
+    rateLimiters: rateLimitersOf(c.env),
     now: new Date(),
     defer: (work) =>
       c.executionCtx.waitUntil(

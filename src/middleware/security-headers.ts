@@ -1,10 +1,35 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 
+/** Nothing Gatehouse writes is a page: no script, style, frame or resource may load from it. */
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 /**
- * Headers for responses Gatehouse writes itself. Anything that may carry a token or identity is
- * `no-store` unless the route chose its own caching (the JWKS does). Responses forwarded from an
- * upstream origin are left exactly as the origin sent them.
+ * Request headers that change who is answered, and so what: a shared cache must never hand one
+ * caller's response to another (defence in depth; such responses are `no-store` anyway).
+ */
+export const CREDENTIAL_VARY = ["Origin", "Cookie", "Authorization", "User-Type", "X-Ping-Api-Key"];
+
+function mergeVary(existing: string | null, additions: readonly string[]): string {
+  const names = (existing ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  const seen = new Set(names.map((name) => name.toLowerCase()));
+  for (const name of additions) {
+    if (!seen.has(name.toLowerCase())) {
+      names.push(name);
+      seen.add(name.toLowerCase());
+    }
+  }
+  return names.join(", ");
+}
+
+/**
+ * Headers for every response Gatehouse writes itself. A response the route made cacheable on
+ * purpose (the JWKS) is public and the same for everyone; everything else may carry a token or
+ * identity, so it is `no-store` and varies on the credentials. A response proxied from an upstream
+ * (`c.var.forwarded`) is the origin's to describe and passes untouched.
  */
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
@@ -13,5 +38,8 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Frame-Options", "DENY");
-  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  const cacheControl = c.res.headers.get("Cache-Control");
+  if (cacheControl === null) c.header("Cache-Control", "no-store");
+  if (!cacheControl?.includes("public")) c.header("Vary", mergeVary(c.res.headers.get("Vary"), CREDENTIAL_VARY));
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { API_KEY_HEADER, apiKeyAuth } from "../middleware/api-key-auth";
+import { limitRefusedApiKeys } from "../middleware/rate-limit";
 import { apiKeyPrincipalResponseSchema, gatewayErrorSchema, toPrincipalView } from "../schemas/api-keys";
 import { createRouter } from "./router";
 
@@ -9,7 +10,7 @@ const whoAmIRoute = createRoute({
   tags: ["API keys"],
   summary: "The principal an API key authenticates as (to check that a key works)",
   security: [{ apiKey: [] }],
-  middleware: [apiKeyAuth()] as const,
+  middleware: [limitRefusedApiKeys, apiKeyAuth()] as const,
   request: { headers: z.object({ [API_KEY_HEADER.toLowerCase()]: z.string().optional() }) },
   responses: {
     200: {
@@ -18,6 +19,10 @@ const whoAmIRoute = createRoute({
     },
     401: {
       description: "No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired",
+      content: { "application/json": { schema: gatewayErrorSchema } },
+    },
+    429: {
+      description: "Too many refused keys from this client; see `Retry-After`",
       content: { "application/json": { schema: gatewayErrorSchema } },
     },
   },

@@ -4,6 +4,7 @@ import { API_KEY_HEADER, SESSION_COOKIE } from "../gateway/credentials";
 import { proxyRequest } from "../gateway/proxy";
 import { loadRouteTable } from "../gateway/route-table";
 import { dialect } from "../middleware/dialect";
+import { limitRefusedApiKeys } from "../middleware/rate-limit";
 import { createRouter } from "./router";
 
 /**
@@ -13,7 +14,7 @@ import { createRouter } from "./router";
  */
 export const gatewayRoutes = createRouter();
 
-gatewayRoutes.all("*", dialect("gateway"), async (c) => {
+gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
   // Service bindings are named by the route table, so they are looked up by name.
   const bindings = c.env as unknown as Readonly<Record<string, unknown>>;
   const table = loadRouteTable(c.var.deps.config.gatewayRoutes ?? bundledRouteTable, bindings);

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../middleware/session-cookie";
 import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeSchema } from "../schemas/ping";
 import { pageUserSchema } from "../schemas/pingpage";
@@ -23,12 +24,13 @@ import { createRouter } from "./router";
 const isTokenLogin = (c: Context<AppEnv>) => c.req.header("user-type") !== undefined;
 const isTokenLogout = (c: Context<AppEnv>) => c.req.header("authorization") !== undefined;
 
-const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
+/** Set in app.ts with the other dialects, so that even the global guards answer in the right one. */
+export const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
   c.set("dialect", isTokenLogin(c) ? "ping" : "pingpage");
   await next();
 });
 
-const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
+export const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
   c.set("dialect", isTokenLogout(c) ? "ping" : "pingpage");
   await next();
 });
@@ -52,8 +54,10 @@ const loginRoute = createRoute({
     "With a `User-Type` header: Ping token login, answering with an access/refresh token pair " +
     "(errors in Ping JSON). Without it: PingPage cookie login of a `user` account, answering with " +
     "the user and a `session_token` cookie (errors in plain text; cross-site requests refused).",
-  // Only the cookie flow is CSRF-checked: the token flow sends no ambient credential.
-  middleware: [loginDialect, csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
+  // Every attempt counts against the client IP before anything else; the per-account limits
+  // follow in the service, once the email is known. Only the cookie flow is CSRF-checked: the
+  // token flow sends no ambient credential.
+  middleware: [rateLimit("login_ip"), csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
   request: {
     headers: z.object({ "user-type": userTypeSchema.optional() }),
     body: { required: true, content: { "application/json": { schema: credentialsSchema } } },
@@ -67,6 +71,7 @@ const loginRoute = createRoute({
     401: bothDialects("Wrong email, password or user type (indistinguishable)"),
     403: bothDialects("Cross-site request refused (cookie flow)"),
     415: bothDialects("Not JSON (token flow; the cookie flow answers 400)"),
+    429: bothDialects("Too many attempts from this client or for this account; see `Retry-After`"),
   },
 });
 
@@ -79,7 +84,7 @@ const logoutRoute = createRoute({
     "With `Authorization: Bearer`: ends the token session, so its access and refresh tokens stop working. " +
     "Without it: ends the session of the `session_token` cookie and clears the cookie; idempotent, so " +
     "a missing, unknown or already-ended cookie is also 204.",
-  middleware: [logoutDialect, csrfProtection({ skip: isTokenLogout })] as const,
+  middleware: [csrfProtection({ skip: isTokenLogout })] as const,
   responses: {
     204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
     401: bothDialects("No valid credential (token flow)"),
@@ -102,7 +107,7 @@ export const loginRoutes = createRouter()
   })
   .openapi(logoutRoute, async (c) => {
     if (!isTokenLogout(c)) {
-      await logoutCookieSession(c.var.deps, readSessionCookie(c));
+      await logoutCookieSession(c.var.deps, readSessionCookie(c), clientInfo(c.req));
       clearSessionCookie(c);
       return c.body(null, 204);
     }
@@ -111,6 +116,6 @@ export const loginRoutes = createRouter()
     const stated = c.req.header("user-type");
     if (stated !== undefined && !USER_TYPES.includes(stated as UserType)) throw new AppError("invalid_user_type");
     const principal = await authenticateAccessToken(c.var.deps, token, stated as UserType | undefined);
-    await endSession(c.var.deps, principal);
+    await endSession(c.var.deps, principal, clientInfo(c.req));
     return c.body(null, 204);
   });

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../middleware/json-body";
 import { projectKey } from "../middleware/project-key";
+import { rateLimit } from "../middleware/rate-limit";
 import {
   persErrorSchema,
   persRefreshRequestSchema,
@@ -31,7 +32,7 @@ const tokenRoute = createRoute({
     "(chosen by its `iss`). With `rawLoginData` and the tenant setting `allowJWTForUnauthenticatedUsers`, an " +
     "anonymous user and session are created instead.",
   security,
-  middleware: [projectKey, jsonBody] as const,
+  middleware: [rateLimit("token_exchange_ip"), projectKey, jsonBody] as const,
   request: {
     body: { required: true, content: { "application/json": { schema: tokenExchangeRequestSchema } } },
   },
@@ -54,7 +55,7 @@ const refreshRoute = createRoute({
     "already rotated refresh token again revokes the whole session (except within a few seconds of its " +
     "rotation, which answers with the same new token, for concurrent refreshes).",
   security,
-  middleware: [projectKey, jsonBody] as const,
+  middleware: [rateLimit("refresh_ip"), projectKey, jsonBody] as const,
   request: {
     body: { required: true, content: { "application/json": { schema: persRefreshRequestSchema } } },
   },

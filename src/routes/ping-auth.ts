@@ -1,8 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
 import { pingErrorSchema, refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
 import { refreshAccessToken } from "../services/ping-auth";
+import { clientInfo } from "./client-info";
 import { createRouter } from "./router";
 
 const errorResponse = (description: string) => ({
@@ -15,12 +17,14 @@ const refreshRoute = createRoute({
   path: "/v1/auth/refresh",
   tags: ["Ping token login"],
   summary: "Exchange a refresh token for a new access token",
-  middleware: [jsonBody] as const,
+  middleware: [rateLimit("refresh_ip"), jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: refreshRequestSchema } } } },
   responses: {
     200: { description: "A new access token", content: { "application/json": { schema: refreshResponseSchema } } },
     400: errorResponse("Malformed request"),
     401: errorResponse("Refresh token invalid, expired, of another user type, or its session has ended"),
+    415: errorResponse("Not JSON"),
+    429: errorResponse("Too many refreshes from this client or of this session; see `Retry-After`"),
   },
 });
 
@@ -40,7 +44,7 @@ const sessionRoute = createRoute({
 export const pingAuthRoutes = createRouter()
   .openapi(refreshRoute, async (c) => {
     const { refreshToken, userType } = c.req.valid("json");
-    const accessToken = await refreshAccessToken(c.var.deps, { refreshToken, userType });
+    const accessToken = await refreshAccessToken(c.var.deps, { refreshToken, userType, client: clientInfo(c.req) });
     return c.json({ result: "success" as const, accessToken }, 200);
   })
   .openapi(sessionRoute, (c) => {

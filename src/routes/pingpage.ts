@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
 import { sessionAuth } from "../middleware/session-auth";
 import { setSessionCookie } from "../middleware/session-cookie";
 import { pageUserSchema, plainTextError, registerRequestSchema } from "../schemas/pingpage";
@@ -23,7 +24,9 @@ const registerRoute = createRoute({
   description:
     "Creates a `user` (never an admin or agent). Password: 8 to 128 characters. Email: a valid " +
     "address of at most 254 characters, unique regardless of case. Name: 1 to 100 characters.",
-  middleware: [csrfProtection(), jsonBody] as const,
+  // Registration answers 409 for a taken email (PingPage's contract), which tells whether an
+  // account exists; the per-IP limit keeps that from being used to sweep a list of addresses.
+  middleware: [rateLimit("register_ip"), csrfProtection(), jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: registerRequestSchema } } } },
   responses: {
     201: {
@@ -34,6 +37,7 @@ const registerRoute = createRoute({
     400: plainTextError("Missing or invalid field, oversized body, not JSON"),
     403: plainTextError("Cross-site request refused"),
     409: plainTextError("Email already registered"),
+    429: plainTextError("Too many registrations from this client; see `Retry-After`"),
   },
 });
 

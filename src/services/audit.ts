@@ -11,12 +11,20 @@ export const AUDIT_ACTIONS = [
   "api_key.create",
   "api_key.roll",
   "api_key.revoke",
+  // Sign-in events (both the Ping token flow and PingPage cookies). Never a password; a failed
+  // login names the email only by its hash (and the account, when one exists, as `target`).
+  "auth.login",
+  "auth.login_failed",
+  "auth.logout",
+  "auth.refresh",
+  /** A rotated refresh token presented again (PERS, RFC 9700 §4.14): its family is revoked. */
+  "auth.refresh_reuse_detected",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Who is acting, and from where (as the edge saw the request). */
+/** Who is acting, and from where (as the edge saw the request). No principal: not signed in (a failed login). */
 export interface Actor {
-  principal: Principal;
+  principal: Principal | null;
   ip?: string;
   userAgent?: string;
 }
@@ -35,7 +43,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-function actorIdentity(principal: Principal): { actorPublicId: string; actorType: string } {
+function actorIdentity(principal: Principal | null): { actorPublicId: string | null; actorType: string } {
+  if (principal === null) return { actorPublicId: null, actorType: "anonymous" };
   if (principal.method === "api_key") return { actorPublicId: principal.keyId, actorType: "api_key" };
   return { actorPublicId: principal.userPublicId, actorType: principal.userType };
 }

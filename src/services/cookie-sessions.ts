@@ -6,6 +6,7 @@ import type { UserRow } from "../storage/schema";
 import type { SessionRecord } from "../storage/session-store";
 import { findUserByPublicId, insertUserIfEmailFree } from "../storage/users";
 import { authenticatePassword, normalizeEmail, passwordPolicy } from "./accounts";
+import { recordAudit } from "./audit";
 import type { Deps } from "./deps";
 import type { ClientInfo } from "./ping-auth";
 import type { UserPrincipal } from "./principal";
@@ -82,6 +83,14 @@ async function startCookieSession(deps: Deps, user: UserRow, client: ClientInfo)
     secretHash: await sha256Base64url(secret),
     ...client,
   });
+  recordAudit(
+    deps,
+    {
+      principal: { method: "session", userPublicId: user.publicId, userType: user.userType, sessionId: session.id },
+      ...client,
+    },
+    { action: "auth.login", target: user.publicId, details: { flow: "cookie", session_id: session.id } },
+  );
   return `${user.publicId}.${session.id}.${secret}`;
 }
 
@@ -120,7 +129,7 @@ export async function loginWithCookie(
   deps: Deps,
   input: { email: string; password: string; client: ClientInfo },
 ): Promise<CookieLogin> {
-  const { user } = await authenticatePassword(deps, { ...input, userType: COOKIE_USER_TYPE });
+  const { user } = await authenticatePassword(deps, { ...input, userType: COOKIE_USER_TYPE, flow: "cookie" });
   return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
@@ -160,10 +169,29 @@ export async function authenticateCookieSession(deps: Deps, cookieValue: string 
  * Logout is idempotent: a valid cookie's session is revoked server-side; a missing, malformed or
  * stale cookie has nothing left to end, which is the state the client asked for.
  */
-export async function logoutCookieSession(deps: Deps, cookieValue: string | undefined): Promise<void> {
+export async function logoutCookieSession(
+  deps: Deps,
+  cookieValue: string | undefined,
+  client: ClientInfo,
+): Promise<void> {
   if (!cookieValue) return;
   const found = await findCookieSession(deps, cookieValue);
-  if (found.ok) await revokeSession(deps, found.session.userPublicId, found.session.id);
+  if (!found.ok) return;
+  const { session } = found;
+  await revokeSession(deps, session.userPublicId, session.id);
+  recordAudit(
+    deps,
+    {
+      principal: {
+        method: "session",
+        userPublicId: session.userPublicId,
+        userType: session.userType,
+        sessionId: session.id,
+      },
+      ...client,
+    },
+    { action: "auth.logout", target: session.userPublicId, details: { session_id: session.id } },
+  );
 }
 
 /** `GET /v1/me`: the caller's profile. A session outliving its (deleted or disabled) account counts as invalid. */

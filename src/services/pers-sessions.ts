@@ -7,8 +7,10 @@ import {
   revokeRefreshTokenFamily,
   rotateRefreshToken,
 } from "../storage/refresh-tokens";
+import { recordAudit } from "./audit";
 import type { Deps } from "./deps";
 import { issuePersAccessToken, issuePersRefreshToken, type PersSession, verifyPersToken } from "./pers-tokens";
+import { enforceRateLimit, hashedRateLimitKey } from "./rate-limits";
 import type { ProjectTenant } from "./tenants";
 
 /**
@@ -138,6 +140,8 @@ export async function refreshPersSession(
   if (session.tenantPublicId !== tenant.tenantPublicId) {
     throw new AppError("invalid_token", { detail: "refresh token of another tenant" });
   }
+  // Counted only once the token verified, so nobody can spend another family's budget.
+  await enforceRateLimit(deps, "refresh_session", await hashedRateLimitKey("pers-refresh", session.familyId));
 
   const family = await getPersFamily(deps.kv, session.familyId);
   if (family?.status === "revoked") {
@@ -170,6 +174,16 @@ export async function refreshPersSession(
     return issuePair(deps, session, state.replacedBy, state.childExpiresAt as Date);
   }
   await revokeFamily(deps, session);
+  recordAudit(
+    deps,
+    { principal: null },
+    {
+      action: "auth.refresh_reuse_detected",
+      tenant: session.tenantPublicId,
+      target: session.tenantUserPublicId,
+      details: { family_id: session.familyId, auth_type: session.authType },
+    },
+  );
   throw new AppError("invalid_token", { detail: "rotated refresh token reused; family revoked", reason: "reused" });
 }
 

@@ -2,8 +2,10 @@ import { AppError } from "../errors";
 import type { UserType } from "../storage/schema";
 import type { BusinessSummary } from "../storage/users";
 import { authenticatePassword } from "./accounts";
+import { recordAudit } from "./audit";
 import type { Deps } from "./deps";
 import type { UserPrincipal } from "./principal";
+import { enforceRateLimit, hashedRateLimitKey } from "./rate-limits";
 import { findLiveSession, revokeSession, startSession } from "./sessions";
 import { issueSessionToken, verifySessionToken } from "./tokens";
 
@@ -34,7 +36,7 @@ export async function loginForTokens(
   deps: Deps,
   input: { email: string; password: string; userType: UserType; client: ClientInfo },
 ): Promise<TokenLoginResult> {
-  const { user, businesses } = await authenticatePassword(deps, input);
+  const { user, businesses } = await authenticatePassword(deps, { ...input, flow: "token" });
   const session = await startSession(deps, {
     userPublicId: user.publicId,
     userType: user.userType,
@@ -42,6 +44,17 @@ export async function loginForTokens(
     ttlSeconds: deps.config.refreshTokenTtlSeconds,
     ...input.client,
   });
+  const principal: UserPrincipal = {
+    method: "jwt",
+    userPublicId: user.publicId,
+    userType: user.userType,
+    sessionId: session.id,
+  };
+  recordAudit(
+    deps,
+    { principal, ...input.client },
+    { action: "auth.login", target: user.publicId, details: { flow: "token", session_id: session.id } },
+  );
   const [accessToken, refreshToken] = await Promise.all([
     issueSessionToken(deps, "access", session),
     issueSessionToken(deps, "refresh", session),
@@ -60,20 +73,43 @@ export async function loginForTokens(
   };
 }
 
-/** Ping refresh: a new access token for a live token session of the stated user type. */
+/**
+ * Ping refresh: a new access token for a live token session of the stated user type. Limited per
+ * session once the token's signature is known good (a forged token cannot spend a victim's budget;
+ * the route limits per IP before that).
+ */
 export async function refreshAccessToken(
   deps: Deps,
-  input: { refreshToken: string; userType: UserType },
+  input: { refreshToken: string; userType: UserType; client: ClientInfo },
 ): Promise<string> {
   const verified = await verifySessionToken(deps, "refresh", input.refreshToken);
   if (!verified.ok) throw new AppError("invalid_token", { detail: `refresh token: ${verified.reason}` });
   const { claims } = verified;
+  await enforceRateLimit(
+    deps,
+    "refresh_session",
+    await hashedRateLimitKey("refresh", `${claims.public_id}:${claims.session_id}`),
+  );
   if (claims.user_type !== input.userType) throw new AppError("invalid_token", { detail: "user type mismatch" });
   const session = await findLiveSession(deps, claims.public_id, claims.session_id);
   if (session?.kind !== "token" || session.userType !== input.userType) {
     throw new AppError("session_revoked", { detail: "refresh token's session is gone" });
   }
-  return issueSessionToken(deps, "access", session);
+  const accessToken = await issueSessionToken(deps, "access", session);
+  recordAudit(
+    deps,
+    {
+      principal: {
+        method: "jwt",
+        userPublicId: session.userPublicId,
+        userType: session.userType,
+        sessionId: session.id,
+      },
+      ...input.client,
+    },
+    { action: "auth.refresh", target: session.userPublicId, details: { flow: "token", session_id: session.id } },
+  );
+  return accessToken;
 }
 
 /**
@@ -97,6 +133,11 @@ export async function authenticateAccessToken(deps: Deps, token: string, userTyp
   return { method: "jwt", userPublicId: claims.public_id, userType: claims.user_type, sessionId: claims.session_id };
 }
 
-export async function endSession(deps: Deps, principal: UserPrincipal): Promise<void> {
+export async function endSession(deps: Deps, principal: UserPrincipal, client: ClientInfo): Promise<void> {
   await revokeSession(deps, principal.userPublicId, principal.sessionId);
+  recordAudit(
+    deps,
+    { principal, ...client },
+    { action: "auth.logout", target: principal.userPublicId, details: { session_id: principal.sessionId } },
+  );
 }

@@ -1,6 +1,7 @@
 import { AppError } from "../errors";
 import { findEnabledProviderByIssuer } from "../storage/identity-providers";
 import type { PersAuthType } from "../storage/schema";
+import { recordAudit } from "./audit";
 import type { Deps } from "./deps";
 import { inspectIdentityToken, verifyIdentityToken } from "./identity-providers";
 import { type PersTokenPair, startPersSession } from "./pers-sessions";
@@ -48,6 +49,16 @@ export async function exchangeToken(
   authorizeAuthType(settings, request.authType, identity);
 
   const user = await tenantUserForIdentity(deps, tenant.tenantId, identity);
+  recordAudit(
+    deps,
+    { principal: null },
+    {
+      action: "auth.login",
+      tenant: tenant.tenantPublicId,
+      target: user.publicId,
+      details: { flow: "token_exchange", auth_type: request.authType, issuer: provider.issuer },
+    },
+  );
   return startPersSession(deps, {
     tenantId: tenant.tenantId,
     tenantUserId: user.id,

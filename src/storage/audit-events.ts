@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
 import type { Database } from "./db";
 import { type Page, type PageRequest, toPage } from "./pagination";
 import { type AuditEventRow, auditEvents } from "./schema";
@@ -33,4 +33,19 @@ export async function listAuditEvents(
     .orderBy(desc(auditEvents.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit, (row) => row.id);
+}
+
+/**
+ * Deletes up to `batchSize` events older than `cutoff` (oldest first) and says how many went.
+ * Bounded so that one statement never runs long on D1; the caller repeats until none are left.
+ */
+export async function deleteAuditEventsBefore(db: Database, cutoff: Date, batchSize: number): Promise<number> {
+  const oldest = db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(lt(auditEvents.at, cutoff))
+    .orderBy(auditEvents.at)
+    .limit(batchSize);
+  const deleted = await db.delete(auditEvents).where(inArray(auditEvents.id, oldest)).returning({ id: auditEvents.id });
+  return deleted.length;
 }

@@ -130,7 +130,7 @@ export const auditEvents = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
     actorPublicId: text("actor_public_id"),
-    /** A user type (`adminuser`, `user`, `agent`) or `system`. */
+    /** A user type (`adminuser`, `user`, `agent`), `api_key`, `anonymous` (a failed login) or `system`. */
     actorType: text("actor_type").notNull(),
     /** `{subject}.{verb}`, e.g. `api_key.revoke`, `user.disable`. */
     action: text("action").notNull(),
@@ -146,6 +146,8 @@ export const auditEvents = sqliteTable(
     index("audit_events_action_idx").on(table.action, table.id),
     index("audit_events_actor_idx").on(table.actorPublicId, table.id),
     index("audit_events_tenant_idx").on(table.tenant, table.id),
+    // Retention deletes by age.
+    index("audit_events_at_idx").on(table.at),
   ],
 );
 

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
 import { type Config, readConfig } from "../../src/env";
 import type { Deps } from "../../src/services/deps";
+import { rateLimitersOf } from "../../src/services/rate-limits";
 import { openDatabase } from "../../src/storage/db";
 
 export interface TestDeps {
@@ -22,6 +23,7 @@ export async function testDeps(configOverrides: Partial<Config> = {}): Promise<T
     kv: env.KV,
     config: { ...readConfig(env), ...configOverrides },
     keys: await loadSigningKeys(env.SIGNING_KEYS),
+    rateLimiters: rateLimitersOf(env),
     defer: (work) => {
       count += 1;
       // Like `init`'s defer: a failure after the response is logged, never unhandled.
@@ -53,6 +55,7 @@ export async function depsAt(now = new Date(), pending: Promise<unknown>[] = [])
     kv: env.KV,
     config: readConfig(env),
     keys: await loadSigningKeys(env.SIGNING_KEYS),
+    rateLimiters: rateLimitersOf(env),
     now,
     defer: (work) => {
       pending.push(work.catch(() => undefined));

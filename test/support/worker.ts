@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { BASE_URL } from "./client";
+import { withClientIp } from "./client-ip";
 
 /**
  * Sends a request through the worker's fetch handler and waits for everything it deferred with
@@ -15,7 +16,7 @@ export async function send(
 ): Promise<Response> {
   const ctx = createExecutionContext();
   const bindings = Object.keys(vars).length === 0 ? env : { ...env, ...vars };
-  const response = await worker.fetch(new Request(`${BASE_URL}${path}`, init), bindings, ctx);
+  const response = await worker.fetch(withClientIp(new Request(`${BASE_URL}${path}`, init)), bindings, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

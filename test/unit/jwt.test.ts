@@ -16,6 +16,7 @@ import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH } from "../../src/crypto/jwt"
 import { loadSigningKeys, type SigningKeySet } from "../../src/crypto/signing-keys";
 import { readConfig } from "../../src/env";
 import type { Deps } from "../../src/services/deps";
+import { rateLimitersOf } from "../../src/services/rate-limits";
 import { issueSessionToken, type TokenKind, verifySessionToken } from "../../src/services/tokens";
 import { openDatabase } from "../../src/storage/db";
 import type { SessionRecord } from "../../src/storage/session-store";
@@ -50,7 +51,15 @@ let eddsaPrivate: CryptoKey;
 
 beforeAll(async () => {
   keys = await loadSigningKeys(env.SIGNING_KEYS);
-  deps = { db: openDatabase(env.DB), kv: env.KV, config, keys, now: NOW, defer: () => {} };
+  deps = {
+    db: openDatabase(env.DB),
+    kv: env.KV,
+    config,
+    keys,
+    rateLimiters: rateLimitersOf(env),
+    now: NOW,
+    defer: () => {},
+  };
   es256Private = (await importJWK(es256, "ES256")) as CryptoKey;
   eddsaPrivate = (await importJWK(eddsa, "EdDSA")) as CryptoKey;
 });

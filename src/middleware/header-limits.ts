@@ -1,0 +1,27 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+
+/** The request headers Gatehouse itself parses: credentials and the user type. */
+export const CREDENTIAL_HEADERS = ["authorization", "cookie", "x-ping-api-key", "user-type"] as const;
+/** Far above any legitimate credential (a token is at most 4 KiB), far below what costs anything. */
+export const MAX_CREDENTIAL_HEADER_BYTES = 8 * 1024;
+
+const encoder = new TextEncoder();
+
+/**
+ * Refuses a request whose credential headers together exceed `MAX_CREDENTIAL_HEADER_BYTES` with
+ * 431 (RFC 6585 §5) before any of them is parsed, verified or looked up. Cloudflare caps the whole
+ * header block (about 128 KB); this bounds what our own parsers are ever handed.
+ */
+export const credentialHeaderLimit = createMiddleware<AppEnv>(async (c, next) => {
+  let total = 0;
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = c.req.raw.headers.get(name);
+    if (value !== null) total += encoder.encode(value).byteLength;
+  }
+  if (total > MAX_CREDENTIAL_HEADER_BYTES) {
+    throw new AppError("request_header_too_large", { detail: `credential headers of ${total} bytes` });
+  }
+  await next();
+});

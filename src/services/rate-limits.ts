@@ -1,0 +1,111 @@
+import { sha256Base64url } from "../crypto/digest";
+import { AppError } from "../errors";
+
+/**
+ * Gatehouse's rate limiters, by the name code uses, with the binding that implements each
+ * (`[[ratelimits]]` in wrangler.toml holds the limits). Cloudflare's binding counts per location
+ * in fixed windows, which is what abuse control needs and is immediately consistent there —
+ * unlike KV counters, which could be read stale and would cost a write per attempt.
+ *
+ * Keys are a client IP or a hash, never a raw secret or email:
+ *
+ *   login_ip            client IP                          every login attempt, both flows
+ *   login_account_ip    H(normalized email) + client IP    tight: one source guessing one account
+ *   login_account       H(normalized email)                looser: many sources against one account
+ *   register_ip         client IP                          registrations
+ *   refresh_ip          client IP                          refreshes, Ping and PERS
+ *   refresh_session     H(user id + session id)            refreshes of one verified session
+ *   token_exchange_ip   client IP                          PERS token exchanges
+ *   api_key_failure_ip  client IP                          refused API keys only (failures)
+ */
+export const RATE_LIMIT_BINDINGS = {
+  login_ip: "LOGIN_IP_LIMITER",
+  login_account_ip: "LOGIN_ACCOUNT_IP_LIMITER",
+  login_account: "LOGIN_ACCOUNT_LIMITER",
+  register_ip: "REGISTER_IP_LIMITER",
+  refresh_ip: "REFRESH_IP_LIMITER",
+  refresh_session: "REFRESH_SESSION_LIMITER",
+  token_exchange_ip: "TOKEN_EXCHANGE_IP_LIMITER",
+  api_key_failure_ip: "API_KEY_FAILURE_IP_LIMITER",
+} as const;
+
+export type RateLimitName = keyof typeof RATE_LIMIT_BINDINGS;
+export type RateLimitBinding = (typeof RATE_LIMIT_BINDINGS)[RateLimitName];
+export type RateLimiters = Record<RateLimitName, RateLimit>;
+
+/**
+ * The binding does not say when its window ends. 60 s is the longest window it supports, so a
+ * client that waits that long is always let through again: a limit slows an account down for a
+ * minute at a time and never locks it out for good.
+ */
+export const RATE_LIMIT_RETRY_AFTER_SECONDS = 60;
+
+/** Requests that carry no `CF-Connecting-IP` (never the case behind Cloudflare) share one bucket. */
+export const UNKNOWN_CLIENT_IP = "unknown";
+
+/** Collects the limiter bindings; a missing one fails loudly at the first request, like bad config. */
+export function rateLimitersOf(env: Partial<Record<RateLimitBinding, RateLimit>>): RateLimiters {
+  const limiters = {} as RateLimiters;
+  for (const [name, binding] of Object.entries(RATE_LIMIT_BINDINGS) as [RateLimitName, RateLimitBinding][]) {
+    const limiter = env[binding];
+    if (!limiter) throw new Error(`Invalid Gatehouse configuration: rate limiter binding ${binding} is missing`);
+    limiters[name] = limiter;
+  }
+  return limiters;
+}
+
+export function rateLimited(name: RateLimitName): AppError {
+  return new AppError("rate_limited", {
+    detail: `rate limit ${name} exceeded`,
+    retryAfterSeconds: RATE_LIMIT_RETRY_AFTER_SECONDS,
+  });
+}
+
+/** Counts one attempt against `name` for `key`; throws `rate_limited` (429) once the key is over. */
+export async function enforceRateLimit(
+  deps: { rateLimiters: RateLimiters },
+  name: RateLimitName,
+  key: string,
+): Promise<void> {
+  const { success } = await deps.rateLimiters[name].limit({ key });
+  if (!success) throw rateLimited(name);
+}
+
+/** A rate-limit key for an identifier that must not leave Gatehouse as is (an email, a session). */
+export function hashedRateLimitKey(purpose: string, identifier: string): Promise<string> {
+  return sha256Base64url(`${purpose}\u0000${identifier}`);
+}
+
+/**
+ * Failure-only limiting (refused API keys): the binding cannot be asked "is this key over?"
+ * without counting, so a key found over its limit is remembered in this isolate until its window
+ * surely ended, and refused up front from then on. Other isolates learn it at their next failure.
+ */
+const penalized = new Map<string, number>();
+const PENALTY_MAX_ENTRIES = 10_000;
+
+function penaltyKey(name: RateLimitName, key: string) {
+  return `${name}:${key}`;
+}
+
+/** Whether `key` recently went over `name` here; if so the caller refuses before doing any work. */
+export function isPenalized(name: RateLimitName, key: string, now: Date): boolean {
+  const until = penalized.get(penaltyKey(name, key));
+  if (until === undefined) return false;
+  if (until > now.getTime()) return true;
+  penalized.delete(penaltyKey(name, key));
+  return false;
+}
+
+/** Counts one failure; returns false (and remembers the key) once `key` is over `name`'s limit. */
+export async function countFailure(
+  deps: { rateLimiters: RateLimiters; now: Date },
+  name: RateLimitName,
+  key: string,
+): Promise<boolean> {
+  const { success } = await deps.rateLimiters[name].limit({ key });
+  if (success) return true;
+  if (penalized.size >= PENALTY_MAX_ENTRIES) penalized.clear();
+  penalized.set(penaltyKey(name, key), deps.now.getTime() + RATE_LIMIT_RETRY_AFTER_SECONDS * 1000);
+  return false;
+}

@@ -1,0 +1,62 @@
+import { decodeJwt } from "jose";
+import { createUser } from "../support/accounts";
+import { createKey, type SignedIn, sendAs, signedInOwner, signIn } from "../support/api-keys";
+import { sessionCookieValue, withSession } from "../support/cookies";
+import { send, sendJson } from "../support/worker";
+
+/** Valid credentials of every kind (and some spent ones) for the attack suite to vary. */
+export interface Fixtures {
+  user: SignedIn & { businessPublicId: string; sessionId: string; refreshToken: string };
+  admin: SignedIn;
+  /** A live `session_token` of `user`. */
+  cookie: string;
+  loggedOut: { accessToken: string; refreshToken: string };
+  loggedOutCookie: string;
+  apiKey: string;
+  apiKeyId: string;
+  revokedApiKey: string;
+  /** A user the admin may act on. */
+  bystanderPublicId: string;
+}
+
+async function tokenLogin(email: string, password: string) {
+  const res = await sendJson("/v1/auth/login", "POST", { email, password }, { "User-Type": "user" });
+  return res.json<{ accessToken: string; refreshToken: string }>();
+}
+
+async function cookieLogin(email: string, password: string) {
+  return sessionCookieValue(await sendJson("/v1/auth/login", "POST", { email, password }));
+}
+
+export async function makeFixtures(): Promise<Fixtures> {
+  const owner = await signedInOwner();
+  const { refreshToken } = await tokenLogin(owner.email, owner.password);
+  const sessionId = String(decodeJwt(owner.accessToken).session_id);
+
+  const loggedOut = await tokenLogin(owner.email, owner.password);
+  await send("/v1/auth/logout", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${loggedOut.accessToken}`, "User-Type": "user" },
+  });
+  const cookie = await cookieLogin(owner.email, owner.password);
+  const loggedOutCookie = await cookieLogin(owner.email, owner.password);
+  await send("/v1/auth/logout", { method: "POST", headers: withSession(loggedOutCookie) });
+
+  const { key, api_key } = await createKey(owner);
+  const revoked = await createKey(owner);
+  await sendAs(owner, "DELETE", `/v1/api-keys/${revoked.api_key.id}`);
+
+  const admin = await signIn(await createUser({ userType: "adminuser" }));
+  const bystander = await createUser();
+  return {
+    user: { ...owner, sessionId, refreshToken },
+    admin,
+    cookie,
+    loggedOut,
+    loggedOutCookie,
+    apiKey: key,
+    apiKeyId: api_key.id,
+    revokedApiKey: revoked.key,
+    bystanderPublicId: bystander.publicId,
+  };
+}
