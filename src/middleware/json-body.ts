@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { decodeUtf8Strict } from "../crypto/utf8";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
+import { readBoundedBody } from "../http/read-bounded";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 export const MAX_JSON_DEPTH = 8;
@@ -16,32 +17,6 @@ function depthOf(value: unknown, depth = 0): number {
   return deepest;
 }
 
-async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw new AppError("payload_too_large");
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new AppError("payload_too_large");
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
-
 /**
  * Guards a JSON route before anything else looks at the body: `Content-Type` must be JSON (415),
  * the body at most `maxBodyBytes` however it is sent (413), valid UTF-8 JSON (400), an object no
@@ -50,7 +25,8 @@ async function readBounded(request: Request, maxBytes: number): Promise<Uint8Arr
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const contentType = c.req.header("content-type") ?? "";
   if (!JSON_CONTENT_TYPE.test(contentType.trim())) throw new AppError("unsupported_media_type");
-  const bytes = await readBounded(c.req.raw, c.var.deps.config.maxBodyBytes);
+  const bytes = await readBoundedBody(c.req.raw, c.var.deps.config.maxBodyBytes);
+  if (!bytes) throw new AppError("payload_too_large");
   let text: string;
   let value: unknown;
   try {

@@ -1,5 +1,6 @@
 import { usableKeysOf } from "../crypto/jwks";
 import { decodeUtf8Strict } from "../crypto/utf8";
+import { readBoundedBody } from "../http/read-bounded";
 import type { PublicJwk } from "../storage/schema";
 
 /** A JWKS fetch gives up after this long; the caller falls back to the last good set. */
@@ -14,28 +15,8 @@ export class JwksFetchError extends Error {
 }
 
 async function readCapped(response: Response): Promise<Uint8Array> {
-  const declared = response.headers.get("content-length");
-  if (declared !== null && Number(declared) > JWKS_MAX_BYTES) throw new JwksFetchError("JWKS too large");
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > JWKS_MAX_BYTES) {
-      await reader.cancel();
-      throw new JwksFetchError("JWKS too large");
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readBoundedBody(response, JWKS_MAX_BYTES);
+  if (!bytes) throw new JwksFetchError("JWKS too large");
   return bytes;
 }
 
