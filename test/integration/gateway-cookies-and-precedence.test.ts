@@ -81,6 +81,33 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
     }
   });
 
+  it("refuses a cookie-authenticated change sent from another site; the same change from our own page passes", async () => {
+    const change = (headers: Record<string, string>) =>
+      call(path, {
+        method: "PUT",
+        headers: { ...withSession(browser.cookie), "Content-Type": "application/json", ...headers },
+        body: "{}",
+      });
+    const crossSiteHeaders: Record<string, string>[] = [
+      { "Sec-Fetch-Site": "cross-site" },
+      { "Sec-Fetch-Site": "same-site" },
+      { Origin: "https://evil.example" },
+    ];
+    for (const crossSite of crossSiteHeaders) {
+      const res = await change(crossSite);
+      expect(res.status, JSON.stringify(crossSite)).toBe(403);
+      expect(await res.json()).toMatchObject({ error: "cross_site_request" });
+    }
+    expect((await change({ "Sec-Fetch-Site": "same-origin" })).status).toBe(200);
+    expect((await change({ Origin: "https://dashboard.example.com" })).status).toBe(200);
+    // A key is never attached by a browser on its own: the same cross-site headers do not matter.
+    const byKey = await call(path, {
+      method: "PUT",
+      headers: { "X-Ping-Api-Key": tenant.keys.liveTemplates.raw, "Sec-Fetch-Site": "cross-site" },
+    });
+    expect(byKey.status).toBe(200);
+  });
+
   it("challenges for the first credential it lists when none is sent", async () => {
     const res = await call(path);
     expect(res.status).toBe(401);
