@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: the bundled gateway in workerd (Miniflare API, no wrangler proxy), driven over
  * loopback. Prints per-request latency of login and refresh (sequential, so close to CPU time on
- * an idle machine), then forwarding throughput: a bare Hono pass-through to a local upstream (the
- * ceiling) and the gateway forwarding to the same upstream on each authenticated path, each with
- * its ratio to the ceiling.
+ * an idle machine); then forwarding one request at a time for the API-key path, cold (a key's
+ * first request) and warm, next to the ceiling; then forwarding throughput: a bare Hono
+ * pass-through to a local upstream (the ceiling) and the gateway forwarding to the same upstream
+ * on each path (public, bearer JWT, API key, cookie session), each with its ratio to the ceiling.
  */
 import os from "node:os";
+import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startCeiling, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { measureSequential, measureThroughput, type ThroughputSummary } from "./lib/measure.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
@@ -24,16 +26,29 @@ function benchRouteTable(upstreamUrl: string): string {
         userTypes: ["user"],
         upstream,
       },
-      // When API keys and cookie sessions are wired into the gateway, add their routes here:
-      // { name: "bench-api-key", path: "/bench/api-key/*", methods: ["GET"], credentials: ["api_key"],
-      //   permissions: ["sms"], upstream },
-      // { name: "bench-cookie", path: "/bench/cookie/*", methods: ["GET"], credentials: ["session"],
-      //   userTypes: ["user"], upstream },
+      {
+        name: "bench-api-key",
+        path: "/bench/api-key/*",
+        methods: ["GET"],
+        credentials: ["api_key"],
+        permissions: ["sms"],
+        upstream,
+      },
+      {
+        name: "bench-cookie",
+        path: "/bench/cookie/*",
+        methods: ["GET"],
+        credentials: ["session"],
+        userTypes: ["user"],
+        upstream,
+      },
     ],
   });
 }
 
 const ROUNDS = 3;
+/** How many never-presented keys the cold API-key measurement uses, one request each. */
+const COLD_KEYS = 200;
 const SECONDS_PER_ROUND = 5;
 
 function median(results: ThroughputSummary[]): ThroughputSummary {
@@ -61,6 +76,7 @@ const gateway = await startGateway(scriptPath, {
 });
 const ceiling = await startCeiling(upstream.url);
 const gatewayUrl = (path: string) => new URL(path, gateway.url).toString();
+const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
 
 try {
   const json = { "Content-Type": "application/json" };
@@ -72,11 +88,41 @@ try {
     });
   const first = (await (await login()).json()) as { accessToken: string; refreshToken: string };
   const refreshBody = JSON.stringify({ refreshToken: first.refreshToken, userType: "user" });
+  // PingPage's login: no User-Type, the session comes back as the `session_token` cookie.
+  const cookieLogin = await fetch(gatewayUrl("/v1/auth/login"), {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
+  });
+  const sessionCookie = cookieLogin.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0] ?? "")
+    .find((pair) => pair.startsWith("session_token="));
+  if (!sessionCookie) throw new Error(`cookie login: HTTP ${cookieLogin.status}, no session cookie`);
+  const apiKey = { "X-Ping-Api-Key": tenant.liveKey };
 
   const latencies = [
     await measureSequential("login (1 PBKDF2-SHA256 100k, 2 signs, 1 D1 read, 1 KV write)", 20, login),
     await measureSequential("Ping refresh (≤1 verify, 1 sign, ≤1 KV read)", 200, () =>
       fetch(gatewayUrl("/v1/auth/refresh"), { method: "POST", headers: json, body: refreshBody }),
+    ),
+  ];
+
+  // A key's first request at an isolate is its cold path: the isolate cache and the location's
+  // Cache API both miss, D1 is read (then the Cache API written, after the response), and the
+  // key's first assertion is signed. Every later request within the cache lifetimes is warm. So
+  // cold is measured one request at a time over fresh keys, next to the same warm request and the
+  // ceiling measured the same way.
+  const coldKeys = await tenant.issueFreshKeys(COLD_KEYS);
+  const ceilingOnce = () => fetch(new URL("/bench/ping", ceiling.url), { headers: apiKey });
+  const keyed = (key: string) => fetch(gatewayUrl("/bench/api-key/ping"), { headers: { "X-Ping-Api-Key": key } });
+  for (let i = 0; i < 50; i++) await (await keyed(tenant.liveKey)).arrayBuffer();
+  let nextColdKey = 0;
+  const perRequest = [
+    await measureSequential("ceiling: bare Hono pass-through", 500, ceilingOnce),
+    await measureSequential("gateway, API key (warm: one key, again and again)", 500, () => keyed(tenant.liveKey)),
+    await measureSequential(`gateway, API key (cold: first request of each of ${COLD_KEYS} keys)`, COLD_KEYS, () =>
+      keyed(coldKeys[nextColdKey++] ?? ""),
     ),
   ];
 
@@ -86,11 +132,13 @@ try {
     { label: "ceiling: bare Hono pass-through", on: "ceiling", path: "/bench/ping", headers: bearer },
     { label: "gateway, public route (no credential)", on: "gateway", path: "/bench/public/ping" },
     { label: "gateway, bearer JWT (warm)", on: "gateway", path: "/bench/bearer/ping", headers: bearer },
-    // API key, cold (a key never seen by this isolate) and warm, and the cookie path, go here:
-    // { label: "gateway, API key (warm)", on: "gateway", path: "/bench/api-key/ping",
-    //   headers: { "X-Ping-Api-Key": liveKey } },
-    // { label: "gateway, cookie session (warm)", on: "gateway", path: "/bench/cookie/ping",
-    //   headers: { Cookie: `session_token=${cookie}` } },
+    { label: "gateway, API key (warm)", on: "gateway", path: "/bench/api-key/ping", headers: apiKey },
+    {
+      label: "gateway, cookie session (warm)",
+      on: "gateway",
+      path: "/bench/cookie/ping",
+      headers: { Cookie: sessionCookie },
+    },
   ];
 
   const urlOf = (scenario: Scenario) =>
@@ -123,6 +171,14 @@ try {
   for (const l of latencies) {
     console.log(
       `  ${l.label.padEnd(64)} mean ${l.meanMs.toFixed(2)} ms  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms`,
+    );
+  }
+  // Medians, not means: on a small shared machine a few GC or scheduling stalls dominate a mean.
+  const ceilingOnceMs = perRequest[0]?.p50Ms ?? Number.NaN;
+  console.log("\nforwarding one request at a time (ratio: the ceiling's p50 latency / this path's)");
+  for (const l of perRequest) {
+    console.log(
+      `  ${l.label.padEnd(62)} mean ${l.meanMs.toFixed(2)} ms  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  ${(ceilingOnceMs / l.p50Ms).toFixed(2)}× ceiling`,
     );
   }
   const ceilingRate = throughput[0]?.requestsPerSecond ?? Number.NaN;

@@ -69,6 +69,7 @@ export interface GatewayOptions {
 }
 
 export interface BenchUser {
+  publicId: string;
   email: string;
   password: string;
 }
@@ -92,11 +93,11 @@ export async function startGateway(scriptPath: string, options: GatewayOptions =
     const statements = readFileSync(join("migrations", file), "utf8").split("--> statement-breakpoint");
     for (const statement of statements) if (statement.trim()) await db.prepare(statement).run();
   }
-  const user: BenchUser = { email: "bench@example.com", password: "bench-password-1" };
+  const user: BenchUser = { publicId: crypto.randomUUID(), email: "bench@example.com", password: "bench-password-1" };
   await db
     .prepare(
       await insertUserSql({
-        publicId: crypto.randomUUID(),
+        publicId: user.publicId,
         userType: "user",
         email: user.email,
         password: user.password,
@@ -106,5 +107,5 @@ export async function startGateway(scriptPath: string, options: GatewayOptions =
       }),
     )
     .run();
-  return { mf, url: new URL(url), user };
+  return { mf, url: new URL(url), user, db };
 }

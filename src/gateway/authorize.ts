@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { judgeCrossSiteRequest } from "../middleware/csrf";
 import type { Principal } from "../services/principal";
 import type { GatewayRoute, UpstreamTarget } from "./route-table";
 
@@ -40,4 +41,26 @@ export function authorizeForRoute(route: GatewayRoute, principal: Principal): vo
 export function targetFor(route: GatewayRoute, principal: Principal | null): UpstreamTarget {
   if (principal?.method === "api_key" && principal.mode === "test" && route.sandbox) return route.sandbox;
   return route.target;
+}
+
+/**
+ * A browser attaches the session cookie whichever site started the request, so a request the
+ * gateway authenticated by cookie may change state only if the browser says it came from our own
+ * origin or an allowed dashboard — the same rule as Gatehouse's own cookie endpoints. Bearer
+ * tokens and API keys are never sent by a browser on its own, so they need no such check.
+ */
+export function refuseCrossSiteSessionUse(
+  request: Request,
+  principal: Principal | null,
+  allowedOrigins: readonly string[],
+): void {
+  if (principal?.method !== "session") return;
+  const verdict = judgeCrossSiteRequest({
+    method: request.method,
+    secFetchSite: request.headers.get("sec-fetch-site") ?? undefined,
+    origin: request.headers.get("origin") ?? undefined,
+    ownOrigin: new URL(request.url).origin,
+    allowedOrigins,
+  });
+  if (!verdict.allowed) throw new AppError("cross_site_request", { detail: verdict.reason });
 }

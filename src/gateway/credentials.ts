@@ -1,10 +1,10 @@
 import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
-import { authenticateApiKey as verifyApiKeyCredential } from "../services/api-keys";
+import { authenticateApiKey } from "../services/api-keys";
 import { authenticateCookieSession } from "../services/cookie-sessions";
 import type { Deps } from "../services/deps";
 import { authenticateAccessToken } from "../services/ping-auth";
-import type { ApiKeyPrincipal, Principal } from "../services/principal";
+import type { ApiKeyPrincipal, Principal, UserPrincipal } from "../services/principal";
 import { USER_TYPES, type UserType } from "../storage/schema";
 import type { CredentialKind, GatewayRoute } from "./route-table";
 
@@ -22,18 +22,6 @@ export interface PresentedCredentials {
   apiKey: string | undefined;
   sessionCookie: string | undefined;
 }
-
-export type ApiKeyAuthenticator = (deps: Deps, rawKey: string) => Promise<Principal>;
-export type SessionCookieAuthenticator = (deps: Deps, cookieValue: string) => Promise<Principal>;
-
-/**
- * How API keys and session cookies are checked: by the services that own them. (A registry rather
- * than direct calls only so that older gateway tests can substitute stand-ins; being replaced.)
- */
-export const credentialAuthenticators: { apiKey: ApiKeyAuthenticator; sessionCookie: SessionCookieAuthenticator } = {
-  apiKey: verifyApiKeyCredential,
-  sessionCookie: authenticateCookieSession,
-};
 
 /**
  * Which credential the request presents. One fixed order, whatever the route accepts, so a client
@@ -61,7 +49,7 @@ function boundedCredential(value: string | undefined, kind: CredentialKind): str
   return trimmed;
 }
 
-export async function authenticateBearer(deps: Deps, presented: PresentedCredentials): Promise<Principal> {
+async function principalFromBearer(deps: Deps, presented: PresentedCredentials): Promise<Principal> {
   const token = readBearerToken(presented.authorization);
   if (!token) throw new AppError("missing_credentials", { challenge: "bearer" });
   const userType = presented.userType;
@@ -71,24 +59,26 @@ export async function authenticateBearer(deps: Deps, presented: PresentedCredent
   return authenticateAccessToken(deps, token, userType as UserType);
 }
 
-export async function authenticateApiKey(deps: Deps, presented: PresentedCredentials): Promise<ApiKeyPrincipal> {
+async function principalFromApiKey(deps: Deps, presented: PresentedCredentials): Promise<ApiKeyPrincipal> {
   const rawKey = boundedCredential(presented.apiKey, "api_key");
-  const principal = await credentialAuthenticators.apiKey(deps, rawKey);
-  if (principal.method !== "api_key") throw new Error("the API key authenticator returned a non-key principal");
-  return principal;
+  return authenticateApiKey(deps, rawKey);
 }
 
-export async function authenticateSessionCookie(deps: Deps, presented: PresentedCredentials): Promise<Principal> {
+async function principalFromSessionCookie(deps: Deps, presented: PresentedCredentials): Promise<UserPrincipal> {
   const cookie = boundedCredential(presented.sessionCookie, "session");
-  const principal = await credentialAuthenticators.sessionCookie(deps, cookie);
-  if (principal.method !== "session") throw new Error("the session authenticator returned a non-session principal");
-  return principal;
+  return authenticateCookieSession(deps, cookie);
 }
 
+/**
+ * One function per credential kind, each calling the service that owns the credential: Ping access
+ * tokens (`ping-auth`), API keys (`api-keys`: memory → Cache API → D1), cookie sessions
+ * (`cookie-sessions`: one cached KV read). The bounds above run first, so nothing empty or
+ * oversized reaches a cache or storage.
+ */
 const authenticators: Record<CredentialKind, (deps: Deps, presented: PresentedCredentials) => Promise<Principal>> = {
-  bearer: authenticateBearer,
-  api_key: authenticateApiKey,
-  session: authenticateSessionCookie,
+  bearer: principalFromBearer,
+  api_key: principalFromApiKey,
+  session: principalFromSessionCookie,
 };
 
 /**

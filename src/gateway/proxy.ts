@@ -1,6 +1,6 @@
 import type { Deps } from "../services/deps";
 import { identityAssertion } from "./assertion";
-import { authorizeForRoute, targetFor } from "./authorize";
+import { authorizeForRoute, refuseCrossSiteSessionUse, targetFor } from "./authorize";
 import { authenticateForRoute, type PresentedCredentials } from "./credentials";
 import { forwardToUpstream } from "./forward";
 import { buildUpstreamHeaders } from "./identity-headers";
@@ -27,6 +27,7 @@ export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<R
   const route = matchRoute(input.table, request.method, url.pathname);
   const principal = await authenticateForRoute(deps, route, input.credentials);
   if (principal) authorizeForRoute(route, principal);
+  refuseCrossSiteSessionUse(request, principal, deps.config.corsAllowedOrigins);
   const target = targetFor(route, principal);
   const assertion = principal ? await identityAssertion(deps, principal, target.audience) : null;
   const headers = buildUpstreamHeaders(request.headers, {

@@ -2,11 +2,9 @@ import { env } from "cloudflare:workers";
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { call } from "../support/client";
-import { FAKE_API_KEYS, useFakeCredentials } from "../support/fake-credentials";
+import { type TenantWithKeys, tenantWithGatewayKeys } from "../support/gateway-credentials";
 import { echoOf, stubOrigins } from "../support/origins";
 import { type LoggedIn, logInWithToken } from "../support/tokens";
-
-useFakeCredentials();
 
 beforeEach(() => {
   stubOrigins();
@@ -36,8 +34,10 @@ async function assertionFor(path: string, headers: Record<string, string>): Prom
 
 describe("the signed identity assertion an origin receives", () => {
   let alice: LoggedIn;
+  let tenant: TenantWithKeys;
   beforeAll(async () => {
     alice = await logInWithToken("user");
+    tenant = await tenantWithGatewayKeys();
   });
 
   it("verifies with the published JWKS and carries the same identity as the headers", async () => {
@@ -72,13 +72,14 @@ describe("the signed identity assertion an origin receives", () => {
   });
 
   it("for an API key names the key, its tenant, permissions and mode", async () => {
-    const assertion = await assertionFor("/v1/notification/api/sms/x", { "X-Ping-Api-Key": FAKE_API_KEYS.testSms.raw });
+    const { keyId, raw } = tenant.keys.testSms;
+    const assertion = await assertionFor("/v1/notification/api/sms/x", { "X-Ping-Api-Key": raw });
     const { payload } = await verifyAsOrigin(assertion, "service:DEMO_UPSTREAM");
     expect(payload).toMatchObject({
-      sub: "key-test-sms",
+      sub: keyId,
       auth_method: "api_key",
-      key_id: "key-test-sms",
-      tenant_id: "tenant-acme",
+      key_id: keyId,
+      tenant_id: tenant.tenantId,
       permissions: ["sms"],
       mode: "test",
     });

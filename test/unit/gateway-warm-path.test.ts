@@ -1,0 +1,86 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { PresentedCredentials } from "../../src/gateway/credentials";
+import { proxyRequest } from "../../src/gateway/proxy";
+import { loadRouteTable } from "../../src/gateway/route-table";
+import { createApiKey } from "../../src/services/api-key-management";
+import { registerWithCookie } from "../../src/services/cookie-sessions";
+import type { Deps } from "../../src/services/deps";
+import { createUser, uniqueEmail } from "../support/accounts";
+import { businessPublicIdOf } from "../support/api-keys";
+import { testDeps, untouchable } from "../support/deps";
+
+const bindings = env as unknown as Readonly<Record<string, unknown>>;
+const table = loadRouteTable(env.GATEWAY_ROUTES, bindings);
+
+const noCredentials: PresentedCredentials = {
+  authorization: undefined,
+  userType: undefined,
+  apiKey: undefined,
+  sessionCookie: undefined,
+};
+
+function throughGateway(deps: Deps, path: string, credentials: Partial<PresentedCredentials>) {
+  return proxyRequest(deps, {
+    request: new Request(`https://gatehouse.test${path}`, { method: "GET" }),
+    requestId: crypto.randomUUID(),
+    table,
+    bindings,
+    credentials: { ...noCredentials, ...credentials },
+  });
+}
+
+/** The same dependencies a second later, with D1 and KV that fail the test if touched. */
+function withoutStorage(deps: Deps): Deps {
+  return { ...deps, db: untouchable<Deps["db"]>("D1"), kv: untouchable<Deps["kv"]>("KV") };
+}
+
+describe("the gateway's warm paths (SPEC §5)", () => {
+  it("a repeated request with one API key is authenticated, signed and forwarded without D1 or KV", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const owner = await createUser({ businessNames: ["Warm Co"] });
+    const issued = await createApiKey(
+      clock.at(t0),
+      { principal: { method: "jwt", userPublicId: owner.publicId, userType: "user", sessionId: "test" } },
+      {
+        businessPublicId: await businessPublicIdOf(owner.businessIds[0] ?? -1),
+        name: "Warm",
+        kind: "secret",
+        mode: "live",
+        permissions: ["sms"],
+      },
+    );
+    const cold = await throughGateway(clock.at(t0), "/v1/notification/api/sms/send", { apiKey: issued.plaintext });
+    expect(cold.status).toBe(200);
+    await clock.settle();
+
+    const warm = await throughGateway(withoutStorage(clock.at(t0 + 1000)), "/v1/notification/api/sms/send", {
+      apiKey: issued.plaintext,
+    });
+    expect(warm.status).toBe(200);
+    const echo = await warm.json<{ headers: Record<string, string> }>();
+    expect(echo.headers["x-auth-key-id"]).toBe(issued.key.key.publicId);
+  });
+
+  it("a repeated request with one session cookie is forwarded without KV or D1", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const { cookieValue } = await registerWithCookie(clock.at(t0), {
+      email: uniqueEmail("warm"),
+      password: `pw-${crypto.randomUUID()}`,
+      name: "Warm Browser",
+      client: {},
+    });
+    const cold = await throughGateway(clock.at(t0), "/dashboard/home", { sessionCookie: cookieValue });
+    expect(cold.status).toBe(200);
+    await clock.settle();
+
+    const warm = await throughGateway(withoutStorage(clock.at(t0 + 1000)), "/dashboard/home", {
+      sessionCookie: cookieValue,
+    });
+    expect(warm.status).toBe(200);
+    const echo = await warm.json<{ headers: Record<string, string> }>();
+    expect(echo.headers["x-auth-method"]).toBe("session");
+  });
+});
