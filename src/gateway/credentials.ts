@@ -44,7 +44,12 @@ function withChallenge(kind: CredentialKind, error: unknown): unknown {
 function boundedCredential(value: string | undefined, kind: CredentialKind): string {
   const trimmed = value?.trim() ?? "";
   if (trimmed === "" || trimmed.length > MAX_CREDENTIAL_LENGTH) {
-    throw new AppError("invalid_token", { detail: `empty or oversized ${kind}`, challenge: kind });
+    // The same code each credential's own service would answer with, so clients see one vocabulary.
+    const detail = `empty or oversized ${kind}`;
+    if (kind === "api_key")
+      throw new AppError("invalid_api_key", { detail, reason: "invalid_format", challenge: kind });
+    if (kind === "session") throw new AppError("invalid_session", { detail, challenge: kind });
+    throw new AppError("invalid_token", { detail, challenge: kind });
   }
   return trimmed;
 }
