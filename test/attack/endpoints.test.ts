@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { send } from "../support/worker";
+import { send, sendJson } from "../support/worker";
 import { type Fixtures, makeFixtures } from "./fixtures";
 import { forgeToken, tamperSignature, unsignedToken } from "./forge";
+import {
+  gatewayApiKeyVariants,
+  gatewayBearerVariants,
+  gatewayCookieVariants,
+  gatewayLiveOnlyVariants,
+} from "./gateway-variants";
+import { identityTokenVariants, persRefreshVariants, persVerifyVariants, projectKeyVariants } from "./pers-variants";
 import { snapshotStorage } from "./snapshot";
 import {
   adminOnlyVariants,
@@ -78,6 +85,27 @@ async function refreshTokenVariants(f: Fixtures): Promise<Variant[]> {
     { name: "a token that is not a string", body: refresh({ $gt: "" }), status: 400 },
     { name: "an oversized Cookie header", headers: { Cookie: "a".repeat(9 * 1024) }, status: 431 },
   ];
+}
+
+/** PERS: the project key names the tenant; every route gets the key variants and its own body variants. */
+function persEndpoint(
+  path: string,
+  body: NonNullable<Endpoint["body"]>,
+  bodyVariants: (f: Fixtures) => Promise<Variant[]> | Variant[],
+): Endpoint {
+  return {
+    method: "POST",
+    path,
+    dialect: "pers",
+    valid: (f) => ({ "X-API-Key": f.pers.tenant.projectKey }),
+    body,
+    variants: async (f) => [...(await projectKeyVariants(f)), ...(await bodyVariants(f))],
+  };
+}
+
+/** A gateway route of test/support/gateway-routes.json; a refused request never reaches its origin. */
+function gatewayEndpoint(method: string, path: string, variants: Endpoint["variants"]): Endpoint {
+  return { method, path, dialect: "gateway", valid: () => ({}), variants };
 }
 
 const credentials = (email: string) => ({ email, password: "correct-horse-battery" });
@@ -184,6 +212,15 @@ const ENDPOINTS: Endpoint[] = [
       },
     ],
   },
+  // PERS token exchange: the project key, then the tokens in the body.
+  persEndpoint("/v2/auth/token", (f) => ({ authToken: f.pers.identityToken }), identityTokenVariants),
+  persEndpoint("/v2/auth/refresh", (f) => ({ refreshToken: f.pers.pair.refreshToken }), persRefreshVariants),
+  persEndpoint("/v2/auth/verify", (f) => ({ authToken: f.pers.pair.accessToken }), persVerifyVariants),
+  // The gateway: one route per credential kind.
+  gatewayEndpoint("GET", "/v1/get/me", gatewayBearerVariants),
+  gatewayEndpoint("POST", "/v1/notification/api/sms/send", gatewayApiKeyVariants),
+  gatewayEndpoint("POST", "/v1/notification/api/bulk/send", gatewayLiveOnlyVariants),
+  gatewayEndpoint("GET", "/dashboard/home", gatewayCookieVariants),
 ];
 
 function pathFor(endpoint: Endpoint, f: Fixtures): string {
@@ -210,6 +247,31 @@ beforeAll(async () => {
 });
 
 describe("the attack suite", () => {
+  it("starts from credentials that work: each variant is refused for what it changed, not by accident", async () => {
+    const f = fixtures;
+    const verdict = await sendJson(
+      "/v2/auth/verify",
+      "POST",
+      { authToken: f.pers.pair.refreshToken },
+      { "X-API-Key": f.pers.tenant.projectKey },
+    );
+    expect(await verdict.json()).toMatchObject({ valid: true, tokenType: "refresh" });
+    const exchanged = await sendJson(
+      "/v2/auth/token",
+      "POST",
+      { authToken: f.pers.identityToken },
+      { "x-project-key": f.pers.tenant.projectKey },
+    );
+    expect(exchanged.status).toBe(200);
+    expect((await send("/v1/get/me", { headers: f.user.headers })).status).toBe(200);
+    expect((await send("/dashboard/home", { headers: withCookie(f) })).status).toBe(200);
+    const sms = await send("/v1/notification/api/sms/send", {
+      method: "POST",
+      headers: { "X-Ping-Api-Key": f.apiKey },
+    });
+    expect(sms.status).toBe(200);
+  });
+
   for (const endpoint of ENDPOINTS) {
     const label = `${endpoint.method} ${endpoint.path} (${endpoint.dialect})`;
     it(`${label}: every malformed, oversized, forged, expired, replayed and spoofed variant gets a 4xx and changes nothing`, async () => {
@@ -222,6 +284,7 @@ describe("the attack suite", () => {
         const text = await res.text();
         expect(res.status, `${variant.name}: ${text}`).toBe(statusIn(endpoint.dialect, variant.status));
         expect(text, `${variant.name} leaks no stack trace`).not.toMatch(/\bat .+:\d+:\d+/);
+        if (variant.json) expect(JSON.parse(text), variant.name).toMatchObject(variant.json);
         expect(await snapshotStorage(), `${variant.name} changed storage`).toEqual(before);
       }
     });

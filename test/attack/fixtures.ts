@@ -3,6 +3,7 @@ import { createUser } from "../support/accounts";
 import { createKey, type SignedIn, sendAs, signedInOwner, signIn } from "../support/api-keys";
 import { sessionCookieValue, withSession } from "../support/cookies";
 import { send, sendJson } from "../support/worker";
+import { makePersFixtures, type PersFixtures } from "./pers-fixtures";
 
 /** Valid credentials of every kind (and some spent ones) for the attack suite to vary. */
 export interface Fixtures {
@@ -17,6 +18,11 @@ export interface Fixtures {
   revokedApiKey: string;
   /** A user the admin may act on. */
   bystanderPublicId: string;
+  /** A test-mode key of `user`'s business holding `email` only (`apiKey` holds `sms`). */
+  emailOnlyApiKey: string;
+  /** A test-mode key holding `bulk` and `sms`: refused by live-only routes. */
+  testBulkApiKey: string;
+  pers: PersFixtures;
 }
 
 async function tokenLogin(email: string, password: string) {
@@ -46,6 +52,9 @@ export async function makeFixtures(): Promise<Fixtures> {
   const revoked = await createKey(owner);
   await sendAs(owner, "DELETE", `/v1/api-keys/${revoked.api_key.id}`);
 
+  const emailOnly = await createKey(owner, { permissions: ["email"] });
+  const testBulk = await createKey(owner, { permissions: ["bulk", "sms"] });
+
   const admin = await signIn(await createUser({ userType: "adminuser" }));
   const bystander = await createUser();
   return {
@@ -58,5 +67,8 @@ export async function makeFixtures(): Promise<Fixtures> {
     apiKeyId: api_key.id,
     revokedApiKey: revoked.key,
     bystanderPublicId: bystander.publicId,
+    emailOnlyApiKey: emailOnly.key,
+    testBulkApiKey: testBulk.key,
+    pers: await makePersFixtures(),
   };
 }

@@ -87,3 +87,9 @@ export async function hmacConfusionToken(session: { publicId: string; sessionId:
     .setProtectedHeader({ alg: "HS256", kid: signer?.kid, typ: "at+jwt" })
     .sign(encoder.encode(JSON.stringify(publicJwk)));
 }
+
+/** A compact JWS from raw parts, for tokens no honest library would produce (`alg: none`). */
+export function compactJws(header: object, payload: object, signature = ""): string {
+  const part = (value: object) => base64url.encode(encoder.encode(JSON.stringify(value)));
+  return `${part(header)}.${part(payload)}.${signature}`;
+}

@@ -11,7 +11,7 @@ import { forgeToken, hmacConfusionToken, tamperSignature, unsignedToken } from "
  * for each JSON body, every malformed one. Each variant says which status it must get.
  */
 
-export type Dialect = "ping" | "pingpage" | "gateway";
+export type Dialect = "ping" | "pingpage" | "gateway" | "pers";
 
 export interface Variant {
   name: string;
@@ -21,6 +21,8 @@ export interface Variant {
   body?: string | Uint8Array;
   contentType?: string;
   status: number;
+  /** What the JSON answer must contain, where the status alone does not say it (PERS verify's verdict). */
+  json?: Record<string, unknown>;
 }
 
 /** PingPage knows 400 for every bad input (its contract): an oversized body or header included. */
@@ -28,8 +30,8 @@ export function statusIn(dialect: Dialect, status: number): number {
   return dialect === "pingpage" && (status === 413 || status === 431) ? 400 : status;
 }
 
-const OVERSIZED_HEADER = "a".repeat(9 * 1024);
-const SPOOFED_IDENTITY = {
+export const OVERSIZED_HEADER = "a".repeat(9 * 1024);
+export const SPOOFED_IDENTITY = {
   "X-Auth-User-Id": "00000000-0000-4000-8000-000000000001",
   "X-Auth-User-Type": "adminuser",
   "X-Auth-Method": "jwt",
