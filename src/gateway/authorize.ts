@@ -4,8 +4,8 @@ import type { Principal } from "../services/principal";
 import type { GatewayRoute, UpstreamTarget } from "./route-table";
 
 /**
- * What the principal may do on this route: a user must be of an allowed type; an API key must
- * hold every permission the route requires, and be live where the route is live-only. Each
+ * What the principal may do on this route: a user must be of an allowed type; an API key must be
+ * a secret key, hold every permission the route requires, and be live where the route is live-only. Each
  * refusal is a 403 (RFC 6750 §3.1 `insufficient_scope`) with a machine-readable reason.
  */
 export function authorizeForRoute(route: GatewayRoute, principal: Principal): void {
@@ -18,6 +18,15 @@ export function authorizeForRoute(route: GatewayRoute, principal: Principal): vo
       });
     }
     return;
+  }
+  // A publishable key is public by design (it ships in browsers and apps to name a tenant), so it
+  // never authenticates a server-to-server call, whatever the route requires.
+  if (principal.kind === "publishable") {
+    throw new AppError("insufficient_permission", {
+      challenge: "api_key",
+      reason: "kind_not_allowed",
+      detail: `publishable key ${principal.keyId} on route ${route.name}`,
+    });
   }
   const granted: readonly string[] = principal.permissions;
   const missing = route.permissions.filter((permission) => !granted.includes(permission));

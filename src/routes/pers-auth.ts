@@ -13,6 +13,7 @@ import {
 import { refreshPersSession } from "../services/pers-sessions";
 import { verifyAnyPersToken } from "../services/pers-verify";
 import { exchangeToken } from "../services/token-exchange";
+import { clientInfo } from "./client-info";
 import { createRouter } from "./router";
 
 const errorResponse = (description: string) => ({
@@ -89,12 +90,12 @@ const verifyRoute = createRoute({
 export const persAuthRoutes = createRouter()
   .openapi(tokenRoute, async (c) => {
     const body = c.req.valid("json");
-    const pair = await exchangeToken(c.var.deps, c.var.tenant, body);
+    const pair = await exchangeToken(c.var.deps, c.var.tenant, { ...body, client: clientInfo(c.req) });
     return c.json(pair, 200);
   })
   .openapi(refreshRoute, async (c) => {
     const { refreshToken } = c.req.valid("json");
-    const pair = await refreshPersSession(c.var.deps, c.var.tenant, refreshToken);
+    const pair = await refreshPersSession(c.var.deps, c.var.tenant, refreshToken, clientInfo(c.req));
     return c.json(pair, 200);
   })
   .openapi(verifyRoute, async (c) => {

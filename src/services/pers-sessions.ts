@@ -10,6 +10,7 @@ import {
 import { recordAudit } from "./audit";
 import type { Deps } from "./deps";
 import { issuePersAccessToken, issuePersRefreshToken, type PersSession, verifyPersToken } from "./pers-tokens";
+import type { ClientInfo } from "./ping-auth";
 import { enforceRateLimit, hashedRateLimitKey } from "./rate-limits";
 import type { ProjectTenant } from "./tenants";
 
@@ -133,6 +134,7 @@ export async function refreshPersSession(
   deps: Deps,
   tenant: ProjectTenant,
   refreshToken: string,
+  client: ClientInfo = {},
 ): Promise<PersTokenPair> {
   const verified = await verifyPersToken(deps, "refresh", refreshToken);
   if (!verified.ok) throw new AppError("invalid_token", { detail: `PERS refresh token: ${verified.reason}` });
@@ -176,7 +178,7 @@ export async function refreshPersSession(
   await revokeFamily(deps, session);
   recordAudit(
     deps,
-    { principal: null },
+    { principal: null, ...client },
     {
       action: "auth.refresh_reuse_detected",
       tenant: session.tenantPublicId,

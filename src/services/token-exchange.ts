@@ -5,6 +5,7 @@ import { recordAudit } from "./audit";
 import type { Deps } from "./deps";
 import { inspectIdentityToken, verifyIdentityToken } from "./identity-providers";
 import { type PersTokenPair, startPersSession } from "./pers-sessions";
+import type { ClientInfo } from "./ping-auth";
 import { authorizeAuthType, loadTenantSettings } from "./tenant-settings";
 import { createAnonymousTenantUser, tenantUserForIdentity } from "./tenant-users";
 import type { ProjectTenant } from "./tenants";
@@ -14,6 +15,8 @@ export interface ExchangeRequest {
   authType: PersAuthType;
   /** Validated by the route: a small, shallow JSON object. */
   rawLoginData?: Record<string, unknown>;
+  /** Where the request came from, for the audit trail. */
+  client?: ClientInfo;
 }
 
 /**
@@ -51,7 +54,7 @@ export async function exchangeToken(
   const user = await tenantUserForIdentity(deps, tenant.tenantId, identity);
   recordAudit(
     deps,
-    { principal: null },
+    { principal: null, ...request.client },
     {
       action: "auth.login",
       tenant: tenant.tenantPublicId,

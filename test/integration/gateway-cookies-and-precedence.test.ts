@@ -74,10 +74,14 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
   });
 
   it("applies permissions to keys", async () => {
-    for (const key of [tenant.keys.liveSms, tenant.keys.livePublishable]) {
+    const cases = [
+      [tenant.keys.liveSms, "missing_permission"],
+      [tenant.keys.livePublishable, "kind_not_allowed"],
+    ] as const;
+    for (const [key, reason] of cases) {
       const res = await call(path, { headers: { "X-Ping-Api-Key": key.raw } });
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "missing_permission" });
+      expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason });
     }
   });
 

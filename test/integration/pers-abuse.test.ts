@@ -218,9 +218,7 @@ describe("PERS refresh token reuse", () => {
     expect(await auditRows("auth.refresh_reuse_detected", claimsOf(first.refreshToken).sub)).toEqual([]);
   });
 
-  // Known gap (reported): PERS audit rows are written with no IP and no user agent, while issue 7
-  // asks every audit row for them and the Ping/PingPage sign-in rows have them.
-  it.fails("the reuse and login rows say where the request came from (IP and user agent)", async () => {
+  it("the reuse and login rows say where the request came from (IP and user agent)", async () => {
     const { tenant, first, claims } = await replayedFamily();
     const ip = randomClientIp();
     await refreshFrom(ip, tenant, first.refreshToken, { "User-Agent": "replayer/1.0" });
