@@ -1,6 +1,7 @@
 import { AppError } from "../errors";
 import type { ApiKeyRecord } from "../storage/api-keys";
-import { findTenantByPublicId, type TenantRef } from "../storage/tenants";
+import { findBusinessByPublicId } from "../storage/businesses";
+import type { BusinessRow } from "../storage/schema";
 import { verifyApiKey } from "./api-keys";
 import type { Deps } from "./deps";
 
@@ -60,8 +61,8 @@ export async function resolveProjectTenant(deps: Deps, presented: PresentedProje
 }
 
 /** The tenant an admin path names, or 404. */
-export async function requireTenant(deps: Deps, tenantPublicId: string): Promise<TenantRef> {
-  const tenant = await findTenantByPublicId(deps.db, tenantPublicId);
+export async function requireTenant(deps: Deps, tenantPublicId: string): Promise<BusinessRow> {
+  const tenant = await findBusinessByPublicId(deps.db, tenantPublicId);
   if (!tenant) throw new AppError("not_found", { detail: "no such tenant" });
   return tenant;
 }

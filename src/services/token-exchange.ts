@@ -62,16 +62,7 @@ export async function exchangeToken(
       details: { flow: "token_exchange", auth_type: request.authType, issuer: provider.issuer },
     },
   );
-  return startPersSession(deps, {
-    tenantId: tenant.tenantId,
-    tenantUserId: user.id,
-    session: {
-      tenantPublicId: tenant.tenantPublicId,
-      tenantUserPublicId: user.publicId,
-      authType: request.authType,
-      anonymous: false,
-    },
-  });
+  return startTenantUserSession(deps, tenant, user, request.authType, false);
 }
 
 async function startAnonymousSession(
@@ -84,14 +75,19 @@ async function startAnonymousSession(
     throw new AppError("anonymous_login_disabled", { detail: "allowJWTForUnauthenticatedUsers is off" });
   }
   const user = await createAnonymousTenantUser(deps, tenant.tenantId, rawLoginData);
+  return startTenantUserSession(deps, tenant, user, "user", true);
+}
+
+function startTenantUserSession(
+  deps: Deps,
+  tenant: ProjectTenant,
+  user: { id: number; publicId: string },
+  authType: PersAuthType,
+  anonymous: boolean,
+): Promise<PersTokenPair> {
   return startPersSession(deps, {
     tenantId: tenant.tenantId,
     tenantUserId: user.id,
-    session: {
-      tenantPublicId: tenant.tenantPublicId,
-      tenantUserPublicId: user.publicId,
-      authType: "user",
-      anonymous: true,
-    },
+    session: { tenantPublicId: tenant.tenantPublicId, tenantUserPublicId: user.publicId, authType, anonymous },
   });
 }

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEMO_IDP, demoIdentitySeedStatements, signDemoIdentityToken } from "../../scripts/lib/demo-identity-provider";
+import { findBusinessByPublicId } from "../../src/storage/businesses";
 import { openDatabase } from "../../src/storage/db";
-import { findTenantByPublicId } from "../../src/storage/tenants";
 import { claimsOf, exchange } from "../support/pers";
 import { registerProjectKey } from "../support/tenants";
 
@@ -19,7 +19,7 @@ describe("the demo identity provider (README's curl walk-through)", () => {
     for (let run = 0; run < 2; run += 1) {
       for (const statement of demoIdentitySeedStatements(DEMO_BUSINESS_ID)) await env.DB.prepare(statement).run();
     }
-    const demo = await findTenantByPublicId(openDatabase(env.DB), DEMO_BUSINESS_ID);
+    const demo = await findBusinessByPublicId(openDatabase(env.DB), DEMO_BUSINESS_ID);
     if (!demo) throw new Error("demo business missing");
     const projectKey = await registerProjectKey({ tenantId: demo.id, tenantPublicId: demo.publicId, mode: "test" });
 
