@@ -43,14 +43,22 @@ export const RATE_LIMIT_RETRY_AFTER_SECONDS = 60;
 /** Requests that carry no `CF-Connecting-IP` (never the case behind Cloudflare) share one bucket. */
 export const UNKNOWN_CLIENT_IP = "unknown";
 
-/** Collects the limiter bindings; a missing one fails loudly at the first request, like bad config. */
+const limitersByEnv = new WeakMap<object, RateLimiters>();
+
+/**
+ * Collects the limiter bindings, once per isolate and env; a missing one fails loudly at the first
+ * request, like bad config.
+ */
 export function rateLimitersOf(env: Partial<Record<RateLimitBinding, RateLimit>>): RateLimiters {
+  const cached = limitersByEnv.get(env);
+  if (cached) return cached;
   const limiters = {} as RateLimiters;
   for (const [name, binding] of Object.entries(RATE_LIMIT_BINDINGS) as [RateLimitName, RateLimitBinding][]) {
     const limiter = env[binding];
     if (!limiter) throw new Error(`Invalid Gatehouse configuration: rate limiter binding ${binding} is missing`);
     limiters[name] = limiter;
   }
+  limitersByEnv.set(env, limiters);
   return limiters;
 }
 
