@@ -60,6 +60,7 @@ export function targetFor(route: GatewayRoute, principal: Principal | null): Ups
  */
 export function refuseCrossSiteSessionUse(
   request: Request,
+  url: URL,
   principal: Principal | null,
   allowedOrigins: readonly string[],
 ): void {
@@ -68,7 +69,7 @@ export function refuseCrossSiteSessionUse(
     method: request.method,
     secFetchSite: request.headers.get("sec-fetch-site") ?? undefined,
     origin: request.headers.get("origin") ?? undefined,
-    ownOrigin: new URL(request.url).origin,
+    ownOrigin: url.origin,
     allowedOrigins,
   });
   if (!verdict.allowed) throw new AppError("cross_site_request", { detail: verdict.reason });

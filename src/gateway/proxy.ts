@@ -27,7 +27,7 @@ export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<R
   const route = matchRoute(input.table, request.method, url.pathname);
   const principal = await authenticateForRoute(deps, route, input.credentials);
   if (principal) authorizeForRoute(route, principal);
-  refuseCrossSiteSessionUse(request, principal, deps.config.corsAllowedOrigins);
+  refuseCrossSiteSessionUse(request, url, principal, deps.config.corsAllowedOrigins);
   const target = targetFor(route, principal);
   const assertion = principal ? await identityAssertion(deps, principal, target.audience) : null;
   const headers = buildUpstreamHeaders(request.headers, {

@@ -43,12 +43,9 @@ export async function forgeToken(
     .sign(key, crit ? { crit } : undefined);
 }
 
-/** `alg: none`: no signature at all. */
-export function unsignedToken(session: { publicId: string; sessionId: string; userType: string }): string {
-  const now = Math.floor(Date.now() / 1000);
-  const part = (value: unknown) => base64url.encode(encoder.encode(JSON.stringify(value)));
-  const header = part({ alg: "none", kid: signer?.kid, typ: "at+jwt" });
-  const payload = part({
+/** The claims of a Ping access token for `session`, valid for ten minutes from `now`. */
+function accessClaims(session: { publicId: string; sessionId: string; userType: string }, now: number, jti: string) {
+  return {
     public_id: session.publicId,
     session_id: session.sessionId,
     user_type: session.userType,
@@ -56,8 +53,16 @@ export function unsignedToken(session: { publicId: string; sessionId: string; us
     aud: config.audience,
     iat: now,
     exp: now + 600,
-    jti: "x",
-  });
+    jti,
+  };
+}
+
+/** `alg: none`: no signature at all. */
+export function unsignedToken(session: { publicId: string; sessionId: string; userType: string }): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: unknown) => base64url.encode(encoder.encode(JSON.stringify(value)));
+  const header = part({ alg: "none", kid: signer?.kid, typ: "at+jwt" });
+  const payload = part(accessClaims(session, now, "x"));
   return `${header}.${payload}.`;
 }
 
@@ -73,16 +78,7 @@ export function tamperSignature(token: string): string {
 export async function hmacConfusionToken(session: { publicId: string; sessionId: string; userType: string }) {
   const { d: _private, ...publicJwk } = signer as JWK;
   const now = Math.floor(Date.now() / 1000);
-  const payload = {
-    public_id: session.publicId,
-    session_id: session.sessionId,
-    user_type: session.userType,
-    iss: config.issuer,
-    aud: config.audience,
-    iat: now,
-    exp: now + 600,
-    jti: crypto.randomUUID(),
-  };
+  const payload = accessClaims(session, now, crypto.randomUUID());
   return new CompactSign(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: "HS256", kid: signer?.kid, typ: "at+jwt" })
     .sign(encoder.encode(JSON.stringify(publicJwk)));
