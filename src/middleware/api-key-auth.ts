@@ -17,7 +17,7 @@ export interface ApiKeyAuthEnv extends AppEnv {
  */
 export function apiKeyAuth(requirements: ApiKeyRequirements = {}) {
   return createMiddleware<ApiKeyAuthEnv>(async (c, next) => {
-    const principal = await authenticateApiKey(c.var.deps, c.req.header(API_KEY_HEADER));
+    const principal = await authenticateApiKey(c.get("deps"), c.req.header(API_KEY_HEADER));
     authorizeApiKey(principal, requirements);
     c.set("principal", principal);
     await next();

@@ -34,7 +34,7 @@ export function bearerAuth(options: BearerAuthOptions = {}) {
     if (!userType || !USER_TYPES.includes(userType as UserType)) {
       throw new AppError("invalid_token", { detail: "missing or unknown User-Type", challenge: "bearer" });
     }
-    const principal = await authenticateAccessToken(c.var.deps, token, userType as UserType);
+    const principal = await authenticateAccessToken(c.get("deps"), token, userType as UserType);
     if (!allowed.includes(principal.userType)) {
       throw new AppError("insufficient_permission", { detail: "user type not allowed", challenge: "bearer" });
     }

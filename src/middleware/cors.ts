@@ -27,7 +27,7 @@ function isPreflight(method: string, requestMethodHeader: string | undefined): b
  */
 export const corsForAllowedOrigins = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header("origin");
-  if (origin !== undefined && c.var.deps.config.corsAllowedOrigins.includes(origin)) {
+  if (origin !== undefined && c.get("deps").config.corsAllowedOrigins.includes(origin)) {
     return credentialedCors(c, next);
   }
   if (isPreflight(c.req.method, c.req.header("access-control-request-method"))) {

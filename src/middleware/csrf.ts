@@ -63,7 +63,7 @@ export function csrfProtection(options: CsrfOptions = {}) {
         secFetchSite: c.req.header("sec-fetch-site"),
         origin: c.req.header("origin"),
         ownOrigin: new URL(c.req.url).origin,
-        allowedOrigins: c.var.deps.config.corsAllowedOrigins,
+        allowedOrigins: c.get("deps").config.corsAllowedOrigins,
       });
       if (!verdict.allowed) throw new AppError("cross_site_request", { detail: verdict.reason });
     }

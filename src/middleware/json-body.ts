@@ -25,7 +25,7 @@ function depthOf(value: unknown, depth = 0): number {
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const contentType = c.req.header("content-type") ?? "";
   if (!JSON_CONTENT_TYPE.test(contentType.trim())) throw new AppError("unsupported_media_type");
-  const bytes = await readBoundedBody(c.req.raw, c.var.deps.config.maxBodyBytes);
+  const bytes = await readBoundedBody(c.req.raw, c.get("deps").config.maxBodyBytes);
   if (!bytes) throw new AppError("payload_too_large");
   let text: string;
   let value: unknown;

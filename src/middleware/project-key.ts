@@ -2,9 +2,9 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { resolveProjectTenant } from "../services/tenants";
 
-/** PERS: the tenant named by the publishable project key (`X-API-Key` or `x-project-key`) → `c.var.tenant`. */
+/** PERS: the tenant named by the publishable project key (`X-API-Key` or `x-project-key`) → `c.get("tenant")`. */
 export const projectKey = createMiddleware<AppEnv>(async (c, next) => {
-  const tenant = await resolveProjectTenant(c.var.deps, {
+  const tenant = await resolveProjectTenant(c.get("deps"), {
     apiKey: c.req.header("x-api-key"),
     projectKey: c.req.header("x-project-key"),
   });

@@ -46,12 +46,12 @@ export function rateLimit(name: RateLimitName, options: RateLimitOptions = {}) {
     if (appliesTo && !appliesTo(c)) return next();
     const key = await keyOf(c);
     if (!countOnlyIf) {
-      await enforceRateLimit(c.var.deps, name, key);
+      await enforceRateLimit(c.get("deps"), name, key);
       return next();
     }
-    if (isPenalized(name, key, c.var.deps.now)) throw rateLimited(name);
+    if (isPenalized(name, key, c.get("deps").now)) throw rateLimited(name);
     await next();
-    if (countOnlyIf(c) && !(await countFailure(c.var.deps, name, key))) throw rateLimited(name);
+    if (countOnlyIf(c) && !(await countFailure(c.get("deps"), name, key))) throw rateLimited(name);
   });
 }
 

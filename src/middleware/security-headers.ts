@@ -29,12 +29,12 @@ function mergeVary(existing: string | null, additions: readonly string[]): strin
  * Headers for every response Gatehouse writes itself. A response the route made cacheable on
  * purpose (the JWKS) is public and the same for everyone; everything else may carry a token or
  * identity, so it is `no-store` and varies on the credentials. A response proxied from an upstream
- * (`c.var.forwarded`) is the origin's to describe and passes untouched.
+ * (`c.get("forwarded")`) is the origin's to describe and passes untouched.
  */
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   // An origin's response through the gateway is the origin's to shape.
-  if (c.var.forwarded) return;
+  if (c.get("forwarded")) return;
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Frame-Options", "DENY");

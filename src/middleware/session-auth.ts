@@ -18,10 +18,10 @@ export interface SessionAuthOptions {
  * cookie as a credential, the gateway included.
  */
 export function authenticateSessionCookie<E extends AppEnv>(c: Context<E>): Promise<UserPrincipal> {
-  return authenticateCookieSession(c.var.deps, readSessionCookie(c));
+  return authenticateCookieSession(c.get("deps"), readSessionCookie(c));
 }
 
-/** Requires a live cookie session; puts its principal on `c.var.principal`. */
+/** Requires a live cookie session; puts its principal on `c.get("principal")`. */
 export function sessionAuth(options: SessionAuthOptions = {}) {
   const allowed = options.userTypes ?? USER_TYPES;
   return createMiddleware<UserAuthEnv>(async (c, next) => {

@@ -5,5 +5,5 @@ import { clientInfo } from "./client-info";
 
 /** The signed-in caller and where the request came from, as audit rows record them. */
 export function actorOf(c: Context<BearerAuthEnv>): UserActor {
-  return { principal: c.var.principal, ...clientInfo(c.req) };
+  return { principal: c.get("principal"), ...clientInfo(c.req) };
 }

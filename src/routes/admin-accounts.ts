@@ -124,23 +124,23 @@ const disableUserRoute = createRoute({
 
 export const adminAccountRoutes = createRouter()
   .openapi(createBusinessRoute, async (c) => {
-    const business = await createBusiness(c.var.deps, actorOf(c), c.req.valid("json"));
+    const business = await createBusiness(c.get("deps"), actorOf(c), c.req.valid("json"));
     return c.json({ result: "success" as const, business: toBusinessView(business) }, 201);
   })
   .openapi(listBusinessesRoute, async (c) => {
-    const page = await findBusinesses(c.var.deps, toPageRequest(c.req.valid("query")));
+    const page = await findBusinesses(c.get("deps"), toPageRequest(c.req.valid("query")));
     return c.json(
       { result: "success" as const, businesses: page.items.map(toBusinessView), next_cursor: nextCursorOf(page) },
       200,
     );
   })
   .openapi(updateBusinessRoute, async (c) => {
-    const business = await changeBusiness(c.var.deps, actorOf(c), c.req.valid("param").id, c.req.valid("json"));
+    const business = await changeBusiness(c.get("deps"), actorOf(c), c.req.valid("param").id, c.req.valid("json"));
     return c.json({ result: "success" as const, business: toBusinessView(business) }, 200);
   })
   .openapi(createUserRoute, async (c) => {
     const body = c.req.valid("json");
-    const { user, memberships } = await createUserAccount(c.var.deps, actorOf(c), {
+    const { user, memberships } = await createUserAccount(c.get("deps"), actorOf(c), {
       email: body.email,
       password: body.password,
       userType: body.user_type,
@@ -153,7 +153,7 @@ export const adminAccountRoutes = createRouter()
   })
   .openapi(listUsersRoute, async (c) => {
     const query = c.req.valid("query");
-    const page = await findUsers(c.var.deps, { userType: query.user_type }, toPageRequest(query));
+    const page = await findUsers(c.get("deps"), { userType: query.user_type }, toPageRequest(query));
     return c.json(
       {
         result: "success" as const,
@@ -164,6 +164,6 @@ export const adminAccountRoutes = createRouter()
     );
   })
   .openapi(disableUserRoute, async (c) => {
-    const { user, memberships } = await disableUser(c.var.deps, actorOf(c), c.req.valid("param").id);
+    const { user, memberships } = await disableUser(c.get("deps"), actorOf(c), c.req.valid("param").id);
     return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 200);
   });

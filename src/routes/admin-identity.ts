@@ -171,14 +171,14 @@ const deleteProviderRoute = createRoute({
 
 export const adminIdentityRoutes = createRouter()
   .openapi(getSettingsRoute, async (c) => {
-    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
-    const settings = await loadTenantSettings(c.var.deps, tenant.id);
+    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const settings = await loadTenantSettings(c.get("deps"), tenant.id);
     return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
   })
   .openapi(putSettingsRoute, async (c) => {
-    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
+    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
     const input = c.req.valid("json");
-    const settings = await replaceTenantSettings(c.var.deps, tenant.id, {
+    const settings = await replaceTenantSettings(c.get("deps"), tenant.id, {
       allowJwtForUnauthenticatedUsers: input.allowJWTForUnauthenticatedUsers,
       enabledAuthTypes: input.enabledAuthTypes,
       adminIdentities: input.adminIdentities,
@@ -186,24 +186,24 @@ export const adminIdentityRoutes = createRouter()
     return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
   })
   .openapi(listProvidersRoute, async (c) => {
-    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
-    const rows = await listIdentityProviders(c.var.deps, tenant.id);
+    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const rows = await listIdentityProviders(c.get("deps"), tenant.id);
     return c.json({ result: "success" as const, identityProviders: rows.map(providerView) }, 200);
   })
   .openapi(createProviderRoute, async (c) => {
-    const tenant = await requireTenant(c.var.deps, c.req.valid("param").tenantId);
-    const row = await createIdentityProvider(c.var.deps, tenant.id, c.req.valid("json"));
+    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const row = await createIdentityProvider(c.get("deps"), tenant.id, c.req.valid("json"));
     return c.json({ result: "success" as const, identityProvider: providerView(row) }, 201);
   })
   .openapi(updateProviderRoute, async (c) => {
     const { tenantId, providerId } = c.req.valid("param");
-    const tenant = await requireTenant(c.var.deps, tenantId);
-    const row = await updateIdentityProvider(c.var.deps, tenant.id, providerId, c.req.valid("json"));
+    const tenant = await requireTenant(c.get("deps"), tenantId);
+    const row = await updateIdentityProvider(c.get("deps"), tenant.id, providerId, c.req.valid("json"));
     return c.json({ result: "success" as const, identityProvider: providerView(row) }, 200);
   })
   .openapi(deleteProviderRoute, async (c) => {
     const { tenantId, providerId } = c.req.valid("param");
-    const tenant = await requireTenant(c.var.deps, tenantId);
-    await removeIdentityProvider(c.var.deps, tenant.id, providerId);
+    const tenant = await requireTenant(c.get("deps"), tenantId);
+    await removeIdentityProvider(c.get("deps"), tenant.id, providerId);
     return c.body(null, 204);
   });

@@ -70,24 +70,24 @@ const listAuditRoute = createRoute({
 export const adminOversightRoutes = createRouter()
   .openapi(listKeysRoute, async (c) => {
     const query = c.req.valid("query");
-    const page = await listAllApiKeys(c.var.deps, { businessPublicId: query.business_id }, toPageRequest(query));
+    const page = await listAllApiKeys(c.get("deps"), { businessPublicId: query.business_id }, toPageRequest(query));
     return c.json(
       {
         result: "success" as const,
-        api_keys: page.items.map((details) => toApiKeyView(details, c.var.deps.now)),
+        api_keys: page.items.map((details) => toApiKeyView(details, c.get("deps").now)),
         next_cursor: nextCursorOf(page),
       },
       200,
     );
   })
   .openapi(revokeKeyRoute, async (c) => {
-    const details = await revokeApiKey(c.var.deps, actorOf(c), c.req.valid("param").id);
-    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.var.deps.now) }, 200);
+    const details = await revokeApiKey(c.get("deps"), actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.get("deps").now) }, 200);
   })
   .openapi(listAuditRoute, async (c) => {
     const query = c.req.valid("query");
     const page = await findAuditEvents(
-      c.var.deps,
+      c.get("deps"),
       { action: query.action, actorPublicId: query.actor, tenant: query.tenant },
       toPageRequest(query),
     );

@@ -29,5 +29,5 @@ const whoAmIRoute = createRoute({
 });
 
 export const apiKeyAuthRoutes = createRouter().openapi(whoAmIRoute, (c) =>
-  c.json(toPrincipalView(c.var.principal), 200),
+  c.json(toPrincipalView(c.get("principal")), 200),
 );

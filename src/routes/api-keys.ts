@@ -134,7 +134,7 @@ const revokeRouteDef = createRoute({
 export const apiKeyRoutes = createRouter()
   .openapi(createRouteDef, async (c) => {
     const body = c.req.valid("json");
-    const { key, plaintext } = await createApiKey(c.var.deps, actorOf(c), {
+    const { key, plaintext } = await createApiKey(c.get("deps"), actorOf(c), {
       businessPublicId: body.business_id,
       name: body.name,
       kind: body.kind,
@@ -142,27 +142,32 @@ export const apiKeyRoutes = createRouter()
       permissions: body.permissions,
       ...(body.expires_at ? { expiresAt: new Date(body.expires_at) } : {}),
     });
-    return c.json({ result: "success" as const, api_key: toApiKeyView(key, c.var.deps.now), key: plaintext }, 201);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(key, c.get("deps").now), key: plaintext }, 201);
   })
   .openapi(listRouteDef, async (c) => {
     const query = c.req.valid("query");
-    const page = await listApiKeysOfBusiness(c.var.deps, c.var.principal, query.business_id, toPageRequest(query));
+    const page = await listApiKeysOfBusiness(
+      c.get("deps"),
+      c.get("principal"),
+      query.business_id,
+      toPageRequest(query),
+    );
     return c.json(
       {
         result: "success" as const,
-        api_keys: page.items.map((details) => toApiKeyView(details, c.var.deps.now)),
+        api_keys: page.items.map((details) => toApiKeyView(details, c.get("deps").now)),
         next_cursor: nextCursorOf(page),
       },
       200,
     );
   })
   .openapi(getRouteDef, async (c) => {
-    const details = await getApiKey(c.var.deps, c.var.principal, c.req.valid("param").id);
-    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.var.deps.now) }, 200);
+    const details = await getApiKey(c.get("deps"), c.get("principal"), c.req.valid("param").id);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.get("deps").now) }, 200);
   })
   .openapi(rollRouteDef, async (c) => {
-    const rolled = await rollApiKey(c.var.deps, actorOf(c), c.req.valid("param").id);
-    const now = c.var.deps.now;
+    const rolled = await rollApiKey(c.get("deps"), actorOf(c), c.req.valid("param").id);
+    const now = c.get("deps").now;
     return c.json(
       {
         result: "success" as const,
@@ -174,6 +179,6 @@ export const apiKeyRoutes = createRouter()
     );
   })
   .openapi(revokeRouteDef, async (c) => {
-    const details = await revokeApiKey(c.var.deps, actorOf(c), c.req.valid("param").id);
-    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.var.deps.now) }, 200);
+    const details = await revokeApiKey(c.get("deps"), actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, api_key: toApiKeyView(details, c.get("deps").now) }, 200);
   });

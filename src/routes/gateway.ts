@@ -17,10 +17,10 @@ export const gatewayRoutes = createRouter();
 gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
   // Service bindings are named by the route table, so they are looked up by name.
   const bindings = c.env as unknown as Readonly<Record<string, unknown>>;
-  const table = loadRouteTable(c.var.deps.config.gatewayRoutes ?? bundledRouteTable, bindings);
-  const response = await proxyRequest(c.var.deps, {
+  const table = loadRouteTable(c.get("deps").config.gatewayRoutes ?? bundledRouteTable, bindings);
+  const response = await proxyRequest(c.get("deps"), {
     request: c.req.raw,
-    requestId: c.var.requestId,
+    requestId: c.get("requestId"),
     table,
     bindings,
     credentials: {

@@ -98,16 +98,16 @@ export const loginRoutes = createRouter()
     const userType = c.req.valid("header")["user-type"];
     const client = clientInfo(c.req);
     if (!userType) {
-      const result = await loginWithCookie(c.var.deps, { email, password, client });
+      const result = await loginWithCookie(c.get("deps"), { email, password, client });
       setSessionCookie(c, result.cookieValue);
       return c.json(result.user, 200);
     }
-    const result = await loginForTokens(c.var.deps, { email, password, userType, client });
+    const result = await loginForTokens(c.get("deps"), { email, password, userType, client });
     return c.json({ result: "success" as const, message: LOGIN_MESSAGE, ...result }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     if (!isTokenLogout(c)) {
-      await logoutCookieSession(c.var.deps, readSessionCookie(c), clientInfo(c.req));
+      await logoutCookieSession(c.get("deps"), readSessionCookie(c), clientInfo(c.req));
       clearSessionCookie(c);
       return c.body(null, 204);
     }
@@ -115,7 +115,7 @@ export const loginRoutes = createRouter()
     if (!token) throw new AppError("missing_credentials");
     const stated = c.req.header("user-type");
     if (stated !== undefined && !USER_TYPES.includes(stated as UserType)) throw new AppError("invalid_user_type");
-    const principal = await authenticateAccessToken(c.var.deps, token, stated as UserType | undefined);
-    await endSession(c.var.deps, principal, clientInfo(c.req));
+    const principal = await authenticateAccessToken(c.get("deps"), token, stated as UserType | undefined);
+    await endSession(c.get("deps"), principal, clientInfo(c.req));
     return c.body(null, 204);
   });

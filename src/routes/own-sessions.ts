@@ -55,18 +55,18 @@ const revokeOthersRoute = createRoute({
 });
 
 export const ownSessionRoutes = createRouter()
-  .openapi(listRoute, async (c) => c.json({ sessions: await listOwnSessions(c.var.deps, c.var.principal) }, 200))
+  .openapi(listRoute, async (c) => c.json({ sessions: await listOwnSessions(c.get("deps"), c.get("principal")) }, 200))
   .openapi(
     revokeOneRoute,
     async (c) => {
       const { id } = c.req.valid("param");
-      await revokeOwnSession(c.var.deps, c.var.principal, id);
-      if (id === c.var.principal.sessionId) clearSessionCookie(c);
+      await revokeOwnSession(c.get("deps"), c.get("principal"), id);
+      if (id === c.get("principal").sessionId) clearSessionCookie(c);
       return c.body(null, 204);
     },
     schemaMessageHook,
   )
   .openapi(revokeOthersRoute, async (c) => {
-    const revoked = await revokeOtherSessions(c.var.deps, c.var.principal);
+    const revoked = await revokeOtherSessions(c.get("deps"), c.get("principal"));
     return c.json({ revoked }, 200);
   });

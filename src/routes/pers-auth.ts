@@ -90,17 +90,17 @@ const verifyRoute = createRoute({
 export const persAuthRoutes = createRouter()
   .openapi(tokenRoute, async (c) => {
     const body = c.req.valid("json");
-    const pair = await exchangeToken(c.var.deps, c.var.tenant, { ...body, client: clientInfo(c.req) });
+    const pair = await exchangeToken(c.get("deps"), c.get("tenant"), { ...body, client: clientInfo(c.req) });
     return c.json(pair, 200);
   })
   .openapi(refreshRoute, async (c) => {
     const { refreshToken } = c.req.valid("json");
-    const pair = await refreshPersSession(c.var.deps, c.var.tenant, refreshToken, clientInfo(c.req));
+    const pair = await refreshPersSession(c.get("deps"), c.get("tenant"), refreshToken, clientInfo(c.req));
     return c.json(pair, 200);
   })
   .openapi(verifyRoute, async (c) => {
     const { authToken } = c.req.valid("json");
-    const outcome = await verifyAnyPersToken(c.var.deps, c.var.tenant, authToken);
+    const outcome = await verifyAnyPersToken(c.get("deps"), c.get("tenant"), authToken);
     if (outcome.valid) {
       return c.json(
         { valid: true as const, payload: { ...outcome.payload }, errorMessage: null, tokenType: outcome.tokenType },

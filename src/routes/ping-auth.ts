@@ -44,11 +44,11 @@ const sessionRoute = createRoute({
 export const pingAuthRoutes = createRouter()
   .openapi(refreshRoute, async (c) => {
     const { refreshToken, userType } = c.req.valid("json");
-    const accessToken = await refreshAccessToken(c.var.deps, { refreshToken, userType, client: clientInfo(c.req) });
+    const accessToken = await refreshAccessToken(c.get("deps"), { refreshToken, userType, client: clientInfo(c.req) });
     return c.json({ result: "success" as const, accessToken }, 200);
   })
   .openapi(sessionRoute, (c) => {
-    const principal = c.var.principal;
+    const principal = c.get("principal");
     return c.json(
       {
         result: "success" as const,

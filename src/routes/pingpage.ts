@@ -59,10 +59,10 @@ export const pingPageRoutes = createRouter()
     registerRoute,
     async (c) => {
       const { email, password, name } = c.req.valid("json");
-      const result = await registerWithCookie(c.var.deps, { email, password, name, client: clientInfo(c.req) });
+      const result = await registerWithCookie(c.get("deps"), { email, password, name, client: clientInfo(c.req) });
       setSessionCookie(c, result.cookieValue);
       return c.json(result.user, 201);
     },
     schemaMessageHook,
   )
-  .openapi(meRoute, async (c) => c.json(await findProfile(c.var.deps, c.var.principal), 200));
+  .openapi(meRoute, async (c) => c.json(await findProfile(c.get("deps"), c.get("principal")), 200));

@@ -18,5 +18,5 @@ export const wellKnownRoutes = createRouter().openapi(jwksRoute, (c) => {
   // Five minutes: a key added by rotation must be published (and cached by verifiers) before it
   // signs anything; see "Rotating signing keys" in the README.
   c.header("Cache-Control", "public, max-age=300, stale-while-revalidate=60");
-  return c.json(c.var.deps.keys.publicJwks, 200);
+  return c.json(c.get("deps").keys.publicJwks, 200);
 });
