@@ -52,12 +52,13 @@ function identityOf(principal: Principal): { subject: string; claims: AssertionC
 }
 
 export function identityAssertion(deps: Deps, principal: Principal, audience: string): Promise<string> {
-  const { subject, claims } = identityOf(principal);
-  const key = JSON.stringify([audience, subject, claims]);
+  // The principal holds everything the claims are made of, so it keys the cache on its own.
+  const key = JSON.stringify([audience, principal]);
   const nowMs = deps.now.getTime();
   const cached = cache.get(key);
   if (cached && cached.reuseUntilMs > nowMs && cached.keys === deps.keys) return cached.token;
 
+  const { subject, claims } = identityOf(principal);
   const token = signJwt(deps.keys, claims, {
     typ: ASSERTION_TYPE,
     issuer: deps.config.issuer,

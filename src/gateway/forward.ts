@@ -21,7 +21,8 @@ const HOP_BY_HOP = new Set([
 /** The hop-by-hop header names of a message: the fixed set plus those its `Connection` lists. */
 export function hopByHopNames(headers: Headers): ReadonlySet<string> {
   const connection = headers.get("connection");
-  if (!connection) return HOP_BY_HOP;
+  // `keep-alive`, by far the usual value, names nothing beyond the fixed set: no copy needed.
+  if (!connection || connection === "keep-alive") return HOP_BY_HOP;
   const names = new Set(HOP_BY_HOP);
   for (const name of connection.split(",")) names.add(name.trim().toLowerCase());
   return names;

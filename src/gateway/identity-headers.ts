@@ -11,8 +11,9 @@ const IDENTITY_NAMES = new Set(["x-request-id", "x-forwarded-user", "x-forwarded
 const IDENTITY_PREFIX = "x-auth-";
 const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
 
+/** `name` as it comes from iterating `Headers`, which always yields lower-case names. */
 function canonical(name: string): string {
-  return name.toLowerCase().replaceAll("_", "-");
+  return name.includes("_") ? name.replaceAll("_", "-") : name;
 }
 
 /**

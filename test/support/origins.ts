@@ -36,6 +36,7 @@ export function stubOrigins() {
       const headers = new Headers(echoed.headers);
       headers.set("Cache-Control", "public, max-age=60");
       headers.append("Set-Cookie", "origin_pref=dark; Path=/");
+      headers.append("Set-Cookie", "origin_lang=en; Path=/; HttpOnly");
       headers.set("X-Origin", "yes");
       headers.set("Keep-Alive", "timeout=5");
       return new Response(echoed.body, { status: 201, statusText: "Made", headers });
