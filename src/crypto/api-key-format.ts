@@ -1,6 +1,7 @@
 import { base64url } from "jose";
 import type { ApiKeyKind, ApiKeyMode } from "../storage/schema";
 import { base58Length, encodeBase58Fixed } from "./base58";
+import { sha256 } from "./digest";
 
 /**
  * API keys look like `sk_live_<body><checksum>`:
@@ -44,10 +45,6 @@ export interface GeneratedApiKey extends ParsedApiKey {
   displayPrefix: string;
 }
 
-async function digestOf(prefixAndBody: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(prefixAndBody)));
-}
-
 function checksumOf(digest: Uint8Array): string {
   return encodeBase58Fixed(digest.slice(0, CHECKSUM_BYTES));
 }
@@ -55,7 +52,7 @@ function checksumOf(digest: Uint8Array): string {
 export async function generateApiKey(kind: ApiKeyKind, mode: ApiKeyMode): Promise<GeneratedApiKey> {
   const body = encodeBase58Fixed(crypto.getRandomValues(new Uint8Array(API_KEY_BODY_BYTES)));
   const prefixAndBody = `${KIND_PREFIX[kind]}_${mode}_${body}`;
-  const digest = await digestOf(prefixAndBody);
+  const digest = await sha256(prefixAndBody);
   const plaintext = prefixAndBody + checksumOf(digest);
   return {
     plaintext,
@@ -76,7 +73,7 @@ export async function parseApiKey(presented: string): Promise<ParsedApiKey | nul
   const match = API_KEY_PATTERN.exec(presented);
   if (!match) return null;
   const [, kindPrefix, mode, body, checksum] = match as unknown as [string, "pk" | "sk", ApiKeyMode, string, string];
-  const digest = await digestOf(`${kindPrefix}_${mode}_${body}`);
+  const digest = await sha256(`${kindPrefix}_${mode}_${body}`);
   // The checksum is public (it is part of the key) and only guards against typos, so a plain
   // comparison is fine here; the secret part is matched by its hash in storage.
   if (checksumOf(digest) !== checksum) return null;

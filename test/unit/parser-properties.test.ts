@@ -22,6 +22,25 @@ const hostileText = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_.$=,-]{0,120}$/),
 );
 
+describe("fixed-width base58", () => {
+  const decode = (digits: string) =>
+    [...digits].reduce((value, digit) => value * 58n + BigInt(BASE58_ALPHABET.indexOf(digit)), 0n);
+  const numberOf = (bytes: Uint8Array) => bytes.reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
+
+  it("writes every value of every length in that length's width, and reads back to it", () => {
+    // 1 to 6 bytes take plain arithmetic, longer inputs BigInt: both must agree with the definition.
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 24 }), (bytes) => {
+        const encoded = encodeBase58Fixed(bytes);
+        const widthOfAllOnes = encodeBase58Fixed(new Uint8Array(bytes.length).fill(255)).length;
+        expect(encoded).toMatch(/^[1-9A-HJ-NP-Za-km-z]+$/);
+        expect(encoded.length).toBe(widthOfAllOnes);
+        expect(decode(encoded)).toBe(numberOf(bytes));
+      }),
+    );
+  });
+});
+
 describe("API key parser", () => {
   const kindPrefix = fc.constantFrom("pk", "sk");
   const mode = fc.constantFrom("test", "live");
