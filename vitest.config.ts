@@ -4,6 +4,35 @@ import ts from "typescript";
 import { defineConfig } from "vitest/config";
 import { generateSigningKeySet } from "./scripts/lib/signing-keys.ts";
 
+/**
+ * A slow origin, a real peer behind a service binding: `/stall` sends its headers only after
+ * 2 s; `/drip` sends its headers at once and then five chunks 60 ms apart. It shows how the
+ * runtime's own abort signal treats a route's timeout, which a stubbed `fetch` could not.
+ */
+const SLOW_ORIGIN_SCRIPT = `
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname.endsWith("/stall")) {
+      await wait(2000);
+      return new Response("late");
+    }
+    const encoder = new TextEncoder();
+    const { readable, writable } = new TransformStream();
+    const drip = async () => {
+      const writer = writable.getWriter();
+      for (let i = 0; i < 5; i++) {
+        await wait(60);
+        await writer.write(encoder.encode("chunk " + i + "\\n"));
+      }
+      await writer.close();
+    };
+    drip();
+    return new Response(readable, { headers: { "Content-Type": "text/plain" } });
+  },
+};
+`;
+
 /** The demo origin as plain JavaScript: auxiliary workers are not run through Vite. */
 function demoUpstreamScript(): string {
   const source = readFileSync("./demo/upstream/src/index.ts", "utf8");
@@ -27,9 +56,10 @@ export default defineConfig({
           // Every kind of gateway route the tests drive, in place of the demo table.
           GATEWAY_ROUTES: readFileSync("./test/support/gateway-routes.json", "utf8"),
         },
-        serviceBindings: { DEMO_UPSTREAM: "demo-upstream" },
+        serviceBindings: { DEMO_UPSTREAM: "demo-upstream", SLOW_ORIGIN: "slow-origin" },
         workers: [
           { name: "demo-upstream", modules: true, script: demoUpstreamScript(), compatibilityDate: "2026-04-01" },
+          { name: "slow-origin", modules: true, script: SLOW_ORIGIN_SCRIPT, compatibilityDate: "2026-04-01" },
         ],
       },
     })),

@@ -220,4 +220,22 @@ describe("when the origin fails", () => {
     });
     expect(origins.aborted).toEqual(["https://slow.test/slow/x"]);
   });
+
+  it("a bound service that sends no headers within the route's timeout is a 504 at that timeout", async () => {
+    const started = Date.now();
+    const res = await call("/slow-service/stall");
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: string }).error).toBe("upstream_timeout");
+    // The origin would answer after 2 s; the gateway must not wait for it.
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("a response whose headers came in time streams to the end, past the route's timeout", async () => {
+    const started = Date.now();
+    const res = await call("/slow-service/drip");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
+    // Five chunks 60 ms apart: the body outlived the 100 ms timeout and still arrived whole.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
 });
