@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
 import { insertUserSql } from "../../scripts/lib/users-sql.ts";
@@ -20,6 +21,14 @@ export function buildWorker(config = "wrangler.toml", outdir = ".bench/build", s
   return join(outdir, script);
 }
 
+/**
+ * Miniflare sends every outbound `fetch` of a worker through an extra JavaScript worker of its own
+ * that copies the request's headers to drop `CF-Connecting-IP` (Cloudflare's network does that in
+ * production, outside the isolate). That hop runs on the same workerd thread and costs per header,
+ * so both the ceiling and the gateway are run without it.
+ */
+const PRODUCTION_LIKE_OUTBOUND = { stripCfConnectingIp: false } as const;
+
 /** The ceiling: a bare Hono pass-through to `upstreamUrl`, in workerd the same way as the gateway. */
 export async function startCeiling(upstreamUrl: string) {
   const scriptPath = buildWorker("bench/ceiling/wrangler.toml", ".bench/ceiling", "worker.js");
@@ -28,6 +37,7 @@ export async function startCeiling(upstreamUrl: string) {
     scriptPath,
     compatibilityDate: "2026-04-01",
     bindings: { UPSTREAM_URL: upstreamUrl },
+    ...PRODUCTION_LIKE_OUTBOUND,
   });
   return { mf, url: new URL(await mf.ready) };
 }
@@ -62,10 +72,30 @@ export function unlimited(): RateLimits {
   );
 }
 
+/** Workerd's output into a file (not through this process's terminal), counting its lines. */
+function runtimeOutputTo(path: string) {
+  const file = createWriteStream(path);
+  let lines = 0;
+  const countLines = (chunk: Buffer) => {
+    for (const byte of chunk) if (byte === 0x0a) lines += 1;
+  };
+  const handleRuntimeStdio = (stdout: Readable, stderr: Readable) => {
+    for (const stream of [stdout, stderr]) {
+      stream.on("data", countLines);
+      stream.pipe(file, { end: false });
+    }
+  };
+  return { handleRuntimeStdio, lines: () => lines };
+}
+
 export interface GatewayOptions {
   extraBindings?: Record<string, string>;
   /** The limits to run with; wrangler.toml's by default. */
   rateLimits?: RateLimits;
+  /** Opens workerd's V8 inspector on this port (for `npm run bench:profile`). */
+  inspectorPort?: number;
+  /** Where workerd's stdout and stderr (the request log) go; by default, this process's own. */
+  runtimeLog?: string;
 }
 
 export interface BenchUser {
@@ -76,6 +106,7 @@ export interface BenchUser {
 
 /** The bundled gateway in workerd through Miniflare's API: no `wrangler dev` proxy in the way. */
 export async function startGateway(scriptPath: string, options: GatewayOptions = {}) {
+  const output = options.runtimeLog ? runtimeOutputTo(options.runtimeLog) : undefined;
   const mf = new Miniflare({
     modules: true,
     scriptPath,
@@ -84,6 +115,9 @@ export async function startGateway(scriptPath: string, options: GatewayOptions =
     kvNamespaces: { KV: "bench-kv" },
     bindings: { ...wranglerVars(), SIGNING_KEYS: await generateSigningKeySet(["ES256"]), ...options.extraBindings },
     ratelimits: options.rateLimits ?? wranglerRateLimits(),
+    inspectorPort: options.inspectorPort,
+    ...PRODUCTION_LIKE_OUTBOUND,
+    ...(output ? { handleRuntimeStdio: output.handleRuntimeStdio } : {}),
   });
   const url = await mf.ready;
   const db = await mf.getD1Database("DB");
@@ -107,5 +141,5 @@ export async function startGateway(scriptPath: string, options: GatewayOptions =
       }),
     )
     .run();
-  return { mf, url: new URL(url), user, db };
+  return { mf, url: new URL(url), user, db, runtimeLogLines: () => output?.lines() ?? 0 };
 }
