@@ -134,6 +134,25 @@ export async function loginWithCookie(
 }
 
 /** The live cookie session a cookie value proves, or why not (for logs only). */
+const MATCHED_SECRETS_MAX_ENTRIES = 1_000;
+const matchedSecretHashes = new Map<string, Uint8Array>();
+
+/**
+ * The presented secret's stored form (SHA-256, base64url) as bytes, for a constant-time
+ * comparison. The hash is a pure function of the secret and a browser sends the same cookie on
+ * every request, so this isolate remembers it, but only for secrets that matched a live session:
+ * guesses never enter. The comparison with the session's stored hash still runs every time.
+ */
+async function presentedSecretHash(secret: string): Promise<Uint8Array> {
+  return matchedSecretHashes.get(secret) ?? encoder.encode(await sha256Base64url(secret));
+}
+
+function rememberMatchedSecret(secret: string, hash: Uint8Array): void {
+  if (matchedSecretHashes.has(secret)) return;
+  if (matchedSecretHashes.size >= MATCHED_SECRETS_MAX_ENTRIES) matchedSecretHashes.clear();
+  matchedSecretHashes.set(secret, hash);
+}
+
 async function findCookieSession(
   deps: Deps,
   cookieValue: string,
@@ -143,10 +162,11 @@ async function findCookieSession(
   const session = await findLiveSession(deps, parts.userPublicId, parts.sessionId);
   if (!session) return { ok: false, reason: "session unknown, revoked or expired" };
   if (session.kind !== "cookie" || !session.secretHash) return { ok: false, reason: "not a cookie session" };
-  const presented = encoder.encode(await sha256Base64url(parts.secret));
+  const presented = await presentedSecretHash(parts.secret);
   if (!constantTimeEqual(presented, encoder.encode(session.secretHash))) {
     return { ok: false, reason: "session secret does not match" };
   }
+  rememberMatchedSecret(parts.secret, presented);
   return { ok: true, session };
 }
 

@@ -116,6 +116,18 @@ describe("PingPage cookie sessions: the seed's flows", () => {
     expect((await call("/v1/me", { headers: withSession(second) })).status).toBe(401);
     expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
   });
+
+  it("a secret that opened one session never opens another, however recently it was accepted", async () => {
+    const user = await registerUser(uniqueEmail("swap"));
+    const second = await cookieLogin(user.email, user.password);
+    for (const cookie of [user.cookie, second]) {
+      expect((await call("/v1/me", { headers: withSession(cookie) })).status).toBe(200);
+    }
+    const [userPublicId, firstSessionId] = user.cookie.split(".");
+    const secondSecret = second.split(".")[2];
+    const swapped = `${userPublicId}.${firstSessionId}.${secondSecret}`;
+    expect((await call("/v1/me", { headers: withSession(swapped) })).status).toBe(401);
+  });
 });
 
 describe("PingPage logout is idempotent", () => {
