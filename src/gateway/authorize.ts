@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { judgeCrossSiteRequest } from "../middleware/csrf";
+import { changesState, judgeCrossSiteRequest } from "../middleware/csrf";
 import type { Principal } from "../services/principal";
 import type { GatewayRoute, UpstreamTarget } from "./route-table";
 
@@ -64,7 +64,8 @@ export function refuseCrossSiteSessionUse(
   principal: Principal | null,
   allowedOrigins: readonly string[],
 ): void {
-  if (principal?.method !== "session") return;
+  // Reads (GET, HEAD, OPTIONS) are always allowed: no header needs reading for them.
+  if (principal?.method !== "session" || !changesState(request.method)) return;
   const verdict = judgeCrossSiteRequest({
     method: request.method,
     secFetchSite: request.headers.get("sec-fetch-site") ?? undefined,

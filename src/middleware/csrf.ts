@@ -15,6 +15,11 @@ export interface CrossSiteRequest {
   allowedOrigins: readonly string[];
 }
 
+/** Whether a request of this method can change state, so that a cross-site origin matters. */
+export function changesState(method: string): boolean {
+  return STATE_CHANGING_METHODS.has(method.toUpperCase());
+}
+
 export type CrossSiteVerdict = { allowed: true } | { allowed: false; reason: string };
 
 /**
@@ -34,7 +39,7 @@ export type CrossSiteVerdict = { allowed: true } | { allowed: false; reason: str
  * cross-site `fetch` with `credentials: "include"` still sends it (the response is merely hidden).
  */
 export function judgeCrossSiteRequest(request: CrossSiteRequest): CrossSiteVerdict {
-  if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return { allowed: true };
+  if (!changesState(request.method)) return { allowed: true };
   const { origin, secFetchSite } = request;
   if (origin !== undefined && request.allowedOrigins.includes(origin)) return { allowed: true };
   if (secFetchSite !== undefined) {
