@@ -17,7 +17,8 @@ const TIME_LIMIT_MS = 30_000;
 const LEGITIMATE_LOGINS = 4;
 
 const scriptPath = buildWorker();
-const { mf, url, user } = await startGateway(scriptPath);
+// The request log goes to a file, as in `bench/run.ts`, so the summary below stays readable.
+const { mf, url, user } = await startGateway(scriptPath, { runtimeLog: ".bench/hammer.log" });
 if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") throw new Error(`not loopback: ${url}`);
 const loginUrl = new URL("/v1/auth/login", url).toString();
 
