@@ -23,6 +23,8 @@ function canonical(name: string): string {
  */
 function withoutSessionCookie(cookie: string): string | null {
   if (!cookie.includes(SESSION_COOKIE)) return cookie;
+  // The usual case for an API client: the session cookie is the only one.
+  if (!cookie.includes(";") && cookie.trimStart().startsWith(`${SESSION_COOKIE}=`)) return null;
   const kept = cookie
     .split(";")
     .map((pair) => pair.trim())

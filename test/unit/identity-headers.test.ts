@@ -95,5 +95,11 @@ describe("the headers an origin receives", () => {
     expect(build({ Cookie: "my_session_token=1; session_token_v2=2" }).get("cookie")).toBe(
       "my_session_token=1; session_token_v2=2",
     );
+    expect(build({ Cookie: "session_token_v2=2" }).get("cookie")).toBe("session_token_v2=2");
+  });
+
+  it("drop the Cookie header when the session cookie was its only cookie", () => {
+    expect(build({ Cookie: "session_token=s1" }).has("cookie")).toBe(false);
+    expect(build({ Cookie: " session_token=s1" }).has("cookie")).toBe(false);
   });
 });
