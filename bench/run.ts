@@ -11,6 +11,7 @@ import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startCeiling, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { measureSequential, measureThroughput, type ThroughputSummary } from "./lib/measure.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
+import { workerdCpuMicros } from "./lib/workerd-cpu.ts";
 
 /** The gateway's route table for the run: every path forwards to the local upstream. */
 function benchRouteTable(upstreamUrl: string): string {
@@ -65,16 +66,27 @@ function median(values: number[]): number {
   return middle;
 }
 
-/** A path's rounds summed up: medians of its rate, latencies and ratio to the same round's ceiling. */
-function summarize(results: ThroughputSummary[], ceilingRounds: ThroughputSummary[]) {
+interface Round extends ThroughputSummary {
+  /** workerd's CPU time per request in this round (NaN without `/proc`). */
+  cpuMicrosPerRequest: number;
+}
+
+/**
+ * A path's rounds summed up: medians of its rate, latencies, CPU per request, and of its ratios to
+ * the same round's ceiling (rate / ceiling's rate; ceiling's CPU per request / this path's).
+ */
+function summarize(results: Round[], ceilingRounds: Round[]) {
+  const ceilingOf = (round: number): Round | undefined => ceilingRounds[round];
   return {
     label: results[0]?.label ?? "",
     requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
     p50Ms: median(results.map((r) => r.p50Ms)),
     p99Ms: median(results.map((r) => r.p99Ms)),
     non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
-    ratio: median(
-      results.map((r, round) => r.requestsPerSecond / (ceilingRounds[round]?.requestsPerSecond ?? Number.NaN)),
+    ratio: median(results.map((r, round) => r.requestsPerSecond / (ceilingOf(round)?.requestsPerSecond ?? Number.NaN))),
+    cpuMicrosPerRequest: median(results.map((r) => r.cpuMicrosPerRequest)),
+    cpuRatio: median(
+      results.map((r, round) => (ceilingOf(round)?.cpuMicrosPerRequest ?? Number.NaN) / r.cpuMicrosPerRequest),
     ),
   };
 }
@@ -175,15 +187,19 @@ try {
   }
   // Rounds interleave the scenarios so that background load on a small machine falls on all of
   // them alike; each scenario reports its median round.
-  const rounds: ThroughputSummary[][] = scenarios.map(() => []);
+  const rounds: Round[][] = scenarios.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, scenario] of scenarios.entries()) {
+      const cpuBefore = workerdCpuMicros();
       const summary = await measureThroughput(scenario.label, {
         url: urlOf(scenario),
         headers: scenario.headers,
         seconds: SECONDS_PER_ROUND,
       });
-      rounds[index]?.push(summary);
+      const cpuAfter = workerdCpuMicros();
+      const cpuMicrosPerRequest =
+        cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) / summary.requests;
+      rounds[index]?.push({ ...summary, cpuMicrosPerRequest });
     }
   }
   const throughput = rounds.map((results) => summarize(results, rounds[0] ?? []));
@@ -204,12 +220,16 @@ try {
     );
   }
   console.log(
-    `\nforwarding to a local upstream, 16 connections, ${ROUNDS} interleaved ${SECONDS_PER_ROUND} s rounds ` +
-      "(medians; ratio: median over rounds of this path's rate / that round's ceiling)",
+    `\nforwarding to a local upstream, 16 connections, ${ROUNDS} interleaved ${SECONDS_PER_ROUND} s rounds, medians. ` +
+      "Ratios per round against that round's ceiling: rate / ceiling's rate, and ceiling's workerd CPU per " +
+      "request / this path's (steadier on a machine whose speed drifts)",
   );
   for (const t of throughput) {
+    const cpu = Number.isNaN(t.cpuMicrosPerRequest)
+      ? ""
+      : `  CPU ${t.cpuMicrosPerRequest.toFixed(0)} µs/req ${t.cpuRatio.toFixed(2)}×`;
     console.log(
-      `  ${t.label.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms  ${t.ratio.toFixed(2)}× ceiling  non-2xx ${t.non2xx}`,
+      `  ${t.label.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s ${t.ratio.toFixed(2)}×  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms${cpu}  non-2xx ${t.non2xx}`,
     );
   }
   console.log(

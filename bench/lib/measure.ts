@@ -34,6 +34,8 @@ export async function measureSequential(
 export interface ThroughputSummary {
   label: string;
   requestsPerSecond: number;
+  /** Requests answered in all. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -55,6 +57,7 @@ export async function measureThroughput(
   return {
     label,
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
