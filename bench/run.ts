@@ -48,14 +48,15 @@ function benchRouteTable(upstreamUrl: string): string {
 }
 
 /**
- * This small shared machine changes speed by a third from one second to the next, so the scenarios
- * are interleaved in short rounds and each path's ratio is taken against the ceiling of its own
- * round: drift then falls on both sides of each ratio alike.
+ * This small shared machine changes speed by a third within seconds, so every measurement of a
+ * path comes right after a measurement of the ceiling, and the path's ratio is taken against that
+ * one: drift then falls on both sides of each ratio alike. Each round measures every path once
+ * this way, in a rotating order.
  */
-const ROUNDS = 7;
+const ROUNDS = 10;
 /** How many never-presented keys the cold API-key measurement uses, one request each. */
 const COLD_KEYS = 200;
-const SECONDS_PER_ROUND = 3;
+const SECONDS_PER_MEASUREMENT = 2;
 /** The gateway's request log (one JSON line per request) goes here rather than to the terminal. */
 const GATEWAY_LOG = ".bench/gateway.log";
 
@@ -66,28 +67,37 @@ function median(values: number[]): number {
   return middle;
 }
 
-interface Round extends ThroughputSummary {
-  /** workerd's CPU time per request in this round (NaN without `/proc`). */
+interface Measurement extends ThroughputSummary {
+  /** workerd's CPU time per request during this measurement (NaN without `/proc`). */
   cpuMicrosPerRequest: number;
 }
 
-/**
- * A path's rounds summed up: medians of its rate, latencies, CPU per request, and of its ratios to
- * the same round's ceiling (rate / ceiling's rate; ceiling's CPU per request / this path's).
- */
-function summarize(results: Round[], ceilingRounds: Round[]) {
-  const ceilingOf = (round: number): Round | undefined => ceilingRounds[round];
+/** A measurement of a path together with the ceiling's, taken just before it. */
+interface Pair {
+  path: Measurement;
+  ceiling: Measurement;
+}
+
+function medians(measurements: Measurement[]) {
   return {
-    label: results[0]?.label ?? "",
-    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
-    p50Ms: median(results.map((r) => r.p50Ms)),
-    p99Ms: median(results.map((r) => r.p99Ms)),
-    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
-    ratio: median(results.map((r, round) => r.requestsPerSecond / (ceilingOf(round)?.requestsPerSecond ?? Number.NaN))),
-    cpuMicrosPerRequest: median(results.map((r) => r.cpuMicrosPerRequest)),
-    cpuRatio: median(
-      results.map((r, round) => (ceilingOf(round)?.cpuMicrosPerRequest ?? Number.NaN) / r.cpuMicrosPerRequest),
-    ),
+    label: measurements[0]?.label ?? "",
+    requestsPerSecond: median(measurements.map((m) => m.requestsPerSecond)),
+    p50Ms: median(measurements.map((m) => m.p50Ms)),
+    p99Ms: median(measurements.map((m) => m.p99Ms)),
+    non2xx: measurements.reduce((sum, m) => sum + m.non2xx, 0),
+    cpuMicrosPerRequest: median(measurements.map((m) => m.cpuMicrosPerRequest)),
+  };
+}
+
+/**
+ * A path's pairs summed up: medians of its own numbers and of its two ratios to the ceiling
+ * measured just before (rate / ceiling's rate; ceiling's CPU per request / this path's).
+ */
+function summarize(pairs: Pair[]) {
+  return {
+    ...medians(pairs.map((pair) => pair.path)),
+    ratio: median(pairs.map(({ path, ceiling }) => path.requestsPerSecond / ceiling.requestsPerSecond)),
+    cpuRatio: median(pairs.map(({ path, ceiling }) => ceiling.cpuMicrosPerRequest / path.cpuMicrosPerRequest)),
   };
 }
 
@@ -185,24 +195,36 @@ try {
       if (res.status !== 200) throw new Error(`${scenario.label}: HTTP ${res.status}`);
     }
   }
-  // Rounds interleave the scenarios so that background load on a small machine falls on all of
-  // them alike; each scenario reports its median round.
-  const rounds: Round[][] = scenarios.map(() => []);
+  const measure = async (scenario: Scenario): Promise<Measurement> => {
+    const cpuBefore = workerdCpuMicros();
+    const summary = await measureThroughput(scenario.label, {
+      url: urlOf(scenario),
+      headers: scenario.headers,
+      seconds: SECONDS_PER_MEASUREMENT,
+    });
+    const cpuAfter = workerdCpuMicros();
+    const cpuMicrosPerRequest =
+      cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) / summary.requests;
+    return { ...summary, cpuMicrosPerRequest };
+  };
+  const [ceilingScenario, ...pathScenarios] = scenarios;
+  if (!ceilingScenario) throw new Error("no ceiling");
+  const pairs: Pair[][] = pathScenarios.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, scenario] of scenarios.entries()) {
-      const cpuBefore = workerdCpuMicros();
-      const summary = await measureThroughput(scenario.label, {
-        url: urlOf(scenario),
-        headers: scenario.headers,
-        seconds: SECONDS_PER_ROUND,
-      });
-      const cpuAfter = workerdCpuMicros();
-      const cpuMicrosPerRequest =
-        cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) / summary.requests;
-      rounds[index]?.push({ ...summary, cpuMicrosPerRequest });
+    for (let step = 0; step < pathScenarios.length; step++) {
+      const index = (round + step) % pathScenarios.length;
+      const scenario = pathScenarios[index];
+      if (!scenario) continue;
+      const ceilingMeasurement = await measure(ceilingScenario);
+      pairs[index]?.push({ ceiling: ceilingMeasurement, path: await measure(scenario) });
     }
   }
-  const throughput = rounds.map((results) => summarize(results, rounds[0] ?? []));
+  const ceilingSummary = {
+    ...medians(pairs.flat().map((pair) => pair.ceiling)),
+    ratio: 1,
+    cpuRatio: 1,
+  };
+  const throughput = [ceilingSummary, ...pairs.map(summarize)];
 
   console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}\n`);
   console.log("latency, one request at a time");
@@ -220,9 +242,9 @@ try {
     );
   }
   console.log(
-    `\nforwarding to a local upstream, 16 connections, ${ROUNDS} interleaved ${SECONDS_PER_ROUND} s rounds, medians. ` +
-      "Ratios per round against that round's ceiling: rate / ceiling's rate, and ceiling's workerd CPU per " +
-      "request / this path's (steadier on a machine whose speed drifts)",
+    `\nforwarding to a local upstream, 16 connections: each path measured ${ROUNDS} times for ${SECONDS_PER_MEASUREMENT} s, ` +
+      "each time right after the ceiling; medians. Ratios against the ceiling measured just before: rate / its rate, " +
+      "and its workerd CPU per request / this path's",
   );
   for (const t of throughput) {
     const cpu = Number.isNaN(t.cpuMicrosPerRequest)
