@@ -7,45 +7,13 @@
  * on each path (public, bearer JWT, API key, cookie session), each with its ratio to the ceiling.
  */
 import os from "node:os";
+import { benchCredentials } from "./lib/bench-credentials.ts";
+import { benchRouteTable } from "./lib/bench-routes.ts";
 import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startCeiling, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { measureSequential, measureThroughput, type ThroughputSummary } from "./lib/measure.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
 import { workerdCpuMicros } from "./lib/workerd-cpu.ts";
-
-/** The gateway's route table for the run: every path forwards to the local upstream. */
-function benchRouteTable(upstreamUrl: string): string {
-  const upstream = { url: upstreamUrl };
-  return JSON.stringify({
-    routes: [
-      { name: "bench-public", path: "/bench/public/*", methods: ["GET"], credentials: ["public"], upstream },
-      {
-        name: "bench-bearer",
-        path: "/bench/bearer/*",
-        methods: ["GET"],
-        credentials: ["bearer"],
-        userTypes: ["user"],
-        upstream,
-      },
-      {
-        name: "bench-api-key",
-        path: "/bench/api-key/*",
-        methods: ["GET"],
-        credentials: ["api_key"],
-        permissions: ["sms"],
-        upstream,
-      },
-      {
-        name: "bench-cookie",
-        path: "/bench/cookie/*",
-        methods: ["GET"],
-        credentials: ["session"],
-        userTypes: ["user"],
-        upstream,
-      },
-    ],
-  });
-}
 
 /**
  * This small shared machine changes speed by a third within seconds, so every measurement of a
@@ -130,20 +98,9 @@ try {
       headers: { ...json, "User-Type": "user" },
       body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
     });
-  const first = (await (await login()).json()) as { accessToken: string; refreshToken: string };
-  const refreshBody = JSON.stringify({ refreshToken: first.refreshToken, userType: "user" });
-  // PingPage's login: no User-Type, the session comes back as the `session_token` cookie.
-  const cookieLogin = await fetch(gatewayUrl("/v1/auth/login"), {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
-  });
-  const sessionCookie = cookieLogin.headers
-    .getSetCookie()
-    .map((line) => line.split(";")[0] ?? "")
-    .find((pair) => pair.startsWith("session_token="));
-  if (!sessionCookie) throw new Error(`cookie login: HTTP ${cookieLogin.status}, no session cookie`);
-  const apiKey = { "X-Ping-Api-Key": tenant.liveKey };
+  const credentials = await benchCredentials(gateway.url, gateway.user, tenant.liveKey);
+  const refreshBody = JSON.stringify({ refreshToken: credentials.refreshToken, userType: "user" });
+  const { apiKey, bearer } = credentials;
 
   const latencies = [
     await measureSequential("login (1 PBKDF2-SHA256 100k, 2 signs, 1 D1 read, 1 KV write)", 20, login),
@@ -170,7 +127,6 @@ try {
     ),
   ];
 
-  const bearer = { Authorization: `Bearer ${first.accessToken}`, "User-Type": "user" };
   const scenarios: Scenario[] = [
     // The ceiling gets the very same request (token included), so the load generator's work is identical.
     { label: "ceiling: bare Hono pass-through", on: "ceiling", path: "/bench/ping", headers: bearer },
@@ -181,7 +137,7 @@ try {
       label: "gateway, cookie session (warm)",
       on: "gateway",
       path: "/bench/cookie/ping",
-      headers: { Cookie: sessionCookie },
+      headers: credentials.cookie,
     },
   ];
 
