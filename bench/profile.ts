@@ -1,0 +1,108 @@
+/**
+ * `npm run bench:profile -- <public|bearer|api-key|cookie>`: loads one gateway path as the bench
+ * does and records V8's CPU profile of the worker through workerd's inspector. Writes
+ * `.bench/<path>.cpuprofile` (open it in Chrome DevTools' Performance panel) and prints the
+ * functions with the most self time. The inspector inflates `console.log`, which it also receives,
+ * so the request log's share reads high here.
+ */
+import { writeFileSync } from "node:fs";
+import autocannon from "autocannon";
+import WebSocket from "ws";
+import { benchCredentials } from "./lib/bench-credentials.ts";
+import { benchRouteTable } from "./lib/bench-routes.ts";
+import { seedBenchTenant } from "./lib/bench-tenant.ts";
+import { buildWorker, startGateway, unlimited } from "./lib/gateway-under-test.ts";
+import { startUpstream } from "./lib/upstream-server.ts";
+
+const PATHS = ["public", "bearer", "api-key", "cookie"] as const;
+const INSPECTOR_PORT = 9333;
+const SECONDS = 8;
+const TOP = 30;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+/** A minimal Chrome DevTools Protocol client: one command at a time, answers matched by id. */
+async function inspect(url: string) {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  let lastId = 0;
+  const send = (method: string, params: object = {}) =>
+    new Promise<{ result: Record<string, unknown> }>((resolve) => {
+      const id = ++lastId;
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data)) as { id?: number; result: Record<string, unknown> };
+        if (message.id !== id) return;
+        socket.off("message", onMessage);
+        resolve(message);
+      };
+      socket.on("message", onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => socket.close() };
+}
+
+function selfTimes(profile: CpuProfile): [string, number][] {
+  const names = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const counts = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const frame = names.get(sample);
+    const name = frame ? `${frame.functionName || "(anonymous)"} ${frame.url ? `:${frame.lineNumber}` : ""}` : "?";
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => [name, count / profile.samples.length]);
+}
+
+const path = process.argv[2] ?? "api-key";
+if (!PATHS.includes(path as (typeof PATHS)[number])) throw new Error(`path must be one of ${PATHS.join(", ")}`);
+
+const upstream = await startUpstream();
+const gateway = await startGateway(buildWorker(), {
+  extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url) },
+  rateLimits: unlimited(),
+  runtimeLog: ".bench/profile.log",
+  inspectorPort: INSPECTOR_PORT,
+});
+try {
+  const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
+  const credentials = await benchCredentials(gateway.url, gateway.user, tenant.liveKey);
+  const headers = { public: {}, bearer: credentials.bearer, "api-key": credentials.apiKey, cookie: credentials.cookie }[
+    path as (typeof PATHS)[number]
+  ];
+  const url = new URL(`/bench/${path}/ping`, gateway.url).toString();
+  for (let i = 0; i < 200; i++) {
+    const res = await fetch(url, { headers });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+  }
+  // workerd names the user worker's inspector target `core:user:<name>`.
+  const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const target = targets.find((t) => t.webSocketDebuggerUrl.includes("/core:user:"));
+  if (!target) throw new Error("no inspector target for the worker");
+  const inspector = await inspect(target.webSocketDebuggerUrl);
+  await inspector.send("Profiler.enable");
+  await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
+  await inspector.send("Profiler.start");
+  const load = await autocannon({ url, headers, connections: 16, duration: SECONDS });
+  const { result } = await inspector.send("Profiler.stop");
+  inspector.close();
+  const profile = result.profile as CpuProfile;
+  const file = `.bench/${path}.cpuprofile`;
+  writeFileSync(file, JSON.stringify(profile));
+  console.log(`${path}: ${load.requests.average.toFixed(0)} req/s under the profiler; profile in ${file}`);
+  console.log(`share of samples by function (self time), top ${TOP}:`);
+  for (const [name, share] of selfTimes(profile).slice(0, TOP)) {
+    console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+  }
+} finally {
+  await gateway.mf.dispose();
+  upstream.stop();
+}
