@@ -133,7 +133,6 @@ export async function loginWithCookie(
   return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
-/** The live cookie session a cookie value proves, or why not (for logs only). */
 const MATCHED_SECRETS_MAX_ENTRIES = 1_000;
 const matchedSecretHashes = new Map<string, Uint8Array>();
 
@@ -153,6 +152,7 @@ function rememberMatchedSecret(secret: string, hash: Uint8Array): void {
   matchedSecretHashes.set(secret, hash);
 }
 
+/** The live cookie session a cookie value proves, or why not (for logs only). */
 async function findCookieSession(
   deps: Deps,
   cookieValue: string,
