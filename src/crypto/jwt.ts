@@ -1,4 +1,5 @@
 import { base64url, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { BoundedMap } from "../bounded-map";
 import type { SigningKeySet } from "./signing-keys";
 import { decodeUtf8Strict } from "./utf8";
 
@@ -141,11 +142,10 @@ export function failureOf(err: unknown): JwtFailure {
  * after verifying.
  */
 const VERIFIED_CACHE_MS = 60_000;
-const VERIFIED_CACHE_MAX_ENTRIES = 10_000;
-const verifiedTokens = new Map<
+const verifiedTokens = new BoundedMap<
   string,
   { payload: JWTPayload; keys: SigningKeySet; options: string; validFromMs: number; validUntilMs: number }
->();
+>(10_000);
 
 function optionsKey(options: VerifyOptions): string {
   return JSON.stringify([options.typ, options.issuer, options.audience, options.requiredClaims ?? []]);
@@ -163,7 +163,6 @@ export async function verifyJwt<T>(keys: SigningKeySet, token: string, options: 
   if (result.ok) {
     const { exp, iat, nbf } = result.payload;
     const toleranceMs = CLOCK_TOLERANCE_SECONDS * 1000;
-    if (verifiedTokens.size >= VERIFIED_CACHE_MAX_ENTRIES) verifiedTokens.clear();
     verifiedTokens.set(token, {
       payload: result.payload,
       keys,

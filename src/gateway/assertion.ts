@@ -1,4 +1,5 @@
 import type { JWTPayload } from "jose";
+import { BoundedMap } from "../bounded-map";
 import { signJwt } from "../crypto/jwt";
 import { randomId } from "../crypto/random";
 import type { SigningKeySet } from "../crypto/signing-keys";
@@ -19,8 +20,7 @@ export const ASSERTION_TTL_SECONDS = 60;
  * from; it is not a one-time token, so origins must not treat its `jti` as a nonce.
  */
 const REUSE_MS = (ASSERTION_TTL_SECONDS / 2) * 1000;
-const CACHE_MAX_ENTRIES = 10_000;
-const cache = new Map<string, { token: Promise<string>; reuseUntilMs: number; keys: SigningKeySet }>();
+const cache = new BoundedMap<string, { token: Promise<string>; reuseUntilMs: number; keys: SigningKeySet }>(10_000);
 
 export interface AssertionClaims extends JWTPayload {
   auth_method: Principal["method"];
@@ -68,7 +68,6 @@ export function identityAssertion(deps: Deps, principal: Principal, audience: st
     jti: randomId(),
     subject,
   });
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
   const entry = { token, reuseUntilMs: nowMs + REUSE_MS, keys: deps.keys };
   cache.set(key, entry);
   token.catch(() => {

@@ -1,3 +1,4 @@
+import { BoundedMap } from "../bounded-map";
 import { type ParsedApiKey, parseApiKey } from "../crypto/api-key-format";
 import { AppError } from "../errors";
 import type { ApiKeyRecord } from "../storage/api-keys";
@@ -28,21 +29,19 @@ export function refusalOf(
   return null;
 }
 
-const PARSED_KEYS_MAX_ENTRIES = 1_000;
-const parsedKeys = new Map<string, ParsedApiKey>();
+const parsedKeys = new BoundedMap<string, ParsedApiKey>(1_000);
 
 /**
  * `parseApiKey` is a pure function (format, checksum, one SHA-256), and an integration presents
  * the same key on every call, so this isolate remembers its result for keys that parse. Only the
  * parse is remembered: whether the key is still usable is decided from its record on every
- * request. Bounded, and emptied at once when full, so no stream of new keys can grow it.
+ * request.
  */
 async function parseApiKeyOnce(presented: string): Promise<ParsedApiKey | null> {
   const known = parsedKeys.get(presented);
   if (known) return known;
   const parsed = await parseApiKey(presented);
   if (!parsed) return null;
-  if (parsedKeys.size >= PARSED_KEYS_MAX_ENTRIES) parsedKeys.clear();
   parsedKeys.set(presented, parsed);
   return parsed;
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from "../bounded-map";
 import { constantTimeEqual, sha256Base64url } from "../crypto/digest";
 import { hashPassword } from "../crypto/passwords";
 import { randomToken } from "../crypto/random";
@@ -133,8 +134,7 @@ export async function loginWithCookie(
   return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
-const MATCHED_SECRETS_MAX_ENTRIES = 1_000;
-const matchedSecretHashes = new Map<string, Uint8Array>();
+const matchedSecretHashes = new BoundedMap<string, Uint8Array>(1_000);
 
 /**
  * The presented secret's stored form (SHA-256, base64url) as bytes, for a constant-time
@@ -144,12 +144,6 @@ const matchedSecretHashes = new Map<string, Uint8Array>();
  */
 async function presentedSecretHash(secret: string): Promise<Uint8Array> {
   return matchedSecretHashes.get(secret) ?? encoder.encode(await sha256Base64url(secret));
-}
-
-function rememberMatchedSecret(secret: string, hash: Uint8Array): void {
-  if (matchedSecretHashes.has(secret)) return;
-  if (matchedSecretHashes.size >= MATCHED_SECRETS_MAX_ENTRIES) matchedSecretHashes.clear();
-  matchedSecretHashes.set(secret, hash);
 }
 
 /** The live cookie session a cookie value proves, or why not (for logs only). */
@@ -166,7 +160,7 @@ async function findCookieSession(
   if (!constantTimeEqual(presented, encoder.encode(session.secretHash))) {
     return { ok: false, reason: "session secret does not match" };
   }
-  rememberMatchedSecret(parts.secret, presented);
+  matchedSecretHashes.set(parts.secret, presented);
   return { ok: true, session };
 }
 

@@ -1,4 +1,5 @@
 import type { CryptoKey } from "jose";
+import { BoundedMap } from "../bounded-map";
 import { importVerificationKey, keyFitsAlgorithm } from "../crypto/jwks";
 import type { IdpAlgorithm, PublicJwk } from "../storage/schema";
 import type { Deps } from "./deps";
@@ -29,12 +30,12 @@ interface UrlEntry {
   lastKidRefetchMs: number;
   retryAfterMs: number;
   inFlight: Promise<Snapshot | null> | null;
-  imported: Map<string, Promise<CryptoKey>>;
+  imported: BoundedMap<string, Promise<CryptoKey>>;
 }
 
-const byUrl = new Map<string, UrlEntry>();
-const inlineImports = new Map<string, Promise<CryptoKey>>();
 const MAX_ENTRIES = 1_000;
+const byUrl = new BoundedMap<string, UrlEntry>(MAX_ENTRIES);
+const inlineImports = new BoundedMap<string, Promise<CryptoKey>>(MAX_ENTRIES);
 
 export type JwksSource =
   | { kind: "url"; url: string }
@@ -52,13 +53,12 @@ function edgeKey(url: string): string {
 function entryFor(url: string): UrlEntry {
   let entry = byUrl.get(url);
   if (!entry) {
-    if (byUrl.size >= MAX_ENTRIES) byUrl.clear();
     entry = {
       snapshot: null,
       lastKidRefetchMs: -Infinity,
       retryAfterMs: -Infinity,
       inFlight: null,
-      imported: new Map(),
+      imported: new BoundedMap(MAX_ENTRIES),
     };
     byUrl.set(url, entry);
   }
@@ -145,10 +145,9 @@ async function refetchForUnknownKid(deps: Deps, url: string, entry: UrlEntry): P
   return fetchOnce(deps, url, entry);
 }
 
-function importCached(cache: Map<string, Promise<CryptoKey>>, key: string, jwk: PublicJwk, alg: IdpAlgorithm) {
+function importCached(cache: BoundedMap<string, Promise<CryptoKey>>, key: string, jwk: PublicJwk, alg: IdpAlgorithm) {
   let imported = cache.get(key);
   if (!imported) {
-    if (cache.size >= MAX_ENTRIES) cache.clear();
     imported = importVerificationKey(jwk, alg);
     cache.set(key, imported);
     imported.catch(() => cache.delete(key));
@@ -160,7 +159,7 @@ async function importFrom(
   keys: readonly PublicJwk[],
   kid: string,
   alg: IdpAlgorithm,
-  cache: Map<string, Promise<CryptoKey>>,
+  cache: BoundedMap<string, Promise<CryptoKey>>,
   cachePrefix: string,
 ): Promise<KeyLookup | null> {
   const jwk = keys.find((candidate) => candidate.kid === kid);

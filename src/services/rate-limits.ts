@@ -1,3 +1,4 @@
+import { BoundedMap } from "../bounded-map";
 import { sha256Base64url } from "../crypto/digest";
 import { AppError } from "../errors";
 
@@ -89,8 +90,7 @@ export function hashedRateLimitKey(purpose: string, identifier: string): Promise
  * without counting, so a key found over its limit is remembered in this isolate until its window
  * surely ended, and refused up front from then on. Other isolates learn it at their next failure.
  */
-const penalized = new Map<string, number>();
-const PENALTY_MAX_ENTRIES = 10_000;
+const penalized = new BoundedMap<string, number>(10_000);
 
 function penaltyKey(name: RateLimitName, key: string) {
   return `${name}:${key}`;
@@ -113,7 +113,6 @@ export async function countFailure(
 ): Promise<boolean> {
   const { success } = await deps.rateLimiters[name].limit({ key });
   if (success) return true;
-  if (penalized.size >= PENALTY_MAX_ENTRIES) penalized.clear();
   penalized.set(penaltyKey(name, key), deps.now.getTime() + RATE_LIMIT_RETRY_AFTER_SECONDS * 1000);
   return false;
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from "../bounded-map";
 import { randomId } from "../crypto/random";
 import type { UserType } from "../storage/schema";
 import {
@@ -16,8 +17,7 @@ import type { Deps } from "./deps";
  * other isolates notice within the cache lifetime, plus KV's own propagation (up to 60 s) in other
  * locations.
  */
-const livenessCache = new Map<string, { record: SessionRecord; cachedUntil: number }>();
-const LIVENESS_CACHE_MAX_ENTRIES = 10_000;
+const livenessCache = new BoundedMap<string, { record: SessionRecord; cachedUntil: number }>(10_000);
 
 function cacheKey(userPublicId: string, sessionId: string) {
   return `${userPublicId}:${sessionId}`;
@@ -74,7 +74,6 @@ export async function findLiveSession(
   }
   const cacheMs = deps.config.sessionLivenessCacheSeconds * 1000;
   if (cacheMs > 0) {
-    if (livenessCache.size >= LIVENESS_CACHE_MAX_ENTRIES) livenessCache.clear();
     livenessCache.set(key, { record, cachedUntil: nowMs + cacheMs });
   }
   return record;

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { BoundedMap } from "../../src/bounded-map";
+
+describe("a per-isolate bounded cache", () => {
+  it("never holds more than its bound: a new key at the bound empties it first", () => {
+    const cache = new BoundedMap<string, number>(3);
+    for (const key of ["a", "b", "c"]) cache.set(key, 1);
+    expect(cache.size).toBe(3);
+    cache.set("d", 2);
+    expect([...cache.entries()]).toEqual([["d", 2]]);
+    for (let i = 0; i < 100; i++) {
+      cache.set(`flood-${i}`, i);
+      expect(cache.size).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("updates a key it already holds without forgetting the others", () => {
+    const cache = new BoundedMap<string, number>(2);
+    cache.set("a", 1).set("b", 2).set("a", 3);
+    expect([...cache.entries()]).toEqual([
+      ["a", 3],
+      ["b", 2],
+    ]);
+  });
+});
