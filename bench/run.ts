@@ -7,7 +7,7 @@
  * on each path (public, bearer JWT, API key, cookie session), each with its ratio to the ceiling.
  */
 import os from "node:os";
-import { benchCredentials } from "./lib/bench-credentials.ts";
+import { benchCredentials, logIn } from "./lib/bench-credentials.ts";
 import { benchRouteTable } from "./lib/bench-routes.ts";
 import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startCeiling, startGateway, unlimited } from "./lib/gateway-under-test.ts";
@@ -92,12 +92,7 @@ const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
 
 try {
   const json = { "Content-Type": "application/json" };
-  const login = () =>
-    fetch(gatewayUrl("/v1/auth/login"), {
-      method: "POST",
-      headers: { ...json, "User-Type": "user" },
-      body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
-    });
+  const login = () => logIn(gateway.url, gateway.user, { "User-Type": "user" });
   const credentials = await benchCredentials(gateway.url, gateway.user, tenant.liveKey);
   const refreshBody = JSON.stringify({ refreshToken: credentials.refreshToken, userType: "user" });
   const { apiKey, bearer } = credentials;

@@ -1,5 +1,14 @@
 import type { BenchUser } from "./gateway-under-test.ts";
 
+/** `POST /v1/auth/login` as the bench user: with `User-Type` the Ping flow, without it PingPage's. */
+export function logIn(gatewayUrl: URL, user: BenchUser, headers: Record<string, string>): Promise<Response> {
+  return fetch(new URL("/v1/auth/login", gatewayUrl), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+}
+
 export interface BenchCredentials {
   /** The refresh token of the bearer login, for the refresh measurement. */
   refreshToken: string;
@@ -14,12 +23,7 @@ export interface BenchCredentials {
  * cookie), and pairs them with the tenant's live API key.
  */
 export async function benchCredentials(gatewayUrl: URL, user: BenchUser, liveKey: string): Promise<BenchCredentials> {
-  const login = (headers: Record<string, string>) =>
-    fetch(new URL("/v1/auth/login", gatewayUrl), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...headers },
-      body: JSON.stringify({ email: user.email, password: user.password }),
-    });
+  const login = (headers: Record<string, string>) => logIn(gatewayUrl, user, headers);
   const tokens = (await (await login({ "User-Type": "user" })).json()) as { accessToken: string; refreshToken: string };
   // PingPage's login: no User-Type, the session comes back as the `session_token` cookie.
   const cookieLogin = await login({});
