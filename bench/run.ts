@@ -25,7 +25,10 @@ const ROUNDS = 10;
 /** How many never-presented keys the cold API-key measurement uses, one request each. */
 const COLD_KEYS = 200;
 const SECONDS_PER_MEASUREMENT = 2;
-/** The gateway's request log (one JSON line per request) goes here rather than to the terminal. */
+/**
+ * The gateway's request log (a JSON line per request it answers itself; forwarded requests only
+ * with `LOG_FORWARDED_REQUESTS`, off by default) goes here rather than to the terminal.
+ */
 const GATEWAY_LOG = ".bench/gateway.log";
 
 function median(values: number[]): number {
@@ -206,7 +209,8 @@ try {
     );
   }
   console.log(
-    `\nthe gateway's request log, one JSON line per request: ${gateway.runtimeLogLines()} lines in ${GATEWAY_LOG}`,
+    `\nthe gateway's request log (its own endpoints and refusals; forwarded requests are the origin's to log): ` +
+      `${gateway.runtimeLogLines()} lines in ${GATEWAY_LOG}`,
   );
 } finally {
   await gateway.mf.dispose();

@@ -38,6 +38,8 @@ export interface Bindings {
   GATEWAY_ROUTES?: string;
   /** Days an audit row is kept; the daily cron deletes older ones. */
   AUDIT_RETENTION_DAYS: string;
+  /** "true" logs requests the gateway forwarded and the origin answered too; by default only the origin does. */
+  LOG_FORWARDED_REQUESTS?: string;
   // Rate limiters (`[[ratelimits]]` in wrangler.toml); see src/services/rate-limits.ts.
   LOGIN_IP_LIMITER: RateLimit;
   LOGIN_ACCOUNT_IP_LIMITER: RateLimit;
@@ -112,6 +114,7 @@ const configSchema = z.object({
   gatewayRoutes: z.string().min(1).optional(),
   /** Audit rows older than this are deleted by the scheduled handler. */
   auditRetentionDays: positiveInt.max(3650),
+  logForwardedRequests: z.enum(["true", "false"]).transform((value) => value === "true"),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -144,6 +147,7 @@ export function readConfig(env: Bindings): Config {
     jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,
     gatewayRoutes: env.GATEWAY_ROUTES?.trim() || undefined,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? "90",
+    logForwardedRequests: env.LOG_FORWARDED_REQUESTS?.trim() || "false",
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

@@ -1,4 +1,5 @@
 import type { Deps } from "../services/deps";
+import type { Principal } from "../services/principal";
 import { identityAssertion } from "./assertion";
 import { authorizeForRoute, refuseCrossSiteSessionUse, targetFor } from "./authorize";
 import { authenticateForRoute, type PresentedCredentials } from "./credentials";
@@ -16,12 +17,19 @@ export interface GatewayRequest {
   bindings: Readonly<Record<string, unknown>>;
 }
 
+export interface Forwarded {
+  /** The origin's response, as the client gets it. */
+  response: Response;
+  /** Who the request was forwarded for; null on a public route. */
+  principal: Principal | null;
+}
+
 /**
  * One request through the gateway: find its route, authenticate and authorise the caller at the
  * edge, choose the upstream (test keys go to the sandbox), and forward the request with the
  * identity the origin can trust.
  */
-export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<Response> {
+export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<Forwarded> {
   const { request, requestId } = input;
   const url = new URL(request.url);
   const route = matchRoute(input.table, request.method, url.pathname);
@@ -36,7 +44,7 @@ export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<R
     requestId,
     forwardCredentials: route.forwardCredentials,
   });
-  return forwardToUpstream({
+  const response = await forwardToUpstream({
     request,
     url,
     target,
@@ -46,4 +54,5 @@ export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<R
     routeName: route.name,
     bindings: input.bindings,
   });
+  return { response, principal };
 }

@@ -18,7 +18,7 @@ gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
   // Service bindings are named by the route table, so they are looked up by name.
   const bindings = c.env as unknown as Readonly<Record<string, unknown>>;
   const table = loadRouteTable(c.get("deps").config.gatewayRoutes ?? bundledRouteTable, bindings);
-  const response = await proxyRequest(c.get("deps"), {
+  const { response, principal } = await proxyRequest(c.get("deps"), {
     request: c.req.raw,
     requestId: c.get("requestId"),
     table,
@@ -31,5 +31,6 @@ gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
     },
   });
   c.set("forwarded", true);
+  if (principal) c.set("principal", principal);
   return response;
 });

@@ -20,14 +20,15 @@ const noCredentials: PresentedCredentials = {
   sessionCookie: undefined,
 };
 
-function throughGateway(deps: Deps, path: string, credentials: Partial<PresentedCredentials>) {
-  return proxyRequest(deps, {
+async function throughGateway(deps: Deps, path: string, credentials: Partial<PresentedCredentials>) {
+  const { response } = await proxyRequest(deps, {
     request: new Request(`https://gatehouse.test${path}`, { method: "GET" }),
     requestId: crypto.randomUUID(),
     table,
     bindings,
     credentials: { ...noCredentials, ...credentials },
   });
+  return response;
 }
 
 /** The same dependencies a second later, with D1 and KV that fail the test if touched. */
