@@ -69,8 +69,9 @@ function send(forwarding: Forwarding, signal: AbortSignal): Promise<Response> {
 /** The origin's response as the client gets it: status, headers and streamed body unchanged but for hop-by-hop headers. */
 function passThrough(upstream: Response, requestId: string): Response {
   const response = new Response(upstream.body, upstream);
-  for (const name of hopByHopNames(upstream.headers)) response.headers.delete(name);
-  response.headers.set("X-Request-Id", requestId);
+  const { headers } = response;
+  for (const name of hopByHopNames(upstream.headers)) headers.delete(name);
+  headers.set("X-Request-Id", requestId);
   return response;
 }
 

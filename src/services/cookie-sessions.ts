@@ -134,33 +134,36 @@ export async function loginWithCookie(
   return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
-const matchedSecretHashes = new BoundedMap<string, Uint8Array>(1_000);
+/** A cookie value that matched a live session: its parts and its secret's stored form, as bytes. */
+interface MatchedCookie {
+  parts: SessionCookieParts;
+  secretHash: Uint8Array;
+}
 
 /**
- * The presented secret's stored form (SHA-256, base64url) as bytes, for a constant-time
- * comparison. The hash is a pure function of the secret and a browser sends the same cookie on
- * every request, so this isolate remembers it, but only for secrets that matched a live session:
- * guesses never enter. The comparison with the session's stored hash still runs every time.
+ * Both the parts and the secret's hash (SHA-256, base64url) are pure functions of the cookie
+ * value, and a browser sends the same cookie on every request, so this isolate remembers them,
+ * but only for values that matched a live session: guesses never enter. The session is still
+ * looked up and its stored hash compared, in constant time, every time.
  */
-async function presentedSecretHash(secret: string): Promise<Uint8Array> {
-  return matchedSecretHashes.get(secret) ?? encoder.encode(await sha256Base64url(secret));
-}
+const matchedCookies = new BoundedMap<string, MatchedCookie>(1_000);
 
 /** The live cookie session a cookie value proves, or why not (for logs only). */
 async function findCookieSession(
   deps: Deps,
   cookieValue: string,
 ): Promise<{ ok: true; session: SessionRecord } | { ok: false; reason: string }> {
-  const parts = parseSessionCookie(cookieValue);
+  const matched = matchedCookies.get(cookieValue);
+  const parts = matched?.parts ?? parseSessionCookie(cookieValue);
   if (!parts) return { ok: false, reason: "malformed session cookie" };
   const session = await findLiveSession(deps, parts.userPublicId, parts.sessionId);
   if (!session) return { ok: false, reason: "session unknown, revoked or expired" };
   if (session.kind !== "cookie" || !session.secretHash) return { ok: false, reason: "not a cookie session" };
-  const presented = await presentedSecretHash(parts.secret);
+  const presented = matched?.secretHash ?? encoder.encode(await sha256Base64url(parts.secret));
   if (!constantTimeEqual(presented, encoder.encode(session.secretHash))) {
     return { ok: false, reason: "session secret does not match" };
   }
-  matchedSecretHashes.set(parts.secret, presented);
+  if (!matched) matchedCookies.set(cookieValue, { parts, secretHash: presented });
   return { ok: true, session };
 }
 
