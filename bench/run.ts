@@ -4,7 +4,9 @@
  * an idle machine); then forwarding one request at a time for the API-key path, cold (a key's
  * first request) and warm, next to the ceiling; then forwarding throughput: a bare Hono
  * pass-through to a local upstream (the ceiling) and the gateway forwarding to the same upstream
- * on each path (public, bearer JWT, API key, cookie session), each with its ratio to the ceiling.
+ * on each path (public, bearer JWT, API key, cookie session), each with its ratio to the ceiling;
+ * and the API-key path once more with `LOG_FORWARDED_REQUESTS = "true"`, to show what logging
+ * every forwarded request at the edge costs.
  */
 import os from "node:os";
 import { benchCredentials, logIn } from "./lib/bench-credentials.ts";
@@ -30,6 +32,7 @@ const SECONDS_PER_MEASUREMENT = 2;
  * with `LOG_FORWARDED_REQUESTS`, off by default) goes here rather than to the terminal.
  */
 const GATEWAY_LOG = ".bench/gateway.log";
+const LOGGED_GATEWAY_LOG = ".bench/gateway-logging-forwards.log";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -75,7 +78,7 @@ function summarize(pairs: Pair[]) {
 /** One line of the throughput table: which worker, which path, with which credential. */
 interface Scenario {
   label: string;
-  on: "ceiling" | "gateway";
+  on: "ceiling" | "gateway" | "gateway logging forwards";
   path: string;
   headers?: Record<string, string>;
 }
@@ -89,6 +92,13 @@ const gateway = await startGateway(scriptPath, {
   rateLimits: unlimited(),
   runtimeLog: GATEWAY_LOG,
 });
+// The same gateway, configured to log every forwarded request as well.
+const loggingGateway = await startGateway(scriptPath, {
+  extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url), LOG_FORWARDED_REQUESTS: "true" },
+  rateLimits: unlimited(),
+  runtimeLog: LOGGED_GATEWAY_LOG,
+});
+await seedBenchTenant(loggingGateway.db, loggingGateway.user.publicId);
 const ceiling = await startCeiling(upstream.url);
 const gatewayUrl = (path: string) => new URL(path, gateway.url).toString();
 const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
@@ -137,10 +147,17 @@ try {
       path: "/bench/cookie/ping",
       headers: credentials.cookie,
     },
+    // The demo keys are seeded alike in both gateways, so the same key works on this one.
+    {
+      label: "gateway, API key (warm), forwards logged",
+      on: "gateway logging forwards",
+      path: "/bench/api-key/ping",
+      headers: apiKey,
+    },
   ];
 
-  const urlOf = (scenario: Scenario) =>
-    new URL(scenario.path, scenario.on === "ceiling" ? ceiling.url : gateway.url).toString();
+  const baseOf = { ceiling: ceiling.url, gateway: gateway.url, "gateway logging forwards": loggingGateway.url };
+  const urlOf = (scenario: Scenario) => new URL(scenario.path, baseOf[scenario.on]).toString();
   for (const scenario of scenarios) {
     // Warm the isolate (keys, route table, caches) and prove the path answers 200 before measuring.
     for (let i = 0; i < 50; i++) {
@@ -210,10 +227,12 @@ try {
   }
   console.log(
     `\nthe gateway's request log (its own endpoints and refusals; forwarded requests are the origin's to log): ` +
-      `${gateway.runtimeLogLines()} lines in ${GATEWAY_LOG}`,
+      `${gateway.runtimeLogLines()} lines in ${GATEWAY_LOG}; with LOG_FORWARDED_REQUESTS = "true": ` +
+      `${loggingGateway.runtimeLogLines()} lines in ${LOGGED_GATEWAY_LOG}`,
   );
 } finally {
   await gateway.mf.dispose();
+  await loggingGateway.mf.dispose();
   await ceiling.mf.dispose();
   upstream.stop();
 }
