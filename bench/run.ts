@@ -68,9 +68,11 @@ function medians(measurements: Measurement[]) {
  * measured just before (rate / ceiling's rate; ceiling's CPU per request / this path's).
  */
 function summarize(pairs: Pair[]) {
+  const ratios = pairs.map(({ path, ceiling }) => path.requestsPerSecond / ceiling.requestsPerSecond);
   return {
     ...medians(pairs.map((pair) => pair.path)),
-    ratio: median(pairs.map(({ path, ceiling }) => path.requestsPerSecond / ceiling.requestsPerSecond)),
+    ratio: median(ratios),
+    ratioSpread: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
     cpuRatio: median(pairs.map(({ path, ceiling }) => ceiling.cpuMicrosPerRequest / path.cpuMicrosPerRequest)),
   };
 }
@@ -193,6 +195,7 @@ try {
   const ceilingSummary = {
     ...medians(pairs.flat().map((pair) => pair.ceiling)),
     ratio: 1,
+    ratioSpread: "",
     cpuRatio: 1,
   };
   const throughput = [ceilingSummary, ...pairs.map(summarize)];
@@ -214,15 +217,15 @@ try {
   }
   console.log(
     `\nforwarding to a local upstream, 16 connections: each path measured ${ROUNDS} times for ${SECONDS_PER_MEASUREMENT} s, ` +
-      "each time right after the ceiling; medians. Ratios against the ceiling measured just before: rate / its rate, " +
-      "and its workerd CPU per request / this path's",
+      "each time right after the ceiling; medians. Ratios against the ceiling measured just before: rate / its rate " +
+      "(median, then the lowest and highest of the pairs), and its workerd CPU per request / this path's",
   );
   for (const t of throughput) {
     const cpu = Number.isNaN(t.cpuMicrosPerRequest)
       ? ""
       : `  CPU ${t.cpuMicrosPerRequest.toFixed(0)} µs/req ${t.cpuRatio.toFixed(2)}×`;
     console.log(
-      `  ${t.label.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s ${t.ratio.toFixed(2)}×  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms${cpu}  non-2xx ${t.non2xx}`,
+      `  ${t.label.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s ${t.ratio.toFixed(2)}× ${t.ratioSpread.padEnd(9)}  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms${cpu}  non-2xx ${t.non2xx}`,
     );
   }
   console.log(
