@@ -114,6 +114,7 @@ const configSchema = z.object({
   gatewayRoutes: z.string().min(1).optional(),
   /** Audit rows older than this are deleted by the scheduled handler. */
   auditRetentionDays: positiveInt.max(3650),
+  /** Whether a request the origin answered gets a request-log line at the edge too (src/middleware/request-log.ts). */
   logForwardedRequests: z.enum(["true", "false"]).transform((value) => value === "true"),
 });
 
