@@ -21,8 +21,8 @@ import { workerdCpuMicros } from "./lib/workerd-cpu.ts";
  * This small shared machine changes speed by a third within seconds, so every measurement of a
  * path comes right after a measurement of the ceiling, and the path's ratio is taken against that
  * one: drift then falls on both sides of each ratio alike. Each round measures every path once
- * this way, in a rotating order. Single pairs still range from about 0.7× to 1.3× the median, so
- * the median is taken over sixteen of them.
+ * this way, in a rotating order. Single pairs still range from about 0.6× to 1.3×, so the median
+ * is taken over sixteen of them.
  */
 const ROUNDS = 16;
 /** How many never-presented keys the cold API-key measurement uses, one request each. */
