@@ -1,6 +1,5 @@
-import { getCookie } from "hono/cookie";
 import bundledRouteTable from "../../gateway.routes.json";
-import { API_KEY_HEADER, SESSION_COOKIE } from "../gateway/credentials";
+import { API_KEY_HEADER, presentedSessionCookie } from "../gateway/credentials";
 import { proxyRequest } from "../gateway/proxy";
 import { loadRouteTable } from "../gateway/route-table";
 import { dialect } from "../middleware/dialect";
@@ -27,7 +26,7 @@ gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
       authorization: c.req.header("authorization"),
       userType: c.req.header("user-type"),
       apiKey: c.req.header(API_KEY_HEADER),
-      sessionCookie: getCookie(c, SESSION_COOKIE),
+      sessionCookie: presentedSessionCookie(c.req.header("cookie")),
     },
   });
   c.set("forwarded", true);

@@ -134,17 +134,18 @@ export async function loginWithCookie(
   return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
-/** A cookie value that matched a live session: its parts and its secret's stored form, as bytes. */
+/** A cookie value that matched a live session: its parts, and the stored hash its secret matched. */
 interface MatchedCookie {
   parts: SessionCookieParts;
-  secretHash: Uint8Array;
+  storedHash: string;
 }
 
 /**
- * Both the parts and the secret's hash (SHA-256, base64url) are pure functions of the cookie
- * value, and a browser sends the same cookie on every request, so this isolate remembers them,
- * but only for values that matched a live session: guesses never enter. The session is still
- * looked up and its stored hash compared, in constant time, every time.
+ * A browser sends the same cookie on every request, so this isolate remembers each cookie value
+ * that matched a live session, and guesses never enter. Such a value is parsed and hashed once:
+ * afterwards the session is still looked up every time, and its stored hash must still be the one
+ * the secret matched. That last comparison need not be constant-time: both sides are the server's
+ * own, and only a client holding the whole matching cookie gets this far.
  */
 const matchedCookies = new BoundedMap<string, MatchedCookie>(1_000);
 
@@ -159,11 +160,15 @@ async function findCookieSession(
   const session = await findLiveSession(deps, parts.userPublicId, parts.sessionId);
   if (!session) return { ok: false, reason: "session unknown, revoked or expired" };
   if (session.kind !== "cookie" || !session.secretHash) return { ok: false, reason: "not a cookie session" };
-  const presented = matched?.secretHash ?? encoder.encode(await sha256Base64url(parts.secret));
+  if (matched) {
+    if (matched.storedHash !== session.secretHash) return { ok: false, reason: "session secret does not match" };
+    return { ok: true, session };
+  }
+  const presented = encoder.encode(await sha256Base64url(parts.secret));
   if (!constantTimeEqual(presented, encoder.encode(session.secretHash))) {
     return { ok: false, reason: "session secret does not match" };
   }
-  if (!matched) matchedCookies.set(cookieValue, { parts, secretHash: presented });
+  matchedCookies.set(cookieValue, { parts, storedHash: session.secretHash });
   return { ok: true, session };
 }
 
