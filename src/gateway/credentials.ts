@@ -1,5 +1,3 @@
-import { parse as parseCookieHeader } from "hono/utils/cookie";
-import { BoundedMap } from "../bounded-map";
 import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
 import { authenticateApiKey } from "../services/api-keys";
@@ -10,31 +8,10 @@ import type { ApiKeyPrincipal, Principal, UserPrincipal } from "../services/prin
 import { USER_TYPES, type UserType } from "../storage/schema";
 import type { CredentialKind, GatewayRoute } from "./route-table";
 
-/** The PingPage session cookie. */
-export const SESSION_COOKIE = "session_token";
 export const API_KEY_HEADER = "x-ping-api-key";
 
 /** A credential longer than this is refused before anything looks it up. */
 const MAX_CREDENTIAL_LENGTH = 512;
-
-/** Cookie headers longer than this are parsed every time rather than remembered. */
-const MAX_REMEMBERED_COOKIE_HEADER = 1_024;
-const sessionCookieByHeader = new BoundedMap<string, string>(1_000);
-
-/**
- * The session cookie's value in a `Cookie` header, as Hono's cookie parser reads it. A browser
- * sends the same header again and again, so the answer is remembered per isolate for headers that
- * carry a session cookie, up to 1 KiB each and 1,000 headers in all; whether the value opens a
- * session is still decided on every request.
- */
-export function presentedSessionCookie(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const known = sessionCookieByHeader.get(header);
-  if (known !== undefined) return known;
-  const value = parseCookieHeader(header, SESSION_COOKIE)[SESSION_COOKIE];
-  if (value !== undefined && header.length <= MAX_REMEMBERED_COOKIE_HEADER) sessionCookieByHeader.set(header, value);
-  return value;
-}
 
 /** What the client presented, read from its headers and cookies by the route handler. */
 export interface PresentedCredentials {

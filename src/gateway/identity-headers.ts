@@ -1,5 +1,6 @@
+import { SESSION_COOKIE_NAME } from "../middleware/session-cookie";
 import type { Principal } from "../services/principal";
-import { API_KEY_HEADER, SESSION_COOKIE } from "./credentials";
+import { API_KEY_HEADER } from "./credentials";
 import { hopByHopNames } from "./forward";
 
 /**
@@ -22,13 +23,13 @@ function canonical(name: string): string {
  * other cookies are kept byte for byte rather than parsed and re-serialised.
  */
 function withoutSessionCookie(cookie: string): string | null {
-  if (!cookie.includes(SESSION_COOKIE)) return cookie;
+  if (!cookie.includes(SESSION_COOKIE_NAME)) return cookie;
   // The usual case for an API client: the session cookie is the only one.
-  if (!cookie.includes(";") && cookie.trimStart().startsWith(`${SESSION_COOKIE}=`)) return null;
+  if (!cookie.includes(";") && cookie.trimStart().startsWith(`${SESSION_COOKIE_NAME}=`)) return null;
   const kept = cookie
     .split(";")
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== "" && (pair.split("=", 1)[0] ?? "").trim() !== SESSION_COOKIE);
+    .filter((pair) => pair !== "" && (pair.split("=", 1)[0] ?? "").trim() !== SESSION_COOKIE_NAME);
   return kept.length > 0 ? kept.join("; ") : null;
 }
 

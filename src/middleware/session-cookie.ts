@@ -1,5 +1,7 @@
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { parse as parseCookieHeader } from "hono/utils/cookie";
+import { BoundedMap } from "../bounded-map";
 import { COOKIE_SESSION_TTL_SECONDS } from "../services/cookie-sessions";
 
 /** PingPage clients depend on this exact name. */
@@ -12,8 +14,28 @@ export const SESSION_COOKIE_NAME = "session_token";
  */
 const COOKIE_ATTRIBUTES = { path: "/", httpOnly: true, secure: true, sameSite: "Lax" } as const;
 
+/** Cookie headers longer than this are parsed every time rather than remembered. */
+const MAX_REMEMBERED_COOKIE_HEADER = 1_024;
+const sessionCookieByHeader = new BoundedMap<string, string>(1_000);
+
+/**
+ * The session cookie's value in a `Cookie` header, as Hono's cookie parser reads it. A browser
+ * sends the same header again and again, so the answer is remembered per isolate for headers that
+ * carry a session cookie, up to 1 KiB each and 1,000 headers in all; whether the value opens a
+ * session is still decided on every request.
+ */
+export function sessionCookieOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const known = sessionCookieByHeader.get(header);
+  if (known !== undefined) return known;
+  const value = parseCookieHeader(header, SESSION_COOKIE_NAME)[SESSION_COOKIE_NAME];
+  if (value !== undefined && header.length <= MAX_REMEMBERED_COOKIE_HEADER) sessionCookieByHeader.set(header, value);
+  return value;
+}
+
+/** The session cookie a request presents: the one reading of it, for Gatehouse's own routes and the gateway. */
 export function readSessionCookie(c: Context): string | undefined {
-  return getCookie(c, SESSION_COOKIE_NAME);
+  return sessionCookieOf(c.req.header("cookie"));
 }
 
 /** `session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` */

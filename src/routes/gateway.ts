@@ -1,9 +1,10 @@
 import bundledRouteTable from "../../gateway.routes.json";
-import { API_KEY_HEADER, presentedSessionCookie } from "../gateway/credentials";
+import { API_KEY_HEADER } from "../gateway/credentials";
 import { proxyRequest } from "../gateway/proxy";
 import { loadRouteTable } from "../gateway/route-table";
 import { dialect } from "../middleware/dialect";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
+import { readSessionCookie } from "../middleware/session-cookie";
 import { createRouter } from "./router";
 
 /**
@@ -26,7 +27,7 @@ gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
       authorization: c.req.header("authorization"),
       userType: c.req.header("user-type"),
       apiKey: c.req.header(API_KEY_HEADER),
-      sessionCookie: presentedSessionCookie(c.req.header("cookie")),
+      sessionCookie: readSessionCookie(c),
     },
   });
   c.set("forwarded", true);
