@@ -1,4 +1,5 @@
 import { AppError, handleError } from "./errors";
+import { createRouter } from "./http/router";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { dialect } from "./middleware/dialect";
 import { credentialHeaderLimit } from "./middleware/header-limits";
@@ -10,13 +11,12 @@ import { adminIdentityRoutes } from "./routes/admin-identity";
 import { adminOversightRoutes } from "./routes/admin-oversight";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { pingPageRoutes } from "./routes/cookie-sessions";
 import { gatewayRoutes } from "./routes/gateway";
-import { loginDialect, loginRoutes, logoutDialect } from "./routes/login";
-import { ownSessionRoutes } from "./routes/own-sessions";
-import { persAuthRoutes } from "./routes/pers-auth";
-import { pingAuthRoutes } from "./routes/ping-auth";
-import { pingPageRoutes } from "./routes/pingpage";
-import { createRouter } from "./routes/router";
+import { loginDialect, loginRoutes, logoutDialect } from "./routes/login-logout";
+import { ownSessionRoutes } from "./routes/session-list";
+import { persAuthRoutes } from "./routes/token-exchange";
+import { pingAuthRoutes } from "./routes/token-sessions";
 import { wellKnownRoutes } from "./routes/well-known";
 
 /** Assembles the application: global middleware in order, then each surface. */

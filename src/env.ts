@@ -2,7 +2,7 @@ import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
 import type { Deps } from "./services/deps";
 import type { Principal, UserPrincipal } from "./services/principal";
-import type { ProjectTenant } from "./services/tenants";
+import type { ProjectTenant } from "./services/token-exchange/project-key";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {

@@ -1,5 +1,5 @@
 import { type Bindings, readConfig } from "./env";
-import { purgeExpiredAuditEvents } from "./services/audit-retention";
+import { purgeExpiredAuditEvents } from "./services/audit/retention";
 import { openDatabase } from "./storage/db";
 
 /**

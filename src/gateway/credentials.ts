@@ -1,10 +1,10 @@
 import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
-import { authenticateApiKey } from "../services/api-keys";
-import { authenticateCookieSession } from "../services/cookie-sessions";
+import { authenticateApiKey } from "../services/api-keys/verification";
 import type { Deps } from "../services/deps";
-import { authenticateAccessToken } from "../services/ping-auth";
 import type { ApiKeyPrincipal, Principal, UserPrincipal } from "../services/principal";
+import { authenticateCookieSession } from "../services/sessions/cookie-sessions";
+import { authenticateAccessToken } from "../services/sessions/token-sessions";
 import { USER_TYPES, type UserType } from "../storage/schema";
 import type { CredentialKind, GatewayRoute } from "./route-table";
 

@@ -1,4 +1,4 @@
-import { SESSION_COOKIE_NAME } from "../middleware/session-cookie";
+import { SESSION_COOKIE_NAME } from "../http/session-cookie";
 import type { Principal } from "../services/principal";
 import { API_KEY_HEADER } from "./credentials";
 import { hopByHopNames } from "./forward";

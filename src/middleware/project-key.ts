@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { resolveProjectTenant } from "../services/tenants";
+import { resolveProjectTenant } from "../services/token-exchange/project-key";
 
 /** PERS: the tenant named by the publishable project key (`X-API-Key` or `x-project-key`) → `c.get("tenant")`. */
 export const projectKey = createMiddleware<AppEnv>(async (c, next) => {

@@ -2,10 +2,10 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, UserAuthEnv } from "../env";
 import { AppError } from "../errors";
-import { authenticateCookieSession } from "../services/cookie-sessions";
+import { readSessionCookie } from "../http/session-cookie";
 import type { UserPrincipal } from "../services/principal";
+import { authenticateCookieSession } from "../services/sessions/cookie-sessions";
 import { USER_TYPES, type UserType } from "../storage/schema";
-import { readSessionCookie } from "./session-cookie";
 
 export interface SessionAuthOptions {
   /** User types allowed through; all by default. */

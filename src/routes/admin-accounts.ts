@@ -1,4 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
+import { actorOf } from "../http/actor";
+import { adminErrors, errorResponse } from "../http/openapi-errors";
+import { createRouter } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import {
@@ -15,11 +18,8 @@ import {
   userListResponseSchema,
 } from "../schemas/admin";
 import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
-import { changeBusiness, createBusiness, findBusinesses } from "../services/businesses";
-import { createUserAccount, disableUser, findUsers } from "../services/user-admin";
-import { actorOf } from "./actor";
-import { adminErrors, errorResponse } from "./admin-errors";
-import { createRouter } from "./router";
+import { changeBusiness, createBusiness, findBusinesses } from "../services/admin/businesses";
+import { createUserAccount, disableUser, findUsers } from "../services/admin/users";
 
 /** `/v1/admin`: businesses (tenants) and users of every type. `adminuser` tokens only. */
 

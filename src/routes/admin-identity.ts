@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import {
@@ -15,11 +16,14 @@ import {
   listIdentityProviders,
   removeIdentityProvider,
   updateIdentityProvider,
-} from "../services/identity-provider-config";
-import { loadTenantSettings, replaceTenantSettings, type TenantSettings } from "../services/tenant-settings";
-import { requireTenant } from "../services/tenants";
+} from "../services/admin/identity-providers";
+import { requireTenant } from "../services/token-exchange/project-key";
+import {
+  loadTenantSettings,
+  replaceTenantSettings,
+  type TenantSettings,
+} from "../services/token-exchange/tenant-settings";
 import type { IdentityProviderRow } from "../storage/schema";
-import { createRouter } from "./router";
 
 /**
  * `/v1/admin/tenants/{tenantId}/…`: which identity providers a tenant trusts for PERS token

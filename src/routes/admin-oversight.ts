@@ -1,4 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { actorOf } from "../http/actor";
+import { adminErrors, errorResponse } from "../http/openapi-errors";
+import { createRouter } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../schemas/admin";
 import {
@@ -9,11 +12,8 @@ import {
   toApiKeyView,
 } from "../schemas/api-keys";
 import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
-import { listAllApiKeys, revokeApiKey } from "../services/api-key-management";
-import { findAuditEvents } from "../services/audit";
-import { actorOf } from "./actor";
-import { adminErrors, errorResponse } from "./admin-errors";
-import { createRouter } from "./router";
+import { listAllApiKeys, revokeApiKey } from "../services/api-keys/management";
+import { findAuditEvents } from "../services/audit/audit-log";
 
 /** `/v1/admin`: every tenant's API keys, and the audit trail. `adminuser` tokens only. */
 

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../http/router";
 import { API_KEY_HEADER, apiKeyAuth } from "../middleware/api-key-auth";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
 import { apiKeyPrincipalResponseSchema, gatewayErrorSchema, toPrincipalView } from "../schemas/api-keys";
-import { createRouter } from "./router";
 
 const whoAmIRoute = createRoute({
   method: "get",

@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { actorOf } from "../http/actor";
+import { createRouter } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import {
@@ -19,9 +21,7 @@ import {
   listApiKeysOfBusiness,
   revokeApiKey,
   rollApiKey,
-} from "../services/api-key-management";
-import { actorOf } from "./actor";
-import { createRouter } from "./router";
+} from "../services/api-keys/management";
 
 /**
  * `/v1/api-keys`: a business's members (and admins) create, list, inspect, roll and revoke its

@@ -2,10 +2,10 @@ import bundledRouteTable from "../../gateway.routes.json";
 import { API_KEY_HEADER } from "../gateway/credentials";
 import { proxyRequest } from "../gateway/proxy";
 import { loadRouteTable } from "../gateway/route-table";
+import { createRouter } from "../http/router";
+import { readSessionCookie } from "../http/session-cookie";
 import { dialect } from "../middleware/dialect";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
-import { readSessionCookie } from "../middleware/session-cookie";
-import { createRouter } from "./router";
 
 /**
  * The gateway: every request no other surface answered. Its routes are data (the route table in

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "./router";
+import { createRouter } from "../http/router";
 
 const jwksRoute = createRoute({
   method: "get",

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { apiKeyStatus } from "../services/api-key-management";
+import { apiKeyStatus } from "../services/api-keys/management";
 import type { ApiKeyPrincipal } from "../services/principal";
 import type { ApiKeyDetails } from "../storage/api-keys";
 import { API_KEY_KINDS, API_KEY_MODES, API_KEY_PERMISSIONS } from "../storage/schema";

@@ -1,4 +1,4 @@
-import { kvExpiration, kvKeys } from "./kv-keys";
+import { kvExpiration, kvKeys } from "./keys";
 import type { PersAuthType } from "./schema";
 
 /** What KV says about a PERS refresh-token family. */

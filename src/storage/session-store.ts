@@ -1,4 +1,4 @@
-import { kvExpiration, kvKeys } from "./kv-keys";
+import { kvExpiration, kvKeys } from "./keys";
 import type { UserType } from "./schema";
 
 export type SessionKind = "token" | "cookie";

@@ -1,4 +1,4 @@
-import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/pers-tokens";
+import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/token-exchange/pers-tokens";
 import { depsAt } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { exchange, refresh, type TokenPair } from "../support/pers";

@@ -2,7 +2,7 @@ import { decodeJwt, exportJWK, generateKeyPair } from "jose";
 import { expect } from "vitest";
 import { generateApiKey } from "../../src/crypto/api-key-format";
 import { MAX_EXTERNAL_TOKEN_LENGTH } from "../../src/crypto/external-jwt";
-import { PERS_TOKEN_TYPES } from "../../src/services/pers-tokens";
+import { PERS_TOKEN_TYPES } from "../../src/services/token-exchange/pers-tokens";
 import type { Fixtures } from "./fixtures";
 import { compactJws, tamperSignature } from "./forge";
 import { OVERSIZED_HEADER, SPOOFED_IDENTITY, type Variant } from "./variants";

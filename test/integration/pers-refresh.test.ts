@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { kvKeys } from "../../src/storage/kv-keys";
+import { kvKeys } from "../../src/storage/keys";
 import { postJson } from "../support/client";
 import { claimsOf, familyRows, refresh, type TokenPair, tenantFootprint, typOf, verify } from "../support/pers";
 import { startedSession } from "../support/pers-session";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/pers-tokens";
+import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/token-exchange/pers-tokens";
 import { createUser } from "../support/accounts";
 import { postJson } from "../support/client";
 import { depsAt } from "../support/deps";

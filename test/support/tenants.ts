@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { generateApiKey, parseApiKey } from "../../src/crypto/api-key-format";
-import { forgetApiKey } from "../../src/services/api-key-cache";
-import type { ProjectTenant } from "../../src/services/tenants";
+import { forgetApiKey } from "../../src/services/api-keys/key-lookup";
+import type { ProjectTenant } from "../../src/services/token-exchange/project-key";
 import { insertApiKey, markApiKeyRevoked } from "../../src/storage/api-keys";
 import { openDatabase } from "../../src/storage/db";
 import { apiKeys, businesses } from "../../src/storage/schema";

@@ -2,9 +2,9 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { handleError } from "../../src/errors";
+import { createRouter } from "../../src/http/router";
 import { apiKeyAuth } from "../../src/middleware/api-key-auth";
 import { init } from "../../src/middleware/init";
-import { createRouter } from "../../src/routes/router";
 import { createKey, signedInOwner } from "../support/api-keys";
 
 /** A tiny app with routes that demand what the gateway's routes will: permissions, a mode, a kind. */

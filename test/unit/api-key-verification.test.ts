@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/errors";
-import { createApiKey, rollApiKey } from "../../src/services/api-key-management";
-import { authenticateApiKey } from "../../src/services/api-keys";
-import type { UserActor } from "../../src/services/audit";
+import { createApiKey, rollApiKey } from "../../src/services/api-keys/management";
+import { authenticateApiKey } from "../../src/services/api-keys/verification";
+import type { UserActor } from "../../src/services/audit/audit-log";
 import type { Deps } from "../../src/services/deps";
 import { markApiKeyRevoked } from "../../src/storage/api-keys";
 import { createUser } from "../support/accounts";

@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
-import { inspectIdentityToken, verifyIdentityToken } from "../../src/services/identity-providers";
+import { inspectIdentityToken, verifyIdentityToken } from "../../src/services/token-exchange/identity-tokens";
 import { depsAt } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { createTenant } from "../support/tenants";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findProviderKey, forgetIsolateJwksCache } from "../../src/services/jwks-cache";
+import { findProviderKey, forgetIsolateJwksCache } from "../../src/services/token-exchange/provider-keys";
 import { depsAt } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 

@@ -17,7 +17,7 @@ import { loadSigningKeys, type SigningKeySet } from "../../src/crypto/signing-ke
 import { readConfig } from "../../src/env";
 import type { Deps } from "../../src/services/deps";
 import { rateLimitersOf } from "../../src/services/rate-limits";
-import { issueSessionToken, type TokenKind, verifySessionToken } from "../../src/services/tokens";
+import { issueSessionToken, type TokenKind, verifySessionToken } from "../../src/services/sessions/session-tokens";
 import { openDatabase } from "../../src/storage/db";
 import type { SessionRecord } from "../../src/storage/session-store";
 

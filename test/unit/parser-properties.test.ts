@@ -5,7 +5,7 @@ import { API_KEY_BODY_BYTES, API_KEY_LENGTH, parseApiKey } from "../../src/crypt
 import { BASE58_ALPHABET, encodeBase58Fixed } from "../../src/crypto/base58";
 import { MAX_TOKEN_LENGTH, parseCompactHeader } from "../../src/crypto/jwt";
 import { parsePasswordHash } from "../../src/crypto/passwords";
-import { parseSessionCookie } from "../../src/services/cookie-sessions";
+import { parseSessionCookie } from "../../src/services/sessions/cookie-sessions";
 
 /**
  * Properties of every parser that reads attacker-controlled text: it never throws, accepts exactly

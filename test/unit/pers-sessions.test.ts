@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refreshPersSession, startPersSession } from "../../src/services/pers-sessions";
+import { refreshPersSession, startPersSession } from "../../src/services/token-exchange/pers-sessions";
 import { linkNewTenantUser } from "../../src/storage/tenant-users";
 import { depsAt } from "../support/deps";
 import { claimsOf, familyRows } from "../support/pers";

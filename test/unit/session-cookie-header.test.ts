@@ -1,6 +1,6 @@
 import { parse } from "hono/utils/cookie";
 import { describe, expect, it } from "vitest";
-import { SESSION_COOKIE_NAME, sessionCookieOf } from "../../src/middleware/session-cookie";
+import { SESSION_COOKIE_NAME, sessionCookieOf } from "../../src/http/session-cookie";
 
 const VALUE = "0d4f6a3e-8c1b-4a57-9e2f-3b6c7d8e9f01.AbCdEfGhIjKlMnOpQrStUv.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCde";
 

@@ -1,0 +1,49 @@
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { parse as parseCookieHeader } from "hono/utils/cookie";
+import { BoundedMap } from "../bounded-map";
+import { COOKIE_SESSION_TTL_SECONDS } from "../services/sessions/cookie-sessions";
+
+/** PingPage clients depend on this exact name. */
+export const SESSION_COOKIE_NAME = "session_token";
+
+/**
+ * HttpOnly: page scripts never see it. Secure: never sent over plain http (browsers and curl
+ * exempt localhost). SameSite=Lax: not sent on cross-site subrequests; the CSRF check covers
+ * the rest (same-site sibling hosts, old browsers).
+ */
+const COOKIE_ATTRIBUTES = { path: "/", httpOnly: true, secure: true, sameSite: "Lax" } as const;
+
+/** Cookie headers longer than this are parsed every time rather than remembered. */
+const MAX_REMEMBERED_COOKIE_HEADER = 1_024;
+const sessionCookieByHeader = new BoundedMap<string, string>(1_000);
+
+/**
+ * The session cookie's value in a `Cookie` header, as Hono's cookie parser reads it. A browser
+ * sends the same header again and again, so the answer is remembered per isolate for headers that
+ * carry a session cookie, up to 1 KiB each and 1,000 headers in all; whether the value opens a
+ * session is still decided on every request.
+ */
+export function sessionCookieOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const known = sessionCookieByHeader.get(header);
+  if (known !== undefined) return known;
+  const value = parseCookieHeader(header, SESSION_COOKIE_NAME)[SESSION_COOKIE_NAME];
+  if (value !== undefined && header.length <= MAX_REMEMBERED_COOKIE_HEADER) sessionCookieByHeader.set(header, value);
+  return value;
+}
+
+/** The session cookie a request presents: the one reading of it, for Gatehouse's own routes and the gateway. */
+export function readSessionCookie(c: Context): string | undefined {
+  return sessionCookieOf(c.req.header("cookie"));
+}
+
+/** `session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` */
+export function setSessionCookie(c: Context, value: string): void {
+  setCookie(c, SESSION_COOKIE_NAME, value, { ...COOKIE_ATTRIBUTES, maxAge: COOKIE_SESSION_TTL_SECONDS });
+}
+
+/** `session_token=; Max-Age=0; …`: the browser drops the cookie. */
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE_NAME, COOKIE_ATTRIBUTES);
+}

@@ -1,0 +1,68 @@
+import { createRoute } from "@hono/zod-openapi";
+import { clientInfo } from "../http/client-info";
+import { createRouter, schemaMessageHook } from "../http/router";
+import { setSessionCookie } from "../http/session-cookie";
+import { csrfProtection } from "../middleware/csrf";
+import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
+import { sessionAuth } from "../middleware/session-auth";
+import { pageUserSchema, plainTextError, registerRequestSchema } from "../schemas/pingpage";
+import { findProfile, registerWithCookie } from "../services/sessions/cookie-sessions";
+
+const setCookieHeader = {
+  "Set-Cookie": {
+    description: "`session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax`",
+    schema: { type: "string" as const },
+  },
+};
+
+const registerRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/register",
+  tags: ["PingPage cookie sessions"],
+  summary: "Create a user account and start a cookie session",
+  description:
+    "Creates a `user` (never an admin or agent). Password: 8 to 128 characters. Email: a valid " +
+    "address of at most 254 characters, unique regardless of case. Name: 1 to 100 characters.",
+  // Registration answers 409 for a taken email (PingPage's contract), which tells whether an
+  // account exists; the per-IP limit keeps that from being used to sweep a list of addresses.
+  middleware: [rateLimit("register_ip"), csrfProtection(), jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: registerRequestSchema } } } },
+  responses: {
+    201: {
+      description: "Registered and logged in",
+      headers: setCookieHeader,
+      content: { "application/json": { schema: pageUserSchema } },
+    },
+    400: plainTextError("Missing or invalid field, oversized body, not JSON"),
+    403: plainTextError("Cross-site request refused"),
+    409: plainTextError("Email already registered"),
+    429: plainTextError("Too many registrations from this client; see `Retry-After`"),
+  },
+});
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/v1/me",
+  tags: ["PingPage cookie sessions"],
+  summary: "The logged-in user's profile",
+  security: [{ sessionCookie: [] }],
+  middleware: [sessionAuth()] as const,
+  responses: {
+    200: { description: "The user", content: { "application/json": { schema: pageUserSchema } } },
+    401: plainTextError("Missing, malformed, forged, expired or revoked session cookie"),
+  },
+});
+
+export const pingPageRoutes = createRouter()
+  .openapi(
+    registerRoute,
+    async (c) => {
+      const { email, password, name } = c.req.valid("json");
+      const result = await registerWithCookie(c.get("deps"), { email, password, name, client: clientInfo(c.req) });
+      setSessionCookie(c, result.cookieValue);
+      return c.json(result.user, 201);
+    },
+    schemaMessageHook,
+  )
+  .openapi(meRoute, async (c) => c.json(await findProfile(c.get("deps"), c.get("principal")), 200));

@@ -1,0 +1,121 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+import { clientInfo } from "../http/client-info";
+import { createRouter } from "../http/router";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../http/session-cookie";
+import { readBearerToken } from "../middleware/bearer-auth";
+import { csrfProtection } from "../middleware/csrf";
+import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
+import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeSchema } from "../schemas/ping";
+import { pageUserSchema } from "../schemas/pingpage";
+import { loginWithCookie, logoutCookieSession } from "../services/sessions/cookie-sessions";
+import { authenticateAccessToken, endSession, loginForTokens } from "../services/sessions/token-sessions";
+import { USER_TYPES, type UserType } from "../storage/schema";
+
+/**
+ * `/v1/auth/login` and `/v1/auth/logout` are shared by two wire contracts. The rule: a request
+ * that names a `User-Type` (login) or carries `Authorization` (logout) is Ping's token flow and
+ * gets Ping JSON; anything else is PingPage's cookie flow and gets plain-text errors.
+ */
+const isTokenLogin = (c: Context<AppEnv>) => c.req.header("user-type") !== undefined;
+const isTokenLogout = (c: Context<AppEnv>) => c.req.header("authorization") !== undefined;
+
+/** Set in app.ts with the other dialects, so that even the global guards answer in the right one. */
+export const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("dialect", isTokenLogin(c) ? "ping" : "pingpage");
+  await next();
+});
+
+export const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("dialect", isTokenLogout(c) ? "ping" : "pingpage");
+  await next();
+});
+
+const LOGIN_MESSAGE = "You have successfully logged in!";
+
+const bothDialects = (description: string) => ({
+  description,
+  content: {
+    "application/json": { schema: pingErrorSchema },
+    "text/plain": { schema: z.string() },
+  },
+});
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/login",
+  tags: ["Ping token login", "PingPage cookie sessions"],
+  summary: "Log in with email and password",
+  description:
+    "With a `User-Type` header: Ping token login, answering with an access/refresh token pair " +
+    "(errors in Ping JSON). Without it: PingPage cookie login of a `user` account, answering with " +
+    "the user and a `session_token` cookie (errors in plain text; cross-site requests refused).",
+  // Every attempt counts against the client IP before anything else; the per-account limits
+  // follow in the service, once the email is known. Only the cookie flow is CSRF-checked: the
+  // token flow sends no ambient credential.
+  middleware: [rateLimit("login_ip"), csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
+  request: {
+    headers: z.object({ "user-type": userTypeSchema.optional() }),
+    body: { required: true, content: { "application/json": { schema: credentialsSchema } } },
+  },
+  responses: {
+    200: {
+      description: "Logged in: Ping's token pair, or (cookie flow) PingPage's user with `Set-Cookie: session_token=…`",
+      content: { "application/json": { schema: z.union([tokenLoginResponseSchema, pageUserSchema]) } },
+    },
+    400: bothDialects("Malformed request"),
+    401: bothDialects("Wrong email, password or user type (indistinguishable)"),
+    403: bothDialects("Cross-site request refused (cookie flow)"),
+    415: bothDialects("Not JSON (token flow; the cookie flow answers 400)"),
+    429: bothDialects("Too many attempts from this client or for this account; see `Retry-After`"),
+  },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/logout",
+  tags: ["Ping token login", "PingPage cookie sessions"],
+  summary: "End the current session",
+  description:
+    "With `Authorization: Bearer`: ends the token session, so its access and refresh tokens stop working. " +
+    "Without it: ends the session of the `session_token` cookie and clears the cookie; idempotent, so " +
+    "a missing, unknown or already-ended cookie is also 204.",
+  middleware: [csrfProtection({ skip: isTokenLogout })] as const,
+  responses: {
+    204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
+    401: bothDialects("No valid credential (token flow)"),
+    403: bothDialects("Cross-site request refused (cookie flow)"),
+  },
+});
+
+export const loginRoutes = createRouter()
+  .openapi(loginRoute, async (c) => {
+    const { email, password } = c.req.valid("json");
+    const userType = c.req.valid("header")["user-type"];
+    const client = clientInfo(c.req);
+    if (!userType) {
+      const result = await loginWithCookie(c.get("deps"), { email, password, client });
+      setSessionCookie(c, result.cookieValue);
+      return c.json(result.user, 200);
+    }
+    const result = await loginForTokens(c.get("deps"), { email, password, userType, client });
+    return c.json({ result: "success" as const, message: LOGIN_MESSAGE, ...result }, 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    if (!isTokenLogout(c)) {
+      await logoutCookieSession(c.get("deps"), readSessionCookie(c), clientInfo(c.req));
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    }
+    const token = readBearerToken(c.req.header("authorization"));
+    if (!token) throw new AppError("missing_credentials");
+    const stated = c.req.header("user-type");
+    if (stated !== undefined && !USER_TYPES.includes(stated as UserType)) throw new AppError("invalid_user_type");
+    const principal = await authenticateAccessToken(c.get("deps"), token, stated as UserType | undefined);
+    await endSession(c.get("deps"), principal, clientInfo(c.req));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,72 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, schemaMessageHook } from "../http/router";
+import { clearSessionCookie } from "../http/session-cookie";
+import { csrfProtection } from "../middleware/csrf";
+import { sessionAuth } from "../middleware/session-auth";
+import { ownSessionListSchema, plainTextError, revokedCountSchema, sessionIdSchema } from "../schemas/pingpage";
+import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from "../services/sessions/session-list";
+
+const tags = ["PingPage cookie sessions"];
+const security = [{ sessionCookie: [] }];
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/me/sessions",
+  tags,
+  summary: "The caller's live sessions (cookie and token)",
+  security,
+  middleware: [sessionAuth()] as const,
+  responses: {
+    200: { description: "Newest first", content: { "application/json": { schema: ownSessionListSchema } } },
+    401: plainTextError("No valid session cookie"),
+  },
+});
+
+const revokeOneRoute = createRoute({
+  method: "delete",
+  path: "/v1/me/sessions/{id}",
+  tags,
+  summary: "End one of the caller's sessions",
+  description: "Ending the current session also clears its cookie.",
+  security,
+  middleware: [csrfProtection(), sessionAuth()] as const,
+  request: { params: z.object({ id: sessionIdSchema }) },
+  responses: {
+    204: { description: "Session ended" },
+    400: plainTextError("Not a session id"),
+    401: plainTextError("No valid session cookie"),
+    403: plainTextError("Cross-site request refused"),
+    404: plainTextError("No such session among the caller's"),
+  },
+});
+
+const revokeOthersRoute = createRoute({
+  method: "delete",
+  path: "/v1/me/sessions",
+  tags,
+  summary: "End every session of the caller except the current one",
+  security,
+  middleware: [csrfProtection(), sessionAuth()] as const,
+  responses: {
+    200: { description: "How many sessions ended", content: { "application/json": { schema: revokedCountSchema } } },
+    401: plainTextError("No valid session cookie"),
+    403: plainTextError("Cross-site request refused"),
+  },
+});
+
+export const ownSessionRoutes = createRouter()
+  .openapi(listRoute, async (c) => c.json({ sessions: await listOwnSessions(c.get("deps"), c.get("principal")) }, 200))
+  .openapi(
+    revokeOneRoute,
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await revokeOwnSession(c.get("deps"), c.get("principal"), id);
+      if (id === c.get("principal").sessionId) clearSessionCookie(c);
+      return c.body(null, 204);
+    },
+    schemaMessageHook,
+  )
+  .openapi(revokeOthersRoute, async (c) => {
+    const revoked = await revokeOtherSessions(c.get("deps"), c.get("principal"));
+    return c.json({ revoked }, 200);
+  });

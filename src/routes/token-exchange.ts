@@ -1,0 +1,114 @@
+import { createRoute } from "@hono/zod-openapi";
+import { clientInfo } from "../http/client-info";
+import { createRouter } from "../http/router";
+import { jsonBody } from "../middleware/json-body";
+import { projectKey } from "../middleware/project-key";
+import { rateLimit } from "../middleware/rate-limit";
+import {
+  persErrorSchema,
+  persRefreshRequestSchema,
+  persTokenPairSchema,
+  persVerifyRequestSchema,
+  persVerifyResponseSchema,
+  tokenExchangeRequestSchema,
+} from "../schemas/pers";
+import { exchangeToken } from "../services/token-exchange/exchange";
+import { refreshPersSession } from "../services/token-exchange/pers-sessions";
+import { verifyAnyPersToken } from "../services/token-exchange/verify";
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: persErrorSchema } },
+});
+
+const security: Array<Record<string, string[]>> = [{ projectKey: [] }, { projectKeyAlt: [] }];
+
+const tokenRoute = createRoute({
+  method: "post",
+  path: "/v2/auth/token",
+  tags: ["PERS token exchange"],
+  summary: "Exchange an identity provider's token for PERS tokens",
+  description:
+    "The project key names the tenant. `authToken` must be a JWT from one of the tenant's identity providers " +
+    "(chosen by its `iss`). With `rawLoginData` and the tenant setting `allowJWTForUnauthenticatedUsers`, an " +
+    "anonymous user and session are created instead.",
+  security,
+  middleware: [rateLimit("token_exchange_ip"), projectKey, jsonBody] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: tokenExchangeRequestSchema } } },
+  },
+  responses: {
+    200: { description: "A PERS session", content: { "application/json": { schema: persTokenPairSchema } } },
+    400: errorResponse("Malformed request, unknown authType, rawLoginData too large or deep"),
+    401: errorResponse("Missing, unknown or conflicting project key; identity token invalid"),
+    403: errorResponse("authType not enabled, not an admin of the tenant, or anonymous users not allowed"),
+    415: errorResponse("Not JSON"),
+  },
+});
+
+const refreshRoute = createRoute({
+  method: "post",
+  path: "/v2/auth/refresh",
+  tags: ["PERS token exchange"],
+  summary: "Rotate a PERS refresh token",
+  description:
+    "Answers with a new access token and a new refresh token; the presented one stops working. Presenting an " +
+    "already rotated refresh token again revokes the whole session (except within a few seconds of its " +
+    "rotation, which answers with the same new token, for concurrent refreshes).",
+  security,
+  middleware: [rateLimit("refresh_ip"), projectKey, jsonBody] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: persRefreshRequestSchema } } },
+  },
+  responses: {
+    200: { description: "A rotated token pair", content: { "application/json": { schema: persTokenPairSchema } } },
+    400: errorResponse("Malformed request"),
+    401: errorResponse("Project key or refresh token invalid, expired, reused or revoked"),
+    415: errorResponse("Not JSON"),
+  },
+});
+
+const verifyRoute = createRoute({
+  method: "post",
+  path: "/v2/auth/verify",
+  tags: ["PERS token exchange"],
+  summary: "Check a PERS access or refresh token",
+  description: "Always 200 for a well-formed request: `valid` says whether the token is good, `reason` why not.",
+  security,
+  middleware: [projectKey, jsonBody] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: persVerifyRequestSchema } } },
+  },
+  responses: {
+    200: { description: "The verdict", content: { "application/json": { schema: persVerifyResponseSchema } } },
+    400: errorResponse("Malformed request"),
+    401: errorResponse("Missing, unknown or conflicting project key"),
+    415: errorResponse("Not JSON"),
+  },
+});
+
+export const persAuthRoutes = createRouter()
+  .openapi(tokenRoute, async (c) => {
+    const body = c.req.valid("json");
+    const pair = await exchangeToken(c.get("deps"), c.get("tenant"), { ...body, client: clientInfo(c.req) });
+    return c.json(pair, 200);
+  })
+  .openapi(refreshRoute, async (c) => {
+    const { refreshToken } = c.req.valid("json");
+    const pair = await refreshPersSession(c.get("deps"), c.get("tenant"), refreshToken, clientInfo(c.req));
+    return c.json(pair, 200);
+  })
+  .openapi(verifyRoute, async (c) => {
+    const { authToken } = c.req.valid("json");
+    const outcome = await verifyAnyPersToken(c.get("deps"), c.get("tenant"), authToken);
+    if (outcome.valid) {
+      return c.json(
+        { valid: true as const, payload: { ...outcome.payload }, errorMessage: null, tokenType: outcome.tokenType },
+        200,
+      );
+    }
+    return c.json(
+      { valid: false as const, payload: null, errorMessage: outcome.errorMessage, reason: outcome.reason },
+      200,
+    );
+  });

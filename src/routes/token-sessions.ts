@@ -1,0 +1,64 @@
+import { createRoute } from "@hono/zod-openapi";
+import { clientInfo } from "../http/client-info";
+import { createRouter } from "../http/router";
+import { bearerAuth } from "../middleware/bearer-auth";
+import { jsonBody } from "../middleware/json-body";
+import { rateLimit } from "../middleware/rate-limit";
+import { pingErrorSchema, refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
+import { refreshAccessToken } from "../services/sessions/token-sessions";
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: pingErrorSchema } },
+});
+
+const refreshRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/refresh",
+  tags: ["Ping token login"],
+  summary: "Exchange a refresh token for a new access token",
+  middleware: [rateLimit("refresh_ip"), jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: refreshRequestSchema } } } },
+  responses: {
+    200: { description: "A new access token", content: { "application/json": { schema: refreshResponseSchema } } },
+    400: errorResponse("Malformed request"),
+    401: errorResponse("Refresh token invalid, expired, of another user type, or its session has ended"),
+    415: errorResponse("Not JSON"),
+    429: errorResponse("Too many refreshes from this client or of this session; see `Retry-After`"),
+  },
+});
+
+const sessionRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/session",
+  tags: ["Ping token login"],
+  summary: "The session behind the presented access token",
+  security: [{ bearer: [] }],
+  middleware: [bearerAuth()] as const,
+  responses: {
+    200: { description: "The authenticated session", content: { "application/json": { schema: sessionInfoSchema } } },
+    401: errorResponse("Missing, invalid, expired or revoked access token"),
+  },
+});
+
+export const pingAuthRoutes = createRouter()
+  .openapi(refreshRoute, async (c) => {
+    const { refreshToken, userType } = c.req.valid("json");
+    const accessToken = await refreshAccessToken(c.get("deps"), { refreshToken, userType, client: clientInfo(c.req) });
+    return c.json({ result: "success" as const, accessToken }, 200);
+  })
+  .openapi(sessionRoute, (c) => {
+    const principal = c.get("principal");
+    return c.json(
+      {
+        result: "success" as const,
+        session: {
+          session_id: principal.sessionId,
+          public_id: principal.userPublicId,
+          user_type: principal.userType,
+          auth_method: principal.method,
+        },
+      },
+      200,
+    );
+  });

@@ -1,0 +1,58 @@
+import { AppError } from "../../errors";
+import { listApiKeyHashesOfBusiness } from "../../storage/api-keys";
+import { findBusinessByPublicId, insertBusiness, listBusinesses, updateBusiness } from "../../storage/businesses";
+import type { Page, PageRequest } from "../../storage/pagination";
+import type { BusinessRow, BusinessStatus } from "../../storage/schema";
+import { forgetApiKey } from "../api-keys/key-lookup";
+import { recordAudit, type UserActor } from "../audit/audit-log";
+import type { Deps } from "../deps";
+import { businessNotFound } from "./business-access";
+
+/** Businesses (tenants), as administrators manage them. */
+
+export async function createBusiness(
+  deps: Deps,
+  actor: UserActor,
+  input: { name: string; status: BusinessStatus },
+): Promise<BusinessRow> {
+  const business = await insertBusiness(deps.db, { publicId: crypto.randomUUID(), ...input, now: deps.now });
+  recordAudit(deps, actor, {
+    action: "business.create",
+    tenant: business.publicId,
+    target: business.publicId,
+    details: { name: business.name, status: business.status },
+  });
+  return business;
+}
+
+export function findBusinesses(deps: Deps, page: PageRequest): Promise<Page<BusinessRow>> {
+  return listBusinesses(deps.db, page);
+}
+
+export async function changeBusiness(
+  deps: Deps,
+  actor: UserActor,
+  publicId: string,
+  changes: { name?: string; status?: BusinessStatus },
+): Promise<BusinessRow> {
+  if (changes.name === undefined && changes.status === undefined) {
+    throw new AppError("invalid_request", { publicMessage: "Nothing to update: give a name or a status." });
+  }
+  const business = await findBusinessByPublicId(deps.db, publicId);
+  if (!business) throw businessNotFound("unknown business");
+  const updated = await updateBusiness(deps.db, business.id, changes, deps.now);
+  if (!updated) throw businessNotFound("business vanished during update");
+  if (changes.status !== undefined && changes.status !== business.status) {
+    // Suspending (or reinstating) takes effect at once here; other locations follow when their
+    // cached key records expire (API_KEY_EDGE_CACHE_SECONDS).
+    const hashes = await listApiKeyHashesOfBusiness(deps.db, business.id);
+    await Promise.all(hashes.map((hash) => forgetApiKey(hash)));
+  }
+  recordAudit(deps, actor, {
+    action: "business.update",
+    tenant: business.publicId,
+    target: business.publicId,
+    details: { before: { name: business.name, status: business.status }, changes },
+  });
+  return updated;
+}

@@ -1,0 +1,126 @@
+import { checkPublicJwk, importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
+import { randomToken } from "../../crypto/random";
+import type { Config } from "../../env";
+import { AppError } from "../../errors";
+import {
+  deleteProvider,
+  insertProviderIfIssuerFree,
+  listProvidersOfTenant,
+  type ProviderValues,
+  replaceProvider,
+} from "../../storage/identity-providers";
+import type { ClaimMapping, IdentityProviderRow, IdpAlgorithm, PublicJwk } from "../../storage/schema";
+import type { Deps } from "../deps";
+
+/** A provider as an admin submits it (already shape-checked by the route's schema). */
+export interface ProviderInput {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  jwksInline?: { keys: Record<string, unknown>[] };
+  allowedAlgorithms: IdpAlgorithm[];
+  claimMapping: ClaimMapping;
+  enabled: boolean;
+}
+
+function badInput(publicMessage: string): AppError {
+  return new AppError("invalid_request", { publicMessage, detail: `identity provider: ${publicMessage}` });
+}
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Local development is when Gatehouse itself runs on an http://localhost issuer (`npm run dev`). */
+export function isLocalDevelopment(config: Config): boolean {
+  const issuer = new URL(config.issuer);
+  return issuer.protocol === "http:" && LOCAL_HOSTS.has(issuer.hostname);
+}
+
+/**
+ * A JWKS URL must be https: the keys it serves decide who may sign in. Plain http is accepted only
+ * for a provider on localhost while Gatehouse itself runs locally.
+ */
+function checkJwksUrl(config: Config, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw badInput("jwksUrl must be an absolute URL.");
+  }
+  if (url.username || url.password) throw badInput("jwksUrl must not carry credentials.");
+  if (url.hash) throw badInput("jwksUrl must not have a fragment.");
+  if (url.protocol === "https:") return url.toString();
+  if (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname) && isLocalDevelopment(config)) return url.toString();
+  throw badInput("jwksUrl must use https (http only for localhost in local development).");
+}
+
+async function checkInlineJwks(keys: Record<string, unknown>[], algorithms: IdpAlgorithm[]): Promise<PublicJwk[]> {
+  const kids = new Set<string>();
+  for (const [index, key] of keys.entries()) {
+    const problem = checkPublicJwk(key);
+    if (problem) throw badInput(`jwksInline.keys[${index}] is not a usable public signature key (${problem}).`);
+    const jwk = key as PublicJwk;
+    if (kids.has(jwk.kid)) throw badInput(`jwksInline.keys[${index}] repeats kid ${JSON.stringify(jwk.kid)}.`);
+    kids.add(jwk.kid);
+    const alg = algorithms.find((candidate) => keyFitsAlgorithm(jwk, candidate));
+    if (!alg) throw badInput(`jwksInline.keys[${index}] fits none of the allowed algorithms.`);
+    try {
+      await importVerificationKey(jwk, alg);
+    } catch {
+      throw badInput(`jwksInline.keys[${index}] cannot be imported as a public key for ${alg}.`);
+    }
+  }
+  return keys as PublicJwk[];
+}
+
+async function providerValues(deps: Deps, input: ProviderInput): Promise<ProviderValues> {
+  // Gatehouse's own tokens (Ping or PERS) are never identity tokens: trusting our issuer would let
+  // a session of one tenant or surface be exchanged into another.
+  if (input.issuer === deps.config.issuer) throw badInput("issuer must not be Gatehouse's own issuer.");
+  const algorithms = [...new Set(input.allowedAlgorithms)];
+  return {
+    issuer: input.issuer,
+    audience: input.audience,
+    jwksUrl: input.jwksUrl === undefined ? null : checkJwksUrl(deps.config, input.jwksUrl),
+    jwksInline: input.jwksInline ? { keys: await checkInlineJwks(input.jwksInline.keys, algorithms) } : null,
+    allowedAlgorithms: algorithms,
+    claimMapping: input.claimMapping,
+    enabled: input.enabled,
+  };
+}
+
+export function listIdentityProviders(deps: Deps, tenantId: number): Promise<IdentityProviderRow[]> {
+  return listProvidersOfTenant(deps.db, tenantId);
+}
+
+export async function createIdentityProvider(
+  deps: Deps,
+  tenantId: number,
+  input: ProviderInput,
+): Promise<IdentityProviderRow> {
+  const values = await providerValues(deps, input);
+  const row = await insertProviderIfIssuerFree(deps.db, {
+    ...values,
+    publicId: `idp_${randomToken(12)}`,
+    tenantId,
+    now: deps.now,
+  });
+  if (!row) throw new AppError("identity_provider_exists");
+  return row;
+}
+
+export async function updateIdentityProvider(
+  deps: Deps,
+  tenantId: number,
+  providerPublicId: string,
+  input: ProviderInput,
+): Promise<IdentityProviderRow> {
+  const values = await providerValues(deps, input);
+  const row = await replaceProvider(deps.db, tenantId, providerPublicId, values, deps.now);
+  if (row === "issuer_taken") throw new AppError("identity_provider_exists");
+  if (!row) throw new AppError("not_found");
+  return row;
+}
+
+export async function removeIdentityProvider(deps: Deps, tenantId: number, providerPublicId: string): Promise<void> {
+  if (!(await deleteProvider(deps.db, tenantId, providerPublicId))) throw new AppError("not_found");
+}

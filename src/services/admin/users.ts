@@ -1,0 +1,105 @@
+import { hashPassword } from "../../crypto/passwords";
+import { AppError } from "../../errors";
+import { findBusinessesByPublicIds } from "../../storage/businesses";
+import type { Page, PageRequest } from "../../storage/pagination";
+import type { BusinessRow, MemberRole, UserRow, UserType } from "../../storage/schema";
+import {
+  findUserByPublicId,
+  insertUserWithMemberships,
+  listMembershipsOfUser,
+  listUsers,
+  setUserStatus,
+} from "../../storage/users";
+import { recordAudit, type UserActor } from "../audit/audit-log";
+import { normalizeEmail, passwordPolicy } from "../auth/password-login";
+import type { Deps } from "../deps";
+import { revokeAllSessions } from "../sessions/session-records";
+import { businessNotFound } from "./business-access";
+
+/** Users of every type as administrators manage them: the only way agents and admins are made. */
+
+export interface NewUserRequest {
+  email: string;
+  password: string;
+  userType: UserType;
+  firstName: string;
+  lastName: string;
+  phoneNumber: string | null;
+  memberships: Array<{ businessPublicId: string; role: MemberRole }>;
+}
+
+export interface UserWithMemberships {
+  user: UserRow;
+  memberships: Array<{ business: BusinessRow; role: MemberRole }>;
+}
+
+export async function createUserAccount(
+  deps: Deps,
+  actor: UserActor,
+  request: NewUserRequest,
+): Promise<UserWithMemberships> {
+  const wanted = [...new Set(request.memberships.map((m) => m.businessPublicId))];
+  if (wanted.length !== request.memberships.length) {
+    throw new AppError("invalid_request", { publicMessage: "Invalid businesses: each business at most once." });
+  }
+  const found = await findBusinessesByPublicIds(deps.db, wanted);
+  const byPublicId = new Map(found.map((business) => [business.publicId, business]));
+  const memberships = request.memberships.map(({ businessPublicId, role }) => {
+    const business = byPublicId.get(businessPublicId);
+    if (!business) throw businessNotFound("membership of an unknown business");
+    return { business, role };
+  });
+
+  const email = request.email.trim();
+  const user = await insertUserWithMemberships(
+    deps.db,
+    {
+      publicId: crypto.randomUUID(),
+      userType: request.userType,
+      email,
+      emailNormalized: normalizeEmail(email),
+      firstName: request.firstName,
+      lastName: request.lastName,
+      displayName: `${request.firstName} ${request.lastName}`.trim(),
+      phoneNumber: request.phoneNumber,
+      passwordHash: await hashPassword(request.password, passwordPolicy(deps)),
+      now: deps.now,
+    },
+    memberships.map(({ business, role }) => ({ businessId: business.id, role })),
+  );
+  if (!user) throw new AppError("email_taken");
+  recordAudit(deps, actor, {
+    action: "user.create",
+    target: user.publicId,
+    details: {
+      user_type: user.userType,
+      businesses: memberships.map(({ business, role }) => ({ business_id: business.publicId, role })),
+    },
+  });
+  return { user, memberships };
+}
+
+export function findUsers(deps: Deps, filter: { userType?: UserType }, page: PageRequest): Promise<Page<UserRow>> {
+  return listUsers(deps.db, filter, page);
+}
+
+/**
+ * Disables an account: login refuses it from now on, and every session it has is ended, so its
+ * access and refresh tokens stop working (see `revokeAllSessions` for how fast, per location).
+ */
+export async function disableUser(deps: Deps, actor: UserActor, publicId: string): Promise<UserWithMemberships> {
+  if (publicId === actor.principal.userPublicId) {
+    throw new AppError("invalid_request", { publicMessage: "You cannot disable your own account." });
+  }
+  const user = await findUserByPublicId(deps.db, publicId);
+  if (!user) throw new AppError("not_found", { publicMessage: "User not found.", detail: "unknown user" });
+  const disabled = await setUserStatus(deps.db, user.id, "disabled", deps.now);
+  if (!disabled) throw new AppError("not_found", { publicMessage: "User not found.", detail: "user vanished" });
+  const sessionsEnded = await revokeAllSessions(deps, user.publicId);
+  recordAudit(deps, actor, {
+    action: "user.disable",
+    target: user.publicId,
+    details: { was: user.status, sessions_ended: sessionsEnded },
+  });
+  return { user: disabled, memberships: await listMembershipsOfUser(deps.db, user.id) };
+}

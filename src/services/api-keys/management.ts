@@ -1,0 +1,214 @@
+import { generateApiKey } from "../../crypto/api-key-format";
+import { encodeBase58Fixed } from "../../crypto/base58";
+import { AppError } from "../../errors";
+import {
+  type ApiKeyDetails,
+  deleteUnissuedApiKey,
+  findApiKeyDetailsByPublicId,
+  insertApiKey,
+  listApiKeyDetails,
+  markApiKeyRevoked,
+  markApiKeyRolled,
+} from "../../storage/api-keys";
+import { findBusinessByPublicId } from "../../storage/businesses";
+import type { Page, PageRequest } from "../../storage/pagination";
+import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, ApiKeyRow } from "../../storage/schema";
+import { businessNotFound, findAccessibleBusiness, requireBusinessAccess } from "../admin/business-access";
+import { recordAudit, type UserActor } from "../audit/audit-log";
+import type { Deps } from "../deps";
+import type { UserPrincipal } from "../principal";
+import { forgetApiKey } from "./key-lookup";
+import { refusalOf } from "./verification";
+
+export type ApiKeyStatus = "active" | "rolled" | "revoked" | "expired";
+
+const epochMs = (date: Date | null) => (date ? date.getTime() : null);
+
+/** How a key stands at `now`: `rolled` means replaced but still inside its grace period. */
+export function apiKeyStatus(key: ApiKeyRow, now: Date): ApiKeyStatus {
+  const refusal = refusalOf(
+    { revokedAt: epochMs(key.revokedAt), graceUntil: epochMs(key.graceUntil), expiresAt: epochMs(key.expiresAt) },
+    now.getTime(),
+  );
+  if (refusal) return refusal;
+  return key.replacedBy === null ? "active" : "rolled";
+}
+
+const apiKeyNotFound = (detail: string) => new AppError("not_found", { publicMessage: "API key not found.", detail });
+
+export interface NewApiKeyRequest {
+  businessPublicId: string;
+  name: string;
+  kind: ApiKeyKind;
+  mode: ApiKeyMode;
+  permissions: ApiKeyPermission[];
+  expiresAt?: Date;
+}
+
+export interface IssuedApiKey {
+  key: ApiKeyDetails;
+  /** The only time the key is ever shown. */
+  plaintext: string;
+}
+
+/** `key_` and 128 random bits in base58: safe in URLs and shells, no leading `-`. */
+function newKeyPublicId(): string {
+  return `key_${encodeBase58Fixed(crypto.getRandomValues(new Uint8Array(16)))}`;
+}
+
+function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "permissions" | "expiresAt">) {
+  if (request.kind === "publishable" && request.permissions.length > 0) {
+    throw new AppError("invalid_request", {
+      publicMessage: "Publishable keys carry no permissions; create a secret key for that.",
+    });
+  }
+  if (request.expiresAt && request.expiresAt.getTime() <= deps.now.getTime()) {
+    throw new AppError("invalid_request", { publicMessage: "Invalid expires_at: must be in the future." });
+  }
+}
+
+async function reload(deps: Deps, publicId: string): Promise<ApiKeyDetails> {
+  const details = await findApiKeyDetailsByPublicId(deps.db, publicId);
+  if (!details) throw new Error(`api key ${publicId} vanished`);
+  return details;
+}
+
+export async function createApiKey(deps: Deps, actor: UserActor, request: NewApiKeyRequest): Promise<IssuedApiKey> {
+  checkNewKeyRules(deps, request);
+  const { business, caller } = await findAccessibleBusiness(deps, actor.principal, request.businessPublicId);
+  const generated = await generateApiKey(request.kind, request.mode);
+  const permissions = [...new Set(request.permissions)];
+  const row = await insertApiKey(deps.db, {
+    publicId: newKeyPublicId(),
+    businessId: business.id,
+    name: request.name,
+    kind: request.kind,
+    mode: request.mode,
+    permissions,
+    hash: generated.lookupHash,
+    displayPrefix: generated.displayPrefix,
+    createdBy: caller.userId,
+    createdAt: deps.now,
+    expiresAt: request.expiresAt ?? null,
+  });
+  recordAudit(deps, actor, {
+    action: "api_key.create",
+    tenant: business.publicId,
+    target: row.publicId,
+    details: { name: row.name, kind: row.kind, mode: row.mode, permissions, display_prefix: row.displayPrefix },
+  });
+  return { key: await reload(deps, row.publicId), plaintext: generated.plaintext };
+}
+
+export async function listApiKeysOfBusiness(
+  deps: Deps,
+  principal: UserPrincipal,
+  businessPublicId: string,
+  page: PageRequest,
+): Promise<Page<ApiKeyDetails>> {
+  const { business } = await findAccessibleBusiness(deps, principal, businessPublicId);
+  return listApiKeyDetails(deps.db, { businessId: business.id }, page);
+}
+
+/** Every tenant's keys (admins only; the route guards that), optionally of one business. */
+export async function listAllApiKeys(
+  deps: Deps,
+  filter: { businessPublicId?: string },
+  page: PageRequest,
+): Promise<Page<ApiKeyDetails>> {
+  if (filter.businessPublicId === undefined) return listApiKeyDetails(deps.db, {}, page);
+  const business = await findBusinessByPublicId(deps.db, filter.businessPublicId);
+  if (!business) throw businessNotFound("unknown business");
+  return listApiKeyDetails(deps.db, { businessId: business.id }, page);
+}
+
+/** A key the caller may manage; another tenant's key is "not found", exactly like a missing one. */
+async function findManageableKey(deps: Deps, principal: UserPrincipal, keyPublicId: string) {
+  const details = await findApiKeyDetailsByPublicId(deps.db, keyPublicId);
+  if (!details) throw apiKeyNotFound("unknown key id");
+  try {
+    const caller = await requireBusinessAccess(deps, principal, {
+      id: details.key.businessId,
+      publicId: details.businessPublicId,
+    });
+    return { details, caller };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") throw apiKeyNotFound("key of another business");
+    throw err;
+  }
+}
+
+export async function getApiKey(deps: Deps, principal: UserPrincipal, keyPublicId: string): Promise<ApiKeyDetails> {
+  return (await findManageableKey(deps, principal, keyPublicId)).details;
+}
+
+export interface RolledApiKey extends IssuedApiKey {
+  /** The key that was rolled, now working only until its `graceUntil`. */
+  previous: ApiKeyDetails;
+}
+
+/**
+ * Issues a successor with the same name, kind, mode, permissions and expiry; the old key keeps
+ * working for `apiKeyRollGraceSeconds`, then is refused as revoked. Only an active key can be
+ * rolled, and only once.
+ */
+export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<RolledApiKey> {
+  const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
+  const old = details.key;
+  const status = apiKeyStatus(old, deps.now);
+  if (status !== "active") {
+    throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
+  }
+  const generated = await generateApiKey(old.kind, old.mode);
+  const successor = await insertApiKey(deps.db, {
+    publicId: newKeyPublicId(),
+    businessId: old.businessId,
+    name: old.name,
+    kind: old.kind,
+    mode: old.mode,
+    permissions: old.permissions,
+    hash: generated.lookupHash,
+    displayPrefix: generated.displayPrefix,
+    createdBy: caller.userId,
+    createdAt: deps.now,
+    expiresAt: old.expiresAt,
+  });
+  const graceUntil = new Date(deps.now.getTime() + deps.config.apiKeyRollGraceSeconds * 1000);
+  // D1 has no multi-statement transactions across round trips: insert first, then claim the old
+  // key conditionally; the loser of two concurrent rolls deletes the successor it never handed out.
+  if (!(await markApiKeyRolled(deps.db, old.id, successor.id, graceUntil))) {
+    await deleteUnissuedApiKey(deps.db, successor.id);
+    throw new AppError("api_key_inactive", { detail: "lost a concurrent roll or revoke" });
+  }
+  await forgetApiKey(old.hash);
+  recordAudit(deps, actor, {
+    action: "api_key.roll",
+    tenant: details.businessPublicId,
+    target: old.publicId,
+    details: { successor: successor.publicId, grace_until: graceUntil.toISOString() },
+  });
+  const [key, previous] = await Promise.all([reload(deps, successor.publicId), reload(deps, old.publicId)]);
+  return { key, plaintext: generated.plaintext, previous };
+}
+
+/**
+ * Revokes a key at once in this isolate and this location's Cache API; elsewhere within
+ * `apiKeyEdgeCacheSeconds` (≤ 60 s). Revoking a revoked key changes nothing and is not an error.
+ */
+export async function revokeApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<ApiKeyDetails> {
+  const { details } = await findManageableKey(deps, actor.principal, keyPublicId);
+  if (details.key.revokedAt !== null) return details;
+  const revoked = await markApiKeyRevoked(deps.db, details.key.id, deps.now);
+  // Cleared after D1 says revoked, so the next read here finds the revocation. (A request that read
+  // D1 just before could still re-cache the old state; the cache lifetime bounds that too.)
+  await forgetApiKey(details.key.hash);
+  if (revoked) {
+    recordAudit(deps, actor, {
+      action: "api_key.revoke",
+      tenant: details.businessPublicId,
+      target: details.key.publicId,
+      details: { display_prefix: details.key.displayPrefix },
+    });
+  }
+  return reload(deps, keyPublicId);
+}

@@ -1,0 +1,101 @@
+import { BoundedMap } from "../../bounded-map";
+import { type ParsedApiKey, parseApiKey } from "../../crypto/api-key-format";
+import { AppError } from "../../errors";
+import type { ApiKeyRecord } from "../../storage/api-keys";
+import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../../storage/schema";
+import type { Deps } from "../deps";
+import type { ApiKeyPrincipal } from "../principal";
+import { resolveApiKey } from "./key-lookup";
+import { recordApiKeyUse } from "./usage";
+
+/** Public, machine-readable reasons a key is refused (sent as `reason` with a 401). */
+export type ApiKeyRefusal = "invalid_format" | "not_found" | "revoked" | "expired";
+
+function refuse(reason: ApiKeyRefusal): AppError {
+  return new AppError("invalid_api_key", { reason, detail: `api key ${reason}`, challenge: "api_key" });
+}
+
+/**
+ * Why a known key may not be used at `nowMs`, or null if it may. A rolled key is revoked once its
+ * grace ends; every key of a suspended business counts as revoked (within the cache lifetime).
+ */
+export function refusalOf(
+  record: Pick<ApiKeyRecord, "revokedAt" | "graceUntil" | "expiresAt"> & { businessSuspended?: boolean },
+  nowMs: number,
+): "revoked" | "expired" | null {
+  if (record.revokedAt !== null || record.businessSuspended) return "revoked";
+  if (record.graceUntil !== null && nowMs >= record.graceUntil) return "revoked";
+  if (record.expiresAt !== null && nowMs >= record.expiresAt) return "expired";
+  return null;
+}
+
+const parsedKeys = new BoundedMap<string, ParsedApiKey>(1_000);
+
+/**
+ * `parseApiKey` is a pure function (format, checksum, one SHA-256), and an integration presents
+ * the same key on every call, so this isolate remembers its result for keys that parse. Only the
+ * parse is remembered: whether the key is still usable is decided from its record on every
+ * request.
+ */
+async function parseApiKeyOnce(presented: string): Promise<ParsedApiKey | null> {
+  const known = parsedKeys.get(presented);
+  if (known) return known;
+  const parsed = await parseApiKey(presented);
+  if (!parsed) return null;
+  parsedKeys.set(presented, parsed);
+  return parsed;
+}
+
+/** The usable key record behind a presented key, or the 401 that says why there is none. */
+export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKeyRecord> {
+  const parsed = await parseApiKeyOnce(presented);
+  if (!parsed) throw refuse("invalid_format");
+
+  const record = await resolveApiKey(deps, parsed.lookupHash);
+  // The hash covers the prefix, so a record of another kind or mode can only mean corruption.
+  if (!record || record.kind !== parsed.kind || record.mode !== parsed.mode) throw refuse("not_found");
+  const refusal = refusalOf(record, deps.now.getTime());
+  if (refusal) throw refuse(refusal);
+
+  recordApiKeyUse(deps, record.id);
+  return record;
+}
+
+/**
+ * Verifies a presented API key (the value of `X-Ping-Api-Key`): strict format and checksum with no
+ * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry.
+ * Usage is counted in memory and written later, coalesced. The gateway calls this directly.
+ */
+export async function authenticateApiKey(deps: Deps, presented: string | undefined): Promise<ApiKeyPrincipal> {
+  if (presented === undefined || presented === "") {
+    throw new AppError("missing_credentials", { challenge: "api_key" });
+  }
+  const record = await verifyApiKey(deps, presented);
+  return {
+    method: "api_key",
+    keyId: record.publicId,
+    tenantId: record.tenantId,
+    kind: record.kind,
+    mode: record.mode,
+    permissions: record.permissions,
+  };
+}
+
+export interface ApiKeyRequirements {
+  /** Every one of these permissions is required. */
+  permissions?: readonly ApiKeyPermission[];
+  /** Only keys of these modes; any mode by default. */
+  modes?: readonly ApiKeyMode[];
+  /** Only keys of these kinds; any kind by default. */
+  kinds?: readonly ApiKeyKind[];
+}
+
+/** Checks an authenticated key against what a route requires; 403 when it falls short. */
+export function authorizeApiKey(principal: ApiKeyPrincipal, requirements: ApiKeyRequirements): void {
+  const forbid = (reason: string) =>
+    new AppError("insufficient_permission", { reason, detail: `api key ${reason}`, challenge: "api_key" });
+  if (requirements.kinds && !requirements.kinds.includes(principal.kind)) throw forbid("kind_not_allowed");
+  if (requirements.modes && !requirements.modes.includes(principal.mode)) throw forbid("mode_not_allowed");
+  const missing = (requirements.permissions ?? []).filter((permission) => !principal.permissions.includes(permission));
+  if (missing.length > 0) throw forbid("missing_permission");
+}

@@ -1,0 +1,70 @@
+import { type AuditEventFilter, insertAuditEvent, listAuditEvents } from "../../storage/audit-events";
+import type { PageRequest } from "../../storage/pagination";
+import type { Deps } from "../deps";
+import type { Principal, UserPrincipal } from "../principal";
+
+export const AUDIT_ACTIONS = [
+  "business.create",
+  "business.update",
+  "user.create",
+  "user.disable",
+  "api_key.create",
+  "api_key.roll",
+  "api_key.revoke",
+  // Sign-in events (both the Ping token flow and PingPage cookies). Never a password; a failed
+  // login names the email only by its hash (and the account, when one exists, as `target`).
+  "auth.login",
+  "auth.login_failed",
+  "auth.logout",
+  "auth.refresh",
+  /** A rotated refresh token presented again (PERS, RFC 9700 §4.14): its family is revoked. */
+  "auth.refresh_reuse_detected",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who is acting, and from where (as the edge saw the request). No principal: not signed in (a failed login). */
+export interface Actor {
+  principal: Principal | null;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** An actor signed in as a person (the management and admin APIs). */
+export interface UserActor extends Actor {
+  principal: UserPrincipal;
+}
+
+export interface AuditEntry {
+  action: AuditAction;
+  /** Public id of the business concerned. */
+  tenant?: string | null;
+  /** Public id of the object acted upon. */
+  target?: string | null;
+  details?: Record<string, unknown>;
+}
+
+function actorIdentity(principal: Principal | null): { actorPublicId: string | null; actorType: string } {
+  if (principal === null) return { actorPublicId: null, actorType: "anonymous" };
+  if (principal.method === "api_key") return { actorPublicId: principal.keyId, actorType: "api_key" };
+  return { actorPublicId: principal.userPublicId, actorType: principal.userType };
+}
+
+/** Writes an audit row after the response: auditing never slows down or fails the action itself. */
+export function recordAudit(deps: Deps, actor: Actor, entry: AuditEntry): void {
+  deps.defer(
+    insertAuditEvent(deps.db, {
+      at: deps.now,
+      ...actorIdentity(actor.principal),
+      action: entry.action,
+      tenant: entry.tenant ?? null,
+      target: entry.target ?? null,
+      ip: actor.ip ?? null,
+      userAgent: actor.userAgent ?? null,
+      details: entry.details ?? null,
+    }),
+  );
+}
+
+export function findAuditEvents(deps: Deps, filter: AuditEventFilter, page: PageRequest) {
+  return listAuditEvents(deps.db, filter, page);
+}

@@ -1,0 +1,204 @@
+import { randomId } from "../../crypto/random";
+import { AppError } from "../../errors";
+import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
+import {
+  insertRefreshToken,
+  type RotationState,
+  revokeRefreshTokenFamily,
+  rotateRefreshToken,
+} from "../../storage/refresh-tokens";
+import { recordAudit } from "../audit/audit-log";
+import type { Deps } from "../deps";
+import { enforceRateLimit, hashedRateLimitKey } from "../rate-limits";
+import type { ClientInfo } from "../sessions/token-sessions";
+import { issuePersAccessToken, issuePersRefreshToken, type PersSession, verifyPersToken } from "./pers-tokens";
+import type { ProjectTenant } from "./project-key";
+
+/**
+ * PERS sessions: a token exchange starts a refresh-token family; each refresh rotates it.
+ *
+ * Where state lives, and why:
+ * - D1 `refresh_tokens` decides rotation. KV has no compare-and-swap and is eventually
+ *   consistent, so the check-and-set is one conditional UPDATE on D1's primary
+ *   (`rotateRefreshToken`), and reuse of a rotated token revokes every row of its family.
+ * - KV `pers-family:{id}` says whether a family is live or revoked; `/v2/auth/verify` and every
+ *   refresh read it. Revocation reaches other locations within KV's propagation (≤ 60 s).
+ */
+
+export interface PersTokenPair {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/**
+ * The family record is written with this much headroom over the newest refresh token's expiry,
+ * so a rotation rewrites it only about once per refresh lifetime instead of on every refresh:
+ * KV allows one write per second per key, and fewer writes leave fewer chances for a rotation's
+ * "live" to race a concurrent revocation's "revoked".
+ */
+const FAMILY_RECORD_HEADROOM_FACTOR = 2;
+
+function refreshExpiry(deps: Deps): Date {
+  return new Date(deps.now.getTime() + deps.config.persRefreshTokenTtlSeconds * 1000);
+}
+
+function liveRecord(deps: Deps, session: PersSession): PersFamilyRecord {
+  return {
+    status: "live",
+    tenantPublicId: session.tenantPublicId,
+    tenantUserPublicId: session.tenantUserPublicId,
+    authType: session.authType,
+    expiresAt: deps.now.getTime() + FAMILY_RECORD_HEADROOM_FACTOR * deps.config.persRefreshTokenTtlSeconds * 1000,
+  };
+}
+
+async function issuePair(
+  deps: Deps,
+  session: PersSession,
+  refreshJti: string,
+  expiresAt: Date,
+): Promise<PersTokenPair> {
+  const [accessToken, refreshToken] = await Promise.all([
+    issuePersAccessToken(deps, session),
+    issuePersRefreshToken(deps, session, refreshJti, expiresAt),
+  ]);
+  return { accessToken, refreshToken };
+}
+
+export interface NewPersSession {
+  tenantId: number;
+  tenantUserId: number;
+  session: Omit<PersSession, "familyId">;
+}
+
+/** A new family: its first refresh-token row in D1, its live record in KV, and a token pair. */
+export async function startPersSession(deps: Deps, input: NewPersSession): Promise<PersTokenPair> {
+  const session: PersSession = { ...input.session, familyId: randomId() };
+  const jti = randomId();
+  const expiresAt = refreshExpiry(deps);
+  await Promise.all([
+    insertRefreshToken(deps.db, {
+      id: jti,
+      familyId: session.familyId,
+      tenantId: input.tenantId,
+      tenantUserId: input.tenantUserId,
+      authType: session.authType,
+      expiresAt,
+      now: deps.now,
+    }),
+    putPersFamily(deps.kv, session.familyId, liveRecord(deps, session), deps.now.getTime()),
+  ]);
+  return issuePair(deps, session, jti, expiresAt);
+}
+
+/** Marks a family revoked in KV; D1 already refuses its tokens, so a failed write is logged, not fatal. */
+async function recordRevocation(deps: Deps, session: PersSession): Promise<void> {
+  const nowMs = deps.now.getTime();
+  // Every token of the family was issued before now, so none outlives one refresh lifetime from now.
+  const record: PersFamilyRecord = {
+    ...liveRecord(deps, session),
+    status: "revoked",
+    revokedAt: nowMs,
+    expiresAt: nowMs + deps.config.persRefreshTokenTtlSeconds * 1000,
+  };
+  try {
+    await putPersFamily(deps.kv, session.familyId, record, nowMs);
+  } catch (err) {
+    console.error(JSON.stringify({ level: "error", event: "pers_family_revocation_kv_failed", detail: String(err) }));
+  }
+}
+
+/** Reuse detected (RFC 9700 §4.14.2): every token of the family stops working. */
+async function revokeFamily(deps: Deps, session: PersSession): Promise<void> {
+  await revokeRefreshTokenFamily(deps.db, session.familyId);
+  await recordRevocation(deps, session);
+}
+
+function withinGrace(deps: Deps, state: RotationState): state is RotationState & { replacedBy: string } {
+  if (state.status !== "rotated" || !state.rotatedAt || !state.replacedBy) return false;
+  if (state.childStatus !== "active" || !state.childExpiresAt) return false;
+  return deps.now.getTime() - state.rotatedAt.getTime() <= deps.config.persRefreshReuseGraceSeconds * 1000;
+}
+
+/**
+ * Rotates a refresh token: 1 verify, 1 KV read, 1 conditional D1 write (batch), 2 signs — and a
+ * KV write only when the family record needs a longer life.
+ *
+ * A token that was already rotated is answered, within `persRefreshReuseGraceSeconds` of its
+ * rotation and while its child is still unused, with a freshly signed token for that same child
+ * (same `jti`): two concurrent refreshes, or a client that lost the response, never fork the
+ * family into two live chains (Supabase Auth's `REFRESH_TOKEN_REUSE_INTERVAL`). Anything else
+ * presenting a rotated token is reuse, and the whole family is revoked.
+ */
+export async function refreshPersSession(
+  deps: Deps,
+  tenant: ProjectTenant,
+  refreshToken: string,
+  client: ClientInfo = {},
+): Promise<PersTokenPair> {
+  const verified = await verifyPersToken(deps, "refresh", refreshToken);
+  if (!verified.ok) throw new AppError("invalid_token", { detail: `PERS refresh token: ${verified.reason}` });
+  const { session, claims } = verified;
+  if (session.tenantPublicId !== tenant.tenantPublicId) {
+    throw new AppError("invalid_token", { detail: "refresh token of another tenant" });
+  }
+  // Counted only once the token verified, so nobody can spend another family's budget.
+  await enforceRateLimit(deps, "refresh_session", await hashedRateLimitKey("pers-refresh", session.familyId));
+
+  const family = await getPersFamily(deps.kv, session.familyId);
+  if (family?.status === "revoked") {
+    throw new AppError("invalid_token", { detail: "family revoked", reason: "revoked" });
+  }
+  const childId = randomId();
+  const childExpiresAt = refreshExpiry(deps);
+  // Written before the D1 rotation, never after: if a revocation races this write, its D1 update
+  // happened first, so the rotation below fails and rewrites "revoked" (recordRevocation).
+  // An absent record (not yet visible in this location) is rewritten; D1 still decides.
+  if (!family || family.expiresAt < childExpiresAt.getTime()) {
+    await putPersFamily(deps.kv, session.familyId, liveRecord(deps, session), deps.now.getTime());
+  }
+
+  const outcome = await rotateRefreshToken(deps.db, {
+    parentId: claims.jti,
+    childId,
+    childExpiresAt,
+    now: deps.now,
+  });
+  if (outcome.rotated) return issuePair(deps, session, childId, childExpiresAt);
+
+  const { state } = outcome;
+  if (!state) throw new AppError("invalid_token", { detail: "refresh token row not found" });
+  if (state.status === "revoked") {
+    await recordRevocation(deps, session);
+    throw new AppError("invalid_token", { detail: "family revoked", reason: "revoked" });
+  }
+  if (withinGrace(deps, state)) {
+    return issuePair(deps, session, state.replacedBy, state.childExpiresAt as Date);
+  }
+  await revokeFamily(deps, session);
+  recordAudit(
+    deps,
+    { principal: null, ...client },
+    {
+      action: "auth.refresh_reuse_detected",
+      tenant: session.tenantPublicId,
+      target: session.tenantUserPublicId,
+      details: { family_id: session.familyId, auth_type: session.authType },
+    },
+  );
+  throw new AppError("invalid_token", { detail: "rotated refresh token reused; family revoked", reason: "reused" });
+}
+
+/** KV needs up to 60 s to show a new key in other locations, and caches a miss as long. */
+const KV_PROPAGATION_SECONDS = 60;
+
+/**
+ * Whether a token's family is live, from KV. A revoked record is final. An absent record is read
+ * as "not yet visible here" only for a token issued within KV's propagation time; after that, an
+ * absent family is not live (fail closed).
+ */
+export async function isFamilyLive(deps: Deps, session: PersSession, issuedAtSeconds: number): Promise<boolean> {
+  const record = await getPersFamily(deps.kv, session.familyId);
+  if (record) return record.status === "live" && record.tenantPublicId === session.tenantPublicId;
+  return deps.now.getTime() / 1000 - issuedAtSeconds <= KV_PROPAGATION_SECONDS;
+}

@@ -1,0 +1,82 @@
+import { decodeCompactJws, type JwtFailure } from "../../crypto/jwt";
+import { findRefreshTokenStatus } from "../../storage/refresh-tokens";
+import type { Deps } from "../deps";
+import { isFamilyLive } from "./pers-sessions";
+import { type PersClaims, type PersTokenKind, persTokenKindOf, verifyPersToken } from "./pers-tokens";
+import type { ProjectTenant } from "./project-key";
+
+/** Stable, machine-readable reasons `/v2/auth/verify` gives for an invalid token. */
+export const VERIFY_REASONS = [
+  "malformed",
+  "unsupported_token",
+  "bad_signature",
+  "expired",
+  "not_yet_valid",
+  "invalid_claims",
+  "wrong_tenant",
+  "revoked",
+  "rotated",
+] as const;
+export type VerifyReason = (typeof VERIFY_REASONS)[number];
+
+export type VerifyOutcome =
+  | { valid: true; tokenType: PersTokenKind; payload: PersClaims }
+  | { valid: false; reason: VerifyReason; errorMessage: string };
+
+const MESSAGES: Record<VerifyReason, string> = {
+  malformed: "Invalid token",
+  unsupported_token: "Invalid token",
+  bad_signature: "Invalid token",
+  expired: "Token expired",
+  not_yet_valid: "Token not yet valid",
+  invalid_claims: "Invalid token",
+  wrong_tenant: "Token belongs to another project",
+  revoked: "Token revoked",
+  rotated: "Refresh token already used",
+};
+
+function invalid(reason: VerifyReason): VerifyOutcome {
+  return { valid: false, reason, errorMessage: MESSAGES[reason] };
+}
+
+function reasonOf(failure: JwtFailure): VerifyReason {
+  switch (failure) {
+    case "malformed":
+    case "forbidden_header":
+      return "malformed";
+    case "unknown_kid":
+    case "algorithm_mismatch":
+    case "bad_signature":
+      return "bad_signature";
+    case "wrong_type":
+      return "unsupported_token";
+    case "expired":
+      return "expired";
+    case "not_yet_valid":
+      return "not_yet_valid";
+    case "claim_invalid":
+      return "invalid_claims";
+  }
+}
+
+/**
+ * `POST /v2/auth/verify`: is this one of our PERS tokens (access or refresh), valid, of the
+ * caller's tenant, and is its family still live? For a refresh token, also: has it not been
+ * rotated or revoked (its D1 row)? Tokens that are not PERS tokens (a Ping token, an identity
+ * provider's token) are `unsupported_token`.
+ */
+export async function verifyAnyPersToken(deps: Deps, tenant: ProjectTenant, token: string): Promise<VerifyOutcome> {
+  const kind = persTokenKindOf(token);
+  if (!kind) return invalid(typeof decodeCompactJws(token) === "string" ? "malformed" : "unsupported_token");
+  const verified = await verifyPersToken(deps, kind, token);
+  if (!verified.ok) return invalid(reasonOf(verified.reason));
+  const { claims, session } = verified;
+  if (session.tenantPublicId !== tenant.tenantPublicId) return invalid("wrong_tenant");
+  if (!(await isFamilyLive(deps, session, claims.iat))) return invalid("revoked");
+  if (kind === "refresh") {
+    const status = await findRefreshTokenStatus(deps.db, claims.jti);
+    if (status === "rotated") return invalid("rotated");
+    if (status !== "active") return invalid("revoked");
+  }
+  return { valid: true, tokenType: kind, payload: claims };
+}
