@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
+import type { Principal, UserPrincipal } from "./domain";
 import type { Deps } from "./services/deps";
-import type { Principal, UserPrincipal } from "./services/principal";
 import type { ProjectTenant } from "./services/token-exchange/project-key";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */

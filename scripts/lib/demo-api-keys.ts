@@ -6,7 +6,7 @@
  * (Imports here are extensionless so tests can import this file too.)
  */
 import { DISPLAY_PREFIX_LENGTH, parseApiKey } from "../../src/crypto/api-key-format";
-import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../../src/storage/schema";
+import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../../src/domain";
 import { sqlString } from "./sql";
 
 /** The demo business and admin of the dev seed (`scripts/lib/demo-data.ts`). */

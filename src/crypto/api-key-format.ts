@@ -1,5 +1,5 @@
 import { base64url } from "jose";
-import type { ApiKeyKind, ApiKeyMode } from "../storage/schema";
+import type { ApiKeyKind, ApiKeyMode } from "../domain";
 import { base58Length, encodeBase58Fixed } from "./base58";
 import { sha256 } from "./digest";
 

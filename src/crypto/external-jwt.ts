@@ -1,5 +1,5 @@
 import { type CryptoKey, type JWTPayload, jwtVerify } from "jose";
-import type { IdpAlgorithm } from "../storage/schema";
+import type { IdpAlgorithm } from "../domain";
 import {
   CLOCK_TOLERANCE_SECONDS,
   decodeCompactJws,

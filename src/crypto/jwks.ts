@@ -1,5 +1,5 @@
 import { base64url, type CryptoKey, importJWK, type JWK } from "jose";
-import type { IdpAlgorithm, PublicJwk } from "../storage/schema";
+import type { IdpAlgorithm, PublicJwk } from "../domain";
 
 /**
  * Public verification keys of identity providers (RFC 7517). Only the public members of RSA,

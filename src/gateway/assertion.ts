@@ -3,8 +3,8 @@ import { BoundedMap } from "../bounded-map";
 import { signJwt } from "../crypto/jwt";
 import { randomId } from "../crypto/random";
 import type { SigningKeySet } from "../crypto/signing-keys";
+import type { Principal } from "../domain";
 import type { Deps } from "../services/deps";
-import type { Principal } from "../services/principal";
 
 /**
  * `X-Auth-Assertion`: a short-lived JWT, signed with the gateway's key, for one audience (the

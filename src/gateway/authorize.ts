@@ -1,6 +1,6 @@
+import type { Principal } from "../domain";
 import { AppError } from "../errors";
 import { changesState, judgeCrossSiteRequest } from "../middleware/csrf";
-import type { Principal } from "../services/principal";
 import type { GatewayRoute, UpstreamTarget } from "./route-table";
 
 /**

@@ -1,11 +1,10 @@
+import { type ApiKeyPrincipal, type Principal, USER_TYPES, type UserPrincipal, type UserType } from "../domain";
 import { AppError } from "../errors";
 import { readBearerToken } from "../middleware/bearer-auth";
 import { authenticateApiKey } from "../services/api-keys/verification";
 import type { Deps } from "../services/deps";
-import type { ApiKeyPrincipal, Principal, UserPrincipal } from "../services/principal";
 import { authenticateCookieSession } from "../services/sessions/cookie-sessions";
 import { authenticateAccessToken } from "../services/sessions/token-sessions";
-import { USER_TYPES, type UserType } from "../storage/schema";
 import type { CredentialKind, GatewayRoute } from "./route-table";
 
 export const API_KEY_HEADER = "x-ping-api-key";

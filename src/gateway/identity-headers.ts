@@ -1,5 +1,5 @@
+import type { Principal } from "../domain";
 import { SESSION_COOKIE_NAME } from "../http/session-cookie";
-import type { Principal } from "../services/principal";
 import { API_KEY_HEADER } from "./credentials";
 import { hopByHopNames } from "./forward";
 

@@ -1,5 +1,5 @@
+import type { Principal } from "../domain";
 import type { Deps } from "../services/deps";
-import type { Principal } from "../services/principal";
 import { identityAssertion } from "./assertion";
 import { authorizeForRoute, refuseCrossSiteSessionUse, targetFor } from "./authorize";
 import { authenticateForRoute, type PresentedCredentials } from "./credentials";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { API_KEY_PERMISSIONS, USER_TYPES, type UserType } from "../storage/schema";
+import { API_KEY_PERMISSIONS, USER_TYPES, type UserType } from "../domain";
 import { compilePathPattern, type PathPattern, patternsOverlap } from "./path-pattern";
 
 /**

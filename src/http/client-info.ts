@@ -1,4 +1,4 @@
-import type { ClientInfo } from "../services/sessions/token-sessions";
+import type { ClientInfo } from "../domain";
 
 /** What a session remembers about the client that started it, for the user's session list. */
 export function clientInfo(request: { header: (name: string) => string | undefined }): ClientInfo {

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
+import type { ApiKeyPrincipal } from "../domain";
 import type { AppEnv } from "../env";
 import { type ApiKeyRequirements, authenticateApiKey, authorizeApiKey } from "../services/api-keys/verification";
-import type { ApiKeyPrincipal } from "../services/principal";
 
 export const API_KEY_HEADER = "X-Ping-Api-Key";
 

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
+import { USER_TYPES, type UserType } from "../domain";
 import type { UserAuthEnv } from "../env";
 import { AppError } from "../errors";
 import { authenticateAccessToken } from "../services/sessions/token-sessions";
-import { USER_TYPES, type UserType } from "../storage/schema";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 

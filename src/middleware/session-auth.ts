@@ -1,11 +1,10 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { USER_TYPES, type UserPrincipal, type UserType } from "../domain";
 import type { AppEnv, UserAuthEnv } from "../env";
 import { AppError } from "../errors";
 import { readSessionCookie } from "../http/session-cookie";
-import type { UserPrincipal } from "../services/principal";
 import { authenticateCookieSession } from "../services/sessions/cookie-sessions";
-import { USER_TYPES, type UserType } from "../storage/schema";
 
 export interface SessionAuthOptions {
   /** User types allowed through; all by default. */

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { USER_TYPES, type UserType } from "../domain";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { clientInfo } from "../http/client-info";
@@ -14,7 +15,6 @@ import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeS
 import { pageUserSchema } from "../schemas/pingpage";
 import { loginWithCookie, logoutCookieSession } from "../services/sessions/cookie-sessions";
 import { authenticateAccessToken, endSession, loginForTokens } from "../services/sessions/token-sessions";
-import { USER_TYPES, type UserType } from "../storage/schema";
 
 /**
  * `/v1/auth/login` and `/v1/auth/logout` are shared by two wire contracts. The rule: a request

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../storage/schema";
+import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../domain";
 
 /** `iss`/`aud` values are StringOrURI (RFC 7519 §2): printable, no whitespace, bounded. */
 const stringOrUri = z

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_EXTERNAL_TOKEN_LENGTH } from "../crypto/external-jwt";
-import { PERS_AUTH_TYPES } from "../storage/schema";
+import { PERS_AUTH_TYPES } from "../domain";
 
 /** Bounds of `rawLoginData`: it is stored as-is with the anonymous user. */
 export const RAW_LOGIN_DATA_MAX_BYTES = 2048;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { USER_TYPES } from "../storage/schema";
+import { USER_TYPES } from "../domain";
 
 export const userTypeSchema = z.enum(USER_TYPES).openapi({ example: "user" });
 

@@ -1,16 +1,9 @@
 import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
+import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../domain";
 import type { Database } from "./db";
 import { type Page, type PageRequest, toPage } from "./pagination";
-import {
-  type ApiKeyKind,
-  type ApiKeyMode,
-  type ApiKeyPermission,
-  type ApiKeyRow,
-  apiKeys,
-  businesses,
-  users,
-} from "./schema";
+import { type ApiKeyRow, apiKeys, businesses, users } from "./schema";
 
 /**
  * What verifying a key needs to know, resolved from D1 once and then cached (per isolate and in

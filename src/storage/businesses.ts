@@ -1,7 +1,8 @@
 import { desc, eq, inArray, lt } from "drizzle-orm";
+import type { BusinessStatus } from "../domain";
 import type { Database } from "./db";
 import { type Page, type PageRequest, toPage } from "./pagination";
-import { type BusinessRow, type BusinessStatus, businesses } from "./schema";
+import { type BusinessRow, businesses } from "./schema";
 
 export async function insertBusiness(
   db: Database,

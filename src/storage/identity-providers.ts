@@ -1,12 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
+import type { ClaimMapping, IdpAlgorithm, PublicJwk } from "../domain";
 import type { Database } from "./db";
-import {
-  type ClaimMapping,
-  type IdentityProviderRow,
-  type IdpAlgorithm,
-  identityProviders,
-  type PublicJwk,
-} from "./schema";
+import { type IdentityProviderRow, identityProviders } from "./schema";
 
 /** The exchange's look-up: the tenant's enabled provider whose issuer the token claims. */
 export async function findEnabledProviderByIssuer(

@@ -1,5 +1,5 @@
+import type { PersAuthType } from "../domain";
 import { kvExpiration, kvKeys } from "./keys";
-import type { PersAuthType } from "./schema";
 
 /** What KV says about a PERS refresh-token family. */
 export interface PersFamilyRecord {

@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
+import type { PersAuthType, RefreshTokenStatus } from "../domain";
 import type { Database } from "./db";
-import { type PersAuthType, type RefreshTokenStatus, refreshTokens } from "./schema";
+import { refreshTokens } from "./schema";
 
 export interface NewRefreshToken {
   id: string;

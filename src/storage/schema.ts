@@ -8,25 +8,23 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-
-export const USER_TYPES = ["user", "adminuser", "agent"] as const;
-export type UserType = (typeof USER_TYPES)[number];
-
-export const USER_STATUSES = ["active", "disabled"] as const;
-export type UserStatus = (typeof USER_STATUSES)[number];
-export const BUSINESS_STATUSES = ["pending", "verified", "suspended"] as const;
-export const MEMBER_ROLES = ["owner", "member"] as const;
-export type BusinessStatus = (typeof BUSINESS_STATUSES)[number];
-export type MemberRole = (typeof MEMBER_ROLES)[number];
-
-/** Publishable keys only identify a tenant; secret keys are for servers and carry permissions. */
-export const API_KEY_KINDS = ["publishable", "secret"] as const;
-export type ApiKeyKind = (typeof API_KEY_KINDS)[number];
-/** Test keys never reach a live side effect (the gateway marks and may divert them). */
-export const API_KEY_MODES = ["test", "live"] as const;
-export type ApiKeyMode = (typeof API_KEY_MODES)[number];
-export const API_KEY_PERMISSIONS = ["sms", "email", "whatsapp", "templates", "bulk"] as const;
-export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
+import {
+  type AdminIdentity,
+  API_KEY_KINDS,
+  API_KEY_MODES,
+  type ApiKeyPermission,
+  BUSINESS_STATUSES,
+  type ClaimMapping,
+  type IdpAlgorithm,
+  MEMBER_ROLES,
+  type OptInAuthType,
+  PERS_AUTH_TYPES,
+  type PublicJwk,
+  REFRESH_TOKEN_STATUSES,
+  TENANT_USER_KINDS,
+  USER_STATUSES,
+  USER_TYPES,
+} from "../domain";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -159,38 +157,6 @@ export type AuditEventRow = typeof auditEvents.$inferSelect;
 // ---------------------------------------------------------------------------------------------
 // PERS token exchange. A tenant is a row of `businesses`; its end users are `tenant_users`,
 // unrelated to the dashboard `users` above.
-
-/** Algorithms a tenant may allow for its identity providers. Never HS* (shared secrets) or none. */
-export const IDP_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"] as const;
-export type IdpAlgorithm = (typeof IDP_ALGORITHMS)[number];
-
-/** `authType`s of the token exchange. `user` is always on; `tenant` is governed by the admin list. */
-export const PERS_AUTH_TYPES = ["user", "business", "tenant", "system", "external"] as const;
-export type PersAuthType = (typeof PERS_AUTH_TYPES)[number];
-/** The auth types a tenant switches on explicitly. */
-export const OPT_IN_AUTH_TYPES = ["business", "system", "external"] as const;
-export type OptInAuthType = (typeof OPT_IN_AUTH_TYPES)[number];
-
-export const TENANT_USER_KINDS = ["external", "anonymous"] as const;
-export type TenantUserKind = (typeof TENANT_USER_KINDS)[number];
-
-export const REFRESH_TOKEN_STATUSES = ["active", "rotated", "revoked"] as const;
-export type RefreshTokenStatus = (typeof REFRESH_TOKEN_STATUSES)[number];
-
-/** Which claims of a provider's token name the subject, the email and the display name. */
-export interface ClaimMapping {
-  subject: string;
-  email?: string;
-  name?: string;
-}
-
-export interface AdminIdentity {
-  issuer: string;
-  subject: string;
-}
-
-/** A public JWK as a tenant supplied it; validated before it is stored (no private members). */
-export type PublicJwk = Record<string, unknown> & { kty: string; kid: string };
 
 export const identityProviders = sqliteTable(
   "identity_providers",

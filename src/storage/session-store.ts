@@ -1,5 +1,5 @@
+import type { UserType } from "../domain";
 import { kvExpiration, kvKeys } from "./keys";
-import type { UserType } from "./schema";
 
 export type SessionKind = "token" | "cookie";
 

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
+import type { AdminIdentity, OptInAuthType } from "../domain";
 import type { Database } from "./db";
-import { type AdminIdentity, type OptInAuthType, type TenantSettingsRow, tenantSettings } from "./schema";
+import { type TenantSettingsRow, tenantSettings } from "./schema";
 
 export async function findTenantSettings(db: Database, tenantId: number): Promise<TenantSettingsRow | null> {
   const row = await db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId)).get();

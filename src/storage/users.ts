@@ -1,16 +1,8 @@
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
+import type { MemberRole, UserStatus, UserType } from "../domain";
 import type { Database } from "./db";
 import { type Page, type PageRequest, toPage } from "./pagination";
-import {
-  type BusinessRow,
-  businesses,
-  businessMembers,
-  type MemberRole,
-  type UserRow,
-  type UserStatus,
-  type UserType,
-  users,
-} from "./schema";
+import { type BusinessRow, businesses, businessMembers, type UserRow, users } from "./schema";
 
 export type BusinessSummary = Pick<BusinessRow, "id" | "publicId" | "name" | "status">;
 

@@ -4,6 +4,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK, jwtVerif
 import { describe, expect, it } from "vitest";
 import { hashPassword, parsePasswordHash } from "../../src/crypto/passwords";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
+import type { UserType } from "../../src/domain";
 import { readConfig } from "../../src/env";
 import { AppError } from "../../src/errors";
 import { authenticatePassword } from "../../src/services/auth/password-login";
@@ -11,7 +12,7 @@ import type { Deps } from "../../src/services/deps";
 import { rateLimitersOf } from "../../src/services/rate-limits";
 import { openDatabase } from "../../src/storage/db";
 import { kvKeys } from "../../src/storage/keys";
-import { type UserType, users } from "../../src/storage/schema";
+import { users } from "../../src/storage/schema";
 import { listSessionIds } from "../../src/storage/session-store";
 import { findUserByPublicId, updatePasswordHash } from "../../src/storage/users";
 import { createUser, type TestUser, uniqueEmail } from "../support/accounts";

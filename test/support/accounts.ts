@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { hashPassword } from "../../src/crypto/passwords";
+import type { UserType } from "../../src/domain";
 import { readConfig } from "../../src/env";
 import { openDatabase } from "../../src/storage/db";
-import { businesses, businessMembers, type UserType } from "../../src/storage/schema";
+import { businesses, businessMembers } from "../../src/storage/schema";
 import { insertUserIfEmailFree } from "../../src/storage/users";
 
 let counter = 0;

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import type { UserType } from "../../src/domain";
 import { openDatabase } from "../../src/storage/db";
-import { apiKeys, auditEvents, businesses, type UserType } from "../../src/storage/schema";
+import { apiKeys, auditEvents, businesses } from "../../src/storage/schema";
 import { createUser, type TestUser } from "./accounts";
 import { send, sendJson } from "./worker";
 

@@ -1,5 +1,5 @@
 import { generateApiKey } from "../../src/crypto/api-key-format";
-import type { ApiKeyMode, ApiKeyPermission } from "../../src/storage/schema";
+import type { ApiKeyMode, ApiKeyPermission } from "../../src/domain";
 import { uniqueEmail } from "./accounts";
 import { createKey, type SignedIn, signedInOwner } from "./api-keys";
 import { cookieLogin, registerUser } from "./cookies";

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
+import type { IdpAlgorithm } from "../../src/domain";
 import { openDatabase } from "../../src/storage/db";
 import { insertProviderIfIssuerFree, type ProviderValues } from "../../src/storage/identity-providers";
-import type { IdentityProviderRow, IdpAlgorithm } from "../../src/storage/schema";
+import type { IdentityProviderRow } from "../../src/storage/schema";
 import type { TestTenant } from "./tenants";
 
 /**

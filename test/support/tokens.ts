@@ -1,4 +1,4 @@
-import type { UserType } from "../../src/storage/schema";
+import type { UserType } from "../../src/domain";
 import { createUser, type TestUser } from "./accounts";
 import { postJson } from "./client";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_KEY_LENGTH, DISPLAY_PREFIX_LENGTH, generateApiKey, parseApiKey } from "../../src/crypto/api-key-format";
 import { BASE58_ALPHABET } from "../../src/crypto/base58";
-import { API_KEY_KINDS, API_KEY_MODES } from "../../src/storage/schema";
+import { API_KEY_KINDS, API_KEY_MODES } from "../../src/domain";
 
 const FORMATS = API_KEY_KINDS.flatMap((kind) => API_KEY_MODES.map((mode) => ({ kind, mode })));
 const PREFIX = { publishable: "pk", secret: "sk" } as const;

@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
+import type { Principal } from "../../src/domain";
 import { identityAssertion } from "../../src/gateway/assertion";
-import type { Principal } from "../../src/services/principal";
 import { depsAt } from "../support/deps";
 
 const person: Principal = { method: "jwt", userPublicId: "user-1", userType: "user", sessionId: "session-1" };

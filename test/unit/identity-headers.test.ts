@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Principal } from "../../src/domain";
 import { buildUpstreamHeaders } from "../../src/gateway/identity-headers";
-import type { Principal } from "../../src/services/principal";
 
 const key: Principal = {
   method: "api_key",

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { API_KEY_PERMISSIONS, USER_TYPES } from "../../src/domain";
 import { HTTP_METHODS, MAX_TIMEOUT_MS, parseRouteTable } from "../../src/gateway/route-table";
-import { API_KEY_PERMISSIONS, USER_TYPES } from "../../src/storage/schema";
 
 /**
  * Properties of the gateway route-table parser: every table an operator could validly write is

@@ -1,9 +1,9 @@
+import type { UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import { findBusinessByPublicId } from "../../storage/businesses";
 import type { BusinessRow } from "../../storage/schema";
 import { type CallerMembership, findUserMembership } from "../../storage/users";
 import type { Deps } from "../deps";
-import type { UserPrincipal } from "../principal";
 
 /** One answer for "no such business" and "not yours", so ids of other tenants cannot be probed. */
 export function businessNotFound(detail: string): AppError {

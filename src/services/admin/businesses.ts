@@ -1,8 +1,9 @@
+import type { BusinessStatus } from "../../domain";
 import { AppError } from "../../errors";
 import { listApiKeyHashesOfBusiness } from "../../storage/api-keys";
 import { findBusinessByPublicId, insertBusiness, listBusinesses, updateBusiness } from "../../storage/businesses";
 import type { Page, PageRequest } from "../../storage/pagination";
-import type { BusinessRow, BusinessStatus } from "../../storage/schema";
+import type { BusinessRow } from "../../storage/schema";
 import { forgetApiKey } from "../api-keys/key-lookup";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";

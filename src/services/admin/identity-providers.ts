@@ -1,5 +1,6 @@
 import { checkPublicJwk, importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import { randomToken } from "../../crypto/random";
+import type { ClaimMapping, IdpAlgorithm, PublicJwk } from "../../domain";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
 import {
@@ -9,7 +10,7 @@ import {
   type ProviderValues,
   replaceProvider,
 } from "../../storage/identity-providers";
-import type { ClaimMapping, IdentityProviderRow, IdpAlgorithm, PublicJwk } from "../../storage/schema";
+import type { IdentityProviderRow } from "../../storage/schema";
 import type { Deps } from "../deps";
 
 /** A provider as an admin submits it (already shape-checked by the route's schema). */

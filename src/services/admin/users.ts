@@ -1,8 +1,9 @@
 import { hashPassword } from "../../crypto/passwords";
+import type { MemberRole, UserType } from "../../domain";
 import { AppError } from "../../errors";
 import { findBusinessesByPublicIds } from "../../storage/businesses";
 import type { Page, PageRequest } from "../../storage/pagination";
-import type { BusinessRow, MemberRole, UserRow, UserType } from "../../storage/schema";
+import type { BusinessRow, UserRow } from "../../storage/schema";
 import {
   findUserByPublicId,
   insertUserWithMemberships,

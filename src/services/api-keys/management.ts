@@ -1,5 +1,6 @@
 import { generateApiKey } from "../../crypto/api-key-format";
 import { encodeBase58Fixed } from "../../crypto/base58";
+import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import {
   type ApiKeyDetails,
@@ -12,11 +13,10 @@ import {
 } from "../../storage/api-keys";
 import { findBusinessByPublicId } from "../../storage/businesses";
 import type { Page, PageRequest } from "../../storage/pagination";
-import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, ApiKeyRow } from "../../storage/schema";
+import type { ApiKeyRow } from "../../storage/schema";
 import { businessNotFound, findAccessibleBusiness, requireBusinessAccess } from "../admin/business-access";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
-import type { UserPrincipal } from "../principal";
 import { forgetApiKey } from "./key-lookup";
 import { refusalOf } from "./verification";
 

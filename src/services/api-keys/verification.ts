@@ -1,10 +1,9 @@
 import { BoundedMap } from "../../bounded-map";
 import { type ParsedApiKey, parseApiKey } from "../../crypto/api-key-format";
+import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, ApiKeyPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import type { ApiKeyRecord } from "../../storage/api-keys";
-import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../../storage/schema";
 import type { Deps } from "../deps";
-import type { ApiKeyPrincipal } from "../principal";
 import { resolveApiKey } from "./key-lookup";
 import { recordApiKeyUse } from "./usage";
 

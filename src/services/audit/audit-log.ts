@@ -1,7 +1,7 @@
+import type { Principal, UserPrincipal } from "../../domain";
 import { type AuditEventFilter, insertAuditEvent, listAuditEvents } from "../../storage/audit-events";
 import type { PageRequest } from "../../storage/pagination";
 import type { Deps } from "../deps";
-import type { Principal, UserPrincipal } from "../principal";
 
 export const AUDIT_ACTIONS = [
   "business.create",

@@ -1,12 +1,11 @@
 import { sha256Base64url } from "../../crypto/digest";
 import { hashPassword, type PasswordPolicy, verifyPassword } from "../../crypto/passwords";
+import type { ClientInfo, UserType } from "../../domain";
 import { AppError } from "../../errors";
-import type { UserType } from "../../storage/schema";
 import { findUserWithBusinessesByEmail, type UserWithBusinesses, updatePasswordHash } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { enforceRateLimit, hashedRateLimitKey, UNKNOWN_CLIENT_IP } from "../rate-limits";
-import type { ClientInfo } from "../sessions/token-sessions";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

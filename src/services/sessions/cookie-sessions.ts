@@ -2,6 +2,7 @@ import { BoundedMap } from "../../bounded-map";
 import { constantTimeEqual, sha256Base64url } from "../../crypto/digest";
 import { hashPassword } from "../../crypto/passwords";
 import { randomToken } from "../../crypto/random";
+import type { ClientInfo, UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import type { UserRow } from "../../storage/schema";
 import type { SessionRecord } from "../../storage/session-store";
@@ -9,9 +10,7 @@ import { findUserByPublicId, insertUserIfEmailFree } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import { authenticatePassword, normalizeEmail, passwordPolicy } from "../auth/password-login";
 import type { Deps } from "../deps";
-import type { UserPrincipal } from "../principal";
 import { findLiveSession, revokeSession, startSession } from "./session-records";
-import type { ClientInfo } from "./token-sessions";
 
 /**
  * PingPage's cookie sessions last 30 days from login, absolutely: using a session does not

@@ -1,7 +1,7 @@
+import type { UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import { getSession, listSessionIds, type SessionKind } from "../../storage/session-store";
 import type { Deps } from "../deps";
-import type { UserPrincipal } from "../principal";
 import { isoSeconds } from "./cookie-sessions";
 import { revokeAllSessions, revokeSession } from "./session-records";
 

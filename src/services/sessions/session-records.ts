@@ -1,6 +1,6 @@
 import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
-import type { UserType } from "../../storage/schema";
+import type { UserType } from "../../domain";
 import {
   deleteSession,
   getSession,

@@ -1,6 +1,6 @@
 import { type JwtFailure, signJwt, verifyJwt } from "../../crypto/jwt";
 import { randomId } from "../../crypto/random";
-import { USER_TYPES, type UserType } from "../../storage/schema";
+import { USER_TYPES, type UserType } from "../../domain";
 import type { SessionRecord } from "../../storage/session-store";
 import type { Deps } from "../deps";
 

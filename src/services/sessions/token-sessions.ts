@@ -1,18 +1,12 @@
+import type { ClientInfo, UserPrincipal, UserType } from "../../domain";
 import { AppError } from "../../errors";
-import type { UserType } from "../../storage/schema";
 import type { BusinessSummary } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import { authenticatePassword } from "../auth/password-login";
 import type { Deps } from "../deps";
-import type { UserPrincipal } from "../principal";
 import { enforceRateLimit, hashedRateLimitKey } from "../rate-limits";
 import { findLiveSession, revokeSession, startSession } from "./session-records";
 import { issueSessionToken, verifySessionToken } from "./session-tokens";
-
-export interface ClientInfo {
-  userAgent?: string;
-  ip?: string;
-}
 
 export interface TokenLoginResult {
   accessToken: string;

@@ -1,9 +1,8 @@
+import type { ClientInfo, PersAuthType } from "../../domain";
 import { AppError } from "../../errors";
 import { findEnabledProviderByIssuer } from "../../storage/identity-providers";
-import type { PersAuthType } from "../../storage/schema";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
-import type { ClientInfo } from "../sessions/token-sessions";
 import { inspectIdentityToken, verifyIdentityToken } from "./identity-tokens";
 import { type PersTokenPair, startPersSession } from "./pers-sessions";
 import type { ProjectTenant } from "./project-key";

@@ -1,7 +1,8 @@
 import type { JWTPayload } from "jose";
 import { inspectExternalToken, type UnverifiedExternalToken, verifyExternalJwt } from "../../crypto/external-jwt";
+import { IDP_ALGORITHMS, type IdpAlgorithm } from "../../domain";
 import { AppError } from "../../errors";
-import { IDP_ALGORITHMS, type IdentityProviderRow, type IdpAlgorithm } from "../../storage/schema";
+import type { IdentityProviderRow } from "../../storage/schema";
 import type { Deps } from "../deps";
 import { findProviderKey, type JwksSource } from "./provider-keys";
 

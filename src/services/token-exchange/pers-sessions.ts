@@ -1,4 +1,5 @@
 import { randomId } from "../../crypto/random";
+import type { ClientInfo } from "../../domain";
 import { AppError } from "../../errors";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
@@ -10,7 +11,6 @@ import {
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { enforceRateLimit, hashedRateLimitKey } from "../rate-limits";
-import type { ClientInfo } from "../sessions/token-sessions";
 import { issuePersAccessToken, issuePersRefreshToken, type PersSession, verifyPersToken } from "./pers-tokens";
 import type { ProjectTenant } from "./project-key";
 

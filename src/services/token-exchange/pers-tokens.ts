@@ -1,6 +1,6 @@
 import { decodeCompactJws, type JwtFailure, signJwt, verifyJwt } from "../../crypto/jwt";
 import { randomId } from "../../crypto/random";
-import { PERS_AUTH_TYPES, type PersAuthType } from "../../storage/schema";
+import { PERS_AUTH_TYPES, type PersAuthType } from "../../domain";
 import type { Deps } from "../deps";
 
 /**

@@ -1,7 +1,7 @@
 import type { CryptoKey } from "jose";
 import { BoundedMap } from "../../bounded-map";
 import { importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
-import type { IdpAlgorithm, PublicJwk } from "../../storage/schema";
+import type { IdpAlgorithm, PublicJwk } from "../../domain";
 import type { Deps } from "../deps";
 import { fetchJwks } from "./jwks-fetch";
 

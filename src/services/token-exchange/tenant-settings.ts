@@ -1,5 +1,6 @@
+import type { AdminIdentity, OptInAuthType, PersAuthType } from "../../domain";
 import { AppError } from "../../errors";
-import type { AdminIdentity, OptInAuthType, PersAuthType, TenantSettingsRow } from "../../storage/schema";
+import type { TenantSettingsRow } from "../../storage/schema";
 import { findTenantSettings, type TenantSettingsValues, upsertTenantSettings } from "../../storage/tenant-settings";
 import type { Deps } from "../deps";
 import type { VerifiedIdentity } from "./identity-tokens";
