@@ -1,8 +1,7 @@
-import { AppError, handleError } from "./errors";
+import { AppError } from "./errors";
+import { handleError } from "./http/errors";
 import { createRouter } from "./http/router";
 import { corsForAllowedOrigins } from "./middleware/cors";
-import { dialect } from "./middleware/dialect";
-import { credentialHeaderLimit } from "./middleware/header-limits";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
@@ -13,7 +12,7 @@ import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { pingPageRoutes } from "./routes/cookie-sessions";
 import { gatewayRoutes } from "./routes/gateway";
-import { loginDialect, loginRoutes, logoutDialect } from "./routes/login-logout";
+import { loginRoutes } from "./routes/login-logout";
 import { ownSessionRoutes } from "./routes/session-list";
 import { persAuthRoutes } from "./routes/token-exchange";
 import { pingAuthRoutes } from "./routes/token-sessions";
@@ -25,20 +24,6 @@ export function createApp() {
 
   app.use("*", init, requestLog, securityHeaders);
   app.use("/v1/*", corsForAllowedOrigins);
-  app.use("/v1/auth/login", loginDialect);
-  app.use("/v1/auth/logout", logoutDialect);
-  app.use("/v1/auth/refresh", dialect("ping"));
-  app.use("/v1/auth/session", dialect("ping"));
-  app.use("/v1/auth/register", dialect("pingpage"));
-  app.use("/v1/me", dialect("pingpage"));
-  app.use("/v1/me/*", dialect("pingpage"));
-  app.use("/v1/api-keys", dialect("ping"));
-  app.use("/v1/api-keys/*", dialect("ping"));
-  app.use("/v1/admin/*", dialect("ping"));
-  app.use("/v1/auth/api-key", dialect("gateway"));
-  app.use("/v2/auth/*", dialect("pers"));
-  // After the dialects, so that a refusal speaks the route's; before every route.
-  app.use("*", credentialHeaderLimit);
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);

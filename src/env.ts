@@ -1,8 +1,5 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
-import type { Principal, UserPrincipal } from "./domain";
-import type { Deps } from "./services/deps";
-import type { ProjectTenant } from "./services/token-exchange/project-key";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {
@@ -156,28 +153,4 @@ export function readConfig(env: Bindings): Config {
   }
   configCache.set(env, parsed.data);
   return parsed.data;
-}
-
-/** Which wire dialect errors on the current route are written in. */
-export type Dialect = "ping" | "pingpage" | "pers" | "gateway";
-
-export interface Variables {
-  requestId: string;
-  deps: Deps;
-  dialect: Dialect;
-  principal: Principal;
-  /** The tenant named by the PERS project key (`projectKey` middleware). */
-  tenant: ProjectTenant;
-  /** Set when the response came from an upstream origin: it then passes back untouched. */
-  forwarded?: true;
-}
-
-export interface AppEnv {
-  Bindings: Bindings;
-  Variables: Variables;
-}
-
-/** The context of a route behind bearer or cookie authentication: the principal is a person. */
-export interface UserAuthEnv extends AppEnv {
-  Variables: Variables & { principal: UserPrincipal };
 }

@@ -1,6 +1,9 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../env";
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { AppError } from "../errors";
+import { credentialHeaderLimit } from "../middleware/header-limits";
+import type { AppEnv } from "./context";
+import { type DialectChoice, speak } from "./dialect";
 
 interface ValidationIssue {
   path: readonly PropertyKey[];
@@ -21,7 +24,7 @@ function fieldAndMessage(issue: ValidationIssue | undefined): string {
 }
 
 /**
- * A router whose validation failures become `invalid_request` errors (rendered in the route's
+ * A bare router whose validation failures become `invalid_request` errors (rendered in the route's
  * dialect) naming the first offending field, never echoing the value.
  */
 export function createRouter() {
@@ -35,4 +38,27 @@ export function createRouter() {
 export function schemaMessageHook(result: ValidationResult): undefined {
   throwIfInvalid(result, (issue) => issue?.message ?? "Invalid request");
   return undefined;
+}
+
+function asArray(middleware: RouteConfig["middleware"]): MiddlewareHandler[] {
+  if (middleware === undefined) return [];
+  return Array.isArray(middleware) ? middleware : [middleware];
+}
+
+/**
+ * One surface's routes: a router, and `route()` to declare each of its routes with `createRoute`.
+ * Every route declared so speaks the surface's error dialect from its first middleware on, and
+ * refuses oversized credential headers before anything parses them, so a route added under a new
+ * prefix can never answer in another surface's dialect.
+ */
+export function createSurface(dialect: DialectChoice) {
+  const first = [speak(dialect), credentialHeaderLimit];
+  function route<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
+    // The added middleware sets no context variable, so the route keeps the type its own
+    // middleware gives its handler.
+    return createRoute({ ...config, middleware: [...first, ...asArray(config.middleware)] }) as unknown as ReturnType<
+      typeof createRoute<P, R>
+    >;
+  }
+  return { router: createRouter(), route };
 }

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { ApiKeyPrincipal } from "../domain";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../http/context";
 import { type ApiKeyRequirements, authenticateApiKey, authorizeApiKey } from "../services/api-keys/verification";
 
 export const API_KEY_HEADER = "X-Ping-Api-Key";

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { USER_TYPES, type UserType } from "../domain";
-import type { UserAuthEnv } from "../env";
 import { AppError } from "../errors";
+import type { UserAuthEnv } from "../http/context";
 import { authenticateAccessToken } from "../services/sessions/token-sessions";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;

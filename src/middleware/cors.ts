@@ -1,6 +1,6 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../http/context";
 
 /**
  * Hono's CORS for an origin already known to be allowed. Credentials are allowed, so the

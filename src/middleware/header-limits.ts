@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
 import { AppError } from "../errors";
+import type { AppEnv } from "../http/context";
 
 /** The request headers Gatehouse itself parses: credentials and the user type. */
 export const CREDENTIAL_HEADERS = ["authorization", "cookie", "x-ping-api-key", "user-type"] as const;

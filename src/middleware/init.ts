@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { loadSigningKeys } from "../crypto/signing-keys";
-import { type AppEnv, readConfig } from "../env";
+import { readConfig } from "../env";
+import type { AppEnv } from "../http/context";
 import { rateLimitersOf } from "../services/rate-limits";
 import { openDatabase } from "../storage/db";
 

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { decodeUtf8Strict } from "../crypto/utf8";
-import type { AppEnv } from "../env";
 import { AppError } from "../errors";
+import type { AppEnv } from "../http/context";
 import { readBoundedBody } from "../http/read-bounded";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../http/context";
 import { resolveProjectTenant } from "../services/token-exchange/project-key";
 
 /** PERS: the tenant named by the publishable project key (`X-API-Key` or `x-project-key`) → `c.get("tenant")`. */

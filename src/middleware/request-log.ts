@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { Principal } from "../domain";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../http/context";
 
 function principalId(principal: Principal | undefined): string | undefined {
   if (!principal) return undefined;

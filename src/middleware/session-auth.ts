@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { USER_TYPES, type UserPrincipal, type UserType } from "../domain";
-import type { AppEnv, UserAuthEnv } from "../env";
 import { AppError } from "../errors";
+import type { AppEnv, UserAuthEnv } from "../http/context";
 import { readSessionCookie } from "../http/session-cookie";
 import { authenticateCookieSession } from "../services/sessions/cookie-sessions";
 

@@ -1,7 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
 import { actorOf } from "../http/actor";
 import { adminErrors, errorResponse } from "../http/openapi-errors";
-import { createRouter } from "../http/router";
+import { createSurface } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import {
@@ -21,11 +20,13 @@ import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/paginat
 import { changeBusiness, createBusiness, findBusinesses } from "../services/admin/businesses";
 import { createUserAccount, disableUser, findUsers } from "../services/admin/users";
 
+const { router, route } = createSurface("ping");
+
 /** `/v1/admin`: businesses (tenants) and users of every type. `adminuser` tokens only. */
 
 const adminOnly = () => bearerAuth({ userTypes: ["adminuser"] });
 
-const createBusinessRoute = createRoute({
+const createBusinessRoute = route({
   method: "post",
   path: "/v1/admin/businesses",
   tags: ["Administration"],
@@ -40,7 +41,7 @@ const createBusinessRoute = createRoute({
   },
 });
 
-const listBusinessesRoute = createRoute({
+const listBusinessesRoute = route({
   method: "get",
   path: "/v1/admin/businesses",
   tags: ["Administration"],
@@ -57,7 +58,7 @@ const listBusinessesRoute = createRoute({
   },
 });
 
-const updateBusinessRoute = createRoute({
+const updateBusinessRoute = route({
   method: "patch",
   path: "/v1/admin/businesses/{id}",
   tags: ["Administration"],
@@ -76,7 +77,7 @@ const updateBusinessRoute = createRoute({
   },
 });
 
-const createUserRoute = createRoute({
+const createUserRoute = route({
   method: "post",
   path: "/v1/admin/users",
   tags: ["Administration"],
@@ -93,7 +94,7 @@ const createUserRoute = createRoute({
   },
 });
 
-const listUsersRoute = createRoute({
+const listUsersRoute = route({
   method: "get",
   path: "/v1/admin/users",
   tags: ["Administration"],
@@ -107,7 +108,7 @@ const listUsersRoute = createRoute({
   },
 });
 
-const disableUserRoute = createRoute({
+const disableUserRoute = route({
   method: "post",
   path: "/v1/admin/users/{id}/disable",
   tags: ["Administration"],
@@ -122,7 +123,7 @@ const disableUserRoute = createRoute({
   },
 });
 
-export const adminAccountRoutes = createRouter()
+export const adminAccountRoutes = router
   .openapi(createBusinessRoute, async (c) => {
     const business = await createBusiness(c.get("deps"), actorOf(c), c.req.valid("json"));
     return c.json({ result: "success" as const, business: toBusinessView(business) }, 201);

@@ -1,5 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../http/router";
+import { z } from "@hono/zod-openapi";
+import { createSurface } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import {
@@ -24,6 +24,8 @@ import {
   type TenantSettings,
 } from "../services/token-exchange/tenant-settings";
 import type { IdentityProviderRow } from "../storage/schema";
+
+const { router, route } = createSurface("ping");
 
 /**
  * `/v1/admin/tenants/{tenantId}/…`: which identity providers a tenant trusts for PERS token
@@ -77,7 +79,7 @@ const providerListResponse = z.object({
   identityProviders: z.array(identityProviderSchema),
 });
 
-const getSettingsRoute = createRoute({
+const getSettingsRoute = route({
   method: "get",
   path: "/v1/admin/tenants/{tenantId}/settings",
   tags,
@@ -94,7 +96,7 @@ const getSettingsRoute = createRoute({
   },
 });
 
-const putSettingsRoute = createRoute({
+const putSettingsRoute = route({
   method: "put",
   path: "/v1/admin/tenants/{tenantId}/settings",
   tags,
@@ -111,7 +113,7 @@ const putSettingsRoute = createRoute({
   },
 });
 
-const listProvidersRoute = createRoute({
+const listProvidersRoute = route({
   method: "get",
   path: "/v1/admin/tenants/{tenantId}/identity-providers",
   tags,
@@ -125,7 +127,7 @@ const listProvidersRoute = createRoute({
   },
 });
 
-const createProviderRoute = createRoute({
+const createProviderRoute = route({
   method: "post",
   path: "/v1/admin/tenants/{tenantId}/identity-providers",
   tags,
@@ -143,7 +145,7 @@ const createProviderRoute = createRoute({
   },
 });
 
-const updateProviderRoute = createRoute({
+const updateProviderRoute = route({
   method: "put",
   path: "/v1/admin/tenants/{tenantId}/identity-providers/{providerId}",
   tags,
@@ -161,7 +163,7 @@ const updateProviderRoute = createRoute({
   },
 });
 
-const deleteProviderRoute = createRoute({
+const deleteProviderRoute = route({
   method: "delete",
   path: "/v1/admin/tenants/{tenantId}/identity-providers/{providerId}",
   tags,
@@ -173,7 +175,7 @@ const deleteProviderRoute = createRoute({
   responses: { 204: { description: "Deleted" }, ...commonErrors },
 });
 
-export const adminIdentityRoutes = createRouter()
+export const adminIdentityRoutes = router
   .openapi(getSettingsRoute, async (c) => {
     const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
     const settings = await loadTenantSettings(c.get("deps"), tenant.id);

@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/actor";
 import { adminErrors, errorResponse } from "../http/openapi-errors";
-import { createRouter } from "../http/router";
+import { createSurface } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../schemas/admin";
 import {
@@ -15,11 +15,13 @@ import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/paginat
 import { listAllApiKeys, revokeApiKey } from "../services/api-keys/management";
 import { findAuditEvents } from "../services/audit/audit-log";
 
+const { router, route } = createSurface("ping");
+
 /** `/v1/admin`: every tenant's API keys, and the audit trail. `adminuser` tokens only. */
 
 const adminOnly = () => bearerAuth({ userTypes: ["adminuser"] });
 
-const listKeysRoute = createRoute({
+const listKeysRoute = route({
   method: "get",
   path: "/v1/admin/api-keys",
   tags: ["Administration"],
@@ -38,7 +40,7 @@ const listKeysRoute = createRoute({
   },
 });
 
-const revokeKeyRoute = createRoute({
+const revokeKeyRoute = route({
   method: "delete",
   path: "/v1/admin/api-keys/{id}",
   tags: ["Administration"],
@@ -53,7 +55,7 @@ const revokeKeyRoute = createRoute({
   },
 });
 
-const listAuditRoute = createRoute({
+const listAuditRoute = route({
   method: "get",
   path: "/v1/admin/audit-events",
   tags: ["Administration"],
@@ -67,7 +69,7 @@ const listAuditRoute = createRoute({
   },
 });
 
-export const adminOversightRoutes = createRouter()
+export const adminOversightRoutes = router
   .openapi(listKeysRoute, async (c) => {
     const query = c.req.valid("query");
     const page = await listAllApiKeys(c.get("deps"), { businessPublicId: query.business_id }, toPageRequest(query));

@@ -1,10 +1,12 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../http/router";
+import { z } from "@hono/zod-openapi";
+import { createSurface } from "../http/router";
 import { API_KEY_HEADER, apiKeyAuth } from "../middleware/api-key-auth";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
 import { apiKeyPrincipalResponseSchema, gatewayErrorSchema, toPrincipalView } from "../schemas/api-keys";
 
-const whoAmIRoute = createRoute({
+const { router, route } = createSurface("gateway");
+
+const whoAmIRoute = route({
   method: "get",
   path: "/v1/auth/api-key",
   tags: ["API keys"],
@@ -28,6 +30,4 @@ const whoAmIRoute = createRoute({
   },
 });
 
-export const apiKeyAuthRoutes = createRouter().openapi(whoAmIRoute, (c) =>
-  c.json(toPrincipalView(c.get("principal")), 200),
-);
+export const apiKeyAuthRoutes = router.openapi(whoAmIRoute, (c) => c.json(toPrincipalView(c.get("principal")), 200));

@@ -1,6 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/actor";
-import { createRouter } from "../http/router";
+import { createSurface } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import {
@@ -23,6 +23,8 @@ import {
   rollApiKey,
 } from "../services/api-keys/management";
 
+const { router, route } = createSurface("ping");
+
 /**
  * `/v1/api-keys`: a business's members (and admins) create, list, inspect, roll and revoke its
  * keys. Another business's keys answer 404, exactly like keys that do not exist.
@@ -39,7 +41,7 @@ const commonErrors = {
 
 const keyIdParams = z.object({ id: apiKeyIdSchema.openapi({ param: { name: "id", in: "path" } }) });
 
-const createRouteDef = createRoute({
+const createRouteDef = route({
   method: "post",
   path: "/v1/api-keys",
   tags: ["API keys"],
@@ -56,7 +58,7 @@ const createRouteDef = createRoute({
   },
 });
 
-const listRouteDef = createRoute({
+const listRouteDef = route({
   method: "get",
   path: "/v1/api-keys",
   tags: ["API keys"],
@@ -76,7 +78,7 @@ const listRouteDef = createRoute({
   },
 });
 
-const getRouteDef = createRoute({
+const getRouteDef = route({
   method: "get",
   path: "/v1/api-keys/{id}",
   tags: ["API keys"],
@@ -91,7 +93,7 @@ const getRouteDef = createRoute({
   },
 });
 
-const rollRouteDef = createRoute({
+const rollRouteDef = route({
   method: "post",
   path: "/v1/api-keys/{id}/roll",
   tags: ["API keys"],
@@ -113,7 +115,7 @@ const rollRouteDef = createRoute({
   },
 });
 
-const revokeRouteDef = createRoute({
+const revokeRouteDef = route({
   method: "delete",
   path: "/v1/api-keys/{id}",
   tags: ["API keys"],
@@ -131,7 +133,7 @@ const revokeRouteDef = createRoute({
   },
 });
 
-export const apiKeyRoutes = createRouter()
+export const apiKeyRoutes = router
   .openapi(createRouteDef, async (c) => {
     const body = c.req.valid("json");
     const { key, plaintext } = await createApiKey(c.get("deps"), actorOf(c), {

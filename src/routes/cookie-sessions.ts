@@ -1,6 +1,5 @@
-import { createRoute } from "@hono/zod-openapi";
 import { clientInfo } from "../http/client-info";
-import { createRouter, schemaMessageHook } from "../http/router";
+import { createSurface, schemaMessageHook } from "../http/router";
 import { setSessionCookie } from "../http/session-cookie";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
@@ -9,6 +8,8 @@ import { sessionAuth } from "../middleware/session-auth";
 import { pageUserSchema, plainTextError, registerRequestSchema } from "../schemas/pingpage";
 import { findProfile, registerWithCookie } from "../services/sessions/cookie-sessions";
 
+const { router, route } = createSurface("pingpage");
+
 const setCookieHeader = {
   "Set-Cookie": {
     description: "`session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax`",
@@ -16,7 +17,7 @@ const setCookieHeader = {
   },
 };
 
-const registerRoute = createRoute({
+const registerRoute = route({
   method: "post",
   path: "/v1/auth/register",
   tags: ["PingPage cookie sessions"],
@@ -41,7 +42,7 @@ const registerRoute = createRoute({
   },
 });
 
-const meRoute = createRoute({
+const meRoute = route({
   method: "get",
   path: "/v1/me",
   tags: ["PingPage cookie sessions"],
@@ -54,7 +55,7 @@ const meRoute = createRoute({
   },
 });
 
-export const pingPageRoutes = createRouter()
+export const pingPageRoutes = router
   .openapi(
     registerRoute,
     async (c) => {

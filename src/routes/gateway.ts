@@ -2,9 +2,10 @@ import bundledRouteTable from "../../gateway.routes.json";
 import { API_KEY_HEADER } from "../gateway/credentials";
 import { proxyRequest } from "../gateway/proxy";
 import { loadRouteTable } from "../gateway/route-table";
+import { speak } from "../http/dialect";
 import { createRouter } from "../http/router";
 import { readSessionCookie } from "../http/session-cookie";
-import { dialect } from "../middleware/dialect";
+import { credentialHeaderLimit } from "../middleware/header-limits";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
 
 /**
@@ -14,7 +15,7 @@ import { limitRefusedApiKeys } from "../middleware/rate-limit";
  */
 export const gatewayRoutes = createRouter();
 
-gatewayRoutes.all("*", dialect("gateway"), limitRefusedApiKeys, async (c) => {
+gatewayRoutes.all("*", speak("gateway"), credentialHeaderLimit, limitRefusedApiKeys, async (c) => {
   // Service bindings are named by the route table, so they are looked up by name.
   const bindings = c.env as unknown as Readonly<Record<string, unknown>>;
   const table = loadRouteTable(c.get("deps").config.gatewayRoutes ?? bundledRouteTable, bindings);

@@ -1,11 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createMiddleware } from "hono/factory";
 import { USER_TYPES, type UserType } from "../domain";
-import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { clientInfo } from "../http/client-info";
-import { createRouter } from "../http/router";
+import type { AppEnv } from "../http/context";
+import { createSurface } from "../http/router";
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../http/session-cookie";
 import { readBearerToken } from "../middleware/bearer-auth";
 import { csrfProtection } from "../middleware/csrf";
@@ -24,16 +23,8 @@ import { authenticateAccessToken, endSession, loginForTokens } from "../services
 const isTokenLogin = (c: Context<AppEnv>) => c.req.header("user-type") !== undefined;
 const isTokenLogout = (c: Context<AppEnv>) => c.req.header("authorization") !== undefined;
 
-/** Set in app.ts with the other dialects, so that even the global guards answer in the right one. */
-export const loginDialect = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("dialect", isTokenLogin(c) ? "ping" : "pingpage");
-  await next();
-});
-
-export const logoutDialect = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("dialect", isTokenLogout(c) ? "ping" : "pingpage");
-  await next();
-});
+const login = createSurface((c) => (isTokenLogin(c) ? "ping" : "pingpage"));
+const logout = createSurface((c) => (isTokenLogout(c) ? "ping" : "pingpage"));
 
 const LOGIN_MESSAGE = "You have successfully logged in!";
 
@@ -45,7 +36,7 @@ const bothDialects = (description: string) => ({
   },
 });
 
-const loginRoute = createRoute({
+const loginRoute = login.route({
   method: "post",
   path: "/v1/auth/login",
   tags: ["Ping token login", "PingPage cookie sessions"],
@@ -75,7 +66,7 @@ const loginRoute = createRoute({
   },
 });
 
-const logoutRoute = createRoute({
+const logoutRoute = logout.route({
   method: "post",
   path: "/v1/auth/logout",
   tags: ["Ping token login", "PingPage cookie sessions"],
@@ -92,7 +83,7 @@ const logoutRoute = createRoute({
   },
 });
 
-export const loginRoutes = createRouter()
+export const loginRoutes = login.router
   .openapi(loginRoute, async (c) => {
     const { email, password } = c.req.valid("json");
     const userType = c.req.valid("header")["user-type"];

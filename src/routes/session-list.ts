@@ -1,15 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, schemaMessageHook } from "../http/router";
+import { z } from "@hono/zod-openapi";
+import { createSurface, schemaMessageHook } from "../http/router";
 import { clearSessionCookie } from "../http/session-cookie";
 import { csrfProtection } from "../middleware/csrf";
 import { sessionAuth } from "../middleware/session-auth";
 import { ownSessionListSchema, plainTextError, revokedCountSchema, sessionIdSchema } from "../schemas/pingpage";
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from "../services/sessions/session-list";
 
+const { router, route } = createSurface("pingpage");
+
 const tags = ["PingPage cookie sessions"];
 const security = [{ sessionCookie: [] }];
 
-const listRoute = createRoute({
+const listRoute = route({
   method: "get",
   path: "/v1/me/sessions",
   tags,
@@ -22,7 +24,7 @@ const listRoute = createRoute({
   },
 });
 
-const revokeOneRoute = createRoute({
+const revokeOneRoute = route({
   method: "delete",
   path: "/v1/me/sessions/{id}",
   tags,
@@ -40,7 +42,7 @@ const revokeOneRoute = createRoute({
   },
 });
 
-const revokeOthersRoute = createRoute({
+const revokeOthersRoute = route({
   method: "delete",
   path: "/v1/me/sessions",
   tags,
@@ -54,7 +56,7 @@ const revokeOthersRoute = createRoute({
   },
 });
 
-export const ownSessionRoutes = createRouter()
+export const ownSessionRoutes = router
   .openapi(listRoute, async (c) => c.json({ sessions: await listOwnSessions(c.get("deps"), c.get("principal")) }, 200))
   .openapi(
     revokeOneRoute,

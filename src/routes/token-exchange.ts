@@ -1,6 +1,5 @@
-import { createRoute } from "@hono/zod-openapi";
 import { clientInfo } from "../http/client-info";
-import { createRouter } from "../http/router";
+import { createSurface } from "../http/router";
 import { jsonBody } from "../middleware/json-body";
 import { projectKey } from "../middleware/project-key";
 import { rateLimit } from "../middleware/rate-limit";
@@ -16,6 +15,8 @@ import { exchangeToken } from "../services/token-exchange/exchange";
 import { refreshPersSession } from "../services/token-exchange/pers-sessions";
 import { verifyAnyPersToken } from "../services/token-exchange/verify";
 
+const { router, route } = createSurface("pers");
+
 const errorResponse = (description: string) => ({
   description,
   content: { "application/json": { schema: persErrorSchema } },
@@ -23,7 +24,7 @@ const errorResponse = (description: string) => ({
 
 const security: Array<Record<string, string[]>> = [{ projectKey: [] }, { projectKeyAlt: [] }];
 
-const tokenRoute = createRoute({
+const tokenRoute = route({
   method: "post",
   path: "/v2/auth/token",
   tags: ["PERS token exchange"],
@@ -46,7 +47,7 @@ const tokenRoute = createRoute({
   },
 });
 
-const refreshRoute = createRoute({
+const refreshRoute = route({
   method: "post",
   path: "/v2/auth/refresh",
   tags: ["PERS token exchange"],
@@ -68,7 +69,7 @@ const refreshRoute = createRoute({
   },
 });
 
-const verifyRoute = createRoute({
+const verifyRoute = route({
   method: "post",
   path: "/v2/auth/verify",
   tags: ["PERS token exchange"],
@@ -87,7 +88,7 @@ const verifyRoute = createRoute({
   },
 });
 
-export const persAuthRoutes = createRouter()
+export const persAuthRoutes = router
   .openapi(tokenRoute, async (c) => {
     const body = c.req.valid("json");
     const pair = await exchangeToken(c.get("deps"), c.get("tenant"), { ...body, client: clientInfo(c.req) });

@@ -1,18 +1,19 @@
-import { createRoute } from "@hono/zod-openapi";
 import { clientInfo } from "../http/client-info";
-import { createRouter } from "../http/router";
+import { createSurface } from "../http/router";
 import { bearerAuth } from "../middleware/bearer-auth";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
 import { pingErrorSchema, refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
 import { refreshAccessToken } from "../services/sessions/token-sessions";
 
+const { router, route } = createSurface("ping");
+
 const errorResponse = (description: string) => ({
   description,
   content: { "application/json": { schema: pingErrorSchema } },
 });
 
-const refreshRoute = createRoute({
+const refreshRoute = route({
   method: "post",
   path: "/v1/auth/refresh",
   tags: ["Ping token login"],
@@ -28,7 +29,7 @@ const refreshRoute = createRoute({
   },
 });
 
-const sessionRoute = createRoute({
+const sessionRoute = route({
   method: "get",
   path: "/v1/auth/session",
   tags: ["Ping token login"],
@@ -41,7 +42,7 @@ const sessionRoute = createRoute({
   },
 });
 
-export const pingAuthRoutes = createRouter()
+export const pingAuthRoutes = router
   .openapi(refreshRoute, async (c) => {
     const { refreshToken, userType } = c.req.valid("json");
     const accessToken = await refreshAccessToken(c.get("deps"), { refreshToken, userType, client: clientInfo(c.req) });

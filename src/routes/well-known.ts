@@ -1,7 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../http/router";
+import { z } from "@hono/zod-openapi";
+import { createSurface } from "../http/router";
 
-const jwksRoute = createRoute({
+const { router, route } = createSurface("gateway");
+
+const jwksRoute = route({
   method: "get",
   path: "/.well-known/jwks.json",
   tags: ["Keys"],
@@ -14,7 +16,7 @@ const jwksRoute = createRoute({
   },
 });
 
-export const wellKnownRoutes = createRouter().openapi(jwksRoute, (c) => {
+export const wellKnownRoutes = router.openapi(jwksRoute, (c) => {
   // Five minutes: a key added by rotation must be published (and cached by verifiers) before it
   // signs anything; see "Rotating signing keys" in the README.
   c.header("Cache-Control", "public, max-age=300, stale-while-revalidate=60");

@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { handleError } from "../../src/errors";
+import { handleError } from "../../src/http/errors";
 import { createRouter } from "../../src/http/router";
 import { init } from "../../src/middleware/init";
 import { CONTENT_SECURITY_POLICY, securityHeaders } from "../../src/middleware/security-headers";

@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { handleError } from "../../src/errors";
+import { handleError } from "../../src/http/errors";
 import { createRouter } from "../../src/http/router";
 import { apiKeyAuth } from "../../src/middleware/api-key-auth";
 import { init } from "../../src/middleware/init";

@@ -1,0 +1,27 @@
+import type { Principal, UserPrincipal } from "../domain";
+import type { Bindings } from "../env";
+import type { Deps } from "../services/deps";
+import type { ProjectTenant } from "../services/token-exchange/project-key";
+import type { Dialect } from "./dialect";
+
+/** What one middleware learned and the next reads, on `c.get(…)`, and the Worker's bindings. */
+export interface Variables {
+  requestId: string;
+  deps: Deps;
+  dialect: Dialect;
+  principal: Principal;
+  /** The tenant named by the PERS project key (`projectKey` middleware). */
+  tenant: ProjectTenant;
+  /** Set when the response came from an upstream origin: it then passes back untouched. */
+  forwarded?: true;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
+
+/** The context of a route behind bearer or cookie authentication: the principal is a person. */
+export interface UserAuthEnv extends AppEnv {
+  Variables: Variables & { principal: UserPrincipal };
+}

@@ -1,0 +1,88 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AppError } from "../errors";
+import type { AppEnv } from "./context";
+import type { Dialect } from "./dialect";
+
+const REALM = 'realm="gatehouse"';
+
+/** RFC 6750 §3: no error attribute when credentials were simply absent. */
+function challengeHeader(error: AppError): string | undefined {
+  const { challenge } = error.options;
+  if (!challenge) return undefined;
+  const scheme = challenge === "bearer" ? "Bearer" : challenge === "api_key" ? "ApiKey" : "Session";
+  if (error.code === "missing_credentials") return `${scheme} ${REALM}`;
+  if (error.code === "insufficient_permission") return `${scheme} ${REALM}, error="insufficient_scope"`;
+  if (error.status === 401) return `${scheme} ${REALM}, error="invalid_token"`;
+  return undefined;
+}
+
+function reasonOf(error: AppError): { reason?: string } {
+  return error.options.reason ? { reason: error.options.reason } : {};
+}
+
+function bodyFor(dialect: Dialect, error: AppError): { text: string; contentType: string } {
+  const message = error.publicMessage;
+  switch (dialect) {
+    case "pingpage":
+      return { text: message, contentType: "text/plain; charset=utf-8" };
+    case "ping":
+      return {
+        text: JSON.stringify({ result: "error", message, code: error.code, ...reasonOf(error) }),
+        contentType: "application/json",
+      };
+    case "pers":
+    case "gateway":
+      return {
+        text: JSON.stringify({ error: error.code, message, ...reasonOf(error) }),
+        contentType: "application/json",
+      };
+  }
+}
+
+/**
+ * PingPage's contract knows 400 for every kind of bad input (its seed and SPEC §2.2), so an
+ * oversized body is a 400 there; the message still says which.
+ */
+function statusFor(dialect: Dialect, error: AppError): number {
+  // PingPage promises 400 for every bad input, an oversized body or header included; a wrong
+  // Content-Type stays 415 as on every other route.
+  if (dialect === "pingpage" && (error.code === "payload_too_large" || error.code === "request_header_too_large")) {
+    return 400;
+  }
+  return error.status;
+}
+
+/** Turns an `AppError` into the wire format of the route's dialect. */
+export function renderError(dialect: Dialect, error: AppError): Response {
+  const { text, contentType } = bodyFor(dialect, error);
+  const headers = new Headers({ "Content-Type": contentType, "Cache-Control": "no-store" });
+  const challenge = challengeHeader(error);
+  if (challenge) headers.set("WWW-Authenticate", challenge);
+  if (error.options.retryAfterSeconds !== undefined) {
+    headers.set("Retry-After", String(error.options.retryAfterSeconds));
+  }
+  if (error.options.allow) headers.set("Allow", error.options.allow.join(", "));
+  return new Response(text, { status: statusFor(dialect, error), headers });
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new AppError("payload_too_large");
+    if (err.status === 404) return new AppError("not_found");
+    if (err.status < 500) return new AppError("invalid_request", { detail: err.message });
+  }
+  return new AppError("internal_error", { detail: err instanceof Error ? `${err.name}: ${err.message}` : "unknown" });
+}
+
+/** The one place a thrown error becomes an HTTP response. No stack trace ever leaves. */
+export function handleError(err: unknown, c: Context<AppEnv>): Response {
+  const error = toAppError(err);
+  if (error.code === "internal_error") {
+    console.error(
+      JSON.stringify({ level: "error", requestId: c.get("requestId"), code: error.code, detail: error.options.detail }),
+    );
+  }
+  return renderError(c.get("dialect") ?? "gateway", error);
+}
