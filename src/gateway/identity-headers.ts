@@ -1,6 +1,6 @@
 import type { Principal } from "../domain";
+import { API_KEY_HEADER } from "../http/credential-headers";
 import { SESSION_COOKIE_NAME } from "../http/session-cookie";
-import { API_KEY_HEADER } from "./credentials";
 import { hopByHopNames } from "./forward";
 
 /**

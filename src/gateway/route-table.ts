@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { API_KEY_PERMISSIONS, USER_TYPES, type UserType } from "../domain";
+import { API_KEY_PERMISSIONS, CREDENTIAL_KINDS, type CredentialKind, USER_TYPES } from "../domain";
+import type { CredentialPolicy } from "../services/auth/authenticate";
 import { compilePathPattern, type PathPattern, patternsOverlap } from "./path-pattern";
 
 /**
@@ -10,8 +11,6 @@ import { compilePathPattern, type PathPattern, patternsOverlap } from "./path-pa
  */
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-export const CREDENTIAL_KINDS = ["bearer", "api_key", "session"] as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 30_000;
@@ -69,12 +68,12 @@ export interface GatewayRoute {
   target: UpstreamTarget;
   /** Where test-mode API keys go instead, when configured. */
   sandbox: UpstreamTarget | null;
-  /** Accepted credentials in the table's order; empty for a public route. */
-  credentials: readonly CredentialKind[];
-  isPublic: boolean;
-  userTypes: ReadonlySet<UserType>;
-  permissions: readonly string[];
-  liveOnly: boolean;
+  /**
+   * Who may call it, as `services/auth` checks it: the accepted credentials in the table's order,
+   * the user types, and what an API key must carry. Null for a public route, which ignores
+   * whatever credential it is sent.
+   */
+  credentialPolicy: CredentialPolicy | null;
   timeoutMs: number;
   forwardCredentials: boolean;
 }
@@ -155,7 +154,6 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
   if (problems.length > 0 || typeof pattern === "string" || typeof upstream === "string" || typeof sandbox === "string")
     return problems;
 
-  const isPublic = entry.credentials.includes("public");
   return {
     index,
     name: entry.name,
@@ -163,13 +161,22 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
     methods: new Set(entry.methods),
     target: { upstream, audience: entry.audience ?? defaultAudience(upstream) },
     sandbox: sandbox ? { upstream: sandbox, audience: entry.audience ?? defaultAudience(sandbox) } : null,
-    credentials: isPublic ? [] : entry.credentials.filter((kind): kind is CredentialKind => kind !== "public"),
-    isPublic,
-    userTypes: new Set(entry.userTypes ?? []),
-    permissions: entry.permissions ?? [],
-    liveOnly: entry.liveOnly ?? false,
+    credentialPolicy: credentialPolicyOf(entry),
     timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     forwardCredentials: entry.forwardCredentials ?? false,
+  };
+}
+
+/**
+ * A publishable key is public by design (it ships in browsers and apps to name a tenant), so it
+ * never authenticates a call through the gateway, whatever the route requires.
+ */
+function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
+  if (entry.credentials.includes("public")) return null;
+  return {
+    accept: entry.credentials.filter((kind): kind is CredentialKind => kind !== "public"),
+    userTypes: new Set(entry.userTypes ?? []),
+    apiKey: { kinds: ["secret"], permissions: entry.permissions ?? [], liveOnly: entry.liveOnly ?? false },
   };
 }
 

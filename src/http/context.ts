@@ -1,4 +1,4 @@
-import type { Principal, UserPrincipal } from "../domain";
+import type { Principal } from "../domain";
 import type { Bindings } from "../env";
 import type { Deps } from "../services/deps";
 import type { ProjectTenant } from "../services/token-exchange/project-key";
@@ -21,7 +21,7 @@ export interface AppEnv {
   Variables: Variables;
 }
 
-/** The context of a route behind bearer or cookie authentication: the principal is a person. */
-export interface UserAuthEnv extends AppEnv {
-  Variables: Variables & { principal: UserPrincipal };
+/** The context behind `authenticate`: the principal's type follows from the credentials accepted. */
+export interface AuthenticatedEnv<P extends Principal = Principal> extends AppEnv {
+  Variables: Variables & { principal: P };
 }

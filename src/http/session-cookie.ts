@@ -19,7 +19,8 @@ const MAX_REMEMBERED_COOKIE_HEADER = 1_024;
 const sessionCookieByHeader = new BoundedMap<string, string>(1_000);
 
 /**
- * The session cookie's value in a `Cookie` header, as Hono's cookie parser reads it. A browser
+ * The session cookie's value in a `Cookie` header, as Hono's cookie parser reads it: the one
+ * reading of it, for Gatehouse's own routes and the gateway (`http/credential-headers.ts`). A browser
  * sends the same header again and again, so the answer is remembered per isolate for headers that
  * carry a session cookie, up to 1 KiB each and 1,000 headers in all; whether the value opens a
  * session is still decided on every request.
@@ -31,11 +32,6 @@ export function sessionCookieOf(header: string | undefined): string | undefined 
   const value = parseCookieHeader(header, SESSION_COOKIE_NAME)[SESSION_COOKIE_NAME];
   if (value !== undefined && header.length <= MAX_REMEMBERED_COOKIE_HEADER) sessionCookieByHeader.set(header, value);
   return value;
-}
-
-/** The session cookie a request presents: the one reading of it, for Gatehouse's own routes and the gateway. */
-export function readSessionCookie(c: Context): string | undefined {
-  return sessionCookieOf(c.req.header("cookie"));
 }
 
 /** `session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` */

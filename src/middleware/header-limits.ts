@@ -1,9 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
+import { CREDENTIAL_HEADERS } from "../http/credential-headers";
 
-/** The request headers Gatehouse itself parses: credentials and the user type. */
-export const CREDENTIAL_HEADERS = ["authorization", "cookie", "x-ping-api-key", "user-type"] as const;
 /** Far above any legitimate credential (a token is at most 4 KiB), far below what costs anything. */
 export const MAX_CREDENTIAL_HEADER_BYTES = 8 * 1024;
 

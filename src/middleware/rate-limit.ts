@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
+import { API_KEY_HEADER } from "../http/credential-headers";
 import {
   countFailure,
   enforceRateLimit,
@@ -10,7 +11,6 @@ import {
   rateLimited,
   UNKNOWN_CLIENT_IP,
 } from "../services/rate-limits";
-import { API_KEY_HEADER } from "./api-key-auth";
 
 /**
  * The client's IP as Cloudflare saw it. Cloudflare sets `CF-Connecting-IP` on every request from

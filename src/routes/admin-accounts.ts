@@ -1,7 +1,7 @@
-import { actorOf } from "../http/actor";
+import { actorOf } from "../http/client-info";
 import { adminErrors, errorResponse } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { bearerAuth } from "../middleware/bearer-auth";
+import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import {
   adminUserResponseSchema,
@@ -24,15 +24,13 @@ const { router, route } = createSurface("ping");
 
 /** `/v1/admin`: businesses (tenants) and users of every type. `adminuser` tokens only. */
 
-const adminOnly = () => bearerAuth({ userTypes: ["adminuser"] });
-
 const createBusinessRoute = route({
   method: "post",
   path: "/v1/admin/businesses",
   tags: ["Administration"],
   summary: "Create a business (tenant)",
   security: [{ bearer: [] }],
-  middleware: [adminOnly(), jsonBody] as const,
+  middleware: [adminOnly, jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: createBusinessRequestSchema } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: businessResponseSchema } } },
@@ -47,7 +45,7 @@ const listBusinessesRoute = route({
   tags: ["Administration"],
   summary: "List businesses, newest first",
   security: [{ bearer: [] }],
-  middleware: [adminOnly()] as const,
+  middleware: [adminOnly] as const,
   request: { query: pageQuerySchema },
   responses: {
     200: {
@@ -64,7 +62,7 @@ const updateBusinessRoute = route({
   tags: ["Administration"],
   summary: "Rename a business or change its status",
   security: [{ bearer: [] }],
-  middleware: [adminOnly(), jsonBody] as const,
+  middleware: [adminOnly, jsonBody] as const,
   request: {
     params: publicIdParams,
     body: { required: true, content: { "application/json": { schema: updateBusinessRequestSchema } } },
@@ -83,7 +81,7 @@ const createUserRoute = route({
   tags: ["Administration"],
   summary: "Create a user of any type (how agents and admins are made), optionally with memberships",
   security: [{ bearer: [] }],
-  middleware: [adminOnly(), jsonBody] as const,
+  middleware: [adminOnly, jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: createUserRequestSchema } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: adminUserResponseSchema } } },
@@ -100,7 +98,7 @@ const listUsersRoute = route({
   tags: ["Administration"],
   summary: "List users, newest first",
   security: [{ bearer: [] }],
-  middleware: [adminOnly()] as const,
+  middleware: [adminOnly] as const,
   request: { query: userListQuerySchema },
   responses: {
     200: { description: "A page of users", content: { "application/json": { schema: userListResponseSchema } } },
@@ -114,7 +112,7 @@ const disableUserRoute = route({
   tags: ["Administration"],
   summary: "Disable a user: login is refused and every session of theirs ends",
   security: [{ bearer: [] }],
-  middleware: [adminOnly()] as const,
+  middleware: [adminOnly] as const,
   request: { params: publicIdParams },
   responses: {
     200: { description: "Disabled", content: { "application/json": { schema: adminUserResponseSchema } } },

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { createSurface } from "../http/router";
-import { bearerAuth } from "../middleware/bearer-auth";
+import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import {
   identityProviderInputSchema,
@@ -32,7 +32,6 @@ const { router, route } = createSurface("ping");
  * exchange, and its exchange settings. Admin users only.
  */
 
-const adminOnly = bearerAuth({ userTypes: ["adminuser"] });
 const tags = ["Admin: tenant identity"];
 const security = [{ bearer: [] }];
 

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { actorOf } from "../http/actor";
+import { actorOf } from "../http/client-info";
 import { adminErrors, errorResponse } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { bearerAuth } from "../middleware/bearer-auth";
+import { adminOnly } from "../middleware/authenticate";
 import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../schemas/admin";
 import {
   apiKeyIdSchema,
@@ -19,15 +19,13 @@ const { router, route } = createSurface("ping");
 
 /** `/v1/admin`: every tenant's API keys, and the audit trail. `adminuser` tokens only. */
 
-const adminOnly = () => bearerAuth({ userTypes: ["adminuser"] });
-
 const listKeysRoute = route({
   method: "get",
   path: "/v1/admin/api-keys",
   tags: ["Administration"],
   summary: "List API keys of all businesses (never the keys themselves), newest first",
   security: [{ bearer: [] }],
-  middleware: [adminOnly()] as const,
+  middleware: [adminOnly] as const,
   request: {
     query: pageQuerySchema.extend({
       business_id: publicIdSchema.optional().openapi({ param: { name: "business_id", in: "query" } }),
@@ -46,7 +44,7 @@ const revokeKeyRoute = route({
   tags: ["Administration"],
   summary: "Revoke any business's API key",
   security: [{ bearer: [] }],
-  middleware: [adminOnly()] as const,
+  middleware: [adminOnly] as const,
   request: { params: z.object({ id: apiKeyIdSchema.openapi({ param: { name: "id", in: "path" } }) }) },
   responses: {
     200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },
@@ -61,7 +59,7 @@ const listAuditRoute = route({
   tags: ["Administration"],
   summary: "Audit events, newest first, filtered by action, actor and tenant",
   security: [{ bearer: [] }],
-  middleware: [adminOnly()] as const,
+  middleware: [adminOnly] as const,
   request: { query: auditQuerySchema },
   responses: {
     200: { description: "A page of events", content: { "application/json": { schema: auditListResponseSchema } } },

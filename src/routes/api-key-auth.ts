@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { API_KEY_HEADER } from "../http/credential-headers";
 import { createSurface } from "../http/router";
-import { API_KEY_HEADER, apiKeyAuth } from "../middleware/api-key-auth";
+import { authenticate } from "../middleware/authenticate";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
 import { apiKeyPrincipalResponseSchema, gatewayErrorSchema, toPrincipalView } from "../schemas/api-keys";
 
@@ -12,8 +13,8 @@ const whoAmIRoute = route({
   tags: ["API keys"],
   summary: "The principal an API key authenticates as (to check that a key works)",
   security: [{ apiKey: [] }],
-  middleware: [limitRefusedApiKeys, apiKeyAuth()] as const,
-  request: { headers: z.object({ [API_KEY_HEADER.toLowerCase()]: z.string().optional() }) },
+  middleware: [limitRefusedApiKeys, authenticate({ accept: ["api_key"] })] as const,
+  request: { headers: z.object({ [API_KEY_HEADER]: z.string().optional() }) },
   responses: {
     200: {
       description: "The key is valid",

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { actorOf } from "../http/actor";
+import { actorOf } from "../http/client-info";
 import { createSurface } from "../http/router";
-import { bearerAuth } from "../middleware/bearer-auth";
+import { authenticate } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import {
   apiKeyIdSchema,
@@ -47,7 +47,7 @@ const createRouteDef = route({
   tags: ["API keys"],
   summary: "Create an API key (the key is in this response only)",
   security: [{ bearer: [] }],
-  middleware: [bearerAuth(), jsonBody] as const,
+  middleware: [authenticate({ accept: ["bearer"] }), jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: createApiKeyRequestSchema } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: issuedApiKeyResponseSchema } } },
@@ -64,7 +64,7 @@ const listRouteDef = route({
   tags: ["API keys"],
   summary: "List a business's API keys (never the keys themselves)",
   security: [{ bearer: [] }],
-  middleware: [bearerAuth()] as const,
+  middleware: [authenticate({ accept: ["bearer"] })] as const,
   request: {
     query: pageQuerySchema.extend({
       business_id: publicIdSchema.openapi({ param: { name: "business_id", in: "query" } }),
@@ -84,7 +84,7 @@ const getRouteDef = route({
   tags: ["API keys"],
   summary: "One API key",
   security: [{ bearer: [] }],
-  middleware: [bearerAuth()] as const,
+  middleware: [authenticate({ accept: ["bearer"] })] as const,
   request: { params: keyIdParams },
   responses: {
     200: { description: "The key", content: { "application/json": { schema: apiKeyResponseSchema } } },
@@ -102,7 +102,7 @@ const rollRouteDef = route({
     "The successor has the same name, kind, mode, permissions and expiry. The old key is accepted until " +
     "`grace_until` (API_KEY_ROLL_GRACE_SECONDS, 24 h by default), then refused with reason `revoked`.",
   security: [{ bearer: [] }],
-  middleware: [bearerAuth()] as const,
+  middleware: [authenticate({ accept: ["bearer"] })] as const,
   request: { params: keyIdParams },
   responses: {
     201: {
@@ -124,7 +124,7 @@ const revokeRouteDef = route({
     "Refused at once by the isolate and location that revoked it, and everywhere else within " +
     "API_KEY_EDGE_CACHE_SECONDS (at most 60 s). Revoking a revoked key is a no-op.",
   security: [{ bearer: [] }],
-  middleware: [bearerAuth()] as const,
+  middleware: [authenticate({ accept: ["bearer"] })] as const,
   request: { params: keyIdParams },
   responses: {
     200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },

@@ -1,10 +1,10 @@
 import { clientInfo } from "../http/client-info";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { setSessionCookie } from "../http/session-cookie";
+import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { sessionAuth } from "../middleware/session-auth";
 import { pageUserSchema, plainTextError, registerRequestSchema } from "../schemas/pingpage";
 import { findProfile, registerWithCookie } from "../services/sessions/cookie-sessions";
 
@@ -48,7 +48,7 @@ const meRoute = route({
   tags: ["PingPage cookie sessions"],
   summary: "The logged-in user's profile",
   security: [{ sessionCookie: [] }],
-  middleware: [sessionAuth()] as const,
+  middleware: [authenticate({ accept: ["session"] })] as const,
   responses: {
     200: { description: "The user", content: { "application/json": { schema: pageUserSchema } } },
     401: plainTextError("Missing, malformed, forged, expired or revoked session cookie"),

@@ -1,37 +1,58 @@
+import { createMiddleware } from "hono/factory";
 import bundledRouteTable from "../../gateway.routes.json";
-import { API_KEY_HEADER } from "../gateway/credentials";
+import type { Principal } from "../domain";
+import { matchRoute } from "../gateway/match";
 import { proxyRequest } from "../gateway/proxy";
-import { loadRouteTable } from "../gateway/route-table";
+import { type GatewayRoute, loadRouteTable } from "../gateway/route-table";
+import type { AppEnv } from "../http/context";
 import { speak } from "../http/dialect";
 import { createRouter } from "../http/router";
-import { readSessionCookie } from "../http/session-cookie";
+import { authenticate } from "../middleware/authenticate";
 import { credentialHeaderLimit } from "../middleware/header-limits";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
+
+interface GatewayEnv extends AppEnv {
+  Variables: AppEnv["Variables"] & { gatewayMatch: { route: GatewayRoute; url: URL } };
+}
+
+/** Service bindings are named by the route table, so they are looked up by name. */
+const bindingsOf = (env: AppEnv["Bindings"]) => env as unknown as Readonly<Record<string, unknown>>;
+
+/** The table route for this method and path (404 or 405 when there is none). */
+const matchGatewayRoute = createMiddleware<GatewayEnv>(async (c, next) => {
+  const table = loadRouteTable(c.get("deps").config.gatewayRoutes ?? bundledRouteTable, bindingsOf(c.env));
+  const url = new URL(c.req.url);
+  c.set("gatewayMatch", { route: matchRoute(table, c.req.method, url.pathname), url });
+  await next();
+});
 
 /**
  * The gateway: every request no other surface answered. Its routes are data (the route table in
  * `gateway.routes.json`, or `GATEWAY_ROUTES`), not code, which is why they are not declared with
- * `createRoute` and do not appear in `/openapi.json`.
+ * `createRoute` and do not appear in `/openapi.json`. A request is matched to its route, then
+ * authenticated by the same `authenticate` as every other route, under the route's policy.
  */
 export const gatewayRoutes = createRouter();
 
-gatewayRoutes.all("*", speak("gateway"), credentialHeaderLimit, limitRefusedApiKeys, async (c) => {
-  // Service bindings are named by the route table, so they are looked up by name.
-  const bindings = c.env as unknown as Readonly<Record<string, unknown>>;
-  const table = loadRouteTable(c.get("deps").config.gatewayRoutes ?? bundledRouteTable, bindings);
-  const { response, principal } = await proxyRequest(c.get("deps"), {
-    request: c.req.raw,
-    requestId: c.get("requestId"),
-    table,
-    bindings,
-    credentials: {
-      authorization: c.req.header("authorization"),
-      userType: c.req.header("user-type"),
-      apiKey: c.req.header(API_KEY_HEADER),
-      sessionCookie: readSessionCookie(c),
-    },
-  });
-  c.set("forwarded", true);
-  if (principal) c.set("principal", principal);
-  return response;
-});
+gatewayRoutes.all(
+  "*",
+  speak("gateway"),
+  credentialHeaderLimit,
+  limitRefusedApiKeys,
+  matchGatewayRoute,
+  authenticate<GatewayEnv>((c) => c.get("gatewayMatch").route.credentialPolicy),
+  async (c) => {
+    const { route, url } = c.get("gatewayMatch");
+    const principal: Principal | null = c.get("principal") ?? null;
+    const response = await proxyRequest(c.get("deps"), {
+      request: c.req.raw,
+      url,
+      requestId: c.get("requestId"),
+      route,
+      principal,
+      bindings: bindingsOf(c.env),
+    });
+    c.set("forwarded", true);
+    return response;
+  },
+);

@@ -1,19 +1,19 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { USER_TYPES, type UserType } from "../domain";
-import { AppError } from "../errors";
+import type { UserPrincipal } from "../domain";
 import { clientInfo } from "../http/client-info";
 import type { AppEnv } from "../http/context";
+import { presentedCredentials } from "../http/credential-headers";
 import { createSurface } from "../http/router";
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../http/session-cookie";
-import { readBearerToken } from "../middleware/bearer-auth";
+import { clearSessionCookie, setSessionCookie } from "../http/session-cookie";
+import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
 import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeSchema } from "../schemas/ping";
 import { pageUserSchema } from "../schemas/pingpage";
 import { loginWithCookie, logoutCookieSession } from "../services/sessions/cookie-sessions";
-import { authenticateAccessToken, endSession, loginForTokens } from "../services/sessions/token-sessions";
+import { endSession, loginForTokens } from "../services/sessions/token-sessions";
 
 /**
  * `/v1/auth/login` and `/v1/auth/logout` are shared by two wire contracts. The rule: a request
@@ -75,7 +75,12 @@ const logoutRoute = logout.route({
     "With `Authorization: Bearer`: ends the token session, so its access and refresh tokens stop working. " +
     "Without it: ends the session of the `session_token` cookie and clears the cookie; idempotent, so " +
     "a missing, unknown or already-ended cookie is also 204.",
-  middleware: [csrfProtection({ skip: isTokenLogout })] as const,
+  // A bearer token, when sent, must be good (`User-Type` optional here); without one this is the
+  // cookie flow, which is idempotent.
+  middleware: [
+    csrfProtection({ skip: isTokenLogout }),
+    authenticate({ accept: ["bearer"], userTypeRequired: false, optional: true }),
+  ] as const,
   responses: {
     204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
     401: bothDialects("No valid credential (token flow)"),
@@ -97,16 +102,12 @@ export const loginRoutes = login.router
     return c.json({ result: "success" as const, message: LOGIN_MESSAGE, ...result }, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    if (!isTokenLogout(c)) {
-      await logoutCookieSession(c.get("deps"), readSessionCookie(c), clientInfo(c.req));
-      clearSessionCookie(c);
+    const principal: UserPrincipal | undefined = c.get("principal");
+    if (principal) {
+      await endSession(c.get("deps"), principal, clientInfo(c.req));
       return c.body(null, 204);
     }
-    const token = readBearerToken(c.req.header("authorization"));
-    if (!token) throw new AppError("missing_credentials");
-    const stated = c.req.header("user-type");
-    if (stated !== undefined && !USER_TYPES.includes(stated as UserType)) throw new AppError("invalid_user_type");
-    const principal = await authenticateAccessToken(c.get("deps"), token, stated as UserType | undefined);
-    await endSession(c.get("deps"), principal, clientInfo(c.req));
+    await logoutCookieSession(c.get("deps"), presentedCredentials(c.req).sessionCookie, clientInfo(c.req));
+    clearSessionCookie(c);
     return c.body(null, 204);
   });

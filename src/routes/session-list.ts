@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { clearSessionCookie } from "../http/session-cookie";
+import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
-import { sessionAuth } from "../middleware/session-auth";
 import { ownSessionListSchema, plainTextError, revokedCountSchema, sessionIdSchema } from "../schemas/pingpage";
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from "../services/sessions/session-list";
 
@@ -17,7 +17,7 @@ const listRoute = route({
   tags,
   summary: "The caller's live sessions (cookie and token)",
   security,
-  middleware: [sessionAuth()] as const,
+  middleware: [authenticate({ accept: ["session"] })] as const,
   responses: {
     200: { description: "Newest first", content: { "application/json": { schema: ownSessionListSchema } } },
     401: plainTextError("No valid session cookie"),
@@ -31,7 +31,7 @@ const revokeOneRoute = route({
   summary: "End one of the caller's sessions",
   description: "Ending the current session also clears its cookie.",
   security,
-  middleware: [csrfProtection(), sessionAuth()] as const,
+  middleware: [csrfProtection(), authenticate({ accept: ["session"] })] as const,
   request: { params: z.object({ id: sessionIdSchema }) },
   responses: {
     204: { description: "Session ended" },
@@ -48,7 +48,7 @@ const revokeOthersRoute = route({
   tags,
   summary: "End every session of the caller except the current one",
   security,
-  middleware: [csrfProtection(), sessionAuth()] as const,
+  middleware: [csrfProtection(), authenticate({ accept: ["session"] })] as const,
   responses: {
     200: { description: "How many sessions ended", content: { "application/json": { schema: revokedCountSchema } } },
     401: plainTextError("No valid session cookie"),

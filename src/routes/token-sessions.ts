@@ -1,6 +1,6 @@
 import { clientInfo } from "../http/client-info";
 import { createSurface } from "../http/router";
-import { bearerAuth } from "../middleware/bearer-auth";
+import { authenticate } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
 import { pingErrorSchema, refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
@@ -35,7 +35,7 @@ const sessionRoute = route({
   tags: ["Ping token login"],
   summary: "The session behind the presented access token",
   security: [{ bearer: [] }],
-  middleware: [bearerAuth()] as const,
+  middleware: [authenticate({ accept: ["bearer"] })] as const,
   responses: {
     200: { description: "The authenticated session", content: { "application/json": { schema: sessionInfoSchema } } },
     401: errorResponse("Missing, invalid, expired or revoked access token"),

@@ -3,6 +3,7 @@ import { AppError } from "../../src/errors";
 import { createApiKey, rollApiKey } from "../../src/services/api-keys/management";
 import { authenticateApiKey } from "../../src/services/api-keys/verification";
 import type { UserActor } from "../../src/services/audit/audit-log";
+import { authenticateCredentials } from "../../src/services/auth/authenticate";
 import type { Deps } from "../../src/services/deps";
 import { markApiKeyRevoked } from "../../src/storage/api-keys";
 import { createUser } from "../support/accounts";
@@ -141,7 +142,15 @@ describe("verifying API keys", () => {
   it("refuses a missing, malformed or unknown key without reading storage for the malformed ones", async () => {
     const clock = await testDeps();
     const blind = { ...clock.at(Date.now()), db: untouchable<Deps["db"]>("D1"), kv: untouchable<Deps["kv"]>("KV") };
-    expect(await refusalReason(authenticateApiKey(blind, undefined))).toBe("missing_credentials:undefined");
+    const withKey = (apiKey: string | undefined) =>
+      authenticateCredentials(
+        blind,
+        { authorization: undefined, userType: undefined, apiKey, sessionCookie: undefined },
+        { accept: ["api_key"] },
+      );
+    expect(await refusalReason(withKey(undefined))).toBe("missing_credentials:undefined");
+    expect(await refusalReason(withKey(""))).toBe("invalid_api_key:invalid_format");
+    expect(await refusalReason(withKey(`sk_live_${"x".repeat(600)}`))).toBe("invalid_api_key:invalid_format");
     expect(await refusalReason(authenticateApiKey(blind, "sk_live_short"))).toBe("invalid_api_key:invalid_format");
     const { plaintext } = await newKey(clock.at(Date.now()));
     const typo = `${plaintext.slice(0, 20)}${plaintext[20] === "a" ? "b" : "a"}${plaintext.slice(21)}`;

@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { PresentedCredentials } from "../../src/gateway/credentials";
+import { matchRoute } from "../../src/gateway/match";
 import { proxyRequest } from "../../src/gateway/proxy";
 import { loadRouteTable } from "../../src/gateway/route-table";
 import { createApiKey } from "../../src/services/api-keys/management";
+import { authenticateCredentials } from "../../src/services/auth/authenticate";
+import type { PresentedCredentials } from "../../src/services/auth/credentials";
 import type { Deps } from "../../src/services/deps";
 import { registerWithCookie } from "../../src/services/sessions/cookie-sessions";
 import { createUser, uniqueEmail } from "../support/accounts";
@@ -20,15 +22,20 @@ const noCredentials: PresentedCredentials = {
   sessionCookie: undefined,
 };
 
+/** What the gateway's handler chain does for a GET: match, authenticate under the route's policy, forward. */
 async function throughGateway(deps: Deps, path: string, credentials: Partial<PresentedCredentials>) {
-  const { response } = await proxyRequest(deps, {
-    request: new Request(`https://gatehouse.test${path}`, { method: "GET" }),
+  const url = new URL(`https://gatehouse.test${path}`);
+  const route = matchRoute(table, "GET", url.pathname);
+  const policy = route.credentialPolicy;
+  const principal = policy ? await authenticateCredentials(deps, { ...noCredentials, ...credentials }, policy) : null;
+  return proxyRequest(deps, {
+    request: new Request(url, { method: "GET" }),
+    url,
     requestId: crypto.randomUUID(),
-    table,
+    route,
+    principal,
     bindings,
-    credentials: { ...noCredentials, ...credentials },
   });
-  return response;
 }
 
 /** The same dependencies a second later, with D1 and KV that fail the test if touched. */

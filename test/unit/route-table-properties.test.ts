@@ -146,11 +146,14 @@ describe("route table parser: valid tables", () => {
           expect(route.index).toBe(index);
           expect(route.name).toBe(entry.name);
           expect([...route.methods].sort()).toEqual([...entry.methods].sort());
-          expect(route.isPublic).toBe(entry.credentials.includes("public"));
-          expect(route.credentials).toEqual(route.isPublic ? [] : entry.credentials);
-          expect(route.permissions).toEqual(entry.permissions ?? []);
-          expect([...route.userTypes].sort()).toEqual([...((entry.userTypes as string[]) ?? [])].sort());
-          expect(route.liveOnly).toBe(entry.liveOnly === true);
+          const policy = route.credentialPolicy;
+          expect(policy === null).toBe(entry.credentials.includes("public"));
+          if (policy) {
+            expect(policy.accept).toEqual(entry.credentials);
+            expect(policy.apiKey?.permissions).toEqual(entry.permissions ?? []);
+            expect([...(policy.userTypes ?? [])].sort()).toEqual([...((entry.userTypes as string[]) ?? [])].sort());
+            expect(policy.apiKey?.liveOnly).toBe(entry.liveOnly === true);
+          }
           expect(route.sandbox === null).toBe(entry.sandboxUpstream === undefined);
           expect(route.pattern.regex.test(concretePath(entry.path))).toBe(true);
         }

@@ -1,6 +1,6 @@
 import { BoundedMap } from "../../bounded-map";
 import { type ParsedApiKey, parseApiKey } from "../../crypto/api-key-format";
-import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, ApiKeyPrincipal } from "../../domain";
+import type { ApiKeyKind, ApiKeyPermission, ApiKeyPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import type { ApiKeyRecord } from "../../storage/api-keys";
 import type { Deps } from "../deps";
@@ -63,12 +63,9 @@ export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKe
 /**
  * Verifies a presented API key (the value of `X-Ping-Api-Key`): strict format and checksum with no
  * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry.
- * Usage is counted in memory and written later, coalesced. The gateway calls this directly.
+ * Usage is counted in memory and written later, coalesced.
  */
-export async function authenticateApiKey(deps: Deps, presented: string | undefined): Promise<ApiKeyPrincipal> {
-  if (presented === undefined || presented === "") {
-    throw new AppError("missing_credentials", { challenge: "api_key" });
-  }
+export async function authenticateApiKey(deps: Deps, presented: string): Promise<ApiKeyPrincipal> {
   const record = await verifyApiKey(deps, presented);
   return {
     method: "api_key",
@@ -80,21 +77,32 @@ export async function authenticateApiKey(deps: Deps, presented: string | undefin
   };
 }
 
+/** What a route may require of an API key beyond its being usable. */
 export interface ApiKeyRequirements {
   /** Every one of these permissions is required. */
   permissions?: readonly ApiKeyPermission[];
-  /** Only keys of these modes; any mode by default. */
-  modes?: readonly ApiKeyMode[];
   /** Only keys of these kinds; any kind by default. */
   kinds?: readonly ApiKeyKind[];
+  /** Test keys are refused: the route has no sandbox and must never see one. */
+  liveOnly?: boolean;
 }
 
-/** Checks an authenticated key against what a route requires; 403 when it falls short. */
+/**
+ * Checks an authenticated key against what a route requires. Each refusal is a 403 (RFC 6750
+ * §3.1 `insufficient_scope`) with a machine-readable reason.
+ */
 export function authorizeApiKey(principal: ApiKeyPrincipal, requirements: ApiKeyRequirements): void {
-  const forbid = (reason: string) =>
-    new AppError("insufficient_permission", { reason, detail: `api key ${reason}`, challenge: "api_key" });
-  if (requirements.kinds && !requirements.kinds.includes(principal.kind)) throw forbid("kind_not_allowed");
-  if (requirements.modes && !requirements.modes.includes(principal.mode)) throw forbid("mode_not_allowed");
-  const missing = (requirements.permissions ?? []).filter((permission) => !principal.permissions.includes(permission));
-  if (missing.length > 0) throw forbid("missing_permission");
+  const forbid = (reason: string, detail: string) =>
+    new AppError("insufficient_permission", {
+      reason,
+      detail: `key ${principal.keyId}: ${detail}`,
+      challenge: "api_key",
+    });
+  if (requirements.kinds && !requirements.kinds.includes(principal.kind)) {
+    throw forbid("kind_not_allowed", `a ${principal.kind} key`);
+  }
+  const granted: readonly string[] = principal.permissions;
+  const missing = (requirements.permissions ?? []).filter((permission) => !granted.includes(permission));
+  if (missing.length > 0) throw forbid("missing_permission", `lacks ${missing.join(", ")}`);
+  if (requirements.liveOnly && principal.mode === "test") throw forbid("test_key_not_allowed", "a test key");
 }
