@@ -1,5 +1,5 @@
 import { actorOf } from "../http/client-info";
-import { adminErrors, errorResponse } from "../http/openapi-errors";
+import { adminErrors, pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
@@ -35,7 +35,7 @@ const createBusinessRoute = route({
   responses: {
     201: { description: "Created", content: { "application/json": { schema: businessResponseSchema } } },
     ...adminErrors,
-    415: errorResponse("Not JSON"),
+    415: pingError("Not JSON"),
   },
 });
 
@@ -70,8 +70,8 @@ const updateBusinessRoute = route({
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: businessResponseSchema } } },
     ...adminErrors,
-    404: errorResponse("No such business"),
-    415: errorResponse("Not JSON"),
+    404: pingError("No such business"),
+    415: pingError("Not JSON"),
   },
 });
 
@@ -86,9 +86,9 @@ const createUserRoute = route({
   responses: {
     201: { description: "Created", content: { "application/json": { schema: adminUserResponseSchema } } },
     ...adminErrors,
-    404: errorResponse("A named business does not exist (nothing was created)"),
-    409: errorResponse("Email already registered (nothing was created)"),
-    415: errorResponse("Not JSON"),
+    404: pingError("A named business does not exist (nothing was created)"),
+    409: pingError("Email already registered (nothing was created)"),
+    415: pingError("Not JSON"),
   },
 });
 
@@ -117,7 +117,7 @@ const disableUserRoute = route({
   responses: {
     200: { description: "Disabled", content: { "application/json": { schema: adminUserResponseSchema } } },
     ...adminErrors,
-    404: errorResponse("No such user"),
+    404: pingError("No such user"),
   },
 });
 

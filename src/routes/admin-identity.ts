@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
@@ -6,11 +7,12 @@ import {
   identityProviderInputSchema,
   identityProviderSchema,
   providerPathSchema,
+  providerView,
+  settingsView,
   tenantPathSchema,
   tenantSettingsInputSchema,
   tenantSettingsSchema,
 } from "../schemas/admin-identity";
-import { pingErrorSchema } from "../schemas/ping";
 import {
   createIdentityProvider,
   listIdentityProviders,
@@ -18,12 +20,7 @@ import {
   updateIdentityProvider,
 } from "../services/admin/identity-providers";
 import { requireTenant } from "../services/token-exchange/project-key";
-import {
-  loadTenantSettings,
-  replaceTenantSettings,
-  type TenantSettings,
-} from "../services/token-exchange/tenant-settings";
-import type { IdentityProviderRow } from "../storage/schema";
+import { loadTenantSettings, replaceTenantSettings } from "../services/token-exchange/tenant-settings";
 
 const { router, route } = createSurface("ping");
 
@@ -35,41 +32,12 @@ const { router, route } = createSurface("ping");
 const tags = ["Admin: tenant identity"];
 const security = [{ bearer: [] }];
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: pingErrorSchema } },
-});
 const commonErrors = {
-  400: errorResponse("Invalid input"),
-  401: errorResponse("Missing or invalid admin token"),
-  403: errorResponse("Not an admin user"),
-  404: errorResponse("No such tenant or provider"),
+  400: pingError("Invalid input"),
+  401: pingError("Missing or invalid admin token"),
+  403: pingError("Not an admin user"),
+  404: pingError("No such tenant or provider"),
 };
-
-function providerView(row: IdentityProviderRow) {
-  return {
-    id: row.publicId,
-    issuer: row.issuer,
-    audience: row.audience,
-    jwksUrl: row.jwksUrl,
-    jwksInline: row.jwksInline,
-    allowedAlgorithms: row.allowedAlgorithms,
-    claimMapping: row.claimMapping,
-    enabled: row.enabled,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-function settingsView(tenantPublicId: string, settings: TenantSettings) {
-  return {
-    tenantId: tenantPublicId,
-    allowJWTForUnauthenticatedUsers: settings.allowJwtForUnauthenticatedUsers,
-    enabledAuthTypes: settings.enabledAuthTypes,
-    adminIdentities: settings.adminIdentities,
-    updatedAt: settings.updatedAt?.toISOString() ?? null,
-  };
-}
 
 const settingsResponse = z.object({ result: z.literal("success"), settings: tenantSettingsSchema });
 const providerResponse = z.object({ result: z.literal("success"), identityProvider: identityProviderSchema });
@@ -140,7 +108,7 @@ const createProviderRoute = route({
   responses: {
     201: { description: "Created", content: { "application/json": { schema: providerResponse } } },
     ...commonErrors,
-    409: errorResponse("The tenant already has a provider with this issuer"),
+    409: pingError("The tenant already has a provider with this issuer"),
   },
 });
 
@@ -158,7 +126,7 @@ const updateProviderRoute = route({
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: providerResponse } } },
     ...commonErrors,
-    409: errorResponse("Another provider of the tenant has this issuer"),
+    409: pingError("Another provider of the tenant has this issuer"),
   },
 });
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/client-info";
-import { adminErrors, errorResponse } from "../http/openapi-errors";
+import { adminErrors, pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { adminOnly } from "../middleware/authenticate";
 import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../schemas/admin";
@@ -34,7 +34,7 @@ const listKeysRoute = route({
   responses: {
     200: { description: "A page of keys", content: { "application/json": { schema: apiKeyListResponseSchema } } },
     ...adminErrors,
-    404: errorResponse("No such business"),
+    404: pingError("No such business"),
   },
 });
 
@@ -49,7 +49,7 @@ const revokeKeyRoute = route({
   responses: {
     200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },
     ...adminErrors,
-    404: errorResponse("No such key"),
+    404: pingError("No such key"),
   },
 });
 

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { API_KEY_HEADER } from "../http/credential-headers";
+import { gatewayError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { authenticate } from "../middleware/authenticate";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
-import { apiKeyPrincipalResponseSchema, gatewayErrorSchema, toPrincipalView } from "../schemas/api-keys";
+import { apiKeyPrincipalResponseSchema, toPrincipalView } from "../schemas/api-keys";
 
 const { router, route } = createSurface("gateway");
 
@@ -20,14 +21,8 @@ const whoAmIRoute = route({
       description: "The key is valid",
       content: { "application/json": { schema: apiKeyPrincipalResponseSchema } },
     },
-    401: {
-      description: "No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired",
-      content: { "application/json": { schema: gatewayErrorSchema } },
-    },
-    429: {
-      description: "Too many refused keys from this client; see `Retry-After`",
-      content: { "application/json": { schema: gatewayErrorSchema } },
-    },
+    401: gatewayError("No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired"),
+    429: gatewayError("Too many refused keys from this client; see `Retry-After`"),
   },
 });
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/client-info";
+import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { authenticate } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
@@ -14,7 +15,6 @@ import {
   toApiKeyView,
 } from "../schemas/api-keys";
 import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
-import { pingErrorSchema } from "../schemas/ping";
 import {
   createApiKey,
   getApiKey,
@@ -30,13 +30,8 @@ const { router, route } = createSurface("ping");
  * keys. Another business's keys answer 404, exactly like keys that do not exist.
  */
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: pingErrorSchema } },
-});
-
 const commonErrors = {
-  401: errorResponse("Missing, invalid, expired or revoked access token"),
+  401: pingError("Missing, invalid, expired or revoked access token"),
 };
 
 const keyIdParams = z.object({ id: apiKeyIdSchema.openapi({ param: { name: "id", in: "path" } }) });
@@ -51,10 +46,10 @@ const createRouteDef = route({
   request: { body: { required: true, content: { "application/json": { schema: createApiKeyRequestSchema } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: issuedApiKeyResponseSchema } } },
-    400: errorResponse("Unknown kind, mode or permission; permissions on a publishable key; expiry in the past"),
+    400: pingError("Unknown kind, mode or permission; permissions on a publishable key; expiry in the past"),
     ...commonErrors,
-    404: errorResponse("No such business, or the caller is not a member of it"),
-    415: errorResponse("Not JSON"),
+    404: pingError("No such business, or the caller is not a member of it"),
+    415: pingError("Not JSON"),
   },
 });
 
@@ -72,9 +67,9 @@ const listRouteDef = route({
   },
   responses: {
     200: { description: "Keys, newest first", content: { "application/json": { schema: apiKeyListResponseSchema } } },
-    400: errorResponse("Malformed query"),
+    400: pingError("Malformed query"),
     ...commonErrors,
-    404: errorResponse("No such business, or the caller is not a member of it"),
+    404: pingError("No such business, or the caller is not a member of it"),
   },
 });
 
@@ -89,7 +84,7 @@ const getRouteDef = route({
   responses: {
     200: { description: "The key", content: { "application/json": { schema: apiKeyResponseSchema } } },
     ...commonErrors,
-    404: errorResponse("No such key in the caller's businesses"),
+    404: pingError("No such key in the caller's businesses"),
   },
 });
 
@@ -110,8 +105,8 @@ const rollRouteDef = route({
       content: { "application/json": { schema: rolledApiKeyResponseSchema } },
     },
     ...commonErrors,
-    404: errorResponse("No such key in the caller's businesses"),
-    409: errorResponse("The key is revoked, expired or already rolled"),
+    404: pingError("No such key in the caller's businesses"),
+    409: pingError("The key is revoked, expired or already rolled"),
   },
 });
 
@@ -129,7 +124,7 @@ const revokeRouteDef = route({
   responses: {
     200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },
     ...commonErrors,
-    404: errorResponse("No such key in the caller's businesses"),
+    404: pingError("No such key in the caller's businesses"),
   },
 });
 

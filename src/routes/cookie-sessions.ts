@@ -1,11 +1,12 @@
 import { clientInfo } from "../http/client-info";
+import { pingPageError } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { setSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { pageUserSchema, plainTextError, registerRequestSchema } from "../schemas/pingpage";
+import { pageUserSchema, pageUserView, registerRequestSchema } from "../schemas/pingpage";
 import { findProfile, registerWithCookie } from "../services/sessions/cookie-sessions";
 
 const { router, route } = createSurface("pingpage");
@@ -35,10 +36,10 @@ const registerRoute = route({
       headers: setCookieHeader,
       content: { "application/json": { schema: pageUserSchema } },
     },
-    400: plainTextError("Missing or invalid field, oversized body, not JSON"),
-    403: plainTextError("Cross-site request refused"),
-    409: plainTextError("Email already registered"),
-    429: plainTextError("Too many registrations from this client; see `Retry-After`"),
+    400: pingPageError("Missing or invalid field, oversized body, not JSON"),
+    403: pingPageError("Cross-site request refused"),
+    409: pingPageError("Email already registered"),
+    429: pingPageError("Too many registrations from this client; see `Retry-After`"),
   },
 });
 
@@ -51,7 +52,7 @@ const meRoute = route({
   middleware: [authenticate({ accept: ["session"] })] as const,
   responses: {
     200: { description: "The user", content: { "application/json": { schema: pageUserSchema } } },
-    401: plainTextError("Missing, malformed, forged, expired or revoked session cookie"),
+    401: pingPageError("Missing, malformed, forged, expired or revoked session cookie"),
   },
 });
 
@@ -62,8 +63,8 @@ export const pingPageRoutes = router
       const { email, password, name } = c.req.valid("json");
       const result = await registerWithCookie(c.get("deps"), { email, password, name, client: clientInfo(c.req) });
       setSessionCookie(c, result.cookieValue);
-      return c.json(result.user, 201);
+      return c.json(pageUserView(result.user), 201);
     },
     schemaMessageHook,
   )
-  .openapi(meRoute, async (c) => c.json(await findProfile(c.get("deps"), c.get("principal")), 200));
+  .openapi(meRoute, async (c) => c.json(pageUserView(await findProfile(c.get("deps"), c.get("principal"))), 200));

@@ -4,14 +4,15 @@ import type { UserPrincipal } from "../domain";
 import { clientInfo } from "../http/client-info";
 import type { AppEnv } from "../http/context";
 import { presentedCredentials } from "../http/credential-headers";
+import { pingOrPingPageError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { clearSessionCookie, setSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { credentialsSchema, pingErrorSchema, tokenLoginResponseSchema, userTypeSchema } from "../schemas/ping";
-import { pageUserSchema } from "../schemas/pingpage";
+import { credentialsSchema, tokenLoginResponseSchema, tokenLoginView, userTypeSchema } from "../schemas/ping";
+import { pageUserSchema, pageUserView } from "../schemas/pingpage";
 import { loginWithCookie, logoutCookieSession } from "../services/sessions/cookie-sessions";
 import { endSession, loginForTokens } from "../services/sessions/token-sessions";
 
@@ -25,16 +26,6 @@ const isTokenLogout = (c: Context<AppEnv>) => c.req.header("authorization") !== 
 
 const login = createSurface((c) => (isTokenLogin(c) ? "ping" : "pingpage"));
 const logout = createSurface((c) => (isTokenLogout(c) ? "ping" : "pingpage"));
-
-const LOGIN_MESSAGE = "You have successfully logged in!";
-
-const bothDialects = (description: string) => ({
-  description,
-  content: {
-    "application/json": { schema: pingErrorSchema },
-    "text/plain": { schema: z.string() },
-  },
-});
 
 const loginRoute = login.route({
   method: "post",
@@ -58,11 +49,11 @@ const loginRoute = login.route({
       description: "Logged in: Ping's token pair, or (cookie flow) PingPage's user with `Set-Cookie: session_token=…`",
       content: { "application/json": { schema: z.union([tokenLoginResponseSchema, pageUserSchema]) } },
     },
-    400: bothDialects("Malformed request"),
-    401: bothDialects("Wrong email, password or user type (indistinguishable)"),
-    403: bothDialects("Cross-site request refused (cookie flow)"),
-    415: bothDialects("Not JSON (token flow; the cookie flow answers 400)"),
-    429: bothDialects("Too many attempts from this client or for this account; see `Retry-After`"),
+    400: pingOrPingPageError("Malformed request"),
+    401: pingOrPingPageError("Wrong email, password or user type (indistinguishable)"),
+    403: pingOrPingPageError("Cross-site request refused (cookie flow)"),
+    415: pingOrPingPageError("Not JSON (token flow; the cookie flow answers 400)"),
+    429: pingOrPingPageError("Too many attempts from this client or for this account; see `Retry-After`"),
   },
 });
 
@@ -83,8 +74,8 @@ const logoutRoute = logout.route({
   ] as const,
   responses: {
     204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
-    401: bothDialects("No valid credential (token flow)"),
-    403: bothDialects("Cross-site request refused (cookie flow)"),
+    401: pingOrPingPageError("No valid credential (token flow)"),
+    403: pingOrPingPageError("Cross-site request refused (cookie flow)"),
   },
 });
 
@@ -96,10 +87,10 @@ export const loginRoutes = login.router
     if (!userType) {
       const result = await loginWithCookie(c.get("deps"), { email, password, client });
       setSessionCookie(c, result.cookieValue);
-      return c.json(result.user, 200);
+      return c.json(pageUserView(result.user), 200);
     }
-    const result = await loginForTokens(c.get("deps"), { email, password, userType, client });
-    return c.json({ result: "success" as const, message: LOGIN_MESSAGE, ...result }, 200);
+    const login = await loginForTokens(c.get("deps"), { email, password, userType, client });
+    return c.json(tokenLoginView(login), 200);
   })
   .openapi(logoutRoute, async (c) => {
     const principal: UserPrincipal | undefined = c.get("principal");

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { pingPageError } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { clearSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
-import { ownSessionListSchema, plainTextError, revokedCountSchema, sessionIdSchema } from "../schemas/pingpage";
+import { ownSessionListSchema, ownSessionView, revokedCountSchema, sessionIdSchema } from "../schemas/pingpage";
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from "../services/sessions/session-list";
 
 const { router, route } = createSurface("pingpage");
@@ -20,7 +21,7 @@ const listRoute = route({
   middleware: [authenticate({ accept: ["session"] })] as const,
   responses: {
     200: { description: "Newest first", content: { "application/json": { schema: ownSessionListSchema } } },
-    401: plainTextError("No valid session cookie"),
+    401: pingPageError("No valid session cookie"),
   },
 });
 
@@ -35,10 +36,10 @@ const revokeOneRoute = route({
   request: { params: z.object({ id: sessionIdSchema }) },
   responses: {
     204: { description: "Session ended" },
-    400: plainTextError("Not a session id"),
-    401: plainTextError("No valid session cookie"),
-    403: plainTextError("Cross-site request refused"),
-    404: plainTextError("No such session among the caller's"),
+    400: pingPageError("Not a session id"),
+    401: pingPageError("No valid session cookie"),
+    403: pingPageError("Cross-site request refused"),
+    404: pingPageError("No such session among the caller's"),
   },
 });
 
@@ -51,13 +52,17 @@ const revokeOthersRoute = route({
   middleware: [csrfProtection(), authenticate({ accept: ["session"] })] as const,
   responses: {
     200: { description: "How many sessions ended", content: { "application/json": { schema: revokedCountSchema } } },
-    401: plainTextError("No valid session cookie"),
-    403: plainTextError("Cross-site request refused"),
+    401: pingPageError("No valid session cookie"),
+    403: pingPageError("Cross-site request refused"),
   },
 });
 
 export const ownSessionRoutes = router
-  .openapi(listRoute, async (c) => c.json({ sessions: await listOwnSessions(c.get("deps"), c.get("principal")) }, 200))
+  .openapi(listRoute, async (c) => {
+    const principal = c.get("principal");
+    const sessions = await listOwnSessions(c.get("deps"), principal);
+    return c.json({ sessions: sessions.map((record) => ownSessionView(record, principal.sessionId)) }, 200);
+  })
   .openapi(
     revokeOneRoute,
     async (c) => {

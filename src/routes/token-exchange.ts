@@ -1,10 +1,10 @@
 import { clientInfo } from "../http/client-info";
+import { persError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { jsonBody } from "../middleware/json-body";
 import { projectKey } from "../middleware/project-key";
 import { rateLimit } from "../middleware/rate-limit";
 import {
-  persErrorSchema,
   persRefreshRequestSchema,
   persTokenPairSchema,
   persVerifyRequestSchema,
@@ -16,11 +16,6 @@ import { refreshPersSession } from "../services/token-exchange/pers-sessions";
 import { verifyAnyPersToken } from "../services/token-exchange/verify";
 
 const { router, route } = createSurface("pers");
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: persErrorSchema } },
-});
 
 const security: Array<Record<string, string[]>> = [{ projectKey: [] }, { projectKeyAlt: [] }];
 
@@ -40,10 +35,10 @@ const tokenRoute = route({
   },
   responses: {
     200: { description: "A PERS session", content: { "application/json": { schema: persTokenPairSchema } } },
-    400: errorResponse("Malformed request, unknown authType, rawLoginData too large or deep"),
-    401: errorResponse("Missing, unknown or conflicting project key; identity token invalid"),
-    403: errorResponse("authType not enabled, not an admin of the tenant, or anonymous users not allowed"),
-    415: errorResponse("Not JSON"),
+    400: persError("Malformed request, unknown authType, rawLoginData too large or deep"),
+    401: persError("Missing, unknown or conflicting project key; identity token invalid"),
+    403: persError("authType not enabled, not an admin of the tenant, or anonymous users not allowed"),
+    415: persError("Not JSON"),
   },
 });
 
@@ -63,9 +58,9 @@ const refreshRoute = route({
   },
   responses: {
     200: { description: "A rotated token pair", content: { "application/json": { schema: persTokenPairSchema } } },
-    400: errorResponse("Malformed request"),
-    401: errorResponse("Project key or refresh token invalid, expired, reused or revoked"),
-    415: errorResponse("Not JSON"),
+    400: persError("Malformed request"),
+    401: persError("Project key or refresh token invalid, expired, reused or revoked"),
+    415: persError("Not JSON"),
   },
 });
 
@@ -82,9 +77,9 @@ const verifyRoute = route({
   },
   responses: {
     200: { description: "The verdict", content: { "application/json": { schema: persVerifyResponseSchema } } },
-    400: errorResponse("Malformed request"),
-    401: errorResponse("Missing, unknown or conflicting project key"),
-    415: errorResponse("Not JSON"),
+    400: persError("Malformed request"),
+    401: persError("Missing, unknown or conflicting project key"),
+    415: persError("Not JSON"),
   },
 });
 

@@ -1,17 +1,13 @@
 import { clientInfo } from "../http/client-info";
+import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { authenticate } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { pingErrorSchema, refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
+import { refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
 import { refreshAccessToken } from "../services/sessions/token-sessions";
 
 const { router, route } = createSurface("ping");
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: pingErrorSchema } },
-});
 
 const refreshRoute = route({
   method: "post",
@@ -22,10 +18,10 @@ const refreshRoute = route({
   request: { body: { required: true, content: { "application/json": { schema: refreshRequestSchema } } } },
   responses: {
     200: { description: "A new access token", content: { "application/json": { schema: refreshResponseSchema } } },
-    400: errorResponse("Malformed request"),
-    401: errorResponse("Refresh token invalid, expired, of another user type, or its session has ended"),
-    415: errorResponse("Not JSON"),
-    429: errorResponse("Too many refreshes from this client or of this session; see `Retry-After`"),
+    400: pingError("Malformed request"),
+    401: pingError("Refresh token invalid, expired, of another user type, or its session has ended"),
+    415: pingError("Not JSON"),
+    429: pingError("Too many refreshes from this client or of this session; see `Retry-After`"),
   },
 });
 
@@ -38,7 +34,7 @@ const sessionRoute = route({
   middleware: [authenticate({ accept: ["bearer"] })] as const,
   responses: {
     200: { description: "The authenticated session", content: { "application/json": { schema: sessionInfoSchema } } },
-    401: errorResponse("Missing, invalid, expired or revoked access token"),
+    401: pingError("Missing, invalid, expired or revoked access token"),
   },
 });
 

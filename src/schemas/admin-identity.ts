@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../domain";
+import type { TenantSettings } from "../services/token-exchange/tenant-settings";
+import type { IdentityProviderRow } from "../storage/schema";
 
 /** `iss`/`aud` values are StringOrURI (RFC 7519 §2): printable, no whitespace, bounded. */
 const stringOrUri = z
@@ -106,3 +108,30 @@ export const tenantSettingsSchema = z
     updatedAt: z.string().nullable(),
   })
   .openapi("TenantSettings");
+
+/** An identity provider as the admin API shows it (its inline keys are public keys). */
+export function providerView(row: IdentityProviderRow): z.infer<typeof identityProviderSchema> {
+  return {
+    id: row.publicId,
+    issuer: row.issuer,
+    audience: row.audience,
+    jwksUrl: row.jwksUrl,
+    jwksInline: row.jwksInline,
+    allowedAlgorithms: row.allowedAlgorithms,
+    claimMapping: row.claimMapping,
+    enabled: row.enabled,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A tenant's token-exchange settings as the admin API shows them. */
+export function settingsView(tenantPublicId: string, settings: TenantSettings): z.infer<typeof tenantSettingsSchema> {
+  return {
+    tenantId: tenantPublicId,
+    allowJWTForUnauthenticatedUsers: settings.allowJwtForUnauthenticatedUsers,
+    enabledAuthTypes: settings.enabledAuthTypes,
+    adminIdentities: settings.adminIdentities,
+    updatedAt: settings.updatedAt?.toISOString() ?? null,
+  };
+}

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { USER_TYPES } from "../domain";
+import type { TokenLogin } from "../services/sessions/token-sessions";
 
 export const userTypeSchema = z.enum(USER_TYPES).openapi({ example: "user" });
 
@@ -31,6 +32,34 @@ export const tokenLoginResponseSchema = z
     ),
   })
   .openapi("TokenLoginResponse");
+
+export type TokenLoginResponse = z.infer<typeof tokenLoginResponseSchema>;
+
+export const LOGIN_MESSAGE = "You have successfully logged in!";
+
+/** Ping's login answer, field for field as its document shows it. */
+export function tokenLoginView(login: TokenLogin): TokenLoginResponse {
+  const { user } = login;
+  return {
+    result: "success",
+    message: LOGIN_MESSAGE,
+    accessToken: login.accessToken,
+    refreshToken: login.refreshToken,
+    user: {
+      public_id: user.publicId,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      email_address: user.email,
+      phone_number: user.phoneNumber,
+    },
+    businesses: login.businesses.map((business) => ({
+      id: business.id,
+      public_id: business.publicId,
+      name: business.name,
+      status: business.status,
+    })),
+  };
+}
 
 export const refreshRequestSchema = z
   .object({ refreshToken: tokenStringSchema, userType: userTypeSchema })

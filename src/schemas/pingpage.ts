@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import type { UserRow } from "../storage/schema";
+import type { SessionRecord } from "../storage/session-store";
 
 /** Registration's password policy: 8 to 128 characters, nothing else imposed (NIST SP 800-63B §3.1.1.2). */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -46,6 +48,24 @@ export const pageUserSchema = z
   })
   .openapi("PageUser");
 
+export type PageUser = z.infer<typeof pageUserSchema>;
+
+/** PingPage's timestamps: ISO-8601 UTC to the second (`2026-02-20T10:30:00Z`). */
+export function isoSeconds(date: Date | number): string {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** PingPage's user: `{id, email, name, created_at, updated_at}`. */
+export function pageUserView(user: UserRow): PageUser {
+  return {
+    id: user.publicId,
+    email: user.email,
+    name: user.displayName,
+    created_at: isoSeconds(user.createdAt),
+    updated_at: isoSeconds(user.updatedAt),
+  };
+}
+
 /** Shape of a session id (128 random bits, base64url). */
 export const sessionIdSchema = z
   .string()
@@ -64,12 +84,21 @@ export const ownSessionSchema = z
   })
   .openapi("OwnSession");
 
+export type OwnSession = z.infer<typeof ownSessionSchema>;
+
+/** One of the caller's sessions as their session list shows it. */
+export function ownSessionView(record: SessionRecord, currentSessionId: string): OwnSession {
+  return {
+    id: record.id,
+    kind: record.kind,
+    created_at: isoSeconds(record.createdAt),
+    expires_at: isoSeconds(record.expiresAt),
+    user_agent: record.userAgent ?? null,
+    ip: record.ip ?? null,
+    current: record.id === currentSessionId,
+  };
+}
+
 export const ownSessionListSchema = z.object({ sessions: z.array(ownSessionSchema) }).openapi("OwnSessionList");
 
 export const revokedCountSchema = z.object({ revoked: z.number().int() }).openapi("RevokedSessions");
-
-/** PingPage errors are plain text (the seed): the message alone. */
-export const plainTextError = (description: string) => ({
-  description,
-  content: { "text/plain": { schema: z.string().openapi({ example: "The session is invalid or has expired." }) } },
-});

@@ -1,8 +1,10 @@
+import type { z } from "zod";
 import { checkPublicJwk, importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import { randomToken } from "../../crypto/random";
-import type { ClaimMapping, IdpAlgorithm, PublicJwk } from "../../domain";
+import type { IdpAlgorithm, PublicJwk } from "../../domain";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
+import type { identityProviderInputSchema } from "../../schemas/admin-identity";
 import {
   deleteProvider,
   insertProviderIfIssuerFree,
@@ -13,16 +15,8 @@ import {
 import type { IdentityProviderRow } from "../../storage/schema";
 import type { Deps } from "../deps";
 
-/** A provider as an admin submits it (already shape-checked by the route's schema). */
-export interface ProviderInput {
-  issuer: string;
-  audience: string;
-  jwksUrl?: string;
-  jwksInline?: { keys: Record<string, unknown>[] };
-  allowedAlgorithms: IdpAlgorithm[];
-  claimMapping: ClaimMapping;
-  enabled: boolean;
-}
+/** A provider as an admin submits it, already shape-checked by the route's schema. */
+export type ProviderInput = z.infer<typeof identityProviderInputSchema>;
 
 function badInput(publicMessage: string): AppError {
   return new AppError("invalid_request", { publicMessage, detail: `identity provider: ${publicMessage}` });

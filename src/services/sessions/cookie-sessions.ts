@@ -10,7 +10,7 @@ import { findUserByPublicId, insertUserIfEmailFree } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import { authenticatePassword, normalizeEmail, passwordPolicy } from "../auth/password-login";
 import type { Deps } from "../deps";
-import { findLiveSession, revokeSession, startSession } from "./session-records";
+import { findLiveSession, revokeSession, sessionPrincipal, startSession } from "./session-records";
 
 /**
  * PingPage's cookie sessions last 30 days from login, absolutely: using a session does not
@@ -43,32 +43,9 @@ export function parseSessionCookie(value: string): SessionCookieParts | null {
   return { userPublicId: match[1], sessionId: match[2], secret: match[3] };
 }
 
-/** PingPage's user: `{id, email, name, created_at, updated_at}`, timestamps as `2026-02-20T10:30:00Z`. */
-export interface PageUser {
-  id: string;
-  email: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
-
-/** PingPage's timestamps: ISO-8601 UTC to the second (`2026-02-20T10:30:00Z`). */
-export function isoSeconds(date: Date | number): string {
-  return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-export function pageUserView(user: UserRow): PageUser {
-  return {
-    id: user.publicId,
-    email: user.email,
-    name: user.displayName,
-    created_at: isoSeconds(user.createdAt),
-    updated_at: isoSeconds(user.updatedAt),
-  };
-}
-
+/** A cookie login or registration: who, and the cookie that proves it (rendered by `schemas/pingpage.ts`). */
 export interface CookieLogin {
-  user: PageUser;
+  user: UserRow;
   /** The `session_token` cookie value; shown to this client once, never stored. */
   cookieValue: string;
 }
@@ -85,10 +62,7 @@ async function startCookieSession(deps: Deps, user: UserRow, client: ClientInfo)
   });
   recordAudit(
     deps,
-    {
-      principal: { method: "session", userPublicId: user.publicId, userType: user.userType, sessionId: session.id },
-      ...client,
-    },
+    { principal: sessionPrincipal(session), ...client },
     { action: "auth.login", target: user.publicId, details: { flow: "cookie", session_id: session.id } },
   );
   return `${user.publicId}.${session.id}.${secret}`;
@@ -121,7 +95,7 @@ export async function registerWithCookie(
     now: deps.now,
   });
   if (!user) throw new AppError("email_taken", { detail: "registration for an existing email" });
-  return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
+  return { user, cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
 /** PingPage login: the same password check as Ping (no enumeration), then a new cookie session. */
@@ -130,7 +104,7 @@ export async function loginWithCookie(
   input: { email: string; password: string; client: ClientInfo },
 ): Promise<CookieLogin> {
   const { user } = await authenticatePassword(deps, { ...input, userType: COOKIE_USER_TYPE, flow: "cookie" });
-  return { user: pageUserView(user), cookieValue: await startCookieSession(deps, user, input.client) };
+  return { user, cookieValue: await startCookieSession(deps, user, input.client) };
 }
 
 /** A cookie value that matched a live session: its parts, and the stored hash its secret matched. */
@@ -182,8 +156,7 @@ export async function authenticateCookieSession(deps: Deps, cookieValue: string 
   }
   const found = await findCookieSession(deps, cookieValue);
   if (!found.ok) throw new AppError("invalid_session", { detail: found.reason, challenge: "session" });
-  const { session } = found;
-  return { method: "session", userPublicId: session.userPublicId, userType: session.userType, sessionId: session.id };
+  return sessionPrincipal(found.session);
 }
 
 /**
@@ -202,24 +175,16 @@ export async function logoutCookieSession(
   await revokeSession(deps, session.userPublicId, session.id);
   recordAudit(
     deps,
-    {
-      principal: {
-        method: "session",
-        userPublicId: session.userPublicId,
-        userType: session.userType,
-        sessionId: session.id,
-      },
-      ...client,
-    },
+    { principal: sessionPrincipal(session), ...client },
     { action: "auth.logout", target: session.userPublicId, details: { session_id: session.id } },
   );
 }
 
 /** `GET /v1/me`: the caller's profile. A session outliving its (deleted or disabled) account counts as invalid. */
-export async function findProfile(deps: Deps, principal: UserPrincipal): Promise<PageUser> {
+export async function findProfile(deps: Deps, principal: UserPrincipal): Promise<UserRow> {
   const user = await findUserByPublicId(deps.db, principal.userPublicId);
   if (user?.status !== "active") {
     throw new AppError("invalid_session", { detail: "account gone or disabled", challenge: "session" });
   }
-  return pageUserView(user);
+  return user;
 }

@@ -1,42 +1,21 @@
 import type { UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
-import { getSession, listSessionIds, type SessionKind } from "../../storage/session-store";
+import { getSession, listSessionIds, type SessionRecord } from "../../storage/session-store";
 import type { Deps } from "../deps";
-import { isoSeconds } from "./cookie-sessions";
 import { revokeAllSessions, revokeSession } from "./session-records";
-
-/** One of the caller's sessions as the session list shows it. */
-export interface OwnSession {
-  id: string;
-  kind: SessionKind;
-  created_at: string;
-  expires_at: string;
-  user_agent: string | null;
-  ip: string | null;
-  current: boolean;
-}
 
 /**
  * Every live session of the caller, token and cookie alike, newest first. KV's `list` is
  * eventually consistent across locations, so a session started elsewhere a moment ago may be
  * missing for up to a minute; an ended one never shows (each record is read back and checked).
  */
-export async function listOwnSessions(deps: Deps, principal: UserPrincipal): Promise<OwnSession[]> {
+export async function listOwnSessions(deps: Deps, principal: UserPrincipal): Promise<SessionRecord[]> {
   const nowMs = deps.now.getTime();
   const ids = await listSessionIds(deps.kv, principal.userPublicId);
   const records = await Promise.all(ids.map((id) => getSession(deps.kv, principal.userPublicId, id)));
   return records
     .flatMap((record) => (record && record.expiresAt > nowMs ? [record] : []))
-    .sort((a, b) => b.createdAt - a.createdAt)
-    .map((record) => ({
-      id: record.id,
-      kind: record.kind,
-      created_at: isoSeconds(record.createdAt),
-      expires_at: isoSeconds(record.expiresAt),
-      user_agent: record.userAgent ?? null,
-      ip: record.ip ?? null,
-      current: record.id === principal.sessionId,
-    }));
+    .sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /**

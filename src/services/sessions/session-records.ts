@@ -1,6 +1,6 @@
 import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
-import type { UserType } from "../../domain";
+import type { UserPrincipal, UserType } from "../../domain";
 import {
   deleteSession,
   getSession,
@@ -31,6 +31,16 @@ export interface NewSession {
   secretHash?: string;
   userAgent?: string;
   ip?: string;
+}
+
+/** The principal a live session authenticates as: `jwt` for a token session, `session` for a cookie. */
+export function sessionPrincipal(session: SessionRecord): UserPrincipal {
+  return {
+    method: session.kind === "token" ? "jwt" : "session",
+    userPublicId: session.userPublicId,
+    userType: session.userType,
+    sessionId: session.id,
+  };
 }
 
 export async function startSession(deps: Deps, input: NewSession): Promise<SessionRecord> {

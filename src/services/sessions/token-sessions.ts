@@ -1,36 +1,26 @@
 import type { ClientInfo, UserPrincipal, UserType } from "../../domain";
 import { AppError } from "../../errors";
-import type { BusinessSummary } from "../../storage/users";
+import type { UserWithBusinesses } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import { authenticatePassword } from "../auth/password-login";
 import type { Deps } from "../deps";
 import { enforceRateLimit, hashedRateLimitKey } from "../rate-limits";
-import { findLiveSession, revokeSession, startSession } from "./session-records";
+import { findLiveSession, revokeSession, sessionPrincipal, startSession } from "./session-records";
 import { issueSessionToken, verifySessionToken } from "./session-tokens";
 
-export interface TokenLoginResult {
+/** A Ping login: the token pair and who logged in (rendered by `schemas/ping.ts`). */
+export interface TokenLogin extends UserWithBusinesses {
   accessToken: string;
   refreshToken: string;
-  user: {
-    public_id: string;
-    first_name: string;
-    last_name: string;
-    email_address: string;
-    phone_number: string | null;
-  };
-  businesses: Array<{ id: number; public_id: string; name: string; status: string }>;
-}
-
-function businessView(business: BusinessSummary) {
-  return { id: business.id, public_id: business.publicId, name: business.name, status: business.status };
 }
 
 /** Ping login: password check, a new session in KV, and an access/refresh token pair bound to it. */
 export async function loginForTokens(
   deps: Deps,
   input: { email: string; password: string; userType: UserType; client: ClientInfo },
-): Promise<TokenLoginResult> {
-  const { user, businesses } = await authenticatePassword(deps, { ...input, flow: "token" });
+): Promise<TokenLogin> {
+  const found = await authenticatePassword(deps, { ...input, flow: "token" });
+  const { user } = found;
   const session = await startSession(deps, {
     userPublicId: user.publicId,
     userType: user.userType,
@@ -38,33 +28,16 @@ export async function loginForTokens(
     ttlSeconds: deps.config.refreshTokenTtlSeconds,
     ...input.client,
   });
-  const principal: UserPrincipal = {
-    method: "jwt",
-    userPublicId: user.publicId,
-    userType: user.userType,
-    sessionId: session.id,
-  };
   recordAudit(
     deps,
-    { principal, ...input.client },
+    { principal: sessionPrincipal(session), ...input.client },
     { action: "auth.login", target: user.publicId, details: { flow: "token", session_id: session.id } },
   );
   const [accessToken, refreshToken] = await Promise.all([
     issueSessionToken(deps, "access", session),
     issueSessionToken(deps, "refresh", session),
   ]);
-  return {
-    accessToken,
-    refreshToken,
-    user: {
-      public_id: user.publicId,
-      first_name: user.firstName,
-      last_name: user.lastName,
-      email_address: user.email,
-      phone_number: user.phoneNumber,
-    },
-    businesses: businesses.map(businessView),
-  };
+  return { ...found, accessToken, refreshToken };
 }
 
 /**
@@ -92,15 +65,7 @@ export async function refreshAccessToken(
   const accessToken = await issueSessionToken(deps, "access", session);
   recordAudit(
     deps,
-    {
-      principal: {
-        method: "jwt",
-        userPublicId: session.userPublicId,
-        userType: session.userType,
-        sessionId: session.id,
-      },
-      ...input.client,
-    },
+    { principal: sessionPrincipal(session), ...input.client },
     { action: "auth.refresh", target: session.userPublicId, details: { flow: "token", session_id: session.id } },
   );
   return accessToken;
@@ -124,7 +89,7 @@ export async function authenticateAccessToken(deps: Deps, token: string, userTyp
   if (session?.kind !== "token") {
     throw new AppError("session_revoked", { detail: "session is gone", challenge: "bearer" });
   }
-  return { method: "jwt", userPublicId: claims.public_id, userType: claims.user_type, sessionId: claims.session_id };
+  return sessionPrincipal(session);
 }
 
 export async function endSession(deps: Deps, principal: UserPrincipal, client: ClientInfo): Promise<void> {
