@@ -2,20 +2,11 @@ import { createMiddleware } from "hono/factory";
 import { decodeUtf8Strict } from "../crypto/utf8";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
+import { jsonDepth } from "../http/json-depth";
 import { readBoundedBody } from "../http/read-bounded";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 export const MAX_JSON_DEPTH = 8;
-
-function depthOf(value: unknown, depth = 0): number {
-  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== "object") return depth;
-  let deepest = depth + 1;
-  for (const child of Object.values(value)) {
-    deepest = Math.max(deepest, depthOf(child, depth + 1));
-    if (deepest > MAX_JSON_DEPTH) break;
-  }
-  return deepest;
-}
 
 /**
  * Guards a JSON route before anything else looks at the body: `Content-Type` must be JSON (415),
@@ -38,7 +29,7 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new AppError("invalid_request", { publicMessage: "The request body must be a JSON object." });
   }
-  if (depthOf(value) > MAX_JSON_DEPTH) {
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw new AppError("invalid_request", { publicMessage: "The request body is nested too deeply." });
   }
   // The validator reads the body through Hono's cache; hand it the text we already read.

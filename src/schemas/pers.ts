@@ -1,24 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_EXTERNAL_TOKEN_LENGTH } from "../crypto/external-jwt";
 import { PERS_AUTH_TYPES } from "../domain";
+import { jsonDepth } from "../http/json-depth";
 
 /** Bounds of `rawLoginData`: it is stored as-is with the anonymous user. */
 export const RAW_LOGIN_DATA_MAX_BYTES = 2048;
 export const RAW_LOGIN_DATA_MAX_DEPTH = 4;
-
-function depthOf(value: unknown): number {
-  if (value === null || typeof value !== "object") return 0;
-  let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child));
-  return deepest + 1;
-}
 
 const rawLoginDataSchema = z
   .record(z.string(), z.unknown())
   .superRefine((data, ctx) => {
     if (new TextEncoder().encode(JSON.stringify(data)).byteLength > RAW_LOGIN_DATA_MAX_BYTES) {
       ctx.addIssue({ code: "custom", message: `must be at most ${RAW_LOGIN_DATA_MAX_BYTES} bytes as JSON` });
-    } else if (depthOf(data) > RAW_LOGIN_DATA_MAX_DEPTH) {
+    } else if (jsonDepth(data, RAW_LOGIN_DATA_MAX_DEPTH) > RAW_LOGIN_DATA_MAX_DEPTH) {
       ctx.addIssue({ code: "custom", message: `must be nested at most ${RAW_LOGIN_DATA_MAX_DEPTH} levels deep` });
     }
   })

@@ -47,7 +47,8 @@ export interface NewApiKey {
   expiresAt: Date | null;
 }
 
-const epochMs = (date: Date | null) => (date ? date.getTime() : null);
+/** A nullable timestamp column as epoch ms, the form the verification path judges. */
+export const epochMs = (date: Date | null) => (date ? date.getTime() : null);
 
 /** The verification read: one indexed look-up by hash. */
 export async function findApiKeyRecordByHash(db: Database, hash: string): Promise<ApiKeyRecord | null> {

@@ -5,6 +5,7 @@ import { AppError } from "../../errors";
 import {
   type ApiKeyDetails,
   deleteUnissuedApiKey,
+  epochMs,
   findApiKeyDetailsByPublicId,
   insertApiKey,
   listApiKeyDetails,
@@ -21,8 +22,6 @@ import { forgetApiKey } from "./key-lookup";
 import { refusalOf } from "./verification";
 
 export type ApiKeyStatus = "active" | "rolled" | "revoked" | "expired";
-
-const epochMs = (date: Date | null) => (date ? date.getTime() : null);
 
 /** How a key stands at `now`: `rolled` means replaced but still inside its grace period. */
 export function apiKeyStatus(key: ApiKeyRow, now: Date): ApiKeyStatus {
