@@ -1,6 +1,6 @@
 import type { Principal } from "../domain";
 import { AppError } from "../errors";
-import { changesState, judgeCrossSiteRequest } from "../middleware/csrf";
+import { changesState, judgeCrossSiteRequest } from "../services/auth/cross-site";
 import type { GatewayRoute, UpstreamTarget } from "./route-table";
 
 /** Test-mode keys never reach a live side effect: they go to the sandbox when the route has one. */

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { gatewayErrorSchema } from "../schemas/api-keys";
-import { persErrorSchema } from "../schemas/pers";
-import { pingErrorSchema } from "../schemas/ping";
+import { gatewayErrorSchema } from "./schemas/api-keys";
+import { persErrorSchema } from "./schemas/pers";
+import { pingErrorSchema } from "./schemas/ping";
 
 /**
  * How each dialect's errors are described in `/openapi.json`, next to the one place that renders

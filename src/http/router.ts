@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../errors";
-import { credentialHeaderLimit } from "../middleware/header-limits";
 import type { AppEnv } from "./context";
 import { type DialectChoice, speak } from "./dialect";
+import { credentialHeaderLimit } from "./header-limits";
 
 interface ValidationIssue {
   path: readonly PropertyKey[];

@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
+import { readBoundedBody } from "../bounded-body";
 import { decodeUtf8Strict } from "../crypto/utf8";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
 import { jsonDepth } from "../http/json-depth";
-import { readBoundedBody } from "../http/read-bounded";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 export const MAX_JSON_DEPTH = 8;

@@ -1,8 +1,6 @@
 import { actorOf } from "../http/client-info";
 import { adminErrors, pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { adminOnly } from "../middleware/authenticate";
-import { jsonBody } from "../middleware/json-body";
 import {
   adminUserResponseSchema,
   businessListResponseSchema,
@@ -15,8 +13,10 @@ import {
   updateBusinessRequestSchema,
   userListQuerySchema,
   userListResponseSchema,
-} from "../schemas/admin";
-import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
+} from "../http/schemas/admin";
+import { nextCursorOf, pageQuerySchema, toPageRequest } from "../http/schemas/pagination";
+import { adminOnly } from "../middleware/authenticate";
+import { jsonBody } from "../middleware/json-body";
 import { changeBusiness, createBusiness, findBusinesses } from "../services/admin/businesses";
 import { createUserAccount, disableUser, findUsers } from "../services/admin/users";
 

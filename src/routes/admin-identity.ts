@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { adminOnly } from "../middleware/authenticate";
-import { jsonBody } from "../middleware/json-body";
 import {
   identityProviderInputSchema,
   identityProviderSchema,
@@ -12,7 +10,9 @@ import {
   tenantPathSchema,
   tenantSettingsInputSchema,
   tenantSettingsSchema,
-} from "../schemas/admin-identity";
+} from "../http/schemas/admin-identity";
+import { adminOnly } from "../middleware/authenticate";
+import { jsonBody } from "../middleware/json-body";
 import {
   createIdentityProvider,
   listIdentityProviders,

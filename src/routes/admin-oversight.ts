@@ -2,16 +2,16 @@ import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/client-info";
 import { adminErrors, pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { adminOnly } from "../middleware/authenticate";
-import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../schemas/admin";
+import { auditListResponseSchema, auditQuerySchema, toAuditEventView } from "../http/schemas/admin";
 import {
   apiKeyIdSchema,
   apiKeyListResponseSchema,
   apiKeyResponseSchema,
   publicIdSchema,
   toApiKeyView,
-} from "../schemas/api-keys";
-import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
+} from "../http/schemas/api-keys";
+import { nextCursorOf, pageQuerySchema, toPageRequest } from "../http/schemas/pagination";
+import { adminOnly } from "../middleware/authenticate";
 import { listAllApiKeys, revokeApiKey } from "../services/api-keys/management";
 import { findAuditEvents } from "../services/audit/audit-log";
 

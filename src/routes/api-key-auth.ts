@@ -2,9 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { API_KEY_HEADER } from "../http/credential-headers";
 import { gatewayError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
+import { apiKeyPrincipalResponseSchema, toPrincipalView } from "../http/schemas/api-keys";
 import { authenticate } from "../middleware/authenticate";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
-import { apiKeyPrincipalResponseSchema, toPrincipalView } from "../schemas/api-keys";
 
 const { router, route } = createSurface("gateway");
 

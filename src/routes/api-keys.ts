@@ -2,8 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/client-info";
 import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { authenticate } from "../middleware/authenticate";
-import { jsonBody } from "../middleware/json-body";
 import {
   apiKeyIdSchema,
   apiKeyListResponseSchema,
@@ -13,8 +11,10 @@ import {
   publicIdSchema,
   rolledApiKeyResponseSchema,
   toApiKeyView,
-} from "../schemas/api-keys";
-import { nextCursorOf, pageQuerySchema, toPageRequest } from "../schemas/pagination";
+} from "../http/schemas/api-keys";
+import { nextCursorOf, pageQuerySchema, toPageRequest } from "../http/schemas/pagination";
+import { authenticate } from "../middleware/authenticate";
+import { jsonBody } from "../middleware/json-body";
 import {
   createApiKey,
   getApiKey,

@@ -1,12 +1,12 @@
 import { clientInfo } from "../http/client-info";
 import { pingPageError } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
+import { pageUserSchema, pageUserView, registerRequestSchema } from "../http/schemas/pingpage";
 import { setSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { pageUserSchema, pageUserView, registerRequestSchema } from "../schemas/pingpage";
 import { findProfile, registerWithCookie } from "../services/sessions/cookie-sessions";
 
 const { router, route } = createSurface("pingpage");

@@ -6,9 +6,9 @@ import { proxyRequest } from "../gateway/proxy";
 import { type GatewayRoute, loadRouteTable } from "../gateway/route-table";
 import type { AppEnv } from "../http/context";
 import { speak } from "../http/dialect";
+import { credentialHeaderLimit } from "../http/header-limits";
 import { createRouter } from "../http/router";
 import { authenticate } from "../middleware/authenticate";
-import { credentialHeaderLimit } from "../middleware/header-limits";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
 
 interface GatewayEnv extends AppEnv {

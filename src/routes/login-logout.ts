@@ -6,13 +6,13 @@ import type { AppEnv } from "../http/context";
 import { presentedCredentials } from "../http/credential-headers";
 import { pingOrPingPageError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
+import { credentialsSchema, tokenLoginResponseSchema, tokenLoginView, userTypeSchema } from "../http/schemas/ping";
+import { pageUserSchema, pageUserView } from "../http/schemas/pingpage";
 import { clearSessionCookie, setSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { credentialsSchema, tokenLoginResponseSchema, tokenLoginView, userTypeSchema } from "../schemas/ping";
-import { pageUserSchema, pageUserView } from "../schemas/pingpage";
 import { loginWithCookie, logoutCookieSession } from "../services/sessions/cookie-sessions";
 import { endSession, loginForTokens } from "../services/sessions/token-sessions";
 

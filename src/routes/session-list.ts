@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { pingPageError } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
+import { ownSessionListSchema, ownSessionView, revokedCountSchema, sessionIdSchema } from "../http/schemas/pingpage";
 import { clearSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
-import { ownSessionListSchema, ownSessionView, revokedCountSchema, sessionIdSchema } from "../schemas/pingpage";
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from "../services/sessions/session-list";
 
 const { router, route } = createSurface("pingpage");

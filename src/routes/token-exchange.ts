@@ -1,16 +1,16 @@
 import { clientInfo } from "../http/client-info";
 import { persError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { jsonBody } from "../middleware/json-body";
-import { projectKey } from "../middleware/project-key";
-import { rateLimit } from "../middleware/rate-limit";
 import {
   persRefreshRequestSchema,
   persTokenPairSchema,
   persVerifyRequestSchema,
   persVerifyResponseSchema,
   tokenExchangeRequestSchema,
-} from "../schemas/pers";
+} from "../http/schemas/pers";
+import { jsonBody } from "../middleware/json-body";
+import { projectKey } from "../middleware/project-key";
+import { rateLimit } from "../middleware/rate-limit";
 import { exchangeToken } from "../services/token-exchange/exchange";
 import { refreshPersSession } from "../services/token-exchange/pers-sessions";
 import { verifyAnyPersToken } from "../services/token-exchange/verify";

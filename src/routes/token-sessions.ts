@@ -1,10 +1,10 @@
 import { clientInfo } from "../http/client-info";
 import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
+import { refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../http/schemas/ping";
 import { authenticate } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../schemas/ping";
 import { refreshAccessToken } from "../services/sessions/token-sessions";
 
 const { router, route } = createSurface("ping");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CrossSiteRequest, judgeCrossSiteRequest } from "../../src/middleware/csrf";
+import { type CrossSiteRequest, judgeCrossSiteRequest } from "../../src/services/auth/cross-site";
 
 const OWN = "https://gatehouse.test";
 const DASHBOARD = "https://dashboard.example.com";

@@ -1,10 +1,8 @@
-import type { z } from "zod";
 import { checkPublicJwk, importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import { randomToken } from "../../crypto/random";
-import type { IdpAlgorithm, PublicJwk } from "../../domain";
+import type { ClaimMapping, IdpAlgorithm, PublicJwk } from "../../domain";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
-import type { identityProviderInputSchema } from "../../schemas/admin-identity";
 import {
   deleteProvider,
   insertProviderIfIssuerFree,
@@ -15,8 +13,16 @@ import {
 import type { IdentityProviderRow } from "../../storage/schema";
 import type { Deps } from "../deps";
 
-/** A provider as an admin submits it, already shape-checked by the route's schema. */
-export type ProviderInput = z.infer<typeof identityProviderInputSchema>;
+/** A provider as an admin submits it, already shape-checked by the route's schema (which must produce this). */
+export interface ProviderInput {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string | undefined;
+  jwksInline?: { keys: Record<string, unknown>[] } | undefined;
+  allowedAlgorithms: IdpAlgorithm[];
+  claimMapping: ClaimMapping;
+  enabled: boolean;
+}
 
 function badInput(publicMessage: string): AppError {
   return new AppError("invalid_request", { publicMessage, detail: `identity provider: ${publicMessage}` });

@@ -1,7 +1,7 @@
+import { readBoundedBody } from "../../bounded-body";
 import { usableKeysOf } from "../../crypto/jwks";
 import { decodeUtf8Strict } from "../../crypto/utf8";
 import type { PublicJwk } from "../../domain";
-import { readBoundedBody } from "../../http/read-bounded";
 
 /** A JWKS fetch gives up after this long; the caller falls back to the last good set. */
 export const JWKS_FETCH_TIMEOUT_MS = 5_000;

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { UserRow } from "../storage/schema";
-import type { SessionRecord } from "../storage/session-store";
+import type { UserRow } from "../../storage/schema";
+import type { SessionRecord } from "../../storage/session-store";
 
 /** Registration's password policy: 8 to 128 characters, nothing else imposed (NIST SP 800-63B §3.1.1.2). */
 export const PASSWORD_MIN_LENGTH = 8;

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { MAX_EXTERNAL_TOKEN_LENGTH } from "../crypto/external-jwt";
-import { PERS_AUTH_TYPES } from "../domain";
-import { jsonDepth } from "../http/json-depth";
+import { MAX_EXTERNAL_TOKEN_LENGTH } from "../../crypto/external-jwt";
+import { PERS_AUTH_TYPES } from "../../domain";
+import { jsonDepth } from "../json-depth";
 
 /** Bounds of `rawLoginData`: it is stored as-is with the anonymous user. */
 export const RAW_LOGIN_DATA_MAX_BYTES = 2048;

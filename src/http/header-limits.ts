@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
-import type { AppEnv } from "../http/context";
-import { CREDENTIAL_HEADERS } from "../http/credential-headers";
+import type { AppEnv } from "./context";
+import { CREDENTIAL_HEADERS } from "./credential-headers";
 
 /** Far above any legitimate credential (a token is at most 4 KiB), far below what costs anything. */
 export const MAX_CREDENTIAL_HEADER_BYTES = 8 * 1024;

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { USER_TYPES } from "../domain";
-import type { TokenLogin } from "../services/sessions/token-sessions";
+import { USER_TYPES } from "../../domain";
+import type { TokenLogin } from "../../services/sessions/token-sessions";
 
 export const userTypeSchema = z.enum(USER_TYPES).openapi({ example: "user" });
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { BUSINESS_STATUSES, MEMBER_ROLES, USER_STATUSES, USER_TYPES } from "../domain";
-import type { UserWithMemberships } from "../services/admin/users";
-import type { AuditEventRow, BusinessRow, UserRow } from "../storage/schema";
+import { BUSINESS_STATUSES, MEMBER_ROLES, USER_STATUSES, USER_TYPES } from "../../domain";
+import type { UserWithMemberships } from "../../services/admin/users";
+import type { AuditEventRow, BusinessRow, UserRow } from "../../storage/schema";
 import { publicIdSchema } from "./api-keys";
 import { pageQuerySchema } from "./pagination";
 

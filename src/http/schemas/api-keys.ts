@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { API_KEY_KINDS, API_KEY_MODES, API_KEY_PERMISSIONS, type ApiKeyPrincipal } from "../domain";
-import { apiKeyStatus } from "../services/api-keys/management";
-import type { ApiKeyDetails } from "../storage/api-keys";
+import { API_KEY_KINDS, API_KEY_MODES, API_KEY_PERMISSIONS, type ApiKeyPrincipal } from "../../domain";
+import { apiKeyStatus } from "../../services/api-keys/management";
+import type { ApiKeyDetails } from "../../storage/api-keys";
 
 export const publicIdSchema = z
   .string()

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../domain";
-import type { TenantSettings } from "../services/token-exchange/tenant-settings";
-import type { IdentityProviderRow } from "../storage/schema";
+import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../../domain";
+import type { ProviderInput } from "../../services/admin/identity-providers";
+import type { TenantSettings } from "../../services/token-exchange/tenant-settings";
+import type { IdentityProviderRow } from "../../storage/schema";
 
 /** `iss`/`aud` values are StringOrURI (RFC 7519 §2): printable, no whitespace, bounded. */
 const stringOrUri = z
@@ -68,7 +69,7 @@ export const identityProviderInputSchema = z
     message: "exactly one of jwksUrl and jwksInline is required",
     path: ["jwksUrl"],
   })
-  .openapi("IdentityProviderInput");
+  .openapi("IdentityProviderInput") satisfies z.ZodType<ProviderInput>;
 
 export const identityProviderSchema = z
   .object({

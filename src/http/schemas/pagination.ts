@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { Page, PageRequest } from "../storage/pagination";
+import type { Page, PageRequest } from "../../storage/pagination";
 
 export const MAX_PAGE_SIZE = 100;
 
