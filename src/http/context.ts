@@ -2,7 +2,9 @@ import type { Principal } from "../domain";
 import type { Bindings } from "../env";
 import type { Deps } from "../services/deps";
 import type { ProjectTenant } from "../services/token-exchange/project-key";
-import type { Dialect } from "./dialect";
+
+/** Which wire dialect errors on a route are written in (rendered by `http/errors.ts`). */
+export type Dialect = "ping" | "pingpage" | "pers" | "gateway";
 
 /** What one middleware learned and the next reads, on `c.get(…)`, and the Worker's bindings. */
 export interface Variables {

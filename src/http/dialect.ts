@@ -1,9 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "./context";
-
-/** Which wire dialect errors on a route are written in (rendered by `http/errors.ts`). */
-export type Dialect = "ping" | "pingpage" | "pers" | "gateway";
+import type { AppEnv, Dialect } from "./context";
 
 /** A dialect fixed for a route, or chosen per request (a path shared by two contracts). */
 export type DialectChoice = Dialect | ((c: Context<AppEnv>) => Dialect);

@@ -1,8 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../errors";
-import type { AppEnv } from "./context";
-import type { Dialect } from "./dialect";
+import type { AppEnv, Dialect } from "./context";
 
 const REALM = 'realm="gatehouse"';
 
