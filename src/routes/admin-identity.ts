@@ -13,13 +13,13 @@ import {
 } from "../http/schemas/admin-identity";
 import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
+import { requireBusiness } from "../services/admin/businesses";
 import {
   createIdentityProvider,
   listIdentityProviders,
   removeIdentityProvider,
   updateIdentityProvider,
 } from "../services/admin/identity-providers";
-import { requireTenant } from "../services/token-exchange/project-key";
 import { loadTenantSettings, replaceTenantSettings } from "../services/token-exchange/tenant-settings";
 
 const { router, route } = createSurface("ping");
@@ -144,12 +144,12 @@ const deleteProviderRoute = route({
 
 export const adminIdentityRoutes = router
   .openapi(getSettingsRoute, async (c) => {
-    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
     const settings = await loadTenantSettings(c.get("deps"), tenant.id);
     return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
   })
   .openapi(putSettingsRoute, async (c) => {
-    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
     const input = c.req.valid("json");
     const settings = await replaceTenantSettings(c.get("deps"), tenant.id, {
       allowJwtForUnauthenticatedUsers: input.allowJWTForUnauthenticatedUsers,
@@ -159,24 +159,24 @@ export const adminIdentityRoutes = router
     return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
   })
   .openapi(listProvidersRoute, async (c) => {
-    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
     const rows = await listIdentityProviders(c.get("deps"), tenant.id);
     return c.json({ result: "success" as const, identityProviders: rows.map(providerView) }, 200);
   })
   .openapi(createProviderRoute, async (c) => {
-    const tenant = await requireTenant(c.get("deps"), c.req.valid("param").tenantId);
+    const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
     const row = await createIdentityProvider(c.get("deps"), tenant.id, c.req.valid("json"));
     return c.json({ result: "success" as const, identityProvider: providerView(row) }, 201);
   })
   .openapi(updateProviderRoute, async (c) => {
     const { tenantId, providerId } = c.req.valid("param");
-    const tenant = await requireTenant(c.get("deps"), tenantId);
+    const tenant = await requireBusiness(c.get("deps"), tenantId);
     const row = await updateIdentityProvider(c.get("deps"), tenant.id, providerId, c.req.valid("json"));
     return c.json({ result: "success" as const, identityProvider: providerView(row) }, 200);
   })
   .openapi(deleteProviderRoute, async (c) => {
     const { tenantId, providerId } = c.req.valid("param");
-    const tenant = await requireTenant(c.get("deps"), tenantId);
+    const tenant = await requireBusiness(c.get("deps"), tenantId);
     await removeIdentityProvider(c.get("deps"), tenant.id, providerId);
     return c.body(null, 204);
   });

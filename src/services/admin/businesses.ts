@@ -9,7 +9,17 @@ import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { businessNotFound } from "./business-access";
 
-/** Businesses (tenants), as administrators manage them. */
+/**
+ * Businesses, as administrators manage them. A PERS tenant is a business: the admin API names it
+ * `tenantId` on the tenant routes, and it is the same row.
+ */
+
+/** The business (tenant) an admin path names, or 404. */
+export async function requireBusiness(deps: Deps, publicId: string): Promise<BusinessRow> {
+  const business = await findBusinessByPublicId(deps.db, publicId);
+  if (!business) throw new AppError("not_found", { detail: "no such tenant" });
+  return business;
+}
 
 export async function createBusiness(
   deps: Deps,

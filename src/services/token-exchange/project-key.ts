@@ -1,7 +1,5 @@
 import { AppError } from "../../errors";
 import type { ApiKeyRecord } from "../../storage/api-keys";
-import { findBusinessByPublicId } from "../../storage/businesses";
-import type { BusinessRow } from "../../storage/schema";
 import { verifyApiKey } from "../api-keys/verification";
 import type { Deps } from "../deps";
 
@@ -58,11 +56,4 @@ export async function resolveProjectTenant(deps: Deps, presented: PresentedProje
   const key = (apiKey ?? projectKey) as string;
   if (key.length > MAX_PROJECT_KEY_LENGTH) throw new AppError("invalid_project_key", { detail: "oversized key" });
   return tenantOfProjectKey(deps, key);
-}
-
-/** The tenant an admin path names, or 404. */
-export async function requireTenant(deps: Deps, tenantPublicId: string): Promise<BusinessRow> {
-  const tenant = await findBusinessByPublicId(deps.db, tenantPublicId);
-  if (!tenant) throw new AppError("not_found", { detail: "no such tenant" });
-  return tenant;
 }
