@@ -1,6 +1,6 @@
 import { AppError } from "./errors";
 import { handleError } from "./http/errors";
-import { createRouter } from "./http/router";
+import { createRouter, refuseOtherMethods } from "./http/router";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
@@ -72,6 +72,8 @@ export function createApp() {
     info: { title: "Gatehouse", version: "0.1.0", description: "Auth gateway for Cloudflare Workers." },
   });
 
+  // A wrong method on one of the paths above is a 405 there, not the gateway's 404.
+  app.all("*", refuseOtherMethods);
   // Last: the gateway answers every request no surface above did (its own 404 and 405 included).
   app.route("/", gatewayRoutes);
 

@@ -7,6 +7,7 @@ export const errorCatalog = {
   invalid_request: { status: 400, message: "The request is invalid." },
   malformed_json: { status: 400, message: "The request body is not valid JSON." },
   invalid_user_type: { status: 400, message: "User-Type must be one of user, adminuser or agent." },
+  missing_user_type: { status: 401, message: "A bearer token must be sent with its User-Type header." },
   missing_credentials: { status: 401, message: "Authentication is required." },
   invalid_credentials: { status: 401, message: "Invalid email or password." },
   invalid_token: { status: 401, message: "The token is invalid or has expired." },

@@ -39,16 +39,16 @@ function bodyFor(dialect: Dialect, error: AppError): { text: string; contentType
   }
 }
 
+/** Bad input PingPage's clients know only as 400; the plain-text message still says which. */
+const PINGPAGE_BAD_INPUT = new Set(["payload_too_large", "request_header_too_large", "unsupported_media_type"]);
+
 /**
- * PingPage's contract knows 400 for every kind of bad input (its seed and SPEC §2.2), so an
- * oversized body is a 400 there; the message still says which.
+ * PingPage's contract knows 400 for every kind of bad input (SPEC §2.2; its document lists 400,
+ * 401 and 409 only), so an oversized body or header and a body that is not JSON are 400 there.
+ * Every other dialect keeps the precise status (413, 431, 415).
  */
 function statusFor(dialect: Dialect, error: AppError): number {
-  // PingPage promises 400 for every bad input, an oversized body or header included; a wrong
-  // Content-Type stays 415 as on every other route.
-  if (dialect === "pingpage" && (error.code === "payload_too_large" || error.code === "request_header_too_large")) {
-    return 400;
-  }
+  if (dialect === "pingpage" && PINGPAGE_BAD_INPUT.has(error.code)) return 400;
   return error.status;
 }
 

@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
 import type { AppEnv } from "./context";
-import { type DialectChoice, speak } from "./dialect";
+import { type DialectChoice, dialectFor, speak } from "./dialect";
 import { credentialHeaderLimit } from "./header-limits";
 
 interface ValidationIssue {
@@ -54,6 +55,7 @@ function asArray(middleware: RouteConfig["middleware"]): MiddlewareHandler[] {
 export function createSurface(dialect: DialectChoice) {
   const first = [speak(dialect), credentialHeaderLimit];
   function route<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
+    ownRoutes.push({ method: config.method.toUpperCase(), pattern: patternOf(config.path), dialect });
     // The added middleware sets no context variable, so the route keeps the type its own
     // middleware gives its handler.
     return createRoute({ ...config, middleware: [...first, ...asArray(config.middleware)] }) as unknown as ReturnType<
@@ -62,3 +64,36 @@ export function createSurface(dialect: DialectChoice) {
   }
   return { router: createRouter(), route };
 }
+
+/** Every route declared through a surface: what `refuseOtherMethods` knows of Gatehouse's own paths. */
+interface OwnRoute {
+  method: string;
+  pattern: RegExp;
+  dialect: DialectChoice;
+}
+
+const ownRoutes: OwnRoute[] = [];
+
+/** `/v1/api-keys/{id}/roll` → a regex for that path with any single segment as `{id}`. */
+function patternOf(openApiPath: string): RegExp {
+  const escaped = openApiPath
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&"))
+    .join("[^/]+");
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * A request for one of Gatehouse's own paths with a method none of its routes answers is a 405
+ * listing the methods that path does answer (RFC 9110 §15.5.6), in that surface's dialect, rather
+ * than falling through to the gateway's 404. Mounted after every surface, before the gateway.
+ */
+export const refuseOtherMethods = createMiddleware<AppEnv>(async (c, next) => {
+  const matching = ownRoutes.filter((route) => route.pattern.test(c.req.path));
+  const first = matching[0];
+  if (!first) return next();
+  const allow = new Set(matching.map((route) => route.method));
+  if (allow.has("GET")) allow.add("HEAD");
+  c.set("dialect", dialectFor(first.dialect, c));
+  throw new AppError("method_not_allowed", { detail: `${c.req.method} ${c.req.path}`, allow: [...allow] });
+});

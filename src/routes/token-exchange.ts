@@ -69,7 +69,10 @@ const verifyRoute = route({
   path: "/v2/auth/verify",
   tags: ["PERS token exchange"],
   summary: "Check a PERS access or refresh token",
-  description: "Always 200 for a well-formed request: `valid` says whether the token is good, `reason` why not.",
+  description:
+    "Always 200 once the project key is valid and the body is a JSON object: `valid` says whether the token is " +
+    "good (however malformed or large the `authToken`), `errorMessage` and `reason` why not. Every field has " +
+    "the PERS document's type: `errorMessage` is a string, empty when the token is valid.",
   security,
   middleware: [projectKey, jsonBody] as const,
   request: {
@@ -99,7 +102,7 @@ export const persAuthRoutes = router
     const outcome = await verifyAnyPersToken(c.get("deps"), c.get("tenant"), authToken);
     if (outcome.valid) {
       return c.json(
-        { valid: true as const, payload: { ...outcome.payload }, errorMessage: null, tokenType: outcome.tokenType },
+        { valid: true as const, payload: { ...outcome.payload }, errorMessage: "", tokenType: outcome.tokenType },
         200,
       );
     }

@@ -96,7 +96,8 @@ describe("registering with bad input creates nothing", () => {
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(body).toString(),
     });
-    await expectRefused(res, body.email, "Content-Type must be application/json.", 415);
+    // PingPage's contract knows 400 for bad input; the message says what was wrong.
+    await expectRefused(res, body.email, "Content-Type must be application/json.", 400);
   });
 
   it("malformed JSON is refused", async () => {
@@ -119,7 +120,7 @@ describe("cookie login with bad input", () => {
   it("answers in plain text with a 4xx and no cookie", async () => {
     const cases: Array<[RequestInit, string, number]> = [
       [{ headers: { "Content-Type": "application/json" }, body: "{" }, "The request body is not valid JSON.", 400],
-      [{ headers: { "Content-Type": "text/plain" }, body: "{}" }, "Content-Type must be application/json.", 415],
+      [{ headers: { "Content-Type": "text/plain" }, body: "{}" }, "Content-Type must be application/json.", 400],
       [
         { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "x" }) },
         "Invalid password",

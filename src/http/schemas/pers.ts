@@ -57,7 +57,13 @@ export const persRefreshRequestSchema = z
   .openapi("PersRefreshRequest");
 
 export const persVerifyRequestSchema = z
-  .object({ authToken: z.string().min(1).max(MAX_EXTERNAL_TOKEN_LENGTH) })
+  .object({
+    authToken: z.unknown().openapi({
+      type: "string",
+      description: "Any value: a missing, non-string, empty or oversized token is answered `valid: false`.",
+      example: "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...",
+    }),
+  })
   .openapi("PersVerifyRequest");
 
 export const persVerifyResponseSchema = z
@@ -65,7 +71,7 @@ export const persVerifyResponseSchema = z
     z.object({
       valid: z.literal(true),
       payload: z.record(z.string(), z.unknown()),
-      errorMessage: z.null(),
+      errorMessage: z.string().openapi({ description: "Empty when the token is valid", example: "" }),
       tokenType: z.enum(["access", "refresh"]),
     }),
     z.object({

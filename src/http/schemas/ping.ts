@@ -25,7 +25,7 @@ export const tokenLoginResponseSchema = z
       first_name: z.string(),
       last_name: z.string(),
       email_address: z.string(),
-      phone_number: z.string().nullable(),
+      phone_number: z.string().openapi({ description: "Empty when the account has no phone number" }),
     }),
     businesses: z.array(
       z.object({ id: z.number().int(), public_id: z.string(), name: z.string(), status: z.string() }),
@@ -50,7 +50,7 @@ export function tokenLoginView(login: TokenLogin): TokenLoginResponse {
       first_name: user.firstName,
       last_name: user.lastName,
       email_address: user.email,
-      phone_number: user.phoneNumber,
+      phone_number: user.phoneNumber ?? "",
     },
     businesses: login.businesses.map((business) => ({
       id: business.id,

@@ -45,6 +45,9 @@ export function readBearerToken(header: string): string {
  */
 export function readUserType(stated: string | undefined, required: boolean): UserType | undefined {
   if (stated !== undefined && USER_TYPES.includes(stated as UserType)) return stated as UserType;
+  if (required && stated === undefined) {
+    throw new AppError("missing_user_type", { detail: "bearer token without User-Type", challenge: "bearer" });
+  }
   if (required) {
     throw new AppError("invalid_token", { detail: "missing or unknown User-Type", challenge: "bearer" });
   }

@@ -40,14 +40,7 @@ export async function exchangeToken(
   }
   if (!request.authToken) throw new AppError("invalid_request", { publicMessage: "authToken is required." });
 
-  const inspected = inspectIdentityToken(request.authToken);
-  const [settings, provider] = await Promise.all([
-    loadTenantSettings(deps, tenant.tenantId),
-    findEnabledProviderByIssuer(deps.db, tenant.tenantId, inspected.issuer),
-  ]);
-  if (!provider)
-    throw new AppError("invalid_token", { detail: "identity token: no provider of the tenant has this issuer" });
-  const identity = await verifyIdentityToken(deps, provider, request.authToken, inspected);
+  const { settings, provider, identity } = await verifyForTenant(deps, tenant, request.authToken);
   authorizeAuthType(settings, request.authType, identity);
 
   const user = await tenantUserForIdentity(deps, tenant.tenantId, identity);
@@ -62,6 +55,46 @@ export async function exchangeToken(
     },
   );
   return startTenantUserSession(deps, tenant, user, request.authType, false);
+}
+
+/**
+ * The identity a provider's token proves for this tenant. Every refusal is the same
+ * `invalid_token` on the wire; the operator's log gets the precise reason and the provider (by
+ * its id, or the issuer the token named when no provider matched), never the token.
+ */
+async function verifyForTenant(deps: Deps, tenant: ProjectTenant, token: string) {
+  let issuer: string | undefined;
+  let providerId: string | undefined;
+  try {
+    const inspected = inspectIdentityToken(token);
+    issuer = inspected.issuer;
+    const [settings, provider] = await Promise.all([
+      loadTenantSettings(deps, tenant.tenantId),
+      findEnabledProviderByIssuer(deps.db, tenant.tenantId, inspected.issuer),
+    ]);
+    if (!provider) {
+      throw new AppError("invalid_token", {
+        detail: "identity token: no enabled provider of the tenant has this issuer",
+      });
+    }
+    providerId = provider.publicId;
+    const identity = await verifyIdentityToken(deps, provider, token, inspected);
+    return { settings, provider, identity };
+  } catch (error) {
+    if (error instanceof AppError && error.code === "invalid_token") {
+      console.warn(
+        JSON.stringify({
+          level: "warn",
+          event: "identity_token_refused",
+          tenant: tenant.tenantPublicId,
+          provider: providerId ?? null,
+          issuer: issuer?.slice(0, 256) ?? null,
+          reason: error.options.detail,
+        }),
+      );
+    }
+    throw error;
+  }
 }
 
 async function startAnonymousSession(

@@ -1,3 +1,4 @@
+import { MAX_EXTERNAL_TOKEN_LENGTH } from "../../crypto/external-jwt";
 import { decodeCompactJws, type JwtFailure } from "../../crypto/jwt";
 import { findRefreshTokenStatus } from "../../storage/refresh-tokens";
 import type { Deps } from "../deps";
@@ -63,9 +64,14 @@ function reasonOf(failure: JwtFailure): VerifyReason {
  * `POST /v2/auth/verify`: is this one of our PERS tokens (access or refresh), valid, of the
  * caller's tenant, and is its family still live? For a refresh token, also: has it not been
  * rotated or revoked (its D1 row)? Tokens that are not PERS tokens (a Ping token, an identity
- * provider's token) are `unsupported_token`.
+ * provider's token) are `unsupported_token`; anything that is not a token at all (not a string,
+ * empty, longer than any token we accept) is `malformed`.
  */
-export async function verifyAnyPersToken(deps: Deps, tenant: ProjectTenant, token: string): Promise<VerifyOutcome> {
+export async function verifyAnyPersToken(deps: Deps, tenant: ProjectTenant, token: unknown): Promise<VerifyOutcome> {
+  // Whatever a client sends as the token gets a verdict, never a 400: PERS clients read `valid`.
+  if (typeof token !== "string" || token.length === 0 || token.length > MAX_EXTERNAL_TOKEN_LENGTH) {
+    return invalid("malformed");
+  }
   const kind = persTokenKindOf(token);
   if (!kind) return invalid(typeof decodeCompactJws(token) === "string" ? "malformed" : "unsupported_token");
   const verified = await verifyPersToken(deps, kind, token);
