@@ -3,3 +3,8 @@
 interface SubtleCrypto {
   timingSafeEqual(a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView): boolean;
 }
+
+// src/env.ts names the Workers bindings' types; the scripts only read its configuration schema.
+type D1Database = unknown;
+type KVNamespace = unknown;
+type RateLimit = unknown;

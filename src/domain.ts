@@ -85,3 +85,27 @@ export type AuthMethod = Principal["method"];
 export type UserPrincipal = Extract<Principal, { method: "jwt" | "session" }>;
 
 export type ApiKeyPrincipal = Extract<Principal, { method: "api_key" }>;
+
+/** What a route may require of an API key beyond its being usable. */
+export interface ApiKeyRequirements {
+  /** Every one of these permissions is required. */
+  permissions?: readonly ApiKeyPermission[];
+  /** Only keys of these kinds; any kind by default. */
+  kinds?: readonly ApiKeyKind[];
+  /** Test keys are refused: the route has no sandbox and must never see one. */
+  liveOnly?: boolean;
+}
+
+/** What a route (one of Gatehouse's own, or a gateway route) accepts as proof of who is calling. */
+export interface CredentialPolicy {
+  /** The credential kinds accepted; the first is the one a 401 challenges for. */
+  accept: readonly CredentialKind[];
+  /** User types let through (bearer and cookie); every type when absent. */
+  userTypes?: ReadonlySet<UserType> | readonly UserType[];
+  /** What an API key must carry; nothing beyond being usable when absent. */
+  apiKey?: ApiKeyRequirements;
+  /** Bearer: whether `User-Type` must be stated (Ping's contract); only logout lets it be left out. */
+  userTypeRequired?: boolean;
+  /** A request presenting no accepted credential goes on without a principal instead of a 401. */
+  optional?: boolean;
+}

@@ -1,6 +1,11 @@
 import { z } from "zod";
-import { API_KEY_PERMISSIONS, CREDENTIAL_KINDS, type CredentialKind, USER_TYPES } from "../domain";
-import type { CredentialPolicy } from "../services/auth/authenticate";
+import {
+  API_KEY_PERMISSIONS,
+  CREDENTIAL_KINDS,
+  type CredentialKind,
+  type CredentialPolicy,
+  USER_TYPES,
+} from "../domain";
 import { compilePathPattern, type PathPattern, patternsOverlap } from "./path-pattern";
 
 /**

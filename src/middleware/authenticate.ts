@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { ApiKeyPrincipal, CredentialKind, UserPrincipal } from "../domain";
+import type { ApiKeyPrincipal, CredentialKind, CredentialPolicy, UserPrincipal } from "../domain";
 import type { AppEnv, AuthenticatedEnv } from "../http/context";
 import { presentedCredentials } from "../http/credential-headers";
-import { authenticateCredentials, type CredentialPolicy } from "../services/auth/authenticate";
+import { authenticateCredentials } from "../services/auth/authenticate";
 
 /** The principal a route sees, given the credential kinds it accepts. */
 type PrincipalFor<K extends CredentialKind> = K extends "api_key" ? ApiKeyPrincipal : UserPrincipal;

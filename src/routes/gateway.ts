@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
-import bundledRouteTable from "../../gateway.routes.json";
 import type { Principal } from "../domain";
+import { configuredRouteTable } from "../gateway/configured-table";
 import { matchRoute } from "../gateway/match";
 import { proxyRequest } from "../gateway/proxy";
-import { type GatewayRoute, loadRouteTable } from "../gateway/route-table";
+import type { GatewayRoute } from "../gateway/route-table";
 import type { AppEnv } from "../http/context";
 import { speak } from "../http/dialect";
 import { credentialHeaderLimit } from "../http/header-limits";
@@ -20,7 +20,7 @@ const bindingsOf = (env: AppEnv["Bindings"]) => env as unknown as Readonly<Recor
 
 /** The table route for this method and path (404 or 405 when there is none). */
 const matchGatewayRoute = createMiddleware<GatewayEnv>(async (c, next) => {
-  const table = loadRouteTable(c.get("deps").config.gatewayRoutes ?? bundledRouteTable, bindingsOf(c.env));
+  const table = configuredRouteTable(c.get("deps").config, bindingsOf(c.env));
   const url = new URL(c.req.url);
   c.set("gatewayMatch", { route: matchRoute(table, c.req.method, url.pathname), url });
   await next();

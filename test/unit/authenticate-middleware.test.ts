@@ -1,11 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { ApiKeyRequirements } from "../../src/domain";
 import { handleError } from "../../src/http/errors";
 import { createRouter } from "../../src/http/router";
 import { authenticate } from "../../src/middleware/authenticate";
 import { init } from "../../src/middleware/init";
-import type { ApiKeyRequirements } from "../../src/services/api-keys/verification";
 import { createKey, signedInOwner } from "../support/api-keys";
 
 const requiring = (apiKey: ApiKeyRequirements) => authenticate({ accept: ["api_key"], apiKey });

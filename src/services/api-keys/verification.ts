@@ -1,6 +1,6 @@
 import { BoundedMap } from "../../bounded-map";
 import { type ParsedApiKey, parseApiKey } from "../../crypto/api-key-format";
-import type { ApiKeyKind, ApiKeyPermission, ApiKeyPrincipal } from "../../domain";
+import type { ApiKeyPrincipal, ApiKeyRequirements } from "../../domain";
 import { AppError } from "../../errors";
 import type { ApiKeyRecord } from "../../storage/api-keys";
 import type { Deps } from "../deps";
@@ -75,16 +75,6 @@ export async function authenticateApiKey(deps: Deps, presented: string): Promise
     mode: record.mode,
     permissions: record.permissions,
   };
-}
-
-/** What a route may require of an API key beyond its being usable. */
-export interface ApiKeyRequirements {
-  /** Every one of these permissions is required. */
-  permissions?: readonly ApiKeyPermission[];
-  /** Only keys of these kinds; any kind by default. */
-  kinds?: readonly ApiKeyKind[];
-  /** Test keys are refused: the route has no sandbox and must never see one. */
-  liveOnly?: boolean;
 }
 
 /**

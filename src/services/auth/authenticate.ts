@@ -1,6 +1,6 @@
-import type { CredentialKind, Principal, UserType } from "../../domain";
+import type { CredentialKind, CredentialPolicy, Principal, UserType } from "../../domain";
 import { AppError } from "../../errors";
-import { type ApiKeyRequirements, authenticateApiKey, authorizeApiKey } from "../api-keys/verification";
+import { authenticateApiKey, authorizeApiKey } from "../api-keys/verification";
 import type { Deps } from "../deps";
 import { authenticateCookieSession } from "../sessions/cookie-sessions";
 import { authenticateAccessToken } from "../sessions/token-sessions";
@@ -11,20 +11,6 @@ import {
   readBearerToken,
   readUserType,
 } from "./credentials";
-
-/** What a route (one of Gatehouse's own, or a gateway route) accepts as proof of who is calling. */
-export interface CredentialPolicy {
-  /** The credential kinds accepted; the first is the one a 401 challenges for. */
-  accept: readonly CredentialKind[];
-  /** User types let through (bearer and cookie); every type when absent. */
-  userTypes?: ReadonlySet<UserType> | readonly UserType[];
-  /** What an API key must carry; nothing beyond being usable when absent. */
-  apiKey?: ApiKeyRequirements;
-  /** Bearer: whether `User-Type` must be stated (Ping's contract); only logout lets it be left out. */
-  userTypeRequired?: boolean;
-  /** A request presenting no accepted credential goes on without a principal instead of a 401. */
-  optional?: boolean;
-}
 
 type Authenticator = (deps: Deps, presented: PresentedCredentials, policy: CredentialPolicy) => Promise<Principal>;
 

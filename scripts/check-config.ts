@@ -1,0 +1,47 @@
+/**
+ * `npm run check:config [-- --env NAME] [-- --vars FILE]`: validates, offline, what the Worker
+ * checks when it starts: every variable of wrangler.toml (and of `.dev.vars`, or the file given,
+ * when present) in range, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid
+ * with every service binding it names declared in wrangler.toml. Exits 1 naming each problem.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs, parseEnv } from "node:util";
+import { unstable_readConfig } from "wrangler";
+import type { Bindings } from "../src/env.ts";
+import { checkConfiguration } from "../src/startup.ts";
+
+const { values } = parseArgs({
+  options: {
+    env: { type: "string" },
+    vars: { type: "string" },
+    config: { type: "string", default: "wrangler.toml" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: npm run check:config [-- --env NAME] [-- --vars FILE] [-- --config wrangler.toml]
+
+Checks the configuration the Worker validates at start-up, without starting it:
+  --config FILE  the wrangler configuration (default wrangler.toml)
+  --env NAME     a wrangler environment ([env.NAME] in the configuration)
+  --vars FILE    extra variables in .dev.vars format (default: .dev.vars when it exists)`);
+  process.exit(0);
+}
+
+const wrangler = unstable_readConfig({ config: values.config, env: values.env });
+const varsFile = values.vars ?? (existsSync(".dev.vars") ? ".dev.vars" : undefined);
+const extra = varsFile ? parseEnv(readFileSync(varsFile, "utf8")) : {};
+// A service binding only has to be declared to be named: it is never called here.
+const declared = (wrangler.services ?? []) as Array<{ binding: string }>;
+const services = Object.fromEntries(declared.map(({ binding }) => [binding, { fetch: () => undefined }]));
+
+try {
+  checkConfiguration({ ...wrangler.vars, ...extra, ...services } as unknown as Bindings);
+  console.log(
+    `Configuration OK (${values.config}${values.env ? `, env ${values.env}` : ""}${varsFile ? `, ${varsFile}` : ""}).`,
+  );
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

@@ -1,0 +1,55 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Bindings } from "../../src/env";
+import { checkConfiguration } from "../../src/startup";
+
+/** The Worker's bindings with some variables replaced, as wrangler would hand them to a new isolate. */
+const withVars = (vars: Record<string, string>) => ({ ...env, ...vars }) as unknown as Bindings;
+
+describe("the configuration checked when the Worker starts", () => {
+  it("accepts the configuration the tests run with", () => {
+    expect(() => checkConfiguration(withVars({}))).not.toThrow();
+  });
+
+  it("refuses an out-of-range variable, naming it", () => {
+    expect(() => checkConfiguration(withVars({ PBKDF2_ITERATIONS: "200000" }))).toThrow(
+      /pbkdf2Iterations: PBKDF2_ITERATIONS must be at most 100000/,
+    );
+    expect(() => checkConfiguration(withVars({ SESSION_LIVENESS_CACHE_SECONDS: "600" }))).toThrow(
+      /sessionLivenessCacheSeconds/,
+    );
+  });
+
+  it("refuses a route table that is not JSON", () => {
+    expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: '{"routes": [' }))).toThrow(
+      /Invalid gateway route table/,
+    );
+  });
+
+  it("refuses a route table with a bad entry, naming the entry and the field", () => {
+    const table = JSON.stringify({
+      routes: [
+        {
+          name: "ok",
+          path: "/ok/*",
+          methods: ["GET"],
+          credentials: ["public"],
+          upstream: { url: "https://origin.example.com" },
+        },
+        { name: "typo", path: "/typo/*", methods: ["GETT"], credentials: ["public"], upstream: { url: "x" } },
+      ],
+    });
+    expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: table }))).toThrow(/routes\[1\] \(path "\/typo\/\*"\)/);
+  });
+
+  it("refuses a route naming a service binding the Worker does not have", () => {
+    const table = JSON.stringify({
+      routes: [
+        { name: "svc", path: "/svc/*", methods: ["GET"], credentials: ["public"], upstream: { service: "NO_SUCH" } },
+      ],
+    });
+    expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: table }))).toThrow(
+      /no service binding named "NO_SUCH"/,
+    );
+  });
+});
