@@ -193,3 +193,30 @@ export function bodyVariants(validBody: Record<string, unknown>): Variant[] {
     { name: "an empty body", body: "", status: 400 },
   ];
 }
+
+/** `POST /v1/auth/refresh`: everything that is not a live Ping refresh token of the right user type. */
+export async function pingRefreshVariants(f: Fixtures): Promise<Variant[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const refresh = (refreshToken: unknown, userType = "user") => JSON.stringify({ refreshToken, userType });
+  const asRefresh = { header: { typ: "rt+jwt" } };
+  return [
+    { name: "a tampered refresh token", body: refresh(tamperSignature(f.user.refreshToken)), status: 401 },
+    { name: "an access token as refresh token", body: refresh(f.user.accessToken), status: 401 },
+    { name: "an unsigned refresh token (alg none)", body: refresh(unsignedToken(f.user)), status: 401 },
+    {
+      name: "an expired refresh token",
+      body: refresh(await forgeToken(f.user, { ...asRefresh, claims: { iat: now - 7200, exp: now - 3600 } })),
+      status: 401,
+    },
+    {
+      name: "a refresh token from another issuer",
+      body: refresh(await forgeToken(f.user, { ...asRefresh, claims: { iss: "https://attacker.example" } })),
+      status: 401,
+    },
+    { name: "a refresh token replayed after logout", body: refresh(f.loggedOut.refreshToken), status: 401 },
+    { name: "a refresh token claiming another user type", body: refresh(f.user.refreshToken, "agent"), status: 401 },
+    { name: "a token longer than any we issue", body: refresh("a".repeat(5000)), status: 400 },
+    { name: "a token that is not a string", body: refresh({ $gt: "" }), status: 400 },
+    { name: "an oversized Cookie header", headers: { Cookie: OVERSIZED_HEADER }, status: 431 },
+  ];
+}
