@@ -8,6 +8,8 @@ import { createTenant, registerProjectKey, revokeProjectKey, type TestTenant } f
 export interface PersFixtures {
   tenant: TestTenant;
   idp: FakeIdentityProvider;
+  /** The public id (`idp_…`) under which the tenant trusts `idp`. */
+  providerId: string;
   /** A valid identity token the tenant trusts; the suite never exchanges it successfully. */
   identityToken: string;
   /** The live session of the tenant (its refresh token is never rotated by the suite). */
@@ -55,7 +57,7 @@ async function expiredTokens(tenant: TestTenant): Promise<TokenPair> {
 export async function makePersFixtures(): Promise<PersFixtures> {
   const idp = await FakeIdentityProvider.create({ alg: "ES256" });
   const tenant = await createTenant("Attack tenant");
-  await idp.trustedBy(tenant);
+  const provider = await idp.trustedBy(tenant);
 
   const first = await sessionAt(tenant, idp);
   const pair = await pairOf(await refresh(tenant, first.refreshToken));
@@ -77,6 +79,7 @@ export async function makePersFixtures(): Promise<PersFixtures> {
   return {
     tenant,
     idp,
+    providerId: provider.publicId,
     identityToken: await idp.token("attack-subject"),
     pair,
     rotatedRefreshToken: first.refreshToken,

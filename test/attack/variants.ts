@@ -49,37 +49,61 @@ export async function bearerVariants(f: Fixtures): Promise<Variant[]> {
   });
   const forged = async (forgery: Parameters<typeof forgeToken>[1]) => bearer(await forgeToken(victim, forgery));
   return [
-    { name: "no credential", headers: {}, status: 401 },
-    { name: "another scheme", headers: { Authorization: "Basic dXNlcjpwYXNz", "User-Type": "user" }, status: 401 },
-    { name: "not a JWT", headers: bearer("not-a-jwt"), status: 401 },
+    { name: "no token", headers: {}, status: 401 },
+    {
+      name: "Basic credentials instead of a token",
+      headers: { Authorization: "Basic dXNlcjpwYXNz", "User-Type": "user" },
+      status: 401,
+    },
+    { name: "a bearer token that is not a JWT", headers: bearer("not-a-jwt"), status: 401 },
     {
       name: "a token longer than any we issue",
       headers: bearer(`${"a".repeat(3000)}.${"b".repeat(2000)}.c`),
       status: 401,
     },
     { name: "an oversized Authorization header", headers: bearer(OVERSIZED_HEADER), status: 431 },
-    { name: "a tampered signature", headers: bearer(tamperSignature(victim.accessToken)), status: 401 },
-    { name: "alg none", headers: bearer(unsignedToken(victim)), status: 401 },
-    { name: "an unknown kid", headers: await forged({ header: { kid: "unknown-kid" } }), status: 401 },
-    { name: "alg HS256 keyed with our public key", headers: bearer(await hmacConfusionToken(victim)), status: 401 },
+    { name: "a tampered bearer token", headers: bearer(tamperSignature(victim.accessToken)), status: 401 },
+    { name: "an unsigned token (alg none)", headers: bearer(unsignedToken(victim)), status: 401 },
+    { name: "a token naming an unknown kid", headers: await forged({ header: { kid: "unknown-kid" } }), status: 401 },
     {
-      name: "an embedded jwk",
+      name: "an HS256 token keyed with our public key",
+      headers: bearer(await hmacConfusionToken(victim)),
+      status: 401,
+    },
+    {
+      name: "a token verified by the jwk it carries",
       headers: await forged({ header: { jwk: { kty: "EC", crv: "P-256", x: "AA", y: "AA" } } }),
       status: 401,
     },
-    { name: "a jku", headers: await forged({ header: { jku: "https://attacker.example/jwks.json" } }), status: 401 },
     {
-      name: "crit",
+      name: "a token pointing at an attacker's jku",
+      headers: await forged({ header: { jku: "https://attacker.example/jwks.json" } }),
+      status: 401,
+    },
+    {
+      name: "a token with a crit extension nobody understands",
       headers: await forged({ header: { crit: ["urn:example:ext"], "urn:example:ext": true } }),
       status: 401,
     },
-    { name: "another issuer", headers: await forged({ claims: { iss: "https://attacker.example" } }), status: 401 },
-    { name: "another audience", headers: await forged({ claims: { aud: "someone-else" } }), status: 401 },
-    { name: "expired", headers: await forged({ claims: { iat: now - 7200, exp: now - 3600 } }), status: 401 },
-    { name: "not yet valid", headers: await forged({ claims: { iat: now + 3600, exp: now + 7200 } }), status: 401 },
+    {
+      name: "a token from another issuer",
+      headers: await forged({ claims: { iss: "https://attacker.example" } }),
+      status: 401,
+    },
+    { name: "a token for another audience", headers: await forged({ claims: { aud: "someone-else" } }), status: 401 },
+    { name: "an expired token", headers: await forged({ claims: { iat: now - 7200, exp: now - 3600 } }), status: 401 },
+    {
+      name: "a token not yet valid",
+      headers: await forged({ claims: { iat: now + 3600, exp: now + 7200 } }),
+      status: 401,
+    },
     { name: "a refresh token as access token", headers: bearer(victim.refreshToken), status: 401 },
-    { name: "replayed after logout", headers: bearer(f.loggedOut.accessToken), status: 401 },
-    { name: "a spoofed User-Type", headers: bearer(victim.accessToken, "adminuser"), status: 401 },
+    { name: "an access token replayed after logout", headers: bearer(f.loggedOut.accessToken), status: 401 },
+    {
+      name: "a user's token claiming User-Type adminuser",
+      headers: bearer(victim.accessToken, "adminuser"),
+      status: 401,
+    },
     { name: "an unknown User-Type", headers: bearer(victim.accessToken, "root"), status: 401 },
     { name: "spoofed identity headers, no token", headers: SPOOFED_IDENTITY, status: 401 },
     { name: "a session cookie instead of a token", headers: { Cookie: `session_token=${f.cookie}` }, status: 401 },
@@ -108,14 +132,14 @@ export function cookieVariants(f: Fixtures): Variant[] {
   return [
     { name: "no cookie", headers: {}, status: 401 },
     { name: "a malformed cookie", headers: cookie("abc"), status: 401 },
-    { name: "a forged secret", headers: cookie(`${userId}.${sessionId}.${"A".repeat(43)}`), status: 401 },
+    { name: "a cookie with a forged secret", headers: cookie(`${userId}.${sessionId}.${"A".repeat(43)}`), status: 401 },
     {
-      name: "another user's id on our session",
+      name: "a cookie naming another user on our session",
       headers: cookie(`${f.admin.publicId}.${sessionId}.${f.cookie.split(".")[2]}`),
       status: 401,
     },
     { name: "an oversized cookie", headers: cookie(OVERSIZED_HEADER), status: 431 },
-    { name: "replayed after logout", headers: cookie(f.loggedOutCookie), status: 401 },
+    { name: "a cookie replayed after logout", headers: cookie(f.loggedOutCookie), status: 401 },
     { name: "spoofed identity headers, no cookie", headers: SPOOFED_IDENTITY, status: 401 },
     {
       name: "a bearer token instead of the cookie",
@@ -132,7 +156,7 @@ export async function apiKeyVariants(f: Fixtures): Promise<Variant[]> {
   return [
     { name: "no key", headers: {}, status: 401 },
     { name: "a malformed key", headers: key("sk_live_short"), status: 401 },
-    { name: "a typo (checksum fails)", headers: key(`${f.apiKey.slice(0, -1)}${last}`), status: 401 },
+    { name: "a key with a typo (its checksum fails)", headers: key(`${f.apiKey.slice(0, -1)}${last}`), status: 401 },
     { name: "a well-formed key nobody issued", headers: key(unknown.plaintext), status: 401 },
     { name: "a revoked key", headers: key(f.revokedApiKey), status: 401 },
     { name: "an oversized key header", headers: key(OVERSIZED_HEADER), status: 431 },
@@ -167,5 +191,32 @@ export function bodyVariants(validBody: Record<string, unknown>): Variant[] {
     },
     { name: "an oversized body", body: JSON.stringify({ ...validBody, pad: "x".repeat(maxBytes) }), status: 413 },
     { name: "an empty body", body: "", status: 400 },
+  ];
+}
+
+/** `POST /v1/auth/refresh`: everything that is not a live Ping refresh token of the right user type. */
+export async function pingRefreshVariants(f: Fixtures): Promise<Variant[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const refresh = (refreshToken: unknown, userType = "user") => JSON.stringify({ refreshToken, userType });
+  const asRefresh = { header: { typ: "rt+jwt" } };
+  return [
+    { name: "a tampered refresh token", body: refresh(tamperSignature(f.user.refreshToken)), status: 401 },
+    { name: "an access token as refresh token", body: refresh(f.user.accessToken), status: 401 },
+    { name: "an unsigned refresh token (alg none)", body: refresh(unsignedToken(f.user)), status: 401 },
+    {
+      name: "an expired refresh token",
+      body: refresh(await forgeToken(f.user, { ...asRefresh, claims: { iat: now - 7200, exp: now - 3600 } })),
+      status: 401,
+    },
+    {
+      name: "a refresh token from another issuer",
+      body: refresh(await forgeToken(f.user, { ...asRefresh, claims: { iss: "https://attacker.example" } })),
+      status: 401,
+    },
+    { name: "a refresh token replayed after logout", body: refresh(f.loggedOut.refreshToken), status: 401 },
+    { name: "a refresh token claiming another user type", body: refresh(f.user.refreshToken, "agent"), status: 401 },
+    { name: "a token longer than any we issue", body: refresh("a".repeat(5000)), status: 400 },
+    { name: "a token that is not a string", body: refresh({ $gt: "" }), status: 400 },
+    { name: "an oversized Cookie header", headers: { Cookie: OVERSIZED_HEADER }, status: 431 },
   ];
 }
