@@ -2,6 +2,7 @@ import type { CryptoKey } from "jose";
 import { BoundedMap } from "../../bounded-map";
 import { importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import type { IdpAlgorithm, PublicJwk } from "../../domain";
+import { cacheApiKeys } from "../../storage/keys";
 import type { Deps } from "../deps";
 import { fetchJwks } from "./jwks-fetch";
 
@@ -45,11 +46,6 @@ export type KeyLookup =
   | { ok: true; key: CryptoKey }
   | { ok: false; reason: "unknown_kid" | "algorithm_mismatch" | "jwks_unavailable" };
 
-/** Synthetic Cache API key: never a URL anyone can request. */
-function edgeKey(url: string): string {
-  return `https://jwks-cache.gatehouse.internal/v1?url=${encodeURIComponent(url)}`;
-}
-
 function entryFor(url: string): UrlEntry {
   let entry = byUrl.get(url);
   if (!entry) {
@@ -67,7 +63,7 @@ function entryFor(url: string): UrlEntry {
 
 async function readEdge(url: string): Promise<Snapshot | null> {
   try {
-    const cached = await caches.default.match(edgeKey(url));
+    const cached = await caches.default.match(cacheApiKeys.jwks(url));
     if (!cached) return null;
     const snapshot = (await cached.json()) as Snapshot;
     return Array.isArray(snapshot.keys) && typeof snapshot.fetchedAtMs === "number" ? snapshot : null;
@@ -84,7 +80,7 @@ function writeEdge(deps: Deps, url: string, snapshot: Snapshot): void {
       "Cache-Control": `max-age=${deps.config.jwksStaleMaxSeconds}`,
     },
   });
-  deps.defer(caches.default.put(edgeKey(url), response));
+  deps.defer(caches.default.put(cacheApiKeys.jwks(url), response));
 }
 
 function adopt(entry: UrlEntry, snapshot: Snapshot | null): void {
