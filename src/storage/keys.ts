@@ -27,9 +27,9 @@
  *       was read from D1. Keyed by the key's lookup hash, never the key. `max-age` is
  *       `apiKeyEdgeCacheSeconds` (at most 60 s).
  *
- *   https://jwks-cache.gatehouse.internal/v1?url={encodeURIComponent(jwksUrl)}  -> JSON (see
- *       `services/token-exchange/provider-keys.ts`): an identity provider's fetched JWKS with when
- *       it was fetched. `max-age` is `jwksStaleMaxSeconds`, as long as it may serve as the stale
+ *   https://jwks-cache.gatehouse.internal/v1?url={encodeURIComponent(jwksUrl)}  -> EdgeCachedJwks
+ *       JSON (see `jwks-edge-cache.ts`): an identity provider's fetched JWKS with when it was
+ *       fetched. `max-age` is `jwksStaleMaxSeconds`, as long as it may serve as the stale
  *       fallback; freshness is judged by the fetch time.
  */
 export const kvKeys = {
