@@ -1,10 +1,11 @@
 import type { ApiKeyRecord } from "./api-keys";
+import { cacheApiKeys } from "./keys";
 
 /**
  * Resolved API keys in the Cache API (`caches.default`), shared by every isolate of one Cloudflare
- * location. Entries sit under a synthetic URL made from the key's hash (never the key), hold the
- * record or `null` for "no such key", and say when they were read from D1 so a reader can bound
- * their age by its own clock as well as by `max-age`.
+ * location. Entries sit under a synthetic URL made from the key's hash, never the key
+ * (`cacheApiKeys.apiKey` in `keys.ts`), hold the record or `null` for "no such key", and say when
+ * they were read from D1 so a reader can bound their age by its own clock as well as by `max-age`.
  *
  * The Cache API is per location: `delete` only reaches the location that runs it, which is why a
  * revocation elsewhere waits for `max-age` (at most 60 s, see config). On `*.workers.dev` the
@@ -16,14 +17,8 @@ export interface EdgeCachedApiKey {
   resolvedAt: number;
 }
 
-const CACHE_ORIGIN = "https://api-key-cache.gatehouse.internal/v1/";
-
-function cacheUrl(lookupHash: string): string {
-  return `${CACHE_ORIGIN}${lookupHash}`;
-}
-
 export async function readEdgeCachedApiKey(lookupHash: string): Promise<EdgeCachedApiKey | null> {
-  const response = await caches.default.match(cacheUrl(lookupHash));
+  const response = await caches.default.match(cacheApiKeys.apiKey(lookupHash));
   if (!response) return null;
   try {
     return (await response.json()) as EdgeCachedApiKey;
@@ -40,9 +35,9 @@ export async function writeEdgeCachedApiKey(
   const response = new Response(JSON.stringify(entry), {
     headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
   });
-  await caches.default.put(cacheUrl(lookupHash), response);
+  await caches.default.put(cacheApiKeys.apiKey(lookupHash), response);
 }
 
 export async function deleteEdgeCachedApiKey(lookupHash: string): Promise<void> {
-  await caches.default.delete(cacheUrl(lookupHash));
+  await caches.default.delete(cacheApiKeys.apiKey(lookupHash));
 }

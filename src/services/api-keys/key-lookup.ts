@@ -1,3 +1,4 @@
+import { BoundedMap } from "../../bounded-map";
 import { deleteEdgeCachedApiKey, readEdgeCachedApiKey, writeEdgeCachedApiKey } from "../../storage/api-key-edge-cache";
 import { type ApiKeyRecord, findApiKeyRecordByHash } from "../../storage/api-keys";
 import type { Deps } from "../deps";
@@ -24,17 +25,13 @@ interface IsolateEntry {
   freshUntil: number;
 }
 
-const isolateCache = new Map<string, IsolateEntry>();
-const ISOLATE_CACHE_MAX_ENTRIES = 10_000;
+/** At the bound, the entry cached longest ago makes room (BoundedMap evicts the oldest insertion). */
+const isolateCache = new BoundedMap<string, IsolateEntry>(10_000);
 
 function remember(lookupHash: string, record: ApiKeyRecord | null, freshUntil: number, nowMs: number) {
   if (freshUntil <= nowMs) return;
+  // Deleted first so that a key cached again counts as the newest, not by when it was first seen.
   isolateCache.delete(lookupHash);
-  if (isolateCache.size >= ISOLATE_CACHE_MAX_ENTRIES) {
-    // Maps iterate in insertion order: drop the entry that was cached longest ago.
-    const oldest = isolateCache.keys().next().value;
-    if (oldest !== undefined) isolateCache.delete(oldest);
-  }
   isolateCache.set(lookupHash, { record, freshUntil });
 }
 

@@ -2,6 +2,7 @@ import type { CryptoKey } from "jose";
 import { BoundedMap } from "../../bounded-map";
 import { importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import type { IdpAlgorithm, PublicJwk } from "../../domain";
+import { type EdgeCachedJwks, readEdgeCachedJwks, writeEdgeCachedJwks } from "../../storage/jwks-edge-cache";
 import type { Deps } from "../deps";
 import { fetchJwks } from "./jwks-fetch";
 
@@ -20,10 +21,7 @@ import { fetchJwks } from "./jwks-fetch";
  *   imported keys are cached, keyed by the row's version.
  */
 
-interface Snapshot {
-  keys: PublicJwk[];
-  fetchedAtMs: number;
-}
+type Snapshot = EdgeCachedJwks;
 
 interface UrlEntry {
   snapshot: Snapshot | null;
@@ -45,11 +43,6 @@ export type KeyLookup =
   | { ok: true; key: CryptoKey }
   | { ok: false; reason: "unknown_kid" | "algorithm_mismatch" | "jwks_unavailable" };
 
-/** Synthetic Cache API key: never a URL anyone can request. */
-function edgeKey(url: string): string {
-  return `https://jwks-cache.gatehouse.internal/v1?url=${encodeURIComponent(url)}`;
-}
-
 function entryFor(url: string): UrlEntry {
   let entry = byUrl.get(url);
   if (!entry) {
@@ -65,26 +58,9 @@ function entryFor(url: string): UrlEntry {
   return entry;
 }
 
-async function readEdge(url: string): Promise<Snapshot | null> {
-  try {
-    const cached = await caches.default.match(edgeKey(url));
-    if (!cached) return null;
-    const snapshot = (await cached.json()) as Snapshot;
-    return Array.isArray(snapshot.keys) && typeof snapshot.fetchedAtMs === "number" ? snapshot : null;
-  } catch {
-    return null;
-  }
-}
-
 function writeEdge(deps: Deps, url: string, snapshot: Snapshot): void {
-  const response = new Response(JSON.stringify(snapshot), {
-    headers: {
-      "Content-Type": "application/json",
-      // Kept as long as it may serve as the stale fallback; freshness is judged by fetchedAtMs.
-      "Cache-Control": `max-age=${deps.config.jwksStaleMaxSeconds}`,
-    },
-  });
-  deps.defer(caches.default.put(edgeKey(url), response));
+  // Kept as long as it may serve as the stale fallback; freshness is judged by fetchedAtMs.
+  deps.defer(writeEdgeCachedJwks(url, snapshot, deps.config.jwksStaleMaxSeconds));
 }
 
 function adopt(entry: UrlEntry, snapshot: Snapshot | null): void {
@@ -128,7 +104,7 @@ function isUsable(deps: Deps, snapshot: Snapshot | null): snapshot is Snapshot {
 /** A set no older than the freshness bound if one can be had, else the last good one. */
 async function currentSnapshot(deps: Deps, url: string, entry: UrlEntry): Promise<Snapshot | null> {
   if (isFresh(deps, entry.snapshot)) return entry.snapshot;
-  adopt(entry, await readEdge(url));
+  adopt(entry, await readEdgeCachedJwks(url));
   if (isFresh(deps, entry.snapshot)) return entry.snapshot;
   await fetchOnce(deps, url, entry);
   return isUsable(deps, entry.snapshot) ? entry.snapshot : null;
@@ -137,7 +113,7 @@ async function currentSnapshot(deps: Deps, url: string, entry: UrlEntry): Promis
 /** The provider may have rotated: look again, at most once per cooldown. */
 async function refetchForUnknownKid(deps: Deps, url: string, entry: UrlEntry): Promise<Snapshot | null> {
   const before = entry.snapshot;
-  adopt(entry, await readEdge(url));
+  adopt(entry, await readEdgeCachedJwks(url));
   if (entry.snapshot !== before) return entry.snapshot;
   const nowMs = deps.now.getTime();
   if (nowMs - entry.lastKidRefetchMs < deps.config.jwksRefetchCooldownSeconds * 1000) return null;
