@@ -70,6 +70,10 @@ export default defineConfig({
     // Storage is shared by the whole run, and the attack suite asserts that nothing anywhere in D1
     // or KV changed across each bad request: no other file may write while it runs.
     fileParallelism: false,
+    // Generous bounds, not timings: on a loaded 2-core machine a test that takes 2 s when idle can
+    // take 10, and a timeout must only ever mean a hang. Speed is measured in `npm run bench`.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     // The per-request access log is one JSON line per request; keep test output readable.
     onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
   },
