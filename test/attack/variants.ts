@@ -25,9 +25,9 @@ export interface Variant {
   json?: Record<string, unknown>;
 }
 
-/** PingPage knows 400 for every bad input (its contract): an oversized body or header included. */
+/** PingPage knows 400 for every bad input (its contract): an oversized body or header, a body not sent as JSON. */
 export function statusIn(dialect: Dialect, status: number): number {
-  return dialect === "pingpage" && (status === 413 || status === 431) ? 400 : status;
+  return dialect === "pingpage" && (status === 413 || status === 431 || status === 415) ? 400 : status;
 }
 
 export const OVERSIZED_HEADER = "a".repeat(9 * 1024);

@@ -342,7 +342,6 @@ describe("authenticating with a bearer token", () => {
 
   it.each([
     ["another user type", (t: string) => bearer(t, "adminuser")],
-    ["no User-Type", (t: string) => ({ Authorization: `Bearer ${t}` })],
     ["an unknown User-Type", (t: string) => bearer(t, "root")],
     ["the Basic scheme", (t: string) => ({ Authorization: `Basic ${t}`, "User-Type": "user" })],
     ["a tampered token", (t: string) => bearer(tamper(t), "user")],
@@ -355,6 +354,22 @@ describe("authenticating with a bearer token", () => {
     expect(res.headers.get("WWW-Authenticate")).toBe(INVALID_TOKEN_CHALLENGE);
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ result: "error", code: "invalid_token" });
+    expectNoEcho(text, accessToken, refreshToken);
+  });
+});
+
+describe("a bearer token without its User-Type", () => {
+  it("is a 401 that says User-Type is missing, with the invalid_token challenge", async () => {
+    const { accessToken, refreshToken } = await loginAs(await createUser());
+    const res = await call("/v1/auth/session", { headers: { Authorization: `Bearer ${accessToken}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toBe(INVALID_TOKEN_CHALLENGE);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({
+      result: "error",
+      message: "A bearer token must be sent with its User-Type header.",
+      code: "missing_user_type",
+    });
     expectNoEcho(text, accessToken, refreshToken);
   });
 });
