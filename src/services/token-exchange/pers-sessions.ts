@@ -1,3 +1,4 @@
+import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
 import type { ClientInfo } from "../../domain";
 import { AppError } from "../../errors";
@@ -22,7 +23,8 @@ import type { ProjectTenant } from "./project-key";
  *   consistent, so the check-and-set is one conditional UPDATE on D1's primary
  *   (`rotateRefreshToken`), and reuse of a rotated token revokes every row of its family.
  * - KV `pers-family:{id}` says whether a family is live or revoked; `/v2/auth/verify` and every
- *   refresh read it. Revocation reaches other locations within KV's propagation (≤ 60 s).
+ *   refresh read it. Revocation reaches other locations within KV's propagation (≤ 60 s);
+ *   `/v2/auth/verify` also caches it per isolate (below).
  */
 
 export interface PersTokenPair {
@@ -101,6 +103,8 @@ async function recordRevocation(deps: Deps, session: PersSession): Promise<void>
     revokedAt: nowMs,
     expiresAt: nowMs + deps.config.persRefreshTokenTtlSeconds * 1000,
   };
+  // This isolate stops accepting the family's access tokens at once, before KV has the news.
+  rememberRevoked(session.familyId, record);
   try {
     await putPersFamily(deps.kv, session.familyId, record, nowMs);
   } catch (err) {
@@ -193,12 +197,58 @@ export async function refreshPersSession(
 const KV_PROPAGATION_SECONDS = 60;
 
 /**
- * Whether a token's family is live, from KV. A revoked record is final. An absent record is read
- * as "not yet visible here" only for a token issued within KV's propagation time; after that, an
- * absent family is not live (fail closed).
+ * Family records, cached per isolate for `sessionLivenessCacheSeconds` (the bound Ping sessions
+ * use), so a warm request with a PERS access token costs no KV read. A revoked record is final:
+ * it is kept until evicted, and never replaced by a "live" one a slower read brings back. The
+ * isolate that revokes a family records that here at once; other isolates notice within the cache
+ * lifetime, plus KV's own propagation in other locations.
+ */
+const familyCache = new BoundedMap<string, { record: PersFamilyRecord; cachedUntil: number }>(10_000);
+/** Concurrent misses for one family share one KV read. */
+const familyReads = new Map<string, Promise<PersFamilyRecord | null>>();
+
+function rememberRevoked(familyId: string, record: PersFamilyRecord): void {
+  familyCache.set(familyId, { record, cachedUntil: Number.POSITIVE_INFINITY });
+  familyReads.delete(familyId);
+}
+
+async function readFamily(deps: Deps, familyId: string): Promise<PersFamilyRecord | null> {
+  const nowMs = deps.now.getTime();
+  const cached = familyCache.get(familyId);
+  if (cached && cached.cachedUntil > nowMs) return cached.record;
+
+  let read = familyReads.get(familyId);
+  if (!read) {
+    const started = getPersFamily(deps.kv, familyId).finally(() => {
+      if (familyReads.get(familyId) === started) familyReads.delete(familyId);
+    });
+    familyReads.set(familyId, started);
+    read = started;
+  }
+  const record = await read;
+  // Revoked here while the read was under way: that is newer than whatever the read found.
+  const revokedMeanwhile = familyCache.get(familyId);
+  if (revokedMeanwhile?.record.status === "revoked") return revokedMeanwhile.record;
+  if (!record) {
+    familyCache.delete(familyId);
+    return null;
+  }
+  if (record.status === "revoked") rememberRevoked(familyId, record);
+  else {
+    const cacheMs = deps.config.sessionLivenessCacheSeconds * 1000;
+    if (cacheMs > 0) familyCache.set(familyId, { record, cachedUntil: nowMs + cacheMs });
+  }
+  return record;
+}
+
+/**
+ * Whether a token's family is live, from KV (through the per-isolate cache above). A revoked
+ * record is final. An absent record is read as "not yet visible here" only for a token issued
+ * within KV's propagation time; after that, an absent family is not live (fail closed). Absence
+ * is never cached.
  */
 export async function isFamilyLive(deps: Deps, session: PersSession, issuedAtSeconds: number): Promise<boolean> {
-  const record = await getPersFamily(deps.kv, session.familyId);
+  const record = await readFamily(deps, session.familyId);
   if (record) return record.status === "live" && record.tenantPublicId === session.tenantPublicId;
   return deps.now.getTime() / 1000 - issuedAtSeconds <= KV_PROPAGATION_SECONDS;
 }
