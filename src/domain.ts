@@ -77,6 +77,19 @@ export type Principal =
       kind: ApiKeyKind;
       mode: ApiKeyMode;
       permissions: readonly ApiKeyPermission[];
+    }
+  | {
+      /** A PERS access token (token exchange, `/v2/auth/token`). */
+      method: "pers";
+      /** Public id of the tenant (business) the token was exchanged at. */
+      tenantId: string;
+      /** Public id of the tenant user, unique within Gatehouse (not a Ping user id). */
+      tenantUserId: string;
+      authType: PersAuthType;
+      /** The refresh-token family: the PERS session every token of one exchange belongs to. */
+      familyId: string;
+      /** An unauthenticated user (`rawLoginData`), not one an identity provider vouched for. */
+      anonymous: boolean;
     };
 
 export type AuthMethod = Principal["method"];
@@ -85,3 +98,5 @@ export type AuthMethod = Principal["method"];
 export type UserPrincipal = Extract<Principal, { method: "jwt" | "session" }>;
 
 export type ApiKeyPrincipal = Extract<Principal, { method: "api_key" }>;
+
+export type PersPrincipal = Extract<Principal, { method: "pers" }>;

@@ -87,7 +87,7 @@ export async function authenticateCredentials(
   } catch (error) {
     throw withChallenge(kind, error);
   }
-  if (principal.method !== "api_key" && !allowsUserType(policy, principal.userType)) {
+  if ((principal.method === "jwt" || principal.method === "session") && !allowsUserType(policy, principal.userType)) {
     throw new AppError("insufficient_permission", {
       challenge: kind,
       reason: "user_type_not_allowed",

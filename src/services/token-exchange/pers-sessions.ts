@@ -1,6 +1,6 @@
 import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
-import type { ClientInfo } from "../../domain";
+import type { ClientInfo, PersPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
@@ -12,7 +12,13 @@ import {
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { enforceRateLimit, hashedRateLimitKey } from "../rate-limits";
-import { issuePersAccessToken, issuePersRefreshToken, type PersSession, verifyPersToken } from "./pers-tokens";
+import {
+  issuePersAccessToken,
+  issuePersRefreshToken,
+  type PersSession,
+  persTokenKindOf,
+  verifyPersToken,
+} from "./pers-tokens";
 import type { ProjectTenant } from "./project-key";
 
 /**
@@ -251,4 +257,33 @@ export async function isFamilyLive(deps: Deps, session: PersSession, issuedAtSec
   const record = await readFamily(deps, session.familyId);
   if (record) return record.status === "live" && record.tenantPublicId === session.tenantPublicId;
   return deps.now.getTime() / 1000 - issuedAtSeconds <= KV_PROPAGATION_SECONDS;
+}
+
+/**
+ * The principal behind a PERS access token presented as a credential (the gateway): 1 verify and
+ * the family's liveness (a cached KV read). A refresh token is never a credential, whatever it
+ * is presented for; it is only ever sent to `/v2/auth/refresh`.
+ */
+export async function authenticatePersAccessToken(deps: Deps, token: string): Promise<PersPrincipal> {
+  // Verified as an access token only: a refresh token fails on its `typ`, which the signature covers.
+  const verified = await verifyPersToken(deps, "access", token);
+  if (!verified.ok) {
+    const detail =
+      verified.reason === "wrong_type" && persTokenKindOf(token) === "refresh"
+        ? "a PERS refresh token is not a credential"
+        : `PERS access token: ${verified.reason}`;
+    throw new AppError("invalid_token", { detail, challenge: "bearer" });
+  }
+  const { session, claims } = verified;
+  if (!(await isFamilyLive(deps, session, claims.iat))) {
+    throw new AppError("session_revoked", { detail: "PERS family revoked or gone", challenge: "bearer" });
+  }
+  return {
+    method: "pers",
+    tenantId: session.tenantPublicId,
+    tenantUserId: session.tenantUserPublicId,
+    authType: session.authType,
+    familyId: session.familyId,
+    anonymous: session.anonymous,
+  };
 }
