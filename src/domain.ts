@@ -22,8 +22,11 @@ export type ApiKeyMode = (typeof API_KEY_MODES)[number];
 export const API_KEY_PERMISSIONS = ["sms", "email", "whatsapp", "templates", "bulk"] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
 
-/** How a request can authenticate: `Authorization: Bearer`, `X-Ping-Api-Key`, the `session_token` cookie. */
-export const CREDENTIAL_KINDS = ["bearer", "api_key", "session"] as const;
+/**
+ * How a request can authenticate: a Ping access token in `Authorization: Bearer`, `X-Ping-Api-Key`,
+ * the `session_token` cookie, or a PERS access token in `Authorization: Bearer` (`pers`).
+ */
+export const CREDENTIAL_KINDS = ["bearer", "api_key", "session", "pers"] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 /** What a session or an audit row remembers about the client behind a request. */

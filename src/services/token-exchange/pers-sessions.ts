@@ -1,6 +1,6 @@
 import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
-import type { ClientInfo, PersPrincipal } from "../../domain";
+import type { ClientInfo, PersAuthType, PersPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
@@ -28,9 +28,9 @@ import type { ProjectTenant } from "./project-key";
  * - D1 `refresh_tokens` decides rotation. KV has no compare-and-swap and is eventually
  *   consistent, so the check-and-set is one conditional UPDATE on D1's primary
  *   (`rotateRefreshToken`), and reuse of a rotated token revokes every row of its family.
- * - KV `pers-family:{id}` says whether a family is live or revoked; `/v2/auth/verify` and every
- *   refresh read it. Revocation reaches other locations within KV's propagation (≤ 60 s);
- *   `/v2/auth/verify` also caches it per isolate (below).
+ * - KV `pers-family:{id}` says whether a family is live or revoked; `/v2/auth/verify`, the
+ *   gateway and every refresh read it. Revocation reaches other locations within KV's
+ *   propagation (≤ 60 s); `/v2/auth/verify` and the gateway also cache it per isolate (below).
  */
 
 export interface PersTokenPair {
@@ -286,4 +286,24 @@ export async function authenticatePersAccessToken(deps: Deps, token: string): Pr
     familyId: session.familyId,
     anonymous: session.anonymous,
   };
+}
+
+/** What a route requires of a PERS access token beyond being valid and live. */
+export interface PersRequirements {
+  /** Only these auth types; every one when absent. */
+  authTypes?: ReadonlySet<PersAuthType>;
+  /** Only tokens exchanged at these tenants (public ids); any tenant when absent. */
+  tenants?: ReadonlySet<string>;
+}
+
+/** Each refusal is a 403 (RFC 6750 §3.1 `insufficient_scope`) with a machine-readable reason. */
+export function authorizePersPrincipal(principal: PersPrincipal, requirements: PersRequirements): void {
+  const forbid = (reason: string, detail: string) =>
+    new AppError("insufficient_permission", { reason, detail, challenge: "bearer" });
+  if (requirements.tenants && !requirements.tenants.has(principal.tenantId)) {
+    throw forbid("tenant_not_allowed", `a token of tenant ${principal.tenantId}`);
+  }
+  if (requirements.authTypes && !requirements.authTypes.has(principal.authType)) {
+    throw forbid("auth_type_not_allowed", `${principal.authType} not among the accepted auth types`);
+  }
 }
