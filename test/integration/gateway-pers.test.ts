@@ -276,6 +276,12 @@ describe("PERS tokens the gateway refuses (401, Bearer challenge)", () => {
     await expectRefused(await send("/v1/loyalty/points", { headers: ping.headers }), 401, "invalid_token", INVALID);
   });
 
+  it("a PERS access token on a route for Ping tokens only, even with a User-Type", async () => {
+    const { accessToken } = await userToken();
+    const res = await withToken("/v1/get/me", accessToken, { "User-Type": "user" });
+    await expectRefused(res, 401, "invalid_token", INVALID);
+  });
+
   it("no credential, or one that does not travel in Authorization", async () => {
     await expectRefused(await send("/v1/loyalty/points"), 401, "missing_credentials", 'Bearer realm="gatehouse"');
     const res = await send("/v1/loyalty/points", { headers: { "X-Ping-Api-Key": tenant.secretKey } });
