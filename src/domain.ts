@@ -22,8 +22,11 @@ export type ApiKeyMode = (typeof API_KEY_MODES)[number];
 export const API_KEY_PERMISSIONS = ["sms", "email", "whatsapp", "templates", "bulk"] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
 
-/** How a request can authenticate: `Authorization: Bearer`, `X-Ping-Api-Key`, the `session_token` cookie. */
-export const CREDENTIAL_KINDS = ["bearer", "api_key", "session"] as const;
+/**
+ * How a request can authenticate: a Ping access token in `Authorization: Bearer`, `X-Ping-Api-Key`,
+ * the `session_token` cookie, or a PERS access token in `Authorization: Bearer` (`pers`).
+ */
+export const CREDENTIAL_KINDS = ["bearer", "api_key", "session", "pers"] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 /** What a session or an audit row remembers about the client behind a request. */
@@ -77,6 +80,19 @@ export type Principal =
       kind: ApiKeyKind;
       mode: ApiKeyMode;
       permissions: readonly ApiKeyPermission[];
+    }
+  | {
+      /** A PERS access token (token exchange, `/v2/auth/token`). */
+      method: "pers";
+      /** Public id of the tenant (business) the token was exchanged at. */
+      tenantId: string;
+      /** Public id of the tenant user, unique within Gatehouse (not a Ping user id). */
+      tenantUserId: string;
+      authType: PersAuthType;
+      /** The refresh-token family: the PERS session every token of one exchange belongs to. */
+      familyId: string;
+      /** An unauthenticated user (`rawLoginData`), not one an identity provider vouched for. */
+      anonymous: boolean;
     };
 
 export type AuthMethod = Principal["method"];
@@ -85,6 +101,8 @@ export type AuthMethod = Principal["method"];
 export type UserPrincipal = Extract<Principal, { method: "jwt" | "session" }>;
 
 export type ApiKeyPrincipal = Extract<Principal, { method: "api_key" }>;
+
+export type PersPrincipal = Extract<Principal, { method: "pers" }>;
 
 /** What a route may require of an API key beyond its being usable. */
 export interface ApiKeyRequirements {
@@ -96,6 +114,14 @@ export interface ApiKeyRequirements {
   liveOnly?: boolean;
 }
 
+/** What a route may require of a PERS access token. */
+export interface PersRequirements {
+  /** Only these auth types; every one when absent. */
+  authTypes?: ReadonlySet<PersAuthType>;
+  /** Only tokens exchanged at these tenants (public ids); any tenant when absent. */
+  tenants?: ReadonlySet<string>;
+}
+
 /** What a route (one of Gatehouse's own, or a gateway route) accepts as proof of who is calling. */
 export interface CredentialPolicy {
   /** The credential kinds accepted; the first is the one a 401 challenges for. */
@@ -104,6 +130,8 @@ export interface CredentialPolicy {
   userTypes?: ReadonlySet<UserType> | readonly UserType[];
   /** What an API key must carry; nothing beyond being usable when absent. */
   apiKey?: ApiKeyRequirements;
+  /** Which tenants and auth types a PERS access token may be of; any when absent. */
+  pers?: PersRequirements;
   /** Bearer: whether `User-Type` must be stated (Ping's contract); only logout lets it be left out. */
   userTypeRequired?: boolean;
   /** A request presenting no accepted credential goes on without a principal instead of a 401. */

@@ -30,25 +30,43 @@ export interface AssertionClaims extends JWTPayload {
   key_id?: string;
   permissions?: string[];
   mode?: "test" | "live";
+  tenant_user_id?: string;
+  auth_type?: string;
+  anonymous?: boolean;
 }
 
 function identityOf(principal: Principal): { subject: string; claims: AssertionClaims } {
-  if (principal.method === "api_key") {
-    return {
-      subject: principal.keyId,
-      claims: {
-        auth_method: principal.method,
-        tenant_id: principal.tenantId,
-        key_id: principal.keyId,
-        permissions: [...principal.permissions],
-        mode: principal.mode,
-      },
-    };
+  switch (principal.method) {
+    case "api_key":
+      return {
+        subject: principal.keyId,
+        claims: {
+          auth_method: principal.method,
+          tenant_id: principal.tenantId,
+          key_id: principal.keyId,
+          permissions: [...principal.permissions],
+          mode: principal.mode,
+        },
+      };
+    case "pers":
+      return {
+        subject: principal.tenantUserId,
+        claims: {
+          auth_method: principal.method,
+          tenant_id: principal.tenantId,
+          tenant_user_id: principal.tenantUserId,
+          auth_type: principal.authType,
+          session_id: principal.familyId,
+          anonymous: principal.anonymous,
+        },
+      };
+    case "jwt":
+    case "session":
+      return {
+        subject: principal.userPublicId,
+        claims: { auth_method: principal.method, user_type: principal.userType, session_id: principal.sessionId },
+      };
   }
-  return {
-    subject: principal.userPublicId,
-    claims: { auth_method: principal.method, user_type: principal.userType, session_id: principal.sessionId },
-  };
 }
 
 export function identityAssertion(deps: Deps, principal: Principal, audience: string): Promise<string> {

@@ -42,16 +42,28 @@ export interface UpstreamIdentity {
 
 function addIdentity(headers: Headers, principal: Principal): void {
   headers.set("X-Auth-Method", principal.method);
-  if (principal.method === "api_key") {
-    headers.set("X-Auth-Tenant-Id", principal.tenantId);
-    headers.set("X-Auth-Key-Id", principal.keyId);
-    headers.set("X-Auth-Permissions", principal.permissions.join(","));
-    headers.set("X-Auth-Mode", principal.mode);
-    return;
+  switch (principal.method) {
+    case "api_key":
+      headers.set("X-Auth-Tenant-Id", principal.tenantId);
+      headers.set("X-Auth-Key-Id", principal.keyId);
+      headers.set("X-Auth-Permissions", principal.permissions.join(","));
+      headers.set("X-Auth-Mode", principal.mode);
+      return;
+    case "pers":
+      // A tenant user is not a Gatehouse user, so it never travels as `X-Auth-User-Id`.
+      headers.set("X-Auth-Tenant-Id", principal.tenantId);
+      headers.set("X-Auth-Tenant-User-Id", principal.tenantUserId);
+      headers.set("X-Auth-Auth-Type", principal.authType);
+      headers.set("X-Auth-Session-Id", principal.familyId);
+      headers.set("X-Auth-Anonymous", String(principal.anonymous));
+      return;
+    case "jwt":
+    case "session":
+      headers.set("X-Auth-User-Id", principal.userPublicId);
+      headers.set("X-Auth-User-Type", principal.userType);
+      headers.set("X-Auth-Session-Id", principal.sessionId);
+      return;
   }
-  headers.set("X-Auth-User-Id", principal.userPublicId);
-  headers.set("X-Auth-User-Type", principal.userType);
-  headers.set("X-Auth-Session-Id", principal.sessionId);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   CREDENTIAL_KINDS,
   type CredentialKind,
   type CredentialPolicy,
+  PERS_AUTH_TYPES,
   USER_TYPES,
 } from "../domain";
 import { compilePathPattern, type PathPattern, patternsOverlap } from "./path-pattern";
@@ -22,6 +23,8 @@ export const MAX_TIMEOUT_MS = 30_000;
 
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PATH_PREFIX = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
+/** A tenant's (business's) public id, as Gatehouse issues them: a lower-case UUID. */
+const TENANT_PUBLIC_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const upstreamSchema = z.union(
   [
@@ -45,6 +48,11 @@ const routeSchema = z.strictObject({
   credentials: z.array(z.enum([...CREDENTIAL_KINDS, "public"])).min(1),
   userTypes: z.array(z.enum(USER_TYPES)).min(1).optional(),
   permissions: z.array(z.enum(API_KEY_PERMISSIONS)).optional(),
+  persAuthTypes: z.array(z.enum(PERS_AUTH_TYPES)).min(1).optional(),
+  tenants: z
+    .array(z.string().regex(TENANT_PUBLIC_ID, "must be a tenant's public id (a lower-case UUID)"))
+    .min(1)
+    .optional(),
   liveOnly: z.boolean().optional(),
   timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional(),
   forwardCredentials: z.boolean().optional(),
@@ -133,6 +141,7 @@ function checkEntry(entry: RouteEntry): string[] {
   const isPublic = accepts.has("public");
   const acceptsApiKey = accepts.has("api_key");
   const acceptsUser = accepts.has("bearer") || accepts.has("session");
+  const acceptsPers = accepts.has("pers");
   if (accepts.size !== entry.credentials.length) problems.push("credentials: listed twice");
   if (isPublic && entry.credentials.length > 1) problems.push('credentials: "public" cannot be combined with others');
   if (new Set(entry.methods).size !== entry.methods.length) problems.push("methods: listed twice");
@@ -140,6 +149,12 @@ function checkEntry(entry: RouteEntry): string[] {
   if (!acceptsUser && entry.userTypes) problems.push("userTypes: only applies to bearer or session credentials");
   if (acceptsApiKey && !entry.permissions) problems.push("permissions: required when api_key is accepted ([] = any)");
   if (!acceptsApiKey && entry.permissions) problems.push("permissions: only applies to api_key credentials");
+  if (!acceptsPers && entry.persAuthTypes) problems.push("persAuthTypes: only applies to pers credentials");
+  if (!acceptsPers && entry.tenants) problems.push("tenants: only applies to pers credentials");
+  if (entry.persAuthTypes && new Set(entry.persAuthTypes).size !== entry.persAuthTypes.length) {
+    problems.push("persAuthTypes: listed twice");
+  }
+  if (entry.tenants && new Set(entry.tenants).size !== entry.tenants.length) problems.push("tenants: listed twice");
   if (!acceptsApiKey && entry.sandboxUpstream) problems.push("sandboxUpstream: only test-mode API keys use it");
   if (!acceptsApiKey && entry.liveOnly) problems.push("liveOnly: only applies to api_key credentials");
   if (entry.liveOnly && entry.sandboxUpstream) {
@@ -174,7 +189,8 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
 
 /**
  * A publishable key is public by design (it ships in browsers and apps to name a tenant), so it
- * never authenticates a call through the gateway, whatever the route requires.
+ * never authenticates a call through the gateway, whatever the route requires. A PERS access
+ * token may be of any tenant and auth type unless the entry lists some.
  */
 function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
   if (entry.credentials.includes("public")) return null;
@@ -182,6 +198,10 @@ function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
     accept: entry.credentials.filter((kind): kind is CredentialKind => kind !== "public"),
     userTypes: new Set(entry.userTypes ?? []),
     apiKey: { kinds: ["secret"], permissions: entry.permissions ?? [], liveOnly: entry.liveOnly ?? false },
+    pers: {
+      ...(entry.persAuthTypes ? { authTypes: new Set(entry.persAuthTypes) } : {}),
+      ...(entry.tenants ? { tenants: new Set(entry.tenants) } : {}),
+    },
   };
 }
 

@@ -1,12 +1,16 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { ApiKeyPrincipal, CredentialKind, CredentialPolicy, UserPrincipal } from "../domain";
+import type { ApiKeyPrincipal, CredentialKind, CredentialPolicy, PersPrincipal, UserPrincipal } from "../domain";
 import type { AppEnv, AuthenticatedEnv } from "../http/context";
 import { presentedCredentials } from "../http/credential-headers";
 import { authenticateCredentials } from "../services/auth/authenticate";
 
 /** The principal a route sees, given the credential kinds it accepts. */
-type PrincipalFor<K extends CredentialKind> = K extends "api_key" ? ApiKeyPrincipal : UserPrincipal;
+type PrincipalFor<K extends CredentialKind> = K extends "api_key"
+  ? ApiKeyPrincipal
+  : K extends "pers"
+    ? PersPrincipal
+    : UserPrincipal;
 
 /**
  * The one way a request is authenticated, for Gatehouse's own routes and the gateway alike: reads

@@ -4,7 +4,15 @@ import type { AppEnv } from "../http/context";
 
 function principalId(principal: Principal | undefined): string | undefined {
   if (!principal) return undefined;
-  return principal.method === "api_key" ? principal.keyId : principal.userPublicId;
+  switch (principal.method) {
+    case "api_key":
+      return principal.keyId;
+    case "pers":
+      return principal.tenantUserId;
+    case "jwt":
+    case "session":
+      return principal.userPublicId;
+  }
 }
 
 /**

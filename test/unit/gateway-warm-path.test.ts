@@ -8,9 +8,12 @@ import { authenticateCredentials } from "../../src/services/auth/authenticate";
 import type { PresentedCredentials } from "../../src/services/auth/credentials";
 import type { Deps } from "../../src/services/deps";
 import { registerWithCookie } from "../../src/services/sessions/cookie-sessions";
+import { startPersSession } from "../../src/services/token-exchange/pers-sessions";
+import { linkNewTenantUser } from "../../src/storage/tenant-users";
 import { createUser, uniqueEmail } from "../support/accounts";
 import { businessPublicIdOf } from "../support/api-keys";
 import { testDeps, untouchable } from "../support/deps";
+import { createTenant } from "../support/tenants";
 
 const bindings = env as unknown as Readonly<Record<string, unknown>>;
 const table = loadRouteTable(env.GATEWAY_ROUTES, bindings);
@@ -90,5 +93,40 @@ describe("the gateway's warm paths (SPEC §5)", () => {
     expect(warm.status).toBe(200);
     const echo = await warm.json<{ headers: Record<string, string> }>();
     expect(echo.headers["x-auth-method"]).toBe("session");
+  });
+
+  it("a repeated request with one PERS access token is forwarded without KV or D1", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const tenant = await createTenant("Warm Loyalty");
+    const user = await linkNewTenantUser(clock.at(t0).db, {
+      tenantId: tenant.tenantId,
+      issuer: "https://idp.warm.test",
+      subject: crypto.randomUUID(),
+      candidatePublicId: crypto.randomUUID(),
+      email: null,
+      name: null,
+      now: new Date(t0),
+    });
+    const { accessToken } = await startPersSession(clock.at(t0), {
+      tenantId: tenant.tenantId,
+      tenantUserId: user.id,
+      session: {
+        tenantPublicId: tenant.tenantPublicId,
+        tenantUserPublicId: user.publicId,
+        authType: "user",
+        anonymous: false,
+      },
+    });
+    const authorization = `Bearer ${accessToken}`;
+    const cold = await throughGateway(clock.at(t0), "/v1/loyalty/points", { authorization });
+    expect(cold.status).toBe(200);
+    await clock.settle();
+
+    const warm = await throughGateway(withoutStorage(clock.at(t0 + 1000)), "/v1/loyalty/points", { authorization });
+    expect(warm.status).toBe(200);
+    const echo = await warm.json<{ headers: Record<string, string> }>();
+    expect(echo.headers["x-auth-method"]).toBe("pers");
+    expect(echo.headers["x-auth-tenant-user-id"]).toBe(user.publicId);
   });
 });

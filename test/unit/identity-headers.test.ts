@@ -54,6 +54,31 @@ describe("the headers an origin receives", () => {
     });
   });
 
+  it("carry a PERS access token's tenant user, never as a Gatehouse user", () => {
+    const pers: Principal = {
+      method: "pers",
+      tenantId: "tenant-1",
+      tenantUserId: "tenant-user-1",
+      authType: "business",
+      familyId: "family-1",
+      anonymous: false,
+    };
+    const headers = build(
+      { "X-Auth-User-Id": "spoofed", X_Auth_Tenant_User_Id: "spoofed", "X-Auth-Anonymous": "true" },
+      pers,
+    );
+    expect(Object.fromEntries(headers)).toEqual({
+      "x-auth-anonymous": "false",
+      "x-auth-assertion": "signed.assertion.value",
+      "x-auth-auth-type": "business",
+      "x-auth-method": "pers",
+      "x-auth-session-id": "family-1",
+      "x-auth-tenant-id": "tenant-1",
+      "x-auth-tenant-user-id": "tenant-user-1",
+      "x-request-id": "req-1",
+    });
+  });
+
   it("carry only the request id on a public route", () => {
     expect(Object.fromEntries(build({ "X-Auth-User-Id": "spoofed", Accept: "*/*" }, null))).toEqual({
       accept: "*/*",

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { API_KEY_PERMISSIONS, USER_TYPES } from "../../src/domain";
+import { API_KEY_PERMISSIONS, PERS_AUTH_TYPES, USER_TYPES } from "../../src/domain";
 import { HTTP_METHODS, MAX_TIMEOUT_MS, parseRouteTable } from "../../src/gateway/route-table";
 
 /**
@@ -22,6 +22,8 @@ const KNOWN_FIELDS = new Set([
   "credentials",
   "userTypes",
   "permissions",
+  "persAuthTypes",
+  "tenants",
   "liveOnly",
   "timeoutMs",
   "forwardCredentials",
@@ -56,18 +58,29 @@ const upstream = fc.oneof(
   ),
 );
 
+const tenantId = fc.uuid({ version: 4 });
+
 const userCredentials = fc.record({
-  kinds: fc.uniqueArray(fc.constantFrom("bearer", "api_key", "session"), { minLength: 1, maxLength: 3 }),
+  kinds: fc.uniqueArray(fc.constantFrom("bearer", "api_key", "session", "pers"), { minLength: 1, maxLength: 4 }),
   userTypes: fc.uniqueArray(fc.constantFrom(...USER_TYPES), { minLength: 1, maxLength: USER_TYPES.length }),
   permissions: fc.uniqueArray(fc.constantFrom(...API_KEY_PERMISSIONS), { maxLength: API_KEY_PERMISSIONS.length }),
   keyMode: fc.constantFrom("any", "liveOnly", "sandbox"),
+  persAuthTypes: fc.option(
+    fc.uniqueArray(fc.constantFrom(...PERS_AUTH_TYPES), { minLength: 1, maxLength: PERS_AUTH_TYPES.length }),
+    { nil: undefined },
+  ),
+  tenants: fc.option(fc.uniqueArray(tenantId, { minLength: 1, maxLength: 3 }), { nil: undefined }),
 });
 
 /** The credential fields of one valid entry: public alone, or any credentials with what each requires. */
 const credentialFields = fc.oneof(
   fc.constant<Entry>({ credentials: ["public"] }),
-  userCredentials.map(({ kinds, userTypes, permissions, keyMode }) => {
+  userCredentials.map(({ kinds, userTypes, permissions, keyMode, persAuthTypes, tenants }) => {
     const fields: Entry = { credentials: kinds };
+    if (kinds.includes("pers")) {
+      if (persAuthTypes) fields.persAuthTypes = persAuthTypes;
+      if (tenants) fields.tenants = tenants;
+    }
     if (kinds.includes("bearer") || kinds.includes("session")) fields.userTypes = userTypes;
     if (kinds.includes("api_key")) {
       fields.permissions = permissions;
@@ -153,6 +166,8 @@ describe("route table parser: valid tables", () => {
             expect(policy.apiKey?.permissions).toEqual(entry.permissions ?? []);
             expect([...(policy.userTypes ?? [])].sort()).toEqual([...((entry.userTypes as string[]) ?? [])].sort());
             expect(policy.apiKey?.liveOnly).toBe(entry.liveOnly === true);
+            expect(policy.pers?.authTypes && [...policy.pers.authTypes]).toEqual(entry.persAuthTypes);
+            expect(policy.pers?.tenants && [...policy.pers.tenants]).toEqual(entry.tenants);
           }
           expect(route.sandbox === null).toBe(entry.sandboxUpstream === undefined);
           expect(route.pattern.regex.test(concretePath(entry.path))).toBe(true);
@@ -218,6 +233,23 @@ const mutation: fc.Arbitrary<[string, Mutation]> = fc.oneof(
       })),
       named: i,
       says: /permissions: only applies to api_key credentials/,
+    }),
+  ]),
+  fc.tuple(otherKinds, fc.constantFrom("persAuthTypes", "tenants")).map(([kinds, field]): [string, Mutation] => [
+    `${field} on a ${kinds.join(", ")} route`,
+    (routes, i) => ({
+      routes: mutated(routes, i, (e) => ({
+        name: e.name,
+        path: e.path,
+        methods: e.methods,
+        upstream: { url: "https://orders.internal" },
+        credentials: kinds,
+        ...(kinds.includes("bearer") || kinds.includes("session") ? { userTypes: ["user"] } : {}),
+        ...(kinds.includes("api_key") ? { permissions: [] } : {}),
+        [field]: field === "tenants" ? ["00000000-0000-4000-8000-000000000001"] : ["user"],
+      })),
+      named: i,
+      says: new RegExp(`${field}: only applies to pers credentials`),
     }),
   ]),
   fc.constant<[string, Mutation]>([

@@ -31,6 +31,19 @@ function keyEntry(overrides: Entry = {}): Entry {
   };
 }
 
+const TENANT = "00000000-0000-4000-8000-0000000000aa";
+
+function persEntry(overrides: Entry = {}): Entry {
+  return {
+    name: "loyalty",
+    path: "/loyalty/*",
+    methods: ["GET"],
+    credentials: ["pers"],
+    upstream: { service: "DEMO_UPSTREAM" },
+    ...overrides,
+  };
+}
+
 const withOk = (...routes: Entry[]) => ({ routes: [entry({ name: "ok", path: "/ok" }), ...routes] });
 
 function problemOf(table: unknown): string {
@@ -83,6 +96,30 @@ describe("the route table an operator writes", () => {
       ],
     });
     expect(table.routes).toHaveLength(2);
+  });
+});
+
+describe("routes that accept PERS access tokens", () => {
+  it("accept any tenant and auth type unless the entry limits them", () => {
+    const [open, limited] = parseRouteTable({
+      routes: [
+        persEntry(),
+        persEntry({ name: "partner", path: "/partner/*", persAuthTypes: ["user", "business"], tenants: [TENANT] }),
+      ],
+    }).routes;
+    expect(open?.credentialPolicy).toMatchObject({ accept: ["pers"], pers: {} });
+    expect(open?.credentialPolicy?.pers?.authTypes).toBeUndefined();
+    expect(open?.credentialPolicy?.pers?.tenants).toBeUndefined();
+    expect([...(limited?.credentialPolicy?.pers?.authTypes ?? [])]).toEqual(["user", "business"]);
+    expect([...(limited?.credentialPolicy?.pers?.tenants ?? [])]).toEqual([TENANT]);
+  });
+
+  it("may accept Ping bearer tokens too (told apart by the token's typ), with the user types bearer needs", () => {
+    const [mixed] = parseRouteTable({
+      routes: [persEntry({ credentials: ["pers", "bearer"], userTypes: ["user"], persAuthTypes: ["user"] })],
+    }).routes;
+    expect(mixed?.credentialPolicy?.accept).toEqual(["pers", "bearer"]);
+    expect(problemOf(withOk(persEntry({ credentials: ["bearer", "pers"] })))).toMatch(/userTypes: required/);
   });
 });
 
@@ -164,6 +201,35 @@ describe("a table with a mistake is refused, naming the entry, its path and the 
       withOk(keyEntry({ liveOnly: true, sandboxUpstream: { service: "DEMO_UPSTREAM", pathPrefix: "/sandbox" } })),
       /liveOnly: a route with a sandboxUpstream/,
     ],
+    ["pers mixed with public", withOk(persEntry({ credentials: ["pers", "public"] })), /"public" cannot be combined/],
+    ["pers listed twice", withOk(persEntry({ credentials: ["pers", "pers"] })), /credentials: listed twice/],
+    ["user types on a PERS-only route", withOk(persEntry({ userTypes: ["user"] })), /userTypes: only applies/],
+    ["permissions on a PERS-only route", withOk(persEntry({ permissions: [] })), /permissions: only applies/],
+    [
+      "PERS auth types on a route that takes no PERS token",
+      withOk(entry({ persAuthTypes: ["user"] })),
+      /routes\[1\] \(path "\/orders\/\*"\): persAuthTypes: only applies to pers credentials/,
+    ],
+    [
+      "tenants on a route that takes no PERS token",
+      withOk(keyEntry({ tenants: [TENANT] })),
+      /routes\[1\] \(path "\/sms\/\*"\): tenants: only applies to pers credentials/,
+    ],
+    ["an unknown PERS auth type", withOk(persEntry({ persAuthTypes: ["admin"] })), /persAuthTypes\.0/],
+    ["an empty PERS auth type list", withOk(persEntry({ persAuthTypes: [] })), /persAuthTypes/],
+    [
+      "a PERS auth type listed twice",
+      withOk(persEntry({ persAuthTypes: ["user", "user"] })),
+      /persAuthTypes: listed twice/,
+    ],
+    ["an empty tenant list", withOk(persEntry({ tenants: [] })), /tenants/],
+    [
+      "a tenant that is not a public id",
+      withOk(persEntry({ tenants: ["acme"] })),
+      /routes\[1\] \(path "\/loyalty\/\*"\): tenants\.0: must be a tenant's public id/,
+    ],
+    ["a tenant id in upper case", withOk(persEntry({ tenants: [TENANT.toUpperCase()] })), /tenants\.0/],
+    ["a tenant listed twice", withOk(persEntry({ tenants: [TENANT, TENANT] })), /tenants: listed twice/],
     ["a zero timeout", withOk(entry({ timeoutMs: 0 })), /timeoutMs/],
     ["a timeout above 30 s", withOk(entry({ timeoutMs: 30_001 })), /timeoutMs/],
     ["a fractional timeout", withOk(entry({ timeoutMs: 1.5 })), /timeoutMs/],

@@ -48,8 +48,6 @@ describe("the configuration checked when the Worker starts", () => {
         { name: "svc", path: "/svc/*", methods: ["GET"], credentials: ["public"], upstream: { service: "NO_SUCH" } },
       ],
     });
-    expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: table }))).toThrow(
-      /no service binding named "NO_SUCH"/,
-    );
+    expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: table }))).toThrow(/no service binding named "NO_SUCH"/);
   });
 });

@@ -45,8 +45,15 @@ export interface AuditEntry {
 
 function actorIdentity(principal: Principal | null): { actorPublicId: string | null; actorType: string } {
   if (principal === null) return { actorPublicId: null, actorType: "anonymous" };
-  if (principal.method === "api_key") return { actorPublicId: principal.keyId, actorType: "api_key" };
-  return { actorPublicId: principal.userPublicId, actorType: principal.userType };
+  switch (principal.method) {
+    case "api_key":
+      return { actorPublicId: principal.keyId, actorType: "api_key" };
+    case "pers":
+      return { actorPublicId: principal.tenantUserId, actorType: "pers" };
+    case "jwt":
+    case "session":
+      return { actorPublicId: principal.userPublicId, actorType: principal.userType };
+  }
 }
 
 /** Writes an audit row after the response: auditing never slows down or fails the action itself. */

@@ -1,10 +1,13 @@
-import type { CredentialKind, CredentialPolicy, Principal, UserType } from "../../domain";
-import { AppError } from "../../errors";
+import type { CredentialKind, CredentialPolicy, PersRequirements, Principal, UserType } from "../../domain";
+import { AppError, type Challenge } from "../../errors";
 import { authenticateApiKey, authorizeApiKey } from "../api-keys/verification";
 import type { Deps } from "../deps";
 import { authenticateCookieSession } from "../sessions/cookie-sessions";
 import { authenticateAccessToken } from "../sessions/token-sessions";
+import { authenticatePersAccessToken, authorizePersPrincipal } from "../token-exchange/pers-sessions";
+import { persTokenKindOf } from "../token-exchange/pers-tokens";
 import {
+  bearerTokenOf,
   boundedCredential,
   type PresentedCredentials,
   presentedKind,
@@ -17,8 +20,9 @@ type Authenticator = (deps: Deps, presented: PresentedCredentials, policy: Crede
 /**
  * One function per credential kind, each calling the service that owns the credential: Ping access
  * tokens (`sessions/token-sessions`), API keys (`api-keys/verification`: memory → Cache API → D1),
- * cookie sessions (`sessions/cookie-sessions`: one cached KV read). The bounds run first, so
- * nothing empty or oversized reaches a cache or storage.
+ * cookie sessions (`sessions/cookie-sessions`: one cached KV read), PERS access tokens
+ * (`token-exchange/pers-sessions`: one cached KV read). The bounds run first, so nothing empty or
+ * oversized reaches a cache or storage.
  */
 const authenticators: Record<CredentialKind, Authenticator> = {
   bearer: (deps, presented, policy) => {
@@ -32,12 +36,36 @@ const authenticators: Record<CredentialKind, Authenticator> = {
     return principal;
   },
   session: (deps, presented) => authenticateCookieSession(deps, boundedCredential(presented.sessionCookie, "session")),
+  pers: async (deps, presented, policy) => {
+    const principal = await authenticatePersAccessToken(deps, readBearerToken(presented.authorization ?? ""));
+    if (policy.pers) authorizePersPrincipal(principal, policy.pers);
+    return principal;
+  },
 };
+
+/** PERS access tokens travel as bearer tokens (RFC 6750), so they are challenged for as such. */
+function challengeFor(kind: CredentialKind): Challenge {
+  return kind === "pers" ? "bearer" : kind;
+}
 
 /** Errors from a credential's service always carry that credential's challenge (RFC 6750 §3). */
 function withChallenge(kind: CredentialKind, error: unknown): unknown {
   if (!(error instanceof AppError) || error.options.challenge) return error;
-  return new AppError(error.code, { ...error.options, challenge: kind });
+  return new AppError(error.code, { ...error.options, challenge: challengeFor(kind) });
+}
+
+/**
+ * `Authorization: Bearer` carries either a Ping access token or a PERS access token. A policy
+ * that accepts one of the two gets that one's verifier; one that accepts both tells them apart
+ * by the token's `typ` header. That header is read before anything is verified, which is safe:
+ * each verifier insists on its own `typ` under the signature (and its own audience), so a token
+ * that lies about its `typ` only picks a verifier that refuses it.
+ */
+function authorizationKind(presented: PresentedCredentials, policy: CredentialPolicy): "bearer" | "pers" {
+  if (!policy.accept.includes("pers")) return "bearer";
+  if (!policy.accept.includes("bearer")) return "pers";
+  const token = bearerTokenOf(presented.authorization ?? "");
+  return token !== null && persTokenKindOf(token) !== null ? "pers" : "bearer";
 }
 
 function allowsUserType(policy: CredentialPolicy, userType: UserType): boolean {
@@ -57,11 +85,13 @@ export async function authenticateCredentials(
   presented: PresentedCredentials,
   policy: CredentialPolicy,
 ): Promise<Principal | null> {
-  const kind = presentedKind(presented);
+  const presentedAs = presentedKind(presented);
+  const kind = presentedAs === "bearer" ? authorizationKind(presented, policy) : presentedAs;
   if (kind === null || !policy.accept.includes(kind)) {
     if (policy.optional) return null;
+    const first = policy.accept[0];
     throw new AppError("missing_credentials", {
-      challenge: policy.accept[0],
+      challenge: first && challengeFor(first),
       ...(kind === null
         ? {}
         : { reason: "credential_not_accepted", detail: `${kind} presented; accepted: ${policy.accept.join(", ")}` }),
@@ -73,9 +103,9 @@ export async function authenticateCredentials(
   } catch (error) {
     throw withChallenge(kind, error);
   }
-  if (principal.method !== "api_key" && !allowsUserType(policy, principal.userType)) {
+  if ((principal.method === "jwt" || principal.method === "session") && !allowsUserType(policy, principal.userType)) {
     throw new AppError("insufficient_permission", {
-      challenge: kind,
+      challenge: challengeFor(kind),
       reason: "user_type_not_allowed",
       detail: `${principal.userType} not among the accepted user types`,
     });

@@ -21,22 +21,28 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 /**
  * Which credential a request presents. One fixed order, whatever the route accepts, so a client
  * can never pick the weaker of two credentials it sends: `Authorization`, then `X-Ping-Api-Key`,
- * then the session cookie.
+ * then the session cookie. `Authorization` is `bearer` here; whether it holds a Ping or a PERS
+ * access token is for the route's policy to say (`services/auth/authenticate.ts`).
  */
-export function presentedKind(presented: PresentedCredentials): CredentialKind | null {
+export function presentedKind(presented: PresentedCredentials): Exclude<CredentialKind, "pers"> | null {
   if (presented.authorization !== undefined) return "bearer";
   if (presented.apiKey !== undefined) return "api_key";
   if (presented.sessionCookie !== undefined) return "session";
   return null;
 }
 
+/** The token of `Authorization: Bearer <token>` (RFC 6750 §2.1), or null for anything else. */
+export function bearerTokenOf(header: string): string | null {
+  return BEARER.exec(header.trim())?.[1] ?? null;
+}
+
 /** The token of `Authorization: Bearer <token>` (RFC 6750 §2.1); anything else there is a bad token. */
 export function readBearerToken(header: string): string {
-  const match = BEARER.exec(header.trim());
-  if (!match?.[1]) {
+  const token = bearerTokenOf(header);
+  if (token === null) {
     throw new AppError("invalid_token", { detail: "malformed Authorization header", challenge: "bearer" });
   }
-  return match[1];
+  return token;
 }
 
 /**

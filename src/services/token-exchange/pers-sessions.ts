@@ -1,5 +1,6 @@
+import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
-import type { ClientInfo } from "../../domain";
+import type { ClientInfo, PersPrincipal, PersRequirements } from "../../domain";
 import { AppError } from "../../errors";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
@@ -11,7 +12,13 @@ import {
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { enforceRateLimit, hashedRateLimitKey } from "../rate-limits";
-import { issuePersAccessToken, issuePersRefreshToken, type PersSession, verifyPersToken } from "./pers-tokens";
+import {
+  issuePersAccessToken,
+  issuePersRefreshToken,
+  type PersSession,
+  persTokenKindOf,
+  verifyPersToken,
+} from "./pers-tokens";
 import type { ProjectTenant } from "./project-key";
 
 /**
@@ -21,8 +28,9 @@ import type { ProjectTenant } from "./project-key";
  * - D1 `refresh_tokens` decides rotation. KV has no compare-and-swap and is eventually
  *   consistent, so the check-and-set is one conditional UPDATE on D1's primary
  *   (`rotateRefreshToken`), and reuse of a rotated token revokes every row of its family.
- * - KV `pers-family:{id}` says whether a family is live or revoked; `/v2/auth/verify` and every
- *   refresh read it. Revocation reaches other locations within KV's propagation (≤ 60 s).
+ * - KV `pers-family:{id}` says whether a family is live or revoked; `/v2/auth/verify`, the
+ *   gateway and every refresh read it. Revocation reaches other locations within KV's
+ *   propagation (≤ 60 s); `/v2/auth/verify` and the gateway also cache it per isolate (below).
  */
 
 export interface PersTokenPair {
@@ -101,6 +109,8 @@ async function recordRevocation(deps: Deps, session: PersSession): Promise<void>
     revokedAt: nowMs,
     expiresAt: nowMs + deps.config.persRefreshTokenTtlSeconds * 1000,
   };
+  // This isolate stops accepting the family's access tokens at once, before KV has the news.
+  rememberRevoked(session.familyId, record);
   try {
     await putPersFamily(deps.kv, session.familyId, record, nowMs);
   } catch (err) {
@@ -193,12 +203,100 @@ export async function refreshPersSession(
 const KV_PROPAGATION_SECONDS = 60;
 
 /**
- * Whether a token's family is live, from KV. A revoked record is final. An absent record is read
- * as "not yet visible here" only for a token issued within KV's propagation time; after that, an
- * absent family is not live (fail closed).
+ * Family records, cached per isolate for `sessionLivenessCacheSeconds` (the bound Ping sessions
+ * use), so a warm request with a PERS access token costs no KV read. A revoked record is final:
+ * it is kept until evicted, and never replaced by a "live" one a slower read brings back. The
+ * isolate that revokes a family records that here at once; other isolates notice within the cache
+ * lifetime, plus KV's own propagation in other locations.
+ */
+const familyCache = new BoundedMap<string, { record: PersFamilyRecord; cachedUntil: number }>(10_000);
+/** Concurrent misses for one family share one KV read. */
+const familyReads = new Map<string, Promise<PersFamilyRecord | null>>();
+
+function rememberRevoked(familyId: string, record: PersFamilyRecord): void {
+  familyCache.set(familyId, { record, cachedUntil: Number.POSITIVE_INFINITY });
+  familyReads.delete(familyId);
+}
+
+async function readFamily(deps: Deps, familyId: string): Promise<PersFamilyRecord | null> {
+  const nowMs = deps.now.getTime();
+  const cached = familyCache.get(familyId);
+  if (cached && cached.cachedUntil > nowMs) return cached.record;
+
+  let read = familyReads.get(familyId);
+  if (!read) {
+    const started = getPersFamily(deps.kv, familyId).finally(() => {
+      if (familyReads.get(familyId) === started) familyReads.delete(familyId);
+    });
+    familyReads.set(familyId, started);
+    read = started;
+  }
+  const record = await read;
+  // Revoked here while the read was under way: that is newer than whatever the read found.
+  const revokedMeanwhile = familyCache.get(familyId);
+  if (revokedMeanwhile?.record.status === "revoked") return revokedMeanwhile.record;
+  if (!record) {
+    familyCache.delete(familyId);
+    return null;
+  }
+  if (record.status === "revoked") rememberRevoked(familyId, record);
+  else {
+    const cacheMs = deps.config.sessionLivenessCacheSeconds * 1000;
+    if (cacheMs > 0) familyCache.set(familyId, { record, cachedUntil: nowMs + cacheMs });
+  }
+  return record;
+}
+
+/**
+ * Whether a token's family is live, from KV (through the per-isolate cache above). A revoked
+ * record is final. An absent record is read as "not yet visible here" only for a token issued
+ * within KV's propagation time; after that, an absent family is not live (fail closed). Absence
+ * is never cached.
  */
 export async function isFamilyLive(deps: Deps, session: PersSession, issuedAtSeconds: number): Promise<boolean> {
-  const record = await getPersFamily(deps.kv, session.familyId);
+  const record = await readFamily(deps, session.familyId);
   if (record) return record.status === "live" && record.tenantPublicId === session.tenantPublicId;
   return deps.now.getTime() / 1000 - issuedAtSeconds <= KV_PROPAGATION_SECONDS;
+}
+
+/**
+ * The principal behind a PERS access token presented as a credential (the gateway): 1 verify and
+ * the family's liveness (a cached KV read). A refresh token is never a credential, whatever it
+ * is presented for; it is only ever sent to `/v2/auth/refresh`.
+ */
+export async function authenticatePersAccessToken(deps: Deps, token: string): Promise<PersPrincipal> {
+  // Verified as an access token only: a refresh token fails on its `typ`, which the signature covers.
+  const verified = await verifyPersToken(deps, "access", token);
+  if (!verified.ok) {
+    const detail =
+      verified.reason === "wrong_type" && persTokenKindOf(token) === "refresh"
+        ? "a PERS refresh token is not a credential"
+        : `PERS access token: ${verified.reason}`;
+    throw new AppError("invalid_token", { detail, challenge: "bearer" });
+  }
+  const { session, claims } = verified;
+  if (!(await isFamilyLive(deps, session, claims.iat))) {
+    throw new AppError("session_revoked", { detail: "PERS family revoked or gone", challenge: "bearer" });
+  }
+  return {
+    method: "pers",
+    tenantId: session.tenantPublicId,
+    tenantUserId: session.tenantUserPublicId,
+    authType: session.authType,
+    familyId: session.familyId,
+    anonymous: session.anonymous,
+  };
+}
+
+/** What a route requires of a PERS access token beyond being valid and live. */
+/** Each refusal is a 403 (RFC 6750 §3.1 `insufficient_scope`) with a machine-readable reason. */
+export function authorizePersPrincipal(principal: PersPrincipal, requirements: PersRequirements): void {
+  const forbid = (reason: string, detail: string) =>
+    new AppError("insufficient_permission", { reason, detail, challenge: "bearer" });
+  if (requirements.tenants && !requirements.tenants.has(principal.tenantId)) {
+    throw forbid("tenant_not_allowed", `a token of tenant ${principal.tenantId}`);
+  }
+  if (requirements.authTypes && !requirements.authTypes.has(principal.authType)) {
+    throw forbid("auth_type_not_allowed", `${principal.authType} not among the accepted auth types`);
+  }
 }
