@@ -1,4 +1,4 @@
-import type { CredentialKind, CredentialPolicy, PersRequirements, Principal, UserType } from "../../domain";
+import type { CredentialKind, CredentialPolicy, Principal, UserType } from "../../domain";
 import { AppError, type Challenge } from "../../errors";
 import { authenticateApiKey, authorizeApiKey } from "../api-keys/verification";
 import type { Deps } from "../deps";
