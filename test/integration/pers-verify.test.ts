@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/token-exchange/pers-tokens";
 import { createUser } from "../support/accounts";
 import { postJson } from "../support/client";
-import { depsAt } from "../support/deps";
+import { testDeps } from "../support/deps";
 import { claimsOf, refresh, type TokenPair, verify } from "../support/pers";
 import { startedSession } from "../support/pers-session";
 import { createTenant, type TestTenant } from "../support/tenants";
@@ -52,7 +52,7 @@ describe("PERS verify", () => {
 
   it("an expired token is expired", async () => {
     const tenant = await createTenant();
-    const deps = await depsAt(new Date(Date.now() - 3_600_000));
+    const deps = (await testDeps()).at(Date.now() - 3_600_000);
     const session = {
       tenantPublicId: tenant.tenantPublicId,
       tenantUserPublicId: crypto.randomUUID(),
@@ -86,10 +86,11 @@ describe("PERS verify", () => {
       familyId: `never-stored-${crypto.randomUUID()}`,
       anonymous: false,
     };
-    const old = await issuePersAccessToken(await depsAt(new Date(Date.now() - 120_000)), session);
+    const clock = await testDeps();
+    const old = await issuePersAccessToken(clock.at(Date.now() - 120_000), session);
     expectInvalid(await verdictOf(tenant, old), "revoked");
     // Just issued elsewhere, not yet visible here: given KV's propagation time.
-    const fresh = await issuePersAccessToken(await depsAt(), session);
+    const fresh = await issuePersAccessToken(clock.at(Date.now()), session);
     expect((await verdictOf(tenant, fresh)).valid).toBe(true);
   });
 

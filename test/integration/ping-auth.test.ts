@@ -3,13 +3,10 @@ import { eq } from "drizzle-orm";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK, jwtVerify, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { hashPassword, parsePasswordHash } from "../../src/crypto/passwords";
-import { loadSigningKeys } from "../../src/crypto/signing-keys";
 import type { UserType } from "../../src/domain";
 import { readConfig } from "../../src/env";
 import { AppError } from "../../src/errors";
 import { authenticatePassword } from "../../src/services/auth/password-login";
-import type { Deps } from "../../src/services/deps";
-import { rateLimitersOf } from "../../src/services/rate-limits";
 import { openDatabase } from "../../src/storage/db";
 import { kvKeys } from "../../src/storage/keys";
 import { users } from "../../src/storage/schema";
@@ -17,6 +14,7 @@ import { listSessionIds } from "../../src/storage/session-store";
 import { findUserByPublicId, updatePasswordHash } from "../../src/storage/users";
 import { createUser, type TestUser, uniqueEmail } from "../support/accounts";
 import { call, postJson } from "../support/client";
+import { testDeps } from "../support/deps";
 
 /** Ping token login as a client sees it: login, use, refresh, log out — and every way to get it wrong. */
 
@@ -410,20 +408,6 @@ describe("public documents", () => {
 describe("upgrading a stored password hash", () => {
   const attempt = { client: { ip: "192.0.2.10" }, flow: "token" as const };
 
-  async function depsCollectingDeferred() {
-    const deferred: Promise<unknown>[] = [];
-    const deps: Deps = {
-      db,
-      kv: env.KV,
-      config,
-      keys: await loadSigningKeys(env.SIGNING_KEYS),
-      rateLimiters: rateLimitersOf(env),
-      now: new Date(),
-      defer: (work) => deferred.push(work),
-    };
-    return { deps, deferred };
-  }
-
   async function userWithWeakHash() {
     const user = await createUser();
     const weak = await hashPassword(user.password, { iterations: 1_000, pepper: config.passwordPepper });
@@ -438,10 +422,11 @@ describe("upgrading a stored password hash", () => {
 
   it("a successful login rehashes with the current iterations, and the new hash works", async () => {
     const { user, weak } = await userWithWeakHash();
-    const { deps, deferred } = await depsCollectingDeferred();
+    const clock = await testDeps();
+    const deps = clock.at(Date.now());
     await authenticatePassword(deps, { email: user.email, password: user.password, userType: "user", ...attempt });
-    expect(deferred).toHaveLength(1);
-    await Promise.all(deferred);
+    expect(clock.deferredCount()).toBe(1);
+    expect(await clock.settle()).toEqual([]);
     const stored = (await findUserByPublicId(db, user.publicId))?.passwordHash ?? "";
     expect(stored).not.toBe(weak);
     expect(parsePasswordHash(stored)?.iterations).toBe(config.pbkdf2Iterations);
@@ -450,7 +435,8 @@ describe("upgrading a stored password hash", () => {
 
   it("a failed login leaves the old hash alone", async () => {
     const { user, weak } = await userWithWeakHash();
-    const { deps, deferred } = await depsCollectingDeferred();
+    const clock = await testDeps();
+    const deps = clock.at(Date.now());
     await expect(
       authenticatePassword(deps, { email: user.email, password: "wrong", userType: "user", ...attempt }),
     ).rejects.toThrow(AppError);
@@ -458,7 +444,7 @@ describe("upgrading a stored password hash", () => {
       authenticatePassword(deps, { email: user.email, password: user.password, userType: "agent", ...attempt }),
     ).rejects.toThrow(AppError);
     // What is deferred is the two failures' audit rows, never a rehash.
-    await Promise.all(deferred);
+    expect(await clock.settle()).toEqual([]);
     expect((await findUserByPublicId(db, user.publicId))?.passwordHash).toBe(weak);
   });
 });
