@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { call } from "../support/client";
 import { type TenantWithKeys, tenantWithGatewayKeys } from "../support/gateway-credentials";
 import { echoOf, stubOrigins } from "../support/origins";
 import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { send } from "../support/worker";
 
 beforeEach(() => {
   stubOrigins();
@@ -15,7 +15,7 @@ afterEach(() => {
 
 /** What an origin does: fetch the gateway's published keys, verify for its own audience. */
 async function verifyAsOrigin(assertion: string, audience: string) {
-  const jwks = (await (await call("/.well-known/jwks.json")).json()) as JSONWebKeySet;
+  const jwks = (await (await send("/.well-known/jwks.json")).json()) as JSONWebKeySet;
   return jwtVerify(assertion, createLocalJWKSet(jwks), {
     issuer: env.ISSUER,
     audience,
@@ -25,7 +25,7 @@ async function verifyAsOrigin(assertion: string, audience: string) {
 }
 
 async function assertionFor(path: string, headers: Record<string, string>): Promise<string> {
-  const res = await call(path, { headers });
+  const res = await send(path, { headers });
   const body = (await res.json()) as { headers: Record<string, string> };
   const assertion = body.headers["x-auth-assertion"];
   if (!assertion) throw new Error(`no assertion reached the origin (${res.status})`);
@@ -41,7 +41,7 @@ describe("the signed identity assertion an origin receives", () => {
   });
 
   it("verifies with the published JWKS and carries the same identity as the headers", async () => {
-    const echo = await echoOf(await call("/v1/get/me", { headers: alice.bearer }));
+    const echo = await echoOf(await send("/v1/get/me", { headers: alice.bearer }));
     const assertion = echo.headers["x-auth-assertion"] as string;
     const { payload, protectedHeader } = await verifyAsOrigin(assertion, "service:DEMO_UPSTREAM");
     expect(protectedHeader.typ).toBe("gatehouse-assertion+jwt");

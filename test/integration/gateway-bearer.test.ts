@@ -3,9 +3,9 @@ import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { signJwt } from "../../src/crypto/jwt";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
-import { call } from "../support/client";
 import { type Echo, echoOf, stubOrigins } from "../support/origins";
 import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { send } from "../support/worker";
 
 let origins: ReturnType<typeof stubOrigins>;
 beforeEach(() => {
@@ -34,7 +34,7 @@ describe("a Ping client with an access token, through the gateway", () => {
   });
 
   it("reaches a service-bound origin, which learns who it is and nothing it should not", async () => {
-    const res = await call("/v1/get/businesses?limit=5&sort=name", { headers: alice.bearer });
+    const res = await send("/v1/get/businesses?limit=5&sort=name", { headers: alice.bearer });
     const echo = await echoOf(res);
     const claims = decodeJwt(alice.accessToken);
     expect(echo).toMatchObject({ method: "GET", path: "/v1/get/businesses", query: "?limit=5&sort=name" });
@@ -55,7 +55,7 @@ describe("a Ping client with an access token, through the gateway", () => {
 
   it("reaches a URL origin with method, path, query and body unchanged, and gets its response back untouched", async () => {
     const body = JSON.stringify({ to_phone: "+263771234567", message: "Your OTP is 123456" });
-    const res = await call("/origin/orders/7?expand=items&x=%20y", {
+    const res = await send("/origin/orders/7?expand=items&x=%20y", {
       method: "PATCH",
       headers: { ...alice.bearer, "Content-Type": "application/json" },
       body,
@@ -84,17 +84,17 @@ describe("a Ping client with an access token, through the gateway", () => {
   });
 
   it("passes HEAD and DELETE through as they are", async () => {
-    const head = await call("/origin/orders/7", { method: "HEAD", headers: alice.bearer });
+    const head = await send("/origin/orders/7", { method: "HEAD", headers: alice.bearer });
     expect(head.status).toBe(201);
     expect(await head.text()).toBe("");
-    const del = await call("/origin/orders/7", { method: "DELETE", headers: alice.bearer });
+    const del = await send("/origin/orders/7", { method: "DELETE", headers: alice.bearer });
     expect(((await del.json()) as Echo).method).toBe("DELETE");
     expect(origins.reached.map((request) => request.method)).toEqual(["HEAD", "DELETE"]);
   });
 
   it("is turned away (403) from a route for another user type, with an RFC 6750 insufficient_scope", async () => {
     const agent = await logInWithToken("agent");
-    const res = await call("/v1/get/businesses", { headers: agent.bearer });
+    const res = await send("/v1/get/businesses", { headers: agent.bearer });
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse", error="insufficient_scope"');
     expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "user_type_not_allowed" });
@@ -102,17 +102,17 @@ describe("a Ping client with an access token, through the gateway", () => {
 
   it("of any user type reaches a route that allows them all", async () => {
     const admin = await logInWithToken("adminuser");
-    const echo = await echoOf(await call("/origin/x", { headers: admin.bearer }));
+    const echo = await echoOf(await send("/origin/x", { headers: admin.bearer }));
     expect(echo.headers["x-auth-user-type"]).toBe("adminuser");
   });
 
   it("is refused once logged out, and the origin never hears of it", async () => {
     const bob = await logInWithToken("user");
-    expect((await call("/origin/x", { headers: bob.bearer })).status).toBe(201);
+    expect((await send("/origin/x", { headers: bob.bearer })).status).toBe(201);
     origins.reached.length = 0;
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: bob.bearer });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: bob.bearer });
     expect(logout.status).toBe(204);
-    await expectRefused(await call("/origin/x", { headers: bob.bearer }), 401, "session_revoked", INVALID);
+    await expectRefused(await send("/origin/x", { headers: bob.bearer }), 401, "session_revoked", INVALID);
   });
 });
 
@@ -123,19 +123,19 @@ describe("requests the gateway refuses before any origin sees them", () => {
   });
 
   it("no credential at all: 401 with a bare Bearer challenge (RFC 6750 §3.1)", async () => {
-    await expectRefused(await call("/origin/x"), 401, "missing_credentials", 'Bearer realm="gatehouse"');
+    await expectRefused(await send("/origin/x"), 401, "missing_credentials", 'Bearer realm="gatehouse"');
   });
 
   it("an API key or a session cookie where only bearer tokens are accepted", async () => {
-    const withKey = await call("/origin/x", { headers: { "X-Ping-Api-Key": "sk_live_fake_sms" } });
+    const withKey = await send("/origin/x", { headers: { "X-Ping-Api-Key": "sk_live_fake_sms" } });
     await expectRefused(withKey, 401, "missing_credentials", 'Bearer realm="gatehouse"');
-    const withCookie = await call("/origin/x", { headers: { Cookie: "session_token=cookie-user" } });
+    const withCookie = await send("/origin/x", { headers: { Cookie: "session_token=cookie-user" } });
     await expectRefused(withCookie, 401, "missing_credentials", 'Bearer realm="gatehouse"');
   });
 
   it("an Authorization header that is not a bearer token", async () => {
     for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", `bearer  ${alice.accessToken} x`]) {
-      const res = await call("/origin/x", { headers: { Authorization: authorization, "User-Type": "user" } });
+      const res = await send("/origin/x", { headers: { Authorization: authorization, "User-Type": "user" } });
       await expectRefused(res, 401, "invalid_token", INVALID);
     }
   });
@@ -144,7 +144,7 @@ describe("requests the gateway refuses before any origin sees them", () => {
     for (const userType of [undefined, "agent", "root", ""]) {
       const headers: Record<string, string> = { Authorization: `Bearer ${alice.accessToken}` };
       if (userType !== undefined) headers["User-Type"] = userType;
-      await expectRefused(await call("/origin/x", { headers }), 401, "invalid_token", INVALID);
+      await expectRefused(await send("/origin/x", { headers }), 401, "invalid_token", INVALID);
     }
   });
 
@@ -154,7 +154,7 @@ describe("requests the gateway refuses before any origin sees them", () => {
     const swapped = `${header}.${other.accessToken.split(".")[1]}.${signature}`;
     const flipped = `${header}.${payload}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
     for (const token of [swapped, flipped]) {
-      const res = await call("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
+      const res = await send("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
       await expectRefused(res, 401, "invalid_token", INVALID);
     }
   });
@@ -168,13 +168,13 @@ describe("requests the gateway refuses before any origin sees them", () => {
       .sign(privateKey);
     const none = `${btoa(JSON.stringify({ alg: "none", kid: keys.signer.kid, typ: "at+jwt" })).replace(/=+$/, "")}.${alice.accessToken.split(".")[1]}.`;
     for (const token of [forged, none]) {
-      const res = await call("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
+      const res = await send("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
       await expectRefused(res, 401, "invalid_token", INVALID);
     }
   });
 
   it("a refresh token presented as an access token", async () => {
-    const res = await call("/origin/x", {
+    const res = await send("/origin/x", {
       headers: { Authorization: `Bearer ${alice.refreshToken}`, "User-Type": "user" },
     });
     await expectRefused(res, 401, "invalid_token", INVALID);
@@ -196,19 +196,19 @@ describe("requests the gateway refuses before any origin sees them", () => {
         subject: String(claims.public_id),
       },
     );
-    const res = await call("/origin/x", { headers: { Authorization: `Bearer ${expired}`, "User-Type": "user" } });
+    const res = await send("/origin/x", { headers: { Authorization: `Bearer ${expired}`, "User-Type": "user" } });
     await expectRefused(res, 401, "invalid_token", INVALID);
   });
 
   it("a method the path does not serve: 405 with Allow", async () => {
-    const res = await call("/v1/get/businesses", { method: "DELETE", headers: alice.bearer });
+    const res = await send("/v1/get/businesses", { method: "DELETE", headers: alice.bearer });
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("GET, POST");
     expect(await res.json()).toMatchObject({ error: "method_not_allowed" });
   });
 
   it("a path no route covers: 404 in the gateway's JSON", async () => {
-    const res = await call("/v2/nothing/here", { headers: alice.bearer });
+    const res = await send("/v2/nothing/here", { headers: alice.bearer });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "not_found", message: "Not found." });
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");

@@ -13,8 +13,8 @@ import { users } from "../../src/storage/schema";
 import { listSessionIds } from "../../src/storage/session-store";
 import { findUserByPublicId, updatePasswordHash } from "../../src/storage/users";
 import { createUser, type TestUser, uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { testDeps } from "../support/deps";
+import { send, sendJson } from "../support/worker";
 
 /** Ping token login as a client sees it: login, use, refresh, log out — and every way to get it wrong. */
 
@@ -35,7 +35,7 @@ interface LoginBody {
 }
 
 function login(email: string, password: string, userType: string): Promise<Response> {
-  return postJson("/v1/auth/login", { email, password }, { "User-Type": userType });
+  return sendJson("/v1/auth/login", "POST", { email, password }, { "User-Type": userType });
 }
 
 async function loginAs(user: TestUser): Promise<LoginBody> {
@@ -49,10 +49,11 @@ function bearer(token: string, userType: string): Record<string, string> {
   return { Authorization: `Bearer ${token}`, "User-Type": userType };
 }
 
-const getSession = (token: string, userType: string) => call("/v1/auth/session", { headers: bearer(token, userType) });
-const refresh = (refreshToken: string, userType: string) => postJson("/v1/auth/refresh", { refreshToken, userType });
+const getSession = (token: string, userType: string) => send("/v1/auth/session", { headers: bearer(token, userType) });
+const refresh = (refreshToken: string, userType: string) =>
+  sendJson("/v1/auth/refresh", "POST", { refreshToken, userType });
 const logout = (token: string, userType: string) =>
-  call("/v1/auth/logout", { method: "POST", headers: bearer(token, userType) });
+  send("/v1/auth/logout", { method: "POST", headers: bearer(token, userType) });
 const sessionIdsOf = (user: TestUser) => listSessionIds(env.KV, user.publicId);
 
 /** Error bodies never carry back what the client sent as a secret. */
@@ -169,8 +170,8 @@ describe("logging in", () => {
 });
 
 describe("malformed login requests change nothing", () => {
-  const send = (body: BodyInit, contentType = "application/json") =>
-    call("/v1/auth/login", { method: "POST", headers: { "Content-Type": contentType, "User-Type": "user" }, body });
+  const postLogin = (body: BodyInit, contentType = "application/json") =>
+    send("/v1/auth/login", { method: "POST", headers: { "Content-Type": contentType, "User-Type": "user" }, body });
 
   async function expectPingError(res: Response, status: number, code: string) {
     expect(res.status).toBe(status);
@@ -179,11 +180,11 @@ describe("malformed login requests change nothing", () => {
   }
 
   it("malformed JSON is a 400", async () => {
-    await expectPingError(await send('{"email": "a@example.com", "password": '), 400, "malformed_json");
+    await expectPingError(await postLogin('{"email": "a@example.com", "password": '), 400, "malformed_json");
   });
 
   it("a body that is not a JSON object is a 400", async () => {
-    await expectPingError(await send('["a@example.com", "pw"]'), 400, "invalid_request");
+    await expectPingError(await postLogin('["a@example.com", "pw"]'), 400, "invalid_request");
   });
 
   it.each([
@@ -193,7 +194,7 @@ describe("malformed login requests change nothing", () => {
     ["a numeric email", { email: 42, password: "secret-password-123" }],
     ["an empty password", { email: "a@example.com", password: "" }],
   ])("a body with %s is a 400 that does not echo the password", async (_name, body) => {
-    const res = await send(JSON.stringify(body));
+    const res = await postLogin(JSON.stringify(body));
     const text = await res.clone().text();
     await expectPingError(res, 400, "invalid_request");
     expectNoEcho(text, "secret-password-123");
@@ -202,8 +203,8 @@ describe("malformed login requests change nothing", () => {
   it("valid credentials sent as another content type are a 415 and start no session", async () => {
     const user = await createUser();
     const body = JSON.stringify({ email: user.email, password: user.password });
-    await expectPingError(await send(body, "text/plain"), 415, "unsupported_media_type");
-    await expectPingError(await send(body, "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
+    await expectPingError(await postLogin(body, "text/plain"), 415, "unsupported_media_type");
+    await expectPingError(await postLogin(body, "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
     expect(await sessionIdsOf(user)).toEqual([]);
   });
 
@@ -214,7 +215,7 @@ describe("malformed login requests change nothing", () => {
       password: user.password,
       pad: "x".repeat(config.maxBodyBytes),
     });
-    await expectPingError(await send(oversized), 413, "payload_too_large");
+    await expectPingError(await postLogin(oversized), 413, "payload_too_large");
     const encoder = new TextEncoder();
     const streamed = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -224,7 +225,7 @@ describe("malformed login requests change nothing", () => {
         controller.close();
       },
     });
-    await expectPingError(await send(streamed), 413, "payload_too_large");
+    await expectPingError(await postLogin(streamed), 413, "payload_too_large");
     expect(await sessionIdsOf(user)).toEqual([]);
   });
 });
@@ -281,7 +282,7 @@ describe("refreshing", () => {
     ["a refreshToken over 4096 characters", (t: string) => ({ refreshToken: t + "A".repeat(4096), userType: "user" })],
   ])("a refresh request with %s is a 400", async (_name, bodyOf) => {
     const { refreshToken } = await loginAs(await createUser());
-    const res = await postJson("/v1/auth/refresh", bodyOf(refreshToken));
+    const res = await sendJson("/v1/auth/refresh", "POST", bodyOf(refreshToken));
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ result: "error", code: "invalid_request" });
@@ -332,7 +333,7 @@ describe("logging out", () => {
 
 describe("authenticating with a bearer token", () => {
   it('a request without Authorization gets 401 with a bare `Bearer realm="gatehouse"` challenge', async () => {
-    const res = await call("/v1/auth/session", { headers: { "User-Type": "user" } });
+    const res = await send("/v1/auth/session", { headers: { "User-Type": "user" } });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse"');
     expect(await res.json()).toMatchObject({ result: "error", code: "missing_credentials" });
@@ -348,7 +349,7 @@ describe("authenticating with a bearer token", () => {
     ["its claims re-sent unsigned (alg none)", (t: string) => bearer(new UnsecuredJWT(decodeJwt(t)).encode(), "user")],
   ])("an access token presented with %s is a 401 invalid_token", async (_name, headersOf) => {
     const { accessToken, refreshToken } = await loginAs(await createUser());
-    const res = await call("/v1/auth/session", { headers: headersOf(accessToken, refreshToken) });
+    const res = await send("/v1/auth/session", { headers: headersOf(accessToken, refreshToken) });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe(INVALID_TOKEN_CHALLENGE);
     const text = await res.text();
@@ -359,7 +360,7 @@ describe("authenticating with a bearer token", () => {
 
 describe("public documents", () => {
   it("the JWKS publishes every signing key's public half with a cache lifetime", async () => {
-    const res = await call("/.well-known/jwks.json");
+    const res = await send("/.well-known/jwks.json");
     expect(res.status).toBe(200);
     const cacheControl = res.headers.get("Cache-Control") ?? "";
     expect(cacheControl).toMatch(/\bpublic\b/);
@@ -376,7 +377,7 @@ describe("public documents", () => {
 
   it("a relying party verifies a login's access token with the published JWKS", async () => {
     const { accessToken } = await loginAs(await createUser());
-    const jwks = (await (await call("/.well-known/jwks.json")).json()) as { keys: JWK[] };
+    const jwks = (await (await send("/.well-known/jwks.json")).json()) as { keys: JWK[] };
     const { payload } = await jwtVerify(accessToken, createLocalJWKSet(jwks), {
       issuer: env.ISSUER,
       audience: env.TOKEN_AUDIENCE,
@@ -386,7 +387,7 @@ describe("public documents", () => {
   });
 
   it("/openapi.json documents the token login routes", async () => {
-    const res = await call("/openapi.json");
+    const res = await send("/openapi.json");
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toMatch(/^3\./);
@@ -398,7 +399,7 @@ describe("public documents", () => {
   });
 
   it("an unknown route is a JSON 404", async () => {
-    const res = await call("/v1/no-such-route");
+    const res = await send("/v1/no-such-route");
     expect(res.status).toBe(404);
     expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
     expect(await res.json()).toMatchObject({ message: "Not found." });

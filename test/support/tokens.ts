@@ -1,6 +1,6 @@
 import type { UserType } from "../../src/domain";
 import { createUser, type TestUser } from "./accounts";
-import { postJson } from "./client";
+import { sendJson } from "./worker";
 
 export interface LoggedIn {
   user: TestUser;
@@ -13,8 +13,9 @@ export interface LoggedIn {
 /** A fresh user of `userType`, logged in through Ping's token login. */
 export async function logInWithToken(userType: UserType = "user"): Promise<LoggedIn> {
   const user = await createUser({ userType });
-  const res = await postJson(
+  const res = await sendJson(
     "/v1/auth/login",
+    "POST",
     { email: user.email, password: user.password },
     { "User-Type": userType },
   );
