@@ -1,14 +1,14 @@
 import { exportJWK, generateKeyPair } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bearerHeaders } from "../support/admin";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { exchange } from "../support/pers";
 import { createTenant, type TestTenant } from "../support/tenants";
+import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 let admin: Record<string, string>;
 beforeAll(async () => {
-  admin = await bearerHeaders("adminuser");
+  admin = (await signedInUser("adminuser")).headers;
 });
 
 const providersPath = (tenant: TestTenant) => `/v1/admin/tenants/${tenant.tenantPublicId}/identity-providers`;
@@ -184,8 +184,8 @@ describe("admin: a tenant's identity providers", () => {
 
   it("non-admins are refused (403) and anonymous callers are 401, with nothing stored", async () => {
     const tenant = await createTenant();
-    const user = await bearerHeaders("user");
-    const agent = await bearerHeaders("agent");
+    const user = (await signedInUser("user")).headers;
+    const agent = (await signedInUser("agent")).headers;
     for (const headers of [user, agent]) {
       const res = await sendJson(providersPath(tenant), "POST", validProvider(), headers);
       expect(res.status).toBe(403);

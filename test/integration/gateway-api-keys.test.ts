@@ -6,7 +6,7 @@ import { apiKeys } from "../../src/storage/schema";
 import { createKey, signedInOwner } from "../support/api-keys";
 import { neverIssuedKey, type TenantWithKeys, tenantWithGatewayKeys } from "../support/gateway-credentials";
 import { echoOf } from "../support/origins";
-import { logInWithToken } from "../support/tokens";
+import { signedInUser } from "../support/tokens";
 import { send } from "../support/worker";
 
 const SMS_PATH = "/v1/notification/api/sms/send";
@@ -112,8 +112,8 @@ describe("a server holding an API key, through the gateway", () => {
   });
 
   it("without a key, or with a bearer token instead, is challenged for an API key", async () => {
-    const alice = await logInWithToken("user");
-    for (const headers of [{}, alice.bearer]) {
+    const alice = await signedInUser("user");
+    for (const headers of [{}, alice.headers]) {
       const res = await send(SMS_PATH, { method: "POST", headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe('ApiKey realm="gatehouse"');

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { signJwt } from "../../src/crypto/jwt";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
 import { type Echo, echoOf, stubOrigins } from "../support/origins";
-import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { type SignedIn, signedInUser } from "../support/tokens";
 import { send } from "../support/worker";
 
 let origins: ReturnType<typeof stubOrigins>;
@@ -28,19 +28,19 @@ async function expectRefused(res: Response, status: number, error: string, chall
 const INVALID = 'Bearer realm="gatehouse", error="invalid_token"';
 
 describe("a Ping client with an access token, through the gateway", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("reaches a service-bound origin, which learns who it is and nothing it should not", async () => {
-    const res = await send("/v1/get/businesses?limit=5&sort=name", { headers: alice.bearer });
+    const res = await send("/v1/get/businesses?limit=5&sort=name", { headers: alice.headers });
     const echo = await echoOf(res);
     const claims = decodeJwt(alice.accessToken);
     expect(echo).toMatchObject({ method: "GET", path: "/v1/get/businesses", query: "?limit=5&sort=name" });
     expect(echo.headers).toMatchObject({
       "x-auth-method": "jwt",
-      "x-auth-user-id": alice.user.publicId,
+      "x-auth-user-id": alice.publicId,
       "x-auth-user-type": "user",
       "x-auth-session-id": claims.session_id,
       "x-request-id": res.headers.get("X-Request-Id"),
@@ -57,7 +57,7 @@ describe("a Ping client with an access token, through the gateway", () => {
     const body = JSON.stringify({ to_phone: "+263771234567", message: "Your OTP is 123456" });
     const res = await send("/origin/orders/7?expand=items&x=%20y", {
       method: "PATCH",
-      headers: { ...alice.bearer, "Content-Type": "application/json" },
+      headers: { ...alice.headers, "Content-Type": "application/json" },
       body,
     });
     expect(res.status).toBe(201);
@@ -84,42 +84,42 @@ describe("a Ping client with an access token, through the gateway", () => {
   });
 
   it("passes HEAD and DELETE through as they are", async () => {
-    const head = await send("/origin/orders/7", { method: "HEAD", headers: alice.bearer });
+    const head = await send("/origin/orders/7", { method: "HEAD", headers: alice.headers });
     expect(head.status).toBe(201);
     expect(await head.text()).toBe("");
-    const del = await send("/origin/orders/7", { method: "DELETE", headers: alice.bearer });
+    const del = await send("/origin/orders/7", { method: "DELETE", headers: alice.headers });
     expect(((await del.json()) as Echo).method).toBe("DELETE");
     expect(origins.reached.map((request) => request.method)).toEqual(["HEAD", "DELETE"]);
   });
 
   it("is turned away (403) from a route for another user type, with an RFC 6750 insufficient_scope", async () => {
-    const agent = await logInWithToken("agent");
-    const res = await send("/v1/get/businesses", { headers: agent.bearer });
+    const agent = await signedInUser("agent");
+    const res = await send("/v1/get/businesses", { headers: agent.headers });
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse", error="insufficient_scope"');
     expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "user_type_not_allowed" });
   });
 
   it("of any user type reaches a route that allows them all", async () => {
-    const admin = await logInWithToken("adminuser");
-    const echo = await echoOf(await send("/origin/x", { headers: admin.bearer }));
+    const admin = await signedInUser("adminuser");
+    const echo = await echoOf(await send("/origin/x", { headers: admin.headers }));
     expect(echo.headers["x-auth-user-type"]).toBe("adminuser");
   });
 
   it("is refused once logged out, and the origin never hears of it", async () => {
-    const bob = await logInWithToken("user");
-    expect((await send("/origin/x", { headers: bob.bearer })).status).toBe(201);
+    const bob = await signedInUser("user");
+    expect((await send("/origin/x", { headers: bob.headers })).status).toBe(201);
     origins.reached.length = 0;
-    const logout = await send("/v1/auth/logout", { method: "POST", headers: bob.bearer });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: bob.headers });
     expect(logout.status).toBe(204);
-    await expectRefused(await send("/origin/x", { headers: bob.bearer }), 401, "session_revoked", INVALID);
+    await expectRefused(await send("/origin/x", { headers: bob.headers }), 401, "session_revoked", INVALID);
   });
 });
 
 describe("requests the gateway refuses before any origin sees them", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("no credential at all: 401 with a bare Bearer challenge (RFC 6750 §3.1)", async () => {
@@ -150,7 +150,7 @@ describe("requests the gateway refuses before any origin sees them", () => {
 
   it("a token with a tampered payload or signature", async () => {
     const [header, payload, signature] = alice.accessToken.split(".") as [string, string, string];
-    const other = await logInWithToken("user");
+    const other = await signedInUser("user");
     const swapped = `${header}.${other.accessToken.split(".")[1]}.${signature}`;
     const flipped = `${header}.${payload}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
     for (const token of [swapped, flipped]) {
@@ -201,14 +201,14 @@ describe("requests the gateway refuses before any origin sees them", () => {
   });
 
   it("a method the path does not serve: 405 with Allow", async () => {
-    const res = await send("/v1/get/businesses", { method: "DELETE", headers: alice.bearer });
+    const res = await send("/v1/get/businesses", { method: "DELETE", headers: alice.headers });
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("GET, POST");
     expect(await res.json()).toMatchObject({ error: "method_not_allowed" });
   });
 
   it("a path no route covers: 404 in the gateway's JSON", async () => {
-    const res = await send("/v2/nothing/here", { headers: alice.bearer });
+    const res = await send("/v2/nothing/here", { headers: alice.headers });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "not_found", message: "Not found." });
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");

@@ -8,7 +8,7 @@ import {
   tenantWithGatewayKeys,
 } from "../support/gateway-credentials";
 import { echoOf } from "../support/origins";
-import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { type SignedIn, signedInUser } from "../support/tokens";
 import { send } from "../support/worker";
 
 const API_KEY_INVALID = 'ApiKey realm="gatehouse", error="invalid_token"';
@@ -16,11 +16,11 @@ const SESSION_INVALID = 'Session realm="gatehouse", error="invalid_token"';
 
 let tenant: TenantWithKeys;
 let browser: CookieSession;
-let alice: LoggedIn;
+let alice: SignedIn;
 beforeAll(async () => {
   tenant = await tenantWithGatewayKeys();
   browser = await browserSession();
-  alice = await logInWithToken("user");
+  alice = await signedInUser("user");
 });
 
 describe("a route that accepts bearer tokens, API keys and session cookies", () => {
@@ -33,8 +33,8 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
       "x-auth-key-id": tenant.keys.liveTemplates.keyId,
       "x-auth-tenant-id": tenant.tenantId,
     });
-    const byToken = await echoOf(await send(path, { headers: alice.bearer }));
-    expect(byToken.headers).toMatchObject({ "x-auth-method": "jwt", "x-auth-user-id": alice.user.publicId });
+    const byToken = await echoOf(await send(path, { headers: alice.headers }));
+    expect(byToken.headers).toMatchObject({ "x-auth-method": "jwt", "x-auth-user-id": alice.publicId });
     const byCookie = await echoOf(await send(path, { headers: { Cookie: `a=1; session_token=${browser.cookie}` } }));
     expect(byCookie.headers).toMatchObject({
       "x-auth-method": "session",
@@ -47,7 +47,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
 
   it("judges a request by its bearer token first, then its key, then its cookie; never falling back", async () => {
     const both = await echoOf(
-      await send(path, { headers: { ...alice.bearer, "X-Ping-Api-Key": tenant.keys.liveTemplates.raw } }),
+      await send(path, { headers: { ...alice.headers, "X-Ping-Api-Key": tenant.keys.liveTemplates.raw } }),
     );
     expect(both.headers["x-auth-method"]).toBe("jwt");
     expect(both.headers["x-ping-api-key"]).toBeUndefined();
@@ -169,7 +169,7 @@ describe("a browser with a session cookie, on a cookie-only route", () => {
   });
 
   it("with a bearer token instead is challenged for a session", async () => {
-    const res = await send("/dashboard/home", { headers: alice.bearer });
+    const res = await send("/dashboard/home", { headers: alice.headers });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Session realm="gatehouse"');
   });

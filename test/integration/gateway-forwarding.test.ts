@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { withClientIp } from "../support/client-ip";
 import { type Echo, echoOf, stubOrigins } from "../support/origins";
-import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { type SignedIn, signedInUser } from "../support/tokens";
 import { BASE_URL, send } from "../support/worker";
 
 let origins: ReturnType<typeof stubOrigins>;
@@ -48,9 +48,9 @@ function expectNoSpoofedIdentity(echo: Echo) {
 }
 
 describe("identity a client claims for itself never reaches an origin", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("on a public route, which forwards no identity but the request id", async () => {
@@ -64,40 +64,40 @@ describe("identity a client claims for itself never reaches an origin", () => {
   });
 
   it("on a bearer route, where only the gateway's own X-Auth-* values arrive", async () => {
-    const echo = await echoOf(await send("/v1/get/me", { headers: spoofedHeaders(alice.bearer) }));
+    const echo = await echoOf(await send("/v1/get/me", { headers: spoofedHeaders(alice.headers) }));
     expectNoSpoofedIdentity(echo);
-    expect(echo.headers["x-auth-user-id"]).toBe(alice.user.publicId);
+    expect(echo.headers["x-auth-user-id"]).toBe(alice.publicId);
     expect(echo.headers["x-auth-user-type"]).toBe("user");
     expect(echo.headers["x-auth-method"]).toBe("jwt");
   });
 
   it("on a URL origin", async () => {
-    const echo = (await (await send("/origin/x", { headers: spoofedHeaders(alice.bearer) })).json()) as Echo;
+    const echo = (await (await send("/origin/x", { headers: spoofedHeaders(alice.headers) })).json()) as Echo;
     expectNoSpoofedIdentity(echo);
     const received = origins.reached[0];
     expect([...(received?.headers.keys() ?? [])].filter((name) => name.includes("_"))).toEqual(["x__auth__user__id"]);
   });
 
   it("when the spoofed header is a lone duplicate of the gateway's own", async () => {
-    const headers = new Headers(alice.bearer);
+    const headers = new Headers(alice.headers);
     headers.append("X-Auth-User-Id", "spoofed-a");
     headers.append("X-Auth-User-Id", "spoofed-b");
     const echo = await echoOf(await send("/v1/get/me", { headers }));
-    expect(echo.headers["x-auth-user-id"]).toBe(alice.user.publicId);
+    expect(echo.headers["x-auth-user-id"]).toBe(alice.publicId);
   });
 });
 
 describe("credentials stay at the gateway", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("the bearer token, any API key and the session cookie are removed; other cookies are kept byte for byte", async () => {
     const echo = await echoOf(
       await send("/v1/get/me", {
         headers: {
-          ...alice.bearer,
+          ...alice.headers,
           "X-Ping-Api-Key": "sk_live_should_not_travel",
           X_Ping_Api_Key: "sk_live_nor_this",
           Cookie: 'theme=dark; session_token=abc123; lang="en%20GB"; session_token=again',
@@ -110,7 +110,7 @@ describe("credentials stay at the gateway", () => {
   });
 
   it("a Cookie header holding only the session cookie is dropped altogether", async () => {
-    const echo = await echoOf(await send("/v1/get/me", { headers: { ...alice.bearer, Cookie: "session_token=abc" } }));
+    const echo = await echoOf(await send("/v1/get/me", { headers: { ...alice.headers, Cookie: "session_token=abc" } }));
     expect(echo.headers.cookie).toBeUndefined();
   });
 
@@ -126,19 +126,19 @@ describe("credentials stay at the gateway", () => {
 
   it("a route that opts in with forwardCredentials passes them on, but still not spoofed identity", async () => {
     const echo = await echoOf(
-      await send("/legacy/x", { headers: spoofedHeaders({ ...alice.bearer, Cookie: "session_token=s; a=b" }) }),
+      await send("/legacy/x", { headers: spoofedHeaders({ ...alice.headers, Cookie: "session_token=s; a=b" }) }),
     );
     expect(echo.headers.authorization).toBe(`Bearer ${alice.accessToken}`);
     expect(echo.headers.cookie).toBe("session_token=s; a=b");
-    expect(echo.headers["x-auth-user-id"]).toBe(alice.user.publicId);
+    expect(echo.headers["x-auth-user-id"]).toBe(alice.publicId);
     expectNoSpoofedIdentity(echo);
   });
 });
 
 describe("what the origin receives and sends back, apart from identity, is unchanged", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("hop-by-hop headers, and those Connection names, do not cross the gateway", async () => {
@@ -163,7 +163,7 @@ describe("what the origin receives and sends back, apart from identity, is uncha
   });
 
   it("a redirect from the origin goes back to the client; the gateway does not follow it", async () => {
-    const res = await send("/origin/redirect", { headers: alice.bearer, redirect: "manual" });
+    const res = await send("/origin/redirect", { headers: alice.headers, redirect: "manual" });
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("https://elsewhere.test/next");
     expect(origins.reached).toHaveLength(1);
@@ -196,7 +196,7 @@ describe("what the origin receives and sends back, apart from identity, is uncha
     expect(echo.bodySha256).toBe(expected);
 
     const withLength = await echoOf(
-      await send("/origin/upload", { method: "PUT", headers: alice.bearer, body: bytes }),
+      await send("/origin/upload", { method: "PUT", headers: alice.headers, body: bytes }),
     );
     expect(withLength.bodyBytes).toBe(size);
     expect(withLength.bodySha256).toBe(expected);
