@@ -10,10 +10,10 @@ import { authenticatePassword } from "../../src/services/auth/password-login";
 import { openDatabase } from "../../src/storage/db";
 import { kvKeys } from "../../src/storage/keys";
 import { users } from "../../src/storage/schema";
-import { listSessionIds } from "../../src/storage/session-store";
 import { findUserByPublicId, updatePasswordHash } from "../../src/storage/users";
 import { createUser, type TestUser, uniqueEmail } from "../support/accounts";
 import { testDeps } from "../support/deps";
+import { sessionIdsOf } from "../support/sessions";
 import { send, sendJson } from "../support/worker";
 
 /** Ping token login as a client sees it: login, use, refresh, log out — and every way to get it wrong. */
@@ -54,7 +54,6 @@ const refresh = (refreshToken: string, userType: string) =>
   sendJson("/v1/auth/refresh", "POST", { refreshToken, userType });
 const logout = (token: string, userType: string) =>
   send("/v1/auth/logout", { method: "POST", headers: bearer(token, userType) });
-const sessionIdsOf = (user: TestUser) => listSessionIds(env.KV, user.publicId);
 
 /** Error bodies never carry back what the client sent as a secret. */
 function expectNoEcho(text: string, ...secrets: string[]) {
@@ -89,7 +88,7 @@ describe("logging in", () => {
       { id: user.businessIds[0], public_id: expect.any(String), name: "Acme Corp", status: "verified" },
       { id: user.businessIds[1], public_id: expect.any(String), name: "Beta Ltd", status: "verified" },
     ]);
-    expect(await sessionIdsOf(user)).toHaveLength(1);
+    expect(await sessionIdsOf(user.publicId)).toHaveLength(1);
   });
 
   it("a user in no business gets an empty list", async () => {
@@ -108,7 +107,7 @@ describe("logging in", () => {
     const { accessToken, refreshToken } = await loginAs(user);
     const access = decodeJwt(accessToken);
     const refreshClaims = decodeJwt(refreshToken);
-    const [sessionId] = await sessionIdsOf(user);
+    const [sessionId] = await sessionIdsOf(user.publicId);
     for (const claims of [access, refreshClaims]) {
       expect(claims).toMatchObject({
         public_id: user.publicId,
@@ -151,8 +150,8 @@ describe("logging in", () => {
     }
     expect(answers[0]?.status).toBe(401);
     expect(JSON.parse(answers[0]?.body ?? "")).toEqual(INVALID_CREDENTIALS);
-    expect(await sessionIdsOf(user)).toEqual([]);
-    expect(await sessionIdsOf(disabled)).toEqual([]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
+    expect(await sessionIdsOf(disabled.publicId)).toEqual([]);
   });
 
   it.each(["root", "User", "ADMINUSER", ""])("an unknown User-Type %j is a 400 in Ping JSON", async (userType) => {
@@ -165,7 +164,7 @@ describe("logging in", () => {
       code: expect.stringMatching(/invalid_(request|user_type)/),
     });
     expectNoEcho(text, user.password);
-    expect(await sessionIdsOf(user)).toEqual([]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 });
 
@@ -205,7 +204,7 @@ describe("malformed login requests change nothing", () => {
     const body = JSON.stringify({ email: user.email, password: user.password });
     await expectPingError(await postLogin(body, "text/plain"), 415, "unsupported_media_type");
     await expectPingError(await postLogin(body, "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
-    expect(await sessionIdsOf(user)).toEqual([]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 
   it("valid credentials in an oversized body are a 413 and start no session, declared or streamed", async () => {
@@ -226,7 +225,7 @@ describe("malformed login requests change nothing", () => {
       },
     });
     await expectPingError(await postLogin(streamed), 413, "payload_too_large");
-    expect(await sessionIdsOf(user)).toEqual([]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 });
 
@@ -294,7 +293,7 @@ describe("logging out", () => {
   it("ends the session: the access token gets 401 with an invalid_token challenge and the refresh token is refused", async () => {
     const user = await createUser();
     const { accessToken, refreshToken } = await loginAs(user);
-    const [sessionId] = await sessionIdsOf(user);
+    const [sessionId] = await sessionIdsOf(user.publicId);
     expect((await getSession(accessToken, "user")).status).toBe(200);
 
     const res = await logout(accessToken, "user");
@@ -316,11 +315,11 @@ describe("logging out", () => {
     const user = await createUser();
     const first = await loginAs(user);
     const second = await loginAs(user);
-    expect(await sessionIdsOf(user)).toHaveLength(2);
+    expect(await sessionIdsOf(user.publicId)).toHaveLength(2);
     expect((await logout(first.accessToken, "user")).status).toBe(204);
     expect((await getSession(second.accessToken, "user")).status).toBe(200);
     expect((await refresh(second.refreshToken, "user")).status).toBe(200);
-    expect(await sessionIdsOf(user)).toEqual([decodeJwt(second.accessToken).session_id]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([decodeJwt(second.accessToken).session_id]);
   });
 
   it("logging out with another user type's header is refused and ends nothing", async () => {
