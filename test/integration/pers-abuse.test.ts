@@ -6,7 +6,7 @@ import { auditEvents } from "../../src/storage/schema";
 import { randomClientIp } from "../support/client-ip";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { claimsOf, familyRows, type TokenPair, tenantFootprint } from "../support/pers";
-import { hammerUntilLimited } from "../support/rate-limits";
+import { hammerUntilLimited, LIMITS } from "../support/rate-limits";
 import { createTenant, type TestTenant } from "../support/tenants";
 import { sendJson } from "../support/worker";
 
@@ -15,9 +15,6 @@ import { sendJson } from "../support/worker";
  * a rotated refresh token leaves a trace. Requests go through `sendJson`, which waits for what the
  * worker deferred with `waitUntil` (the audit rows), so the rows can be read right after.
  */
-
-/** The PERS limits in wrangler.toml, which the tests run with. */
-const LIMITS = { tokenExchangeIp: 30, refreshIp: 60, refreshSession: 10 } as const;
 
 const RATE_LIMITED = { error: "rate_limited", message: "Too many requests. Try again later." };
 
