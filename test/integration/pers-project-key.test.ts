@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { FakeIdentityProvider } from "../support/identity-provider";
 import { tenantFootprint } from "../support/pers";
+import { tenantTrustingProvider } from "../support/pers-session";
 import { createTenant, revokeProjectKey } from "../support/tenants";
 import { sendJson } from "../support/worker";
 
 async function setup() {
-  const idp = await FakeIdentityProvider.create({ alg: "ES256" });
-  const tenant = await createTenant();
-  await idp.trustedBy(tenant);
+  const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
   return { idp, tenant, body: { authToken: await idp.token("pat") } };
 }
 
