@@ -1,9 +1,10 @@
 import { generateApiKey } from "../../src/crypto/api-key-format";
 import type { ApiKeyMode, ApiKeyPermission } from "../../src/domain";
 import { uniqueEmail } from "./accounts";
-import { createKey, type SignedIn, signedInOwner } from "./api-keys";
+import { createKey, signedInOwner } from "./api-keys";
 import { cookieLogin, registerUser } from "./cookies";
 import { sessionIdOfCookie } from "./sessions";
+import type { SignedIn } from "./tokens";
 
 export interface RealKey {
   /** The key itself, as the tenant's server sends it in `X-Ping-Api-Key`. */
