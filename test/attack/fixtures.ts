@@ -1,7 +1,8 @@
 import { decodeJwt } from "jose";
 import { createUser } from "../support/accounts";
-import { createKey, type SignedIn, sendAs, signedInOwner, signIn } from "../support/api-keys";
+import { createKey, sendAs, signedInOwner } from "../support/api-keys";
 import { sessionCookieValue, withSession } from "../support/cookies";
+import { type SignedIn, signIn } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 import { makePersFixtures, type PersFixtures } from "./pers-fixtures";
 

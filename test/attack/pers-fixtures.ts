@@ -1,5 +1,5 @@
 import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/token-exchange/pers-tokens";
-import { depsAt } from "../support/deps";
+import { testDeps } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { exchange, refresh, type TokenPair } from "../support/pers";
 import { createTenant, registerProjectKey, revokeProjectKey, type TestTenant } from "../support/tenants";
@@ -40,7 +40,7 @@ async function sessionAt(tenant: TestTenant, idp: FakeIdentityProvider): Promise
 }
 
 async function expiredTokens(tenant: TestTenant): Promise<TokenPair> {
-  const anHourAgo = await depsAt(new Date(Date.now() - 3_600_000));
+  const anHourAgo = (await testDeps()).at(Date.now() - 3_600_000);
   const session = {
     tenantPublicId: tenant.tenantPublicId,
     tenantUserPublicId: crypto.randomUUID(),

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db";
 import { businesses, users } from "../../src/storage/schema";
 import { createUser, uniqueEmail } from "../support/accounts";
-import { auditRowsFor, createKey, presentKey, sendAs, signedInAdmin, signedInOwner, signIn } from "../support/api-keys";
+import { auditRowsFor, createKey, presentKey, sendAs, signedInOwner } from "../support/api-keys";
+import { signedInUser, signIn } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 const db = () => openDatabase(env.DB);
@@ -21,8 +22,8 @@ describe("who may use the admin API", () => {
   it.each(["user", "agent"] as const)(
     "a signed-in %s is refused with 403 everywhere, and nothing changes",
     async (userType) => {
-      const caller = await signIn(await createUser({ userType }));
-      const victim = await signIn(await createUser());
+      const caller = await signedInUser(userType);
+      const victim = await signedInUser();
       const owner = await signedInOwner();
       const { key, api_key } = await createKey(owner);
       const name = `Forbidden ${crypto.randomUUID()}`;
@@ -56,7 +57,7 @@ describe("who may use the admin API", () => {
   });
 
   it("an admin token presented as another user type is refused", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const res = await send("/v1/admin/businesses", { headers: { ...admin.headers, "User-Type": "user" } });
     expect(res.status).toBe(401);
   });
@@ -64,7 +65,7 @@ describe("who may use the admin API", () => {
 
 describe("businesses", () => {
   it("an admin creates, lists, renames and suspends a business, and each change is audited", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const created = await sendAs(admin, "POST", "/v1/admin/businesses", { name: "Globex" });
     const { business } = await created.json<{ business: { public_id: string; status: string; name: string } }>();
     expect(created.status).toBe(201);
@@ -91,7 +92,7 @@ describe("businesses", () => {
   });
 
   it("suspending a business stops its API keys at once, and reinstating it restores them", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const owner = await signedInOwner();
     const { key } = await createKey(owner);
     expect((await presentKey(key)).status).toBe(200); // now cached in this isolate and location
@@ -113,7 +114,7 @@ describe("businesses", () => {
     ["an unknown status", { status: "closed" }, 400],
     ["an unknown field", { owner: "me" }, 400],
   ] as const)("%s is refused and the business is unchanged", async (_story, body, status) => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const owner = await signedInOwner();
     const res = await sendAs(admin, "PATCH", `/v1/admin/businesses/${owner.businessPublicId}`, body);
     expect(res.status).toBe(status);
@@ -122,13 +123,13 @@ describe("businesses", () => {
   });
 
   it("updating a business that does not exist is a 404", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const res = await sendAs(admin, "PATCH", `/v1/admin/businesses/${crypto.randomUUID()}`, { name: "x" });
     expect(res.status).toBe(404);
   });
 
   it("a business with no name is refused and not created", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const res = await sendAs(admin, "POST", "/v1/admin/businesses", { name: "", status: "verified" });
     expect(res.status).toBe(400);
     expect(await businessesNamed("")).toHaveLength(0);
@@ -137,7 +138,7 @@ describe("businesses", () => {
 
 describe("users", () => {
   it("an admin creates an agent who belongs to a business and can log in as an agent", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const owner = await signedInOwner();
     const email = uniqueEmail("agent");
     const res = await sendAs(admin, "POST", "/v1/admin/users", {
@@ -177,7 +178,7 @@ describe("users", () => {
   });
 
   it("an admin creates another admin, who can use the admin API", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const email = uniqueEmail("admin");
     const res = await sendAs(admin, "POST", "/v1/admin/users", {
       email,
@@ -198,7 +199,7 @@ describe("users", () => {
   });
 
   it("a taken email is a 409 and no second account appears", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const existing = await createUser();
     const res = await sendAs(admin, "POST", "/v1/admin/users", {
       email: existing.email.toUpperCase(),
@@ -218,7 +219,7 @@ describe("users", () => {
     ["a membership of an unknown business", { businesses: [{ business_id: crypto.randomUUID() }] }, 404],
     ["an unknown member role", { businesses: [{ business_id: crypto.randomUUID(), role: "god" }] }, 400],
   ] as const)("%s is refused and no user is created", async (_story, fields, status) => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const email = uniqueEmail("refused");
     const res = await sendAs(admin, "POST", "/v1/admin/users", {
       email,
@@ -232,7 +233,7 @@ describe("users", () => {
   });
 
   it("lists users page by page, filtered by type", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     await createUser({ userType: "agent" });
     await createUser({ userType: "agent" });
     const first = await sendAs(admin, "GET", "/v1/admin/users?user_type=agent&limit=1");
@@ -248,7 +249,7 @@ describe("users", () => {
   });
 
   it("a disabled user's tokens are refused and they can no longer log in", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const account = await createUser();
     const victim = await signIn(account);
     const otherSession = await signIn(account);
@@ -281,7 +282,7 @@ describe("users", () => {
   });
 
   it("a disabled member can no longer manage their business's keys", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const owner = await signedInOwner();
     await sendAs(admin, "POST", `/v1/admin/users/${owner.publicId}/disable`);
     const res = await send(`/v1/api-keys?business_id=${owner.businessPublicId}`, { headers: owner.headers });
@@ -289,7 +290,7 @@ describe("users", () => {
   });
 
   it("an admin cannot disable themselves, nor someone who does not exist", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const self = await sendAs(admin, "POST", `/v1/admin/users/${admin.publicId}/disable`);
     expect(self.status).toBe(400);
     expect((await userRow(admin.publicId))?.status).toBe("active");

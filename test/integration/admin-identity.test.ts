@@ -1,14 +1,14 @@
 import { exportJWK, generateKeyPair } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bearerHeaders, sendJson } from "../support/admin";
-import { call } from "../support/client";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { exchange } from "../support/pers";
 import { createTenant, type TestTenant } from "../support/tenants";
+import { signedInUser } from "../support/tokens";
+import { send, sendJson } from "../support/worker";
 
 let admin: Record<string, string>;
 beforeAll(async () => {
-  admin = await bearerHeaders("adminuser");
+  admin = (await signedInUser("adminuser")).headers;
 });
 
 const providersPath = (tenant: TestTenant) => `/v1/admin/tenants/${tenant.tenantPublicId}/identity-providers`;
@@ -25,7 +25,7 @@ function validProvider(overrides: Record<string, unknown> = {}) {
 }
 
 async function listProviders(tenant: TestTenant) {
-  const res = await call(providersPath(tenant), { headers: admin });
+  const res = await send(providersPath(tenant), { headers: admin });
   expect(res.status).toBe(200);
   return ((await res.json()) as { identityProviders: Array<Record<string, unknown>> }).identityProviders;
 }
@@ -34,7 +34,7 @@ describe("admin: a tenant's identity providers", () => {
   it("an admin creates, lists, replaces and deletes a provider", async () => {
     const tenant = await createTenant();
     const input = validProvider({ claimMapping: { subject: "uid", email: "mail" } });
-    const created = await sendJson("POST", providersPath(tenant), input, admin);
+    const created = await sendJson(providersPath(tenant), "POST", input, admin);
     const body = (await created.json()) as { result: string; identityProvider: Record<string, unknown> };
     expect(created.status, JSON.stringify(body)).toBe(201);
     expect(body.result).toBe("success");
@@ -51,22 +51,22 @@ describe("admin: a tenant's identity providers", () => {
     expect(id).toMatch(/^idp_/);
     expect(await listProviders(tenant)).toEqual([body.identityProvider]);
 
-    const replaced = await sendJson("PUT", `${providersPath(tenant)}/${id}`, { ...input, enabled: false }, admin);
+    const replaced = await sendJson(`${providersPath(tenant)}/${id}`, "PUT", { ...input, enabled: false }, admin);
     expect(replaced.status).toBe(200);
     expect(((await replaced.json()) as { identityProvider: { enabled: boolean } }).identityProvider.enabled).toBe(
       false,
     );
 
-    expect((await call(`${providersPath(tenant)}/${id}`, { method: "DELETE", headers: admin })).status).toBe(204);
+    expect((await send(`${providersPath(tenant)}/${id}`, { method: "DELETE", headers: admin })).status).toBe(204);
     expect(await listProviders(tenant)).toEqual([]);
-    expect((await call(`${providersPath(tenant)}/${id}`, { method: "DELETE", headers: admin })).status).toBe(404);
+    expect((await send(`${providersPath(tenant)}/${id}`, { method: "DELETE", headers: admin })).status).toBe(404);
   });
 
   it("a provider created through the API lets its users exchange tokens", async () => {
     const tenant = await createTenant();
     const idp = await FakeIdentityProvider.create({ alg: "ES256" });
     const input = { issuer: idp.issuer, audience: idp.audience, jwksInline: idp.jwks(), allowedAlgorithms: ["ES256"] };
-    expect((await sendJson("POST", providersPath(tenant), input, admin)).status).toBe(201);
+    expect((await sendJson(providersPath(tenant), "POST", input, admin)).status).toBe(201);
     expect((await exchange(tenant, { authToken: await idp.token("api-made") })).status).toBe(200);
   });
 
@@ -138,7 +138,7 @@ describe("admin: a tenant's identity providers", () => {
       ["not an object", [validProvider()]],
     ];
     for (const [why, body] of bad) {
-      const res = await sendJson("POST", providersPath(tenant), body, admin);
+      const res = await sendJson(providersPath(tenant), "POST", body, admin);
       expect(res.status, why).toBe(400);
       const error = (await res.json()) as { result: string; message: string };
       expect(error.result, why).toBe("error");
@@ -149,8 +149,8 @@ describe("admin: a tenant's identity providers", () => {
   it("accepts http JWKS on localhost while Gatehouse runs locally", async () => {
     const tenant = await createTenant();
     const res = await sendJson(
-      "POST",
       providersPath(tenant),
+      "POST",
       validProvider({ jwksUrl: "http://localhost:9999/jwks" }),
       admin,
     );
@@ -160,48 +160,48 @@ describe("admin: a tenant's identity providers", () => {
   it("one issuer per tenant: a second provider with the same issuer is a 409", async () => {
     const tenant = await createTenant();
     const input = validProvider();
-    expect((await sendJson("POST", providersPath(tenant), input, admin)).status).toBe(201);
-    const dup = await sendJson("POST", providersPath(tenant), { ...input, audience: "other" }, admin);
+    expect((await sendJson(providersPath(tenant), "POST", input, admin)).status).toBe(201);
+    const dup = await sendJson(providersPath(tenant), "POST", { ...input, audience: "other" }, admin);
     expect(dup.status).toBe(409);
-    const other = await sendJson("POST", providersPath(tenant), validProvider(), admin);
+    const other = await sendJson(providersPath(tenant), "POST", validProvider(), admin);
     const otherId = ((await other.json()) as { identityProvider: { id: string } }).identityProvider.id;
-    const clash = await sendJson("PUT", `${providersPath(tenant)}/${otherId}`, input, admin);
+    const clash = await sendJson(`${providersPath(tenant)}/${otherId}`, "PUT", input, admin);
     expect(clash.status).toBe(409);
     expect((await listProviders(tenant)).map((p) => p.audience)).toEqual(["my-app", "my-app"]);
   });
 
   it("unknown tenants and providers are 404; a provider of another tenant is not reachable", async () => {
     const [a, b] = [await createTenant(), await createTenant()];
-    const created = await sendJson("POST", providersPath(a), validProvider(), admin);
+    const created = await sendJson(providersPath(a), "POST", validProvider(), admin);
     const id = ((await created.json()) as { identityProvider: { id: string } }).identityProvider.id;
-    expect((await call(`/v1/admin/tenants/${crypto.randomUUID()}/identity-providers`, { headers: admin })).status).toBe(
+    expect((await send(`/v1/admin/tenants/${crypto.randomUUID()}/identity-providers`, { headers: admin })).status).toBe(
       404,
     );
-    expect((await sendJson("PUT", `${providersPath(b)}/${id}`, validProvider(), admin)).status).toBe(404);
-    expect((await call(`${providersPath(b)}/${id}`, { method: "DELETE", headers: admin })).status).toBe(404);
+    expect((await sendJson(`${providersPath(b)}/${id}`, "PUT", validProvider(), admin)).status).toBe(404);
+    expect((await send(`${providersPath(b)}/${id}`, { method: "DELETE", headers: admin })).status).toBe(404);
     expect(await listProviders(a)).toHaveLength(1);
   });
 
   it("non-admins are refused (403) and anonymous callers are 401, with nothing stored", async () => {
     const tenant = await createTenant();
-    const user = await bearerHeaders("user");
-    const agent = await bearerHeaders("agent");
+    const user = (await signedInUser("user")).headers;
+    const agent = (await signedInUser("agent")).headers;
     for (const headers of [user, agent]) {
-      const res = await sendJson("POST", providersPath(tenant), validProvider(), headers);
+      const res = await sendJson(providersPath(tenant), "POST", validProvider(), headers);
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ result: "error", code: "insufficient_permission" });
       expect(
-        (await sendJson("PUT", settingsPath(tenant), { allowJWTForUnauthenticatedUsers: true }, headers)).status,
+        (await sendJson(settingsPath(tenant), "PUT", { allowJWTForUnauthenticatedUsers: true }, headers)).status,
       ).toBe(403);
     }
-    const anonymous = await sendJson("POST", providersPath(tenant), validProvider(), {});
+    const anonymous = await sendJson(providersPath(tenant), "POST", validProvider(), {});
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toBe('Bearer realm="gatehouse"');
-    expect((await call(providersPath(tenant), { headers: { ...admin, Authorization: "Bearer nope" } })).status).toBe(
+    expect((await send(providersPath(tenant), { headers: { ...admin, Authorization: "Bearer nope" } })).status).toBe(
       401,
     );
     expect(await listProviders(tenant)).toEqual([]);
-    const settings = await call(settingsPath(tenant), { headers: admin });
+    const settings = await send(settingsPath(tenant), { headers: admin });
     expect(((await settings.json()) as { settings: { updatedAt: unknown } }).settings.updatedAt).toBeNull();
   });
 });
@@ -209,7 +209,7 @@ describe("admin: a tenant's identity providers", () => {
 describe("admin: a tenant's exchange settings", () => {
   it("defaults, then replaced and read back", async () => {
     const tenant = await createTenant();
-    const initial = await call(settingsPath(tenant), { headers: admin });
+    const initial = await send(settingsPath(tenant), { headers: admin });
     expect(await initial.json()).toEqual({
       result: "success",
       settings: {
@@ -225,7 +225,7 @@ describe("admin: a tenant's exchange settings", () => {
       enabledAuthTypes: ["business", "system", "business"],
       adminIdentities: [{ issuer: "https://idp.example.test", subject: "boss" }],
     };
-    const saved = await sendJson("PUT", settingsPath(tenant), input, admin);
+    const saved = await sendJson(settingsPath(tenant), "PUT", input, admin);
     expect(saved.status).toBe(200);
     const { settings } = (await saved.json()) as { settings: Record<string, unknown> };
     expect(settings).toMatchObject({
@@ -233,7 +233,7 @@ describe("admin: a tenant's exchange settings", () => {
       enabledAuthTypes: ["business", "system"],
       adminIdentities: [{ issuer: "https://idp.example.test", subject: "boss" }],
     });
-    const read = (await (await call(settingsPath(tenant), { headers: admin })).json()) as { settings: unknown };
+    const read = (await (await send(settingsPath(tenant), { headers: admin })).json()) as { settings: unknown };
     expect(read.settings).toEqual(settings);
     // Anonymous users now allowed at this tenant.
     expect((await exchange(tenant, { rawLoginData: { trial: true } })).status).toBe(200);
@@ -252,9 +252,9 @@ describe("admin: a tenant's exchange settings", () => {
       { somethingElse: true },
     ];
     for (const body of bad) {
-      expect((await sendJson("PUT", settingsPath(tenant), body, admin)).status, JSON.stringify(body)).toBe(400);
+      expect((await sendJson(settingsPath(tenant), "PUT", body, admin)).status, JSON.stringify(body)).toBe(400);
     }
-    const read = (await (await call(settingsPath(tenant), { headers: admin })).json()) as {
+    const read = (await (await send(settingsPath(tenant), { headers: admin })).json()) as {
       settings: { updatedAt: unknown };
     };
     expect(read.settings.updatedAt).toBeNull();

@@ -3,14 +3,15 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db";
 import { auditEvents } from "../../src/storage/schema";
-import { auditRowsFor, createKey, presentKey, sendAs, signedInAdmin, signedInOwner } from "../support/api-keys";
+import { auditRowsFor, createKey, presentKey, sendAs, signedInOwner } from "../support/api-keys";
+import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 const db = () => openDatabase(env.DB);
 
 describe("keys across tenants", () => {
   it("an admin lists every tenant's keys without the keys themselves, and filters by business", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const ownerA = await signedInOwner();
     const ownerB = await signedInOwner();
     const keyA = await createKey(ownerA);
@@ -33,7 +34,7 @@ describe("keys across tenants", () => {
   });
 
   it("an admin revokes any tenant's key, which is refused from then on", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const owner = await signedInOwner();
     const { key, api_key } = await createKey(owner);
     expect((await presentKey(key)).status).toBe(200);
@@ -54,7 +55,7 @@ describe("keys across tenants", () => {
 
 describe("the audit trail", () => {
   it("filters by action, actor and tenant, page by page, and records where the request came from", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const owner = await signedInOwner();
     const origin = { "CF-Connecting-IP": "203.0.113.7", "User-Agent": "audit-test/1.0" };
     const first = await sendJson(
@@ -98,7 +99,7 @@ describe("the audit trail", () => {
   });
 
   it("reading the audit trail is not itself audited, and a bad cursor is a 400", async () => {
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     await sendAs(admin, "GET", "/v1/admin/audit-events");
     const mine = await db().select().from(auditEvents).where(eq(auditEvents.actorPublicId, admin.publicId));
     // Signing in is on record; reading the trail is not.

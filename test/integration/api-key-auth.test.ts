@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { generateApiKey } from "../../src/crypto/api-key-format";
 import { createKey, presentKey, signedInOwner } from "../support/api-keys";
+import { neverIssuedKey } from "../support/gateway-credentials";
 import { send } from "../support/worker";
 
 async function refusal(res: Response) {
@@ -47,7 +47,7 @@ describe("authenticating with X-Ping-Api-Key", () => {
   });
 
   it("a well-formed key that was never issued is not_found, on every try", async () => {
-    const { plaintext } = await generateApiKey("secret", "live");
+    const plaintext = await neverIssuedKey();
     for (let i = 0; i < 2; i++) {
       const res = await presentKey(plaintext);
       expect(res.status).toBe(401);

@@ -5,9 +5,9 @@ import {
   keyRowByPublicId,
   keyRowsOfBusiness,
   presentKey,
-  signedInAdmin,
   signedInOwner,
 } from "../support/api-keys";
+import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 const FORMATS = [
@@ -157,7 +157,7 @@ describe("creating API keys", () => {
 
   it("an admin may create a key for any business", async () => {
     const owner = await signedInOwner();
-    const admin = await signedInAdmin();
+    const admin = await signedInUser("adminuser");
     const res = await sendJson(
       "/v1/api-keys",
       "POST",

@@ -4,13 +4,13 @@ import { sha256Base64url } from "../../src/crypto/digest";
 import { randomId, randomToken } from "../../src/crypto/random";
 import { putSession } from "../../src/storage/session-store";
 import { uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { registerUser, withSession } from "../support/cookies";
 import { sessionIdOfCookie, sessionIdsOf } from "../support/sessions";
+import { send, sendJson } from "../support/worker";
 
 /** `/v1/me` refuses the cookie with the generic plain-text 401. */
 async function expectRefused(cookieHeader: string | undefined, message = "The session is invalid or has expired.") {
-  const res = await call("/v1/me", { headers: cookieHeader === undefined ? {} : { Cookie: cookieHeader } });
+  const res = await send("/v1/me", { headers: cookieHeader === undefined ? {} : { Cookie: cookieHeader } });
   expect(res.status, cookieHeader).toBe(401);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
   expect(res.headers.get("www-authenticate")).toMatch(/^Session realm="gatehouse"/);
@@ -32,7 +32,7 @@ describe("a session cookie that does not prove a live session gets 401 and chang
     const before = await sessionIdsOf(user.id);
     await expectRefused(`session_token=${flipLastChar(user.cookie)}`);
     expect(await sessionIdsOf(user.id)).toEqual(before);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
   });
 
   it("a forged cookie: a real user, a made-up session and secret", async () => {
@@ -90,15 +90,16 @@ describe("a session cookie that does not prove a live session gets 401 and chang
 
   it("a revoked session", async () => {
     const user = await registerUser(uniqueEmail("revoked"));
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
     expect(logout.status).toBe(204);
     await expectRefused(`session_token=${user.cookie}`);
   });
 
   it("a token session's id dressed up as a cookie", async () => {
     const user = await registerUser(uniqueEmail("token-as-cookie"));
-    const login = await postJson(
+    const login = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "User-Type": "user" },
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countUsersWithEmail, uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { sessionSetCookie } from "../support/cookies";
+import { send, sendJson } from "../support/worker";
 
 /** Registration refused: a plain-text 400 with this message, no cookie, and no account created. */
 async function expectRefused(res: Response, email: string, message: string, status = 400) {
@@ -23,18 +23,18 @@ describe("registering with bad input creates nothing", () => {
     const body: Partial<ReturnType<typeof good>> = good();
     const email = body.email ?? "";
     delete body[field];
-    await expectRefused(await postJson("/v1/auth/register", body), email, message);
+    await expectRefused(await sendJson("/v1/auth/register", "POST", body), email, message);
   });
 
   it("a field of the wrong type is named", async () => {
     const body = { ...good(), password: 12345678 };
-    await expectRefused(await postJson("/v1/auth/register", body), body.email, "password must be a string");
+    await expectRefused(await sendJson("/v1/auth/register", "POST", body), body.email, "password must be a string");
   });
 
   it.each(["not-an-email", "two@@example.com", "no-domain@", "@example.com", "spaces in@example.com"])(
     "an invalid email (%s) is refused",
     async (email) => {
-      const res = await postJson("/v1/auth/register", { ...good(), email });
+      const res = await sendJson("/v1/auth/register", "POST", { ...good(), email });
       await expectRefused(res, email, "email must be a valid email address");
     },
   );
@@ -42,14 +42,14 @@ describe("registering with bad input creates nothing", () => {
   it("an email longer than 254 characters is refused", async () => {
     const email = `${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}.com`;
     expect(email.length).toBeGreaterThan(254);
-    const res = await postJson("/v1/auth/register", { ...good(), email });
+    const res = await sendJson("/v1/auth/register", "POST", { ...good(), email });
     await expectRefused(res, email, "email must be at most 254 characters");
   });
 
   it("a password shorter than 8 characters is refused", async () => {
     const body = { ...good(), password: "1234567" };
     await expectRefused(
-      await postJson("/v1/auth/register", body),
+      await sendJson("/v1/auth/register", "POST", body),
       body.email,
       "password must be at least 8 characters",
     );
@@ -58,7 +58,7 @@ describe("registering with bad input creates nothing", () => {
   it("a password longer than 128 characters is refused", async () => {
     const body = { ...good(), password: "p".repeat(129) };
     await expectRefused(
-      await postJson("/v1/auth/register", body),
+      await sendJson("/v1/auth/register", "POST", body),
       body.email,
       "password must be at most 128 characters",
     );
@@ -66,7 +66,7 @@ describe("registering with bad input creates nothing", () => {
 
   it("passwords of exactly 8 and 128 characters are accepted", async () => {
     for (const password of ["12345678", "p".repeat(128)]) {
-      const res = await postJson("/v1/auth/register", { ...good(), password });
+      const res = await sendJson("/v1/auth/register", "POST", { ...good(), password });
       expect(res.status).toBe(201);
     }
   });
@@ -80,18 +80,22 @@ describe("registering with bad input creates nothing", () => {
     ] as const;
     for (const [name, message] of cases) {
       const body = { ...good(), name };
-      await expectRefused(await postJson("/v1/auth/register", body), body.email, message);
+      await expectRefused(await sendJson("/v1/auth/register", "POST", body), body.email, message);
     }
   });
 
   it("a body over the size limit is refused before it is read", async () => {
     const body = { ...good(), name: "x".repeat(20_000) };
-    await expectRefused(await postJson("/v1/auth/register", body), body.email, "The request body is too large.");
+    await expectRefused(
+      await sendJson("/v1/auth/register", "POST", body),
+      body.email,
+      "The request body is too large.",
+    );
   });
 
   it("a body that is not JSON-typed is refused", async () => {
     const body = good();
-    const res = await call("/v1/auth/register", {
+    const res = await send("/v1/auth/register", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(body).toString(),
@@ -102,14 +106,14 @@ describe("registering with bad input creates nothing", () => {
 
   it("malformed JSON is refused", async () => {
     const { email } = good();
-    const res = await postJson("/v1/auth/register", `{"email":"${email}","password":"secure_password",`);
+    const res = await sendJson("/v1/auth/register", "POST", `{"email":"${email}","password":"secure_password",`);
     await expectRefused(res, email, "The request body is not valid JSON.");
   });
 
   it("a JSON array instead of an object is refused", async () => {
     const body = good();
     await expectRefused(
-      await postJson("/v1/auth/register", JSON.stringify([body])),
+      await sendJson("/v1/auth/register", "POST", JSON.stringify([body])),
       body.email,
       "The request body must be a JSON object.",
     );
@@ -128,7 +132,7 @@ describe("cookie login with bad input", () => {
       ],
     ];
     for (const [init, message, status] of cases) {
-      const res = await call("/v1/auth/login", { method: "POST", ...init });
+      const res = await send("/v1/auth/login", { method: "POST", ...init });
       expect(res.status).toBe(status);
       expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
       expect(await res.text()).toContain(message);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { countUsersWithEmail, createUser, uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { cookieLogin, registerUser, sessionCookieValue, sessionSetCookie, withSession } from "../support/cookies";
 import { sessionIdOfCookie, sessionIdsOf } from "../support/sessions";
+import { send, sendJson } from "../support/worker";
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const COOKIE_ATTRIBUTES = "; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax";
@@ -10,7 +10,11 @@ const COOKIE_ATTRIBUTES = "; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite
 describe("PingPage cookie sessions: the seed's flows", () => {
   it("a new user registers, sees their profile, logs out, and is then unknown", async () => {
     const email = uniqueEmail("seed");
-    const register = await postJson("/v1/auth/register", { email, password: "secure_password", name: "John Doe" });
+    const register = await sendJson("/v1/auth/register", "POST", {
+      email,
+      password: "secure_password",
+      name: "John Doe",
+    });
     expect(register.status).toBe(201);
     expect(register.headers.get("content-type")).toMatch(/^application\/json/);
     const user = await register.json<Record<string, unknown>>();
@@ -22,17 +26,17 @@ describe("PingPage cookie sessions: the seed's flows", () => {
     expect(sessionSetCookie(register)).toBe(`session_token=${cookie}${COOKIE_ATTRIBUTES}`);
     expect(cookie).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
 
-    const me = await call("/v1/me", { headers: withSession(cookie) });
+    const me = await send("/v1/me", { headers: withSession(cookie) });
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual(user);
 
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: withSession(cookie) });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: withSession(cookie) });
     expect(logout.status).toBe(204);
     expect(sessionSetCookie(logout)).toMatch(/^session_token=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Lax/);
     expect(await sessionIdsOf(user.id as string)).toEqual([]);
 
     // The old cookie is dead server-side, not merely forgotten by the browser.
-    const after = await call("/v1/me", { headers: withSession(cookie) });
+    const after = await send("/v1/me", { headers: withSession(cookie) });
     expect(after.status).toBe(401);
     expect(after.headers.get("content-type")).toMatch(/^text\/plain/);
     expect(await after.text()).toBe("The session is invalid or has expired.");
@@ -40,7 +44,7 @@ describe("PingPage cookie sessions: the seed's flows", () => {
 
   it("an existing user logs in without User-Type and gets the user JSON and a cookie", async () => {
     const account = await createUser({ firstName: "Ursula" });
-    const res = await postJson("/v1/auth/login", { email: account.email, password: account.password });
+    const res = await sendJson("/v1/auth/login", "POST", { email: account.email, password: account.password });
     expect(res.status).toBe(200);
     const user = await res.json();
     expect(user).toEqual({
@@ -52,7 +56,7 @@ describe("PingPage cookie sessions: the seed's flows", () => {
     });
     const cookie = sessionCookieValue(res);
     expect(sessionSetCookie(res)).toBe(`session_token=${cookie}${COOKIE_ATTRIBUTES}`);
-    const me = await call("/v1/me", { headers: withSession(cookie) });
+    const me = await send("/v1/me", { headers: withSession(cookie) });
     expect(await me.json()).toEqual(user);
   });
 
@@ -65,7 +69,7 @@ describe("PingPage cookie sessions: the seed's flows", () => {
       { email: admin.email, password: admin.password },
     ];
     for (const attempt of attempts) {
-      const res = await postJson("/v1/auth/login", attempt);
+      const res = await sendJson("/v1/auth/login", "POST", attempt);
       expect(res.status).toBe(401);
       expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
       expect(await res.text()).toBe("Invalid email or password.");
@@ -82,7 +86,7 @@ describe("PingPage cookie sessions: the seed's flows", () => {
 
   it("registration keeps the email as typed and splits the name", async () => {
     const email = uniqueEmail("Mixed.Case");
-    const res = await postJson("/v1/auth/register", {
+    const res = await sendJson("/v1/auth/register", "POST", {
       email: `  ${email} `,
       password: "secure_password",
       name: " Cher ",
@@ -95,7 +99,11 @@ describe("PingPage cookie sessions: the seed's flows", () => {
     const email = uniqueEmail("dup");
     const first = await registerUser(email);
     for (const again of [email, email.toUpperCase(), ` ${email.replace(/^d/, "D")}`]) {
-      const res = await postJson("/v1/auth/register", { email: again, password: "another_password", name: "Jane" });
+      const res = await sendJson("/v1/auth/register", "POST", {
+        email: again,
+        password: "another_password",
+        name: "Jane",
+      });
       expect(res.status).toBe(409);
       expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
       expect(await res.text()).toBe("Email already registered.");
@@ -103,7 +111,7 @@ describe("PingPage cookie sessions: the seed's flows", () => {
     }
     expect(await countUsersWithEmail(email)).toBe(1);
     // The first account is untouched: its password and session still work.
-    expect((await call("/v1/me", { headers: withSession(first.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(first.cookie) })).status).toBe(200);
     await cookieLogin(email, first.password);
   });
 
@@ -111,28 +119,28 @@ describe("PingPage cookie sessions: the seed's flows", () => {
     const user = await registerUser(uniqueEmail("two"));
     const second = await cookieLogin(user.email, user.password);
     expect(sessionIdOfCookie(second)).not.toBe(sessionIdOfCookie(user.cookie));
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: withSession(second) });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: withSession(second) });
     expect(logout.status).toBe(204);
-    expect((await call("/v1/me", { headers: withSession(second) })).status).toBe(401);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(second) })).status).toBe(401);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
   });
 
   it("a secret that opened one session never opens another, however recently it was accepted", async () => {
     const user = await registerUser(uniqueEmail("swap"));
     const second = await cookieLogin(user.email, user.password);
     for (const cookie of [user.cookie, second]) {
-      expect((await call("/v1/me", { headers: withSession(cookie) })).status).toBe(200);
+      expect((await send("/v1/me", { headers: withSession(cookie) })).status).toBe(200);
     }
     const [userPublicId, firstSessionId] = user.cookie.split(".");
     const secondSecret = second.split(".")[2];
     const swapped = `${userPublicId}.${firstSessionId}.${secondSecret}`;
-    expect((await call("/v1/me", { headers: withSession(swapped) })).status).toBe(401);
+    expect((await send("/v1/me", { headers: withSession(swapped) })).status).toBe(401);
   });
 });
 
 describe("PingPage logout is idempotent", () => {
   it("logout without a cookie is 204 and clears the cookie", async () => {
-    const res = await call("/v1/auth/logout", { method: "POST" });
+    const res = await send("/v1/auth/logout", { method: "POST" });
     expect(res.status).toBe(204);
     expect(sessionSetCookie(res)).toMatch(/^session_token=; Max-Age=0;/);
   });
@@ -143,15 +151,15 @@ describe("PingPage logout is idempotent", () => {
     const before = await sessionIdsOf(user.id);
     const tampered = `${userPublicId}.${sessionId}.${secret?.slice(0, -1)}${secret?.endsWith("A") ? "B" : "A"}`;
     for (const cookie of ["garbage", tampered, `${userPublicId}.${"x".repeat(22)}.${secret}`]) {
-      const res = await call("/v1/auth/logout", { method: "POST", headers: withSession(cookie) });
+      const res = await send("/v1/auth/logout", { method: "POST", headers: withSession(cookie) });
       expect(res.status).toBe(204);
       expect(sessionSetCookie(res)).toMatch(/^session_token=; Max-Age=0;/);
     }
     expect(await sessionIdsOf(user.id)).toEqual(before);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
 
-    await call("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
-    const again = await call("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
+    await send("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
+    const again = await send("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
     expect(again.status).toBe(204);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { countUsersWithEmail, createUser, uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { registerUser, sessionSetCookie, withSession } from "../support/cookies";
 import { sessionIdsOf } from "../support/sessions";
+import { send, sendJson } from "../support/worker";
 
 const DASHBOARD = "https://dashboard.example.com";
 const EVIL = "https://evil.example";
@@ -19,49 +19,55 @@ async function expectCrossSiteRefusal(res: Response) {
 describe("cross-site requests cannot use or plant a session cookie", () => {
   it("a cross-site cookie login is refused and starts no session", async () => {
     const user = await createUser();
-    const res = await postJson("/v1/auth/login", { email: user.email, password: user.password }, crossSite());
+    const res = await sendJson("/v1/auth/login", "POST", { email: user.email, password: user.password }, crossSite());
     await expectCrossSiteRefusal(res);
     expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 
   it("a cross-site registration is refused and creates no account", async () => {
     const email = uniqueEmail("csrf");
-    const res = await postJson("/v1/auth/register", { email, password: "secure_password", name: "Eve" }, crossSite());
+    const res = await sendJson(
+      "/v1/auth/register",
+      "POST",
+      { email, password: "secure_password", name: "Eve" },
+      crossSite(),
+    );
     await expectCrossSiteRefusal(res);
     expect(await countUsersWithEmail(email)).toBe(0);
   });
 
   it("a cross-site logout is refused and the session stays live", async () => {
     const user = await registerUser(uniqueEmail("csrf-logout"));
-    const res = await call("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie, crossSite()) });
+    const res = await send("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie, crossSite()) });
     await expectCrossSiteRefusal(res);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
   });
 
   it("a same-site request from a sibling host is refused too", async () => {
     const user = await registerUser(uniqueEmail("csrf-sibling"));
-    const res = await call("/v1/auth/logout", {
+    const res = await send("/v1/auth/logout", {
       method: "POST",
       headers: withSession(user.cookie, { "Sec-Fetch-Site": "same-site", Origin: "https://other.gatehouse.test" }),
     });
     await expectCrossSiteRefusal(res);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
   });
 
   it("without Fetch Metadata a foreign Origin is refused and our own accepted", async () => {
     const user = await createUser();
     const body = { email: user.email, password: user.password };
-    await expectCrossSiteRefusal(await postJson("/v1/auth/login", body, { Origin: EVIL }));
-    await expectCrossSiteRefusal(await postJson("/v1/auth/login", body, { Origin: "null" }));
+    await expectCrossSiteRefusal(await sendJson("/v1/auth/login", "POST", body, { Origin: EVIL }));
+    await expectCrossSiteRefusal(await sendJson("/v1/auth/login", "POST", body, { Origin: "null" }));
     expect(await sessionIdsOf(user.publicId)).toEqual([]);
-    const own = await postJson("/v1/auth/login", body, { Origin: "https://gatehouse.test" });
+    const own = await sendJson("/v1/auth/login", "POST", body, { Origin: "https://gatehouse.test" });
     expect(own.status).toBe(200);
   });
 
   it("a same-origin browser request is accepted", async () => {
     const user = await createUser();
-    const res = await postJson(
+    const res = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "Sec-Fetch-Site": "same-origin", Origin: "https://gatehouse.test" },
     );
@@ -70,7 +76,12 @@ describe("cross-site requests cannot use or plant a session cookie", () => {
 
   it("the configured dashboard origin is accepted cross-site, with credentialed CORS headers", async () => {
     const user = await createUser();
-    const res = await postJson("/v1/auth/login", { email: user.email, password: user.password }, crossSite(DASHBOARD));
+    const res = await sendJson(
+      "/v1/auth/login",
+      "POST",
+      { email: user.email, password: user.password },
+      crossSite(DASHBOARD),
+    );
     expect(res.status).toBe(200);
     expect(sessionSetCookie(res)).toBeDefined();
     expect(res.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
@@ -80,8 +91,9 @@ describe("cross-site requests cannot use or plant a session cookie", () => {
 
   it("the token flow on the same path is not subject to the cookie CSRF check", async () => {
     const user = await createUser();
-    const res = await postJson(
+    const res = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { ...crossSite(), "User-Type": "user" },
     );
@@ -92,7 +104,7 @@ describe("cross-site requests cannot use or plant a session cookie", () => {
 
 describe("CORS with credentials is for configured origins only", () => {
   const preflight = (origin: string) =>
-    call("/v1/auth/login", {
+    send("/v1/auth/login", {
       method: "OPTIONS",
       headers: {
         Origin: origin,
@@ -127,13 +139,13 @@ describe("CORS with credentials is for configured origins only", () => {
 
   it("another origin's simple request gets no CORS headers, so its page cannot read the answer", async () => {
     const user = await registerUser(uniqueEmail("cors-read"));
-    const res = await call("/v1/me", { headers: withSession(user.cookie, { Origin: EVIL }) });
+    const res = await send("/v1/me", { headers: withSession(user.cookie, { Origin: EVIL }) });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
     expect(res.headers.get("access-control-allow-credentials")).toBeNull();
   });
 
   it("an allowed origin can read errors too", async () => {
-    const res = await call("/v1/me", { headers: { Origin: DASHBOARD } });
+    const res = await send("/v1/me", { headers: { Origin: DASHBOARD } });
     expect(res.status).toBe(401);
     expect(res.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");

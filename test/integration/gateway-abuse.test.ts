@@ -2,13 +2,13 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { generateApiKey } from "../../src/crypto/api-key-format";
 import { openDatabase } from "../../src/storage/db";
 import { auditEvents } from "../../src/storage/schema";
 import { createKey, signedInOwner } from "../support/api-keys";
 import { randomClientIp } from "../support/client-ip";
+import { neverIssuedKey } from "../support/gateway-credentials";
 import type { Echo } from "../support/origins";
-import { hammerUntilLimited } from "../support/rate-limits";
+import { hammerUntilLimited, LIMITS } from "../support/rate-limits";
 import { send } from "../support/worker";
 
 /**
@@ -17,8 +17,6 @@ import { send } from "../support/worker";
  * the origin next to a real key.
  */
 
-/** API_KEY_FAILURE_IP_LIMITER in wrangler.toml: refused keys per client IP per minute. */
-const REFUSED_KEYS_PER_IP = 20;
 const SMS_ROUTE = "/v1/notification/api/sms/send";
 
 function sendSms(key: string, ip: string, headers: HeadersInit = {}) {
@@ -45,8 +43,8 @@ describe("refused API keys at the gateway", () => {
   it("one IP guessing keys is answered 429 after the limit, while a good key from another IP still passes", async () => {
     const { key } = await smsKey();
     const guesser = randomClientIp();
-    const { limited } = await hammerUntilLimited(REFUSED_KEYS_PER_IP, async () =>
-      sendSms((await generateApiKey("secret", "live")).plaintext, guesser),
+    const { limited } = await hammerUntilLimited(LIMITS.apiKeyFailureIp, async () =>
+      sendSms(await neverIssuedKey(), guesser),
     );
     expect(limited.headers.get("Retry-After")).toBe("60");
     expect(limited.headers.get("Content-Type")).toMatch(/^application\/json/);
@@ -65,7 +63,7 @@ describe("refused API keys at the gateway", () => {
   it("a busy integration with a good key is never slowed down: only refusals count", async () => {
     const { key } = await smsKey();
     const ip = randomClientIp();
-    for (let i = 0; i <= 2 * REFUSED_KEYS_PER_IP; i++) {
+    for (let i = 0; i <= 2 * LIMITS.apiKeyFailureIp; i++) {
       const res = await sendSms(key, ip);
       expect(res.status, `request ${i}`).toBe(200);
       await res.arrayBuffer();
@@ -76,7 +74,7 @@ describe("refused API keys at the gateway", () => {
     const owner = await signedInOwner();
     const { key } = await createKey(owner, { permissions: ["email"], mode: "live" });
     const ip = randomClientIp();
-    for (let i = 0; i <= 2 * REFUSED_KEYS_PER_IP; i++) {
+    for (let i = 0; i <= 2 * LIMITS.apiKeyFailureIp; i++) {
       const res = await sendSms(key, ip);
       expect(res.status, `request ${i}`).toBe(403);
       await res.arrayBuffer();
@@ -85,7 +83,7 @@ describe("refused API keys at the gateway", () => {
 
   it("a guessed key is not audited (too frequent to log) and writes nothing", async () => {
     const ip = randomClientIp();
-    const res = await sendSms((await generateApiKey("secret", "live")).plaintext, ip);
+    const res = await sendSms(await neverIssuedKey(), ip);
     expect(res.status).toBe(401);
     expect(await openDatabase(env.DB).select().from(auditEvents).where(eq(auditEvents.ip, ip))).toEqual([]);
   });
@@ -170,7 +168,7 @@ describe("spoofed identity on an API-key route", () => {
     const none = await send(SMS_ROUTE, { method: "POST", headers });
     expect(none.status).toBe(401);
     expect(none.headers.get("X-Demo-Upstream")).toBeNull();
-    const refused = await sendSms((await generateApiKey("secret", "live")).plaintext, randomClientIp(), spoofed());
+    const refused = await sendSms(await neverIssuedKey(), randomClientIp(), spoofed());
     expect(refused.status).toBe(401);
     expect(refused.headers.get("X-Demo-Upstream")).toBeNull();
     expect(await refused.json()).toMatchObject({ error: "invalid_api_key" });

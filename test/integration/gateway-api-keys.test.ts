@@ -4,10 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db";
 import { apiKeys } from "../../src/storage/schema";
 import { createKey, signedInOwner } from "../support/api-keys";
-import { call } from "../support/client";
 import { neverIssuedKey, type TenantWithKeys, tenantWithGatewayKeys } from "../support/gateway-credentials";
 import { echoOf } from "../support/origins";
-import { logInWithToken } from "../support/tokens";
+import { signedInUser } from "../support/tokens";
 import { send } from "../support/worker";
 
 const SMS_PATH = "/v1/notification/api/sms/send";
@@ -28,7 +27,7 @@ beforeAll(async () => {
 
 describe("a server holding an API key, through the gateway", () => {
   it("with a live key reaches the live upstream, which learns the key, tenant, permissions and mode", async () => {
-    const res = await call(SMS_PATH, withKey(tenant.keys.liveSms.raw));
+    const res = await send(SMS_PATH, withKey(tenant.keys.liveSms.raw));
     const echo = await echoOf(res);
     expect(echo.sandbox).toBe(false);
     expect(echo.path).toBe(SMS_PATH);
@@ -47,7 +46,7 @@ describe("a server holding an API key, through the gateway", () => {
   });
 
   it("with a test key is sent to the sandbox upstream, marked X-Auth-Mode: test", async () => {
-    const echo = await echoOf(await call(`${SMS_PATH}?dry=1`, withKey(tenant.keys.testSms.raw)));
+    const echo = await echoOf(await send(`${SMS_PATH}?dry=1`, withKey(tenant.keys.testSms.raw)));
     expect(echo.sandbox).toBe(true);
     expect(echo.path).toBe(`/sandbox${SMS_PATH}`);
     expect(echo.query).toBe("?dry=1");
@@ -55,17 +54,17 @@ describe("a server holding an API key, through the gateway", () => {
   });
 
   it("with a test key on a route without a sandbox reaches the upstream, still marked test", async () => {
-    const echo = await echoOf(await call("/v1/notification/api/email/send", withKey(tenant.keys.testEmail.raw)));
+    const echo = await echoOf(await send("/v1/notification/api/email/send", withKey(tenant.keys.testEmail.raw)));
     expect(echo.sandbox).toBe(false);
     expect(echo.headers["x-auth-mode"]).toBe("test");
   });
 
   it("with a test key is refused (403) by a live-only route; a live key passes", async () => {
-    const res = await call("/v1/notification/api/bulk/send", withKey(tenant.keys.testBulk.raw));
+    const res = await send("/v1/notification/api/bulk/send", withKey(tenant.keys.testBulk.raw));
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_SCOPE);
     expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "test_key_not_allowed" });
-    const live = await echoOf(await call("/v1/notification/api/bulk/send", withKey(tenant.keys.liveBulk.raw)));
+    const live = await echoOf(await send("/v1/notification/api/bulk/send", withKey(tenant.keys.liveBulk.raw)));
     expect(live.headers["x-auth-permissions"]).toBe("bulk,sms");
   });
 
@@ -75,7 +74,7 @@ describe("a server holding an API key, through the gateway", () => {
       [SMS_PATH, tenant.keys.liveEmailWhatsapp],
       ["/v1/notification/api/bulk/send", tenant.keys.liveSms],
     ] as const) {
-      const res = await call(path, withKey(key.raw));
+      const res = await send(path, withKey(key.raw));
       expect(res.status, path).toBe(403);
       expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_SCOPE);
       expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "missing_permission" });
@@ -83,7 +82,7 @@ describe("a server holding an API key, through the gateway", () => {
   });
 
   it("with a publishable key, which is public by design, gets 403: it never authenticates a server call", async () => {
-    const res = await call(SMS_PATH, withKey(tenant.keys.livePublishable.raw));
+    const res = await send(SMS_PATH, withKey(tenant.keys.livePublishable.raw));
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_SCOPE);
     expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "kind_not_allowed" });
@@ -92,7 +91,7 @@ describe("a server holding an API key, through the gateway", () => {
   it("with a well-formed key nobody was issued gets 401 with the API-key challenge, every time", async () => {
     const unknown = await neverIssuedKey();
     for (let attempt = 0; attempt < 2; attempt++) {
-      const res = await call(SMS_PATH, withKey(unknown));
+      const res = await send(SMS_PATH, withKey(unknown));
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_INVALID);
       expect(await res.json()).toMatchObject({ error: "invalid_api_key", reason: "not_found" });
@@ -101,7 +100,7 @@ describe("a server holding an API key, through the gateway", () => {
 
   it("with an empty or oversized key is refused by the gateway's own bound, in the key service's words", async () => {
     for (const raw of ["", "   ", `sk_live_${"x".repeat(600)}`]) {
-      const res = await call(SMS_PATH, withKey(raw));
+      const res = await send(SMS_PATH, withKey(raw));
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_INVALID);
       expect(await res.json()).toEqual({
@@ -113,9 +112,9 @@ describe("a server holding an API key, through the gateway", () => {
   });
 
   it("without a key, or with a bearer token instead, is challenged for an API key", async () => {
-    const alice = await logInWithToken("user");
-    for (const headers of [{}, alice.bearer]) {
-      const res = await call(SMS_PATH, { method: "POST", headers });
+    const alice = await signedInUser("user");
+    for (const headers of [{}, alice.headers]) {
+      const res = await send(SMS_PATH, { method: "POST", headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe('ApiKey realm="gatehouse"');
     }
@@ -126,13 +125,13 @@ describe("a key that stops being valid, at the gateway", () => {
   it("is refused right after its owner revokes it, though this isolate had just accepted it", async () => {
     const owner = await signedInOwner();
     const { key, api_key } = await createKey(owner, { mode: "live", permissions: ["sms"] });
-    for (let i = 0; i < 2; i++) expect((await call(SMS_PATH, withKey(key))).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await send(SMS_PATH, withKey(key))).status).toBe(200);
 
     const revoked = await send(`/v1/api-keys/${api_key.id}`, { method: "DELETE", headers: owner.headers });
     expect(revoked.status).toBe(200);
 
     for (let i = 0; i < 2; i++) {
-      const res = await call(SMS_PATH, withKey(key));
+      const res = await send(SMS_PATH, withKey(key));
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_INVALID);
       expect(await res.json()).toMatchObject({ error: "invalid_api_key", reason: "revoked" });
@@ -152,7 +151,7 @@ describe("a key that stops being valid, at the gateway", () => {
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(apiKeys.publicId, api_key.id));
 
-    const res = await call(SMS_PATH, withKey(key));
+    const res = await send(SMS_PATH, withKey(key));
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_INVALID);
     expect(await res.json()).toMatchObject({ error: "invalid_api_key", reason: "expired" });

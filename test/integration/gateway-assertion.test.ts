@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { call } from "../support/client";
 import { type TenantWithKeys, tenantWithGatewayKeys } from "../support/gateway-credentials";
 import { echoOf, stubOrigins } from "../support/origins";
-import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { type SignedIn, signedInUser } from "../support/tokens";
+import { send } from "../support/worker";
 
 beforeEach(() => {
   stubOrigins();
@@ -15,7 +15,7 @@ afterEach(() => {
 
 /** What an origin does: fetch the gateway's published keys, verify for its own audience. */
 async function verifyAsOrigin(assertion: string, audience: string) {
-  const jwks = (await (await call("/.well-known/jwks.json")).json()) as JSONWebKeySet;
+  const jwks = (await (await send("/.well-known/jwks.json")).json()) as JSONWebKeySet;
   return jwtVerify(assertion, createLocalJWKSet(jwks), {
     issuer: env.ISSUER,
     audience,
@@ -25,7 +25,7 @@ async function verifyAsOrigin(assertion: string, audience: string) {
 }
 
 async function assertionFor(path: string, headers: Record<string, string>): Promise<string> {
-  const res = await call(path, { headers });
+  const res = await send(path, { headers });
   const body = (await res.json()) as { headers: Record<string, string> };
   const assertion = body.headers["x-auth-assertion"];
   if (!assertion) throw new Error(`no assertion reached the origin (${res.status})`);
@@ -33,15 +33,15 @@ async function assertionFor(path: string, headers: Record<string, string>): Prom
 }
 
 describe("the signed identity assertion an origin receives", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   let tenant: TenantWithKeys;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
     tenant = await tenantWithGatewayKeys();
   });
 
   it("verifies with the published JWKS and carries the same identity as the headers", async () => {
-    const echo = await echoOf(await call("/v1/get/me", { headers: alice.bearer }));
+    const echo = await echoOf(await send("/v1/get/me", { headers: alice.headers }));
     const assertion = echo.headers["x-auth-assertion"] as string;
     const { payload, protectedHeader } = await verifyAsOrigin(assertion, "service:DEMO_UPSTREAM");
     expect(protectedHeader.typ).toBe("gatehouse-assertion+jwt");
@@ -58,16 +58,16 @@ describe("the signed identity assertion an origin receives", () => {
   });
 
   it("does not verify for any other audience", async () => {
-    const assertion = await assertionFor("/v1/get/me", alice.bearer);
+    const assertion = await assertionFor("/v1/get/me", alice.headers);
     for (const audience of ["https://origin.test", "gatehouse", "service:OTHER"]) {
       await expect(verifyAsOrigin(assertion, audience)).rejects.toBeInstanceOf(errors.JWTClaimValidationFailed);
     }
   });
 
   it("is addressed to a URL upstream's origin, or to the audience the route states", async () => {
-    const byUrl = await assertionFor("/origin/orders", alice.bearer);
+    const byUrl = await assertionFor("/origin/orders", alice.headers);
     expect((await verifyAsOrigin(byUrl, "https://origin.test")).payload.aud).toBe("https://origin.test");
-    const stated = await assertionFor("/v1/notification/api/templates/welcome", alice.bearer);
+    const stated = await assertionFor("/v1/notification/api/templates/welcome", alice.headers);
     expect((await verifyAsOrigin(stated, "https://templates.internal")).payload.aud).toBe("https://templates.internal");
   });
 
@@ -87,17 +87,17 @@ describe("the signed identity assertion an origin receives", () => {
   });
 
   it("is signed once and reused for the same caller and audience, never shared with another caller", async () => {
-    const first = await assertionFor("/v1/get/me", alice.bearer);
-    const again = await assertionFor("/v1/get/other", alice.bearer);
+    const first = await assertionFor("/v1/get/me", alice.headers);
+    const again = await assertionFor("/v1/get/other", alice.headers);
     expect(again).toBe(first);
-    const bob = await logInWithToken("user");
-    expect(await assertionFor("/v1/get/me", bob.bearer)).not.toBe(first);
+    const bob = await signedInUser("user");
+    expect(await assertionFor("/v1/get/me", bob.headers)).not.toBe(first);
     expect(decodeProtectedHeader(first).kid).toEqual(expect.any(String));
   });
 
   it("a forged assertion sent by the client is replaced by the gateway's", async () => {
     const forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.";
-    const assertion = await assertionFor("/v1/get/me", { ...alice.bearer, "X-Auth-Assertion": forged });
+    const assertion = await assertionFor("/v1/get/me", { ...alice.headers, "X-Auth-Assertion": forged });
     expect(assertion).not.toBe(forged);
     await expect(verifyAsOrigin(assertion, "service:DEMO_UPSTREAM")).resolves.toBeTruthy();
   });

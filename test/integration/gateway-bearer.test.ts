@@ -3,9 +3,9 @@ import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { signJwt } from "../../src/crypto/jwt";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
-import { call } from "../support/client";
 import { type Echo, echoOf, stubOrigins } from "../support/origins";
-import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { type SignedIn, signedInUser } from "../support/tokens";
+import { send } from "../support/worker";
 
 let origins: ReturnType<typeof stubOrigins>;
 beforeEach(() => {
@@ -28,19 +28,19 @@ async function expectRefused(res: Response, status: number, error: string, chall
 const INVALID = 'Bearer realm="gatehouse", error="invalid_token"';
 
 describe("a Ping client with an access token, through the gateway", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("reaches a service-bound origin, which learns who it is and nothing it should not", async () => {
-    const res = await call("/v1/get/businesses?limit=5&sort=name", { headers: alice.bearer });
+    const res = await send("/v1/get/businesses?limit=5&sort=name", { headers: alice.headers });
     const echo = await echoOf(res);
     const claims = decodeJwt(alice.accessToken);
     expect(echo).toMatchObject({ method: "GET", path: "/v1/get/businesses", query: "?limit=5&sort=name" });
     expect(echo.headers).toMatchObject({
       "x-auth-method": "jwt",
-      "x-auth-user-id": alice.user.publicId,
+      "x-auth-user-id": alice.publicId,
       "x-auth-user-type": "user",
       "x-auth-session-id": claims.session_id,
       "x-request-id": res.headers.get("X-Request-Id"),
@@ -55,9 +55,9 @@ describe("a Ping client with an access token, through the gateway", () => {
 
   it("reaches a URL origin with method, path, query and body unchanged, and gets its response back untouched", async () => {
     const body = JSON.stringify({ to_phone: "+263771234567", message: "Your OTP is 123456" });
-    const res = await call("/origin/orders/7?expand=items&x=%20y", {
+    const res = await send("/origin/orders/7?expand=items&x=%20y", {
       method: "PATCH",
-      headers: { ...alice.bearer, "Content-Type": "application/json" },
+      headers: { ...alice.headers, "Content-Type": "application/json" },
       body,
     });
     expect(res.status).toBe(201);
@@ -84,58 +84,58 @@ describe("a Ping client with an access token, through the gateway", () => {
   });
 
   it("passes HEAD and DELETE through as they are", async () => {
-    const head = await call("/origin/orders/7", { method: "HEAD", headers: alice.bearer });
+    const head = await send("/origin/orders/7", { method: "HEAD", headers: alice.headers });
     expect(head.status).toBe(201);
     expect(await head.text()).toBe("");
-    const del = await call("/origin/orders/7", { method: "DELETE", headers: alice.bearer });
+    const del = await send("/origin/orders/7", { method: "DELETE", headers: alice.headers });
     expect(((await del.json()) as Echo).method).toBe("DELETE");
     expect(origins.reached.map((request) => request.method)).toEqual(["HEAD", "DELETE"]);
   });
 
   it("is turned away (403) from a route for another user type, with an RFC 6750 insufficient_scope", async () => {
-    const agent = await logInWithToken("agent");
-    const res = await call("/v1/get/businesses", { headers: agent.bearer });
+    const agent = await signedInUser("agent");
+    const res = await send("/v1/get/businesses", { headers: agent.headers });
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse", error="insufficient_scope"');
     expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "user_type_not_allowed" });
   });
 
   it("of any user type reaches a route that allows them all", async () => {
-    const admin = await logInWithToken("adminuser");
-    const echo = await echoOf(await call("/origin/x", { headers: admin.bearer }));
+    const admin = await signedInUser("adminuser");
+    const echo = await echoOf(await send("/origin/x", { headers: admin.headers }));
     expect(echo.headers["x-auth-user-type"]).toBe("adminuser");
   });
 
   it("is refused once logged out, and the origin never hears of it", async () => {
-    const bob = await logInWithToken("user");
-    expect((await call("/origin/x", { headers: bob.bearer })).status).toBe(201);
+    const bob = await signedInUser("user");
+    expect((await send("/origin/x", { headers: bob.headers })).status).toBe(201);
     origins.reached.length = 0;
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: bob.bearer });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: bob.headers });
     expect(logout.status).toBe(204);
-    await expectRefused(await call("/origin/x", { headers: bob.bearer }), 401, "session_revoked", INVALID);
+    await expectRefused(await send("/origin/x", { headers: bob.headers }), 401, "session_revoked", INVALID);
   });
 });
 
 describe("requests the gateway refuses before any origin sees them", () => {
-  let alice: LoggedIn;
+  let alice: SignedIn;
   beforeAll(async () => {
-    alice = await logInWithToken("user");
+    alice = await signedInUser("user");
   });
 
   it("no credential at all: 401 with a bare Bearer challenge (RFC 6750 §3.1)", async () => {
-    await expectRefused(await call("/origin/x"), 401, "missing_credentials", 'Bearer realm="gatehouse"');
+    await expectRefused(await send("/origin/x"), 401, "missing_credentials", 'Bearer realm="gatehouse"');
   });
 
   it("an API key or a session cookie where only bearer tokens are accepted", async () => {
-    const withKey = await call("/origin/x", { headers: { "X-Ping-Api-Key": "sk_live_fake_sms" } });
+    const withKey = await send("/origin/x", { headers: { "X-Ping-Api-Key": "sk_live_fake_sms" } });
     await expectRefused(withKey, 401, "missing_credentials", 'Bearer realm="gatehouse"');
-    const withCookie = await call("/origin/x", { headers: { Cookie: "session_token=cookie-user" } });
+    const withCookie = await send("/origin/x", { headers: { Cookie: "session_token=cookie-user" } });
     await expectRefused(withCookie, 401, "missing_credentials", 'Bearer realm="gatehouse"');
   });
 
   it("an Authorization header that is not a bearer token", async () => {
     for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", `bearer  ${alice.accessToken} x`]) {
-      const res = await call("/origin/x", { headers: { Authorization: authorization, "User-Type": "user" } });
+      const res = await send("/origin/x", { headers: { Authorization: authorization, "User-Type": "user" } });
       await expectRefused(res, 401, "invalid_token", INVALID);
     }
   });
@@ -143,12 +143,12 @@ describe("requests the gateway refuses before any origin sees them", () => {
   it("a token with another or an unknown User-Type", async () => {
     for (const userType of ["agent", "root", ""]) {
       const headers = { Authorization: `Bearer ${alice.accessToken}`, "User-Type": userType };
-      await expectRefused(await call("/origin/x", { headers }), 401, "invalid_token", INVALID);
+      await expectRefused(await send("/origin/x", { headers }), 401, "invalid_token", INVALID);
     }
   });
 
   it("a token without its User-Type is told that User-Type is missing (still 401)", async () => {
-    const res = await call("/origin/x", { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const res = await send("/origin/x", { headers: { Authorization: `Bearer ${alice.accessToken}` } });
     const body = (await res.clone().json()) as { message: string };
     await expectRefused(res, 401, "missing_user_type", INVALID);
     expect(body.message).toBe("A bearer token must be sent with its User-Type header.");
@@ -156,11 +156,11 @@ describe("requests the gateway refuses before any origin sees them", () => {
 
   it("a token with a tampered payload or signature", async () => {
     const [header, payload, signature] = alice.accessToken.split(".") as [string, string, string];
-    const other = await logInWithToken("user");
+    const other = await signedInUser("user");
     const swapped = `${header}.${other.accessToken.split(".")[1]}.${signature}`;
     const flipped = `${header}.${payload}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
     for (const token of [swapped, flipped]) {
-      const res = await call("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
+      const res = await send("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
       await expectRefused(res, 401, "invalid_token", INVALID);
     }
   });
@@ -174,13 +174,13 @@ describe("requests the gateway refuses before any origin sees them", () => {
       .sign(privateKey);
     const none = `${btoa(JSON.stringify({ alg: "none", kid: keys.signer.kid, typ: "at+jwt" })).replace(/=+$/, "")}.${alice.accessToken.split(".")[1]}.`;
     for (const token of [forged, none]) {
-      const res = await call("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
+      const res = await send("/origin/x", { headers: { Authorization: `Bearer ${token}`, "User-Type": "user" } });
       await expectRefused(res, 401, "invalid_token", INVALID);
     }
   });
 
   it("a refresh token presented as an access token", async () => {
-    const res = await call("/origin/x", {
+    const res = await send("/origin/x", {
       headers: { Authorization: `Bearer ${alice.refreshToken}`, "User-Type": "user" },
     });
     await expectRefused(res, 401, "invalid_token", INVALID);
@@ -202,19 +202,19 @@ describe("requests the gateway refuses before any origin sees them", () => {
         subject: String(claims.public_id),
       },
     );
-    const res = await call("/origin/x", { headers: { Authorization: `Bearer ${expired}`, "User-Type": "user" } });
+    const res = await send("/origin/x", { headers: { Authorization: `Bearer ${expired}`, "User-Type": "user" } });
     await expectRefused(res, 401, "invalid_token", INVALID);
   });
 
   it("a method the path does not serve: 405 with Allow", async () => {
-    const res = await call("/v1/get/businesses", { method: "DELETE", headers: alice.bearer });
+    const res = await send("/v1/get/businesses", { method: "DELETE", headers: alice.headers });
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("GET, POST");
     expect(await res.json()).toMatchObject({ error: "method_not_allowed" });
   });
 
   it("a path no route covers: 404 in the gateway's JSON", async () => {
-    const res = await call("/v2/nothing/here", { headers: alice.bearer });
+    const res = await send("/v2/nothing/here", { headers: alice.headers });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "not_found", message: "Not found." });
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");

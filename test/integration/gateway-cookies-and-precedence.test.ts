@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call } from "../support/client";
 import { withSession } from "../support/cookies";
 import {
   browserSession,
@@ -9,33 +8,34 @@ import {
   tenantWithGatewayKeys,
 } from "../support/gateway-credentials";
 import { echoOf } from "../support/origins";
-import { type LoggedIn, logInWithToken } from "../support/tokens";
+import { type SignedIn, signedInUser } from "../support/tokens";
+import { send } from "../support/worker";
 
 const API_KEY_INVALID = 'ApiKey realm="gatehouse", error="invalid_token"';
 const SESSION_INVALID = 'Session realm="gatehouse", error="invalid_token"';
 
 let tenant: TenantWithKeys;
 let browser: CookieSession;
-let alice: LoggedIn;
+let alice: SignedIn;
 beforeAll(async () => {
   tenant = await tenantWithGatewayKeys();
   browser = await browserSession();
-  alice = await logInWithToken("user");
+  alice = await signedInUser("user");
 });
 
 describe("a route that accepts bearer tokens, API keys and session cookies", () => {
   const path = "/v1/notification/api/templates/welcome";
 
   it("takes each of them, and tells the origin who it was", async () => {
-    const byKey = await echoOf(await call(path, { headers: { "X-Ping-Api-Key": tenant.keys.liveTemplates.raw } }));
+    const byKey = await echoOf(await send(path, { headers: { "X-Ping-Api-Key": tenant.keys.liveTemplates.raw } }));
     expect(byKey.headers).toMatchObject({
       "x-auth-method": "api_key",
       "x-auth-key-id": tenant.keys.liveTemplates.keyId,
       "x-auth-tenant-id": tenant.tenantId,
     });
-    const byToken = await echoOf(await call(path, { headers: alice.bearer }));
-    expect(byToken.headers).toMatchObject({ "x-auth-method": "jwt", "x-auth-user-id": alice.user.publicId });
-    const byCookie = await echoOf(await call(path, { headers: { Cookie: `a=1; session_token=${browser.cookie}` } }));
+    const byToken = await echoOf(await send(path, { headers: alice.headers }));
+    expect(byToken.headers).toMatchObject({ "x-auth-method": "jwt", "x-auth-user-id": alice.publicId });
+    const byCookie = await echoOf(await send(path, { headers: { Cookie: `a=1; session_token=${browser.cookie}` } }));
     expect(byCookie.headers).toMatchObject({
       "x-auth-method": "session",
       "x-auth-user-id": browser.userPublicId,
@@ -47,26 +47,26 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
 
   it("judges a request by its bearer token first, then its key, then its cookie; never falling back", async () => {
     const both = await echoOf(
-      await call(path, { headers: { ...alice.bearer, "X-Ping-Api-Key": tenant.keys.liveTemplates.raw } }),
+      await send(path, { headers: { ...alice.headers, "X-Ping-Api-Key": tenant.keys.liveTemplates.raw } }),
     );
     expect(both.headers["x-auth-method"]).toBe("jwt");
     expect(both.headers["x-ping-api-key"]).toBeUndefined();
 
     const keyAndCookie = await echoOf(
-      await call(path, {
+      await send(path, {
         headers: { "X-Ping-Api-Key": tenant.keys.liveTemplates.raw, ...withSession(browser.cookie) },
       }),
     );
     expect(keyAndCookie.headers["x-auth-method"]).toBe("api_key");
     expect(keyAndCookie.headers.cookie).toBeUndefined();
 
-    const badTokenGoodKey = await call(path, {
+    const badTokenGoodKey = await send(path, {
       headers: { Authorization: "Bearer nope", "User-Type": "user", "X-Ping-Api-Key": tenant.keys.liveTemplates.raw },
     });
     expect(badTokenGoodKey.status).toBe(401);
     expect(badTokenGoodKey.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse", error="invalid_token"');
 
-    const badKeyGoodCookie = await call(path, {
+    const badKeyGoodCookie = await send(path, {
       headers: { "X-Ping-Api-Key": await neverIssuedKey(), ...withSession(browser.cookie) },
     });
     expect(badKeyGoodCookie.status).toBe(401);
@@ -79,7 +79,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
       [tenant.keys.livePublishable, "kind_not_allowed"],
     ] as const;
     for (const [key, reason] of cases) {
-      const res = await call(path, { headers: { "X-Ping-Api-Key": key.raw } });
+      const res = await send(path, { headers: { "X-Ping-Api-Key": key.raw } });
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason });
     }
@@ -87,7 +87,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
 
   it("refuses a cookie-authenticated change sent from another site; the same change from our own page passes", async () => {
     const change = (headers: Record<string, string>) =>
-      call(path, {
+      send(path, {
         method: "PUT",
         headers: { ...withSession(browser.cookie), "Content-Type": "application/json", ...headers },
         body: "{}",
@@ -105,7 +105,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
     expect((await change({ "Sec-Fetch-Site": "same-origin" })).status).toBe(200);
     expect((await change({ Origin: "https://dashboard.example.com" })).status).toBe(200);
     // A key is never attached by a browser on its own: the same cross-site headers do not matter.
-    const byKey = await call(path, {
+    const byKey = await send(path, {
       method: "PUT",
       headers: { "X-Ping-Api-Key": tenant.keys.liveTemplates.raw, "Sec-Fetch-Site": "cross-site" },
     });
@@ -113,7 +113,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
   });
 
   it("challenges for the first credential it lists when none is sent", async () => {
-    const res = await call(path);
+    const res = await send(path);
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('ApiKey realm="gatehouse"');
   });
@@ -122,7 +122,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
 describe("a browser with a session cookie, on a cookie-only route", () => {
   it("reaches the origin as its user, keeping its other cookies", async () => {
     const echo = await echoOf(
-      await call("/dashboard/home", { headers: { Cookie: `session_token=${browser.cookie}; theme=dark` } }),
+      await send("/dashboard/home", { headers: { Cookie: `session_token=${browser.cookie}; theme=dark` } }),
     );
     expect(echo.headers).toMatchObject({
       "x-auth-method": "session",
@@ -134,7 +134,7 @@ describe("a browser with a session cookie, on a cookie-only route", () => {
   });
 
   it("is refused (403) where the route admits only other user types", async () => {
-    const res = await call("/staff/home", { headers: withSession(browser.cookie) });
+    const res = await send("/staff/home", { headers: withSession(browser.cookie) });
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe('Session realm="gatehouse", error="insufficient_scope"');
     expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "user_type_not_allowed" });
@@ -143,33 +143,33 @@ describe("a browser with a session cookie, on a cookie-only route", () => {
   it("with a forged, tampered or empty session cookie gets 401 with the session challenge", async () => {
     const tampered = `${browser.cookie.slice(0, -1)}${browser.cookie.endsWith("A") ? "B" : "A"}`;
     for (const cookie of ["session_token=forged", 'session_token=""', `session_token=${tampered}`]) {
-      const res = await call("/dashboard/home", { headers: { Cookie: cookie } });
+      const res = await send("/dashboard/home", { headers: { Cookie: cookie } });
       expect(res.status, cookie).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(SESSION_INVALID);
     }
     // The real cookie still works: nothing above touched its session.
-    expect((await call("/dashboard/home", { headers: withSession(browser.cookie) })).status).toBe(200);
+    expect((await send("/dashboard/home", { headers: withSession(browser.cookie) })).status).toBe(200);
   });
 
   it("is refused right after its user logs out, though this isolate had just accepted it", async () => {
     const leaving = await browserSession();
-    expect((await call("/dashboard/home", { headers: withSession(leaving.cookie) })).status).toBe(200);
+    expect((await send("/dashboard/home", { headers: withSession(leaving.cookie) })).status).toBe(200);
 
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: withSession(leaving.cookie) });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: withSession(leaving.cookie) });
     expect(logout.status).toBe(204);
 
     for (let i = 0; i < 2; i++) {
-      const res = await call("/dashboard/home", { headers: withSession(leaving.cookie) });
+      const res = await send("/dashboard/home", { headers: withSession(leaving.cookie) });
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(SESSION_INVALID);
       expect(await res.json()).toMatchObject({ error: "invalid_session" });
     }
     // Another browser's session is untouched.
-    expect((await call("/dashboard/home", { headers: withSession(browser.cookie) })).status).toBe(200);
+    expect((await send("/dashboard/home", { headers: withSession(browser.cookie) })).status).toBe(200);
   });
 
   it("with a bearer token instead is challenged for a session", async () => {
-    const res = await call("/dashboard/home", { headers: alice.bearer });
+    const res = await send("/dashboard/home", { headers: alice.headers });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Session realm="gatehouse"');
   });

@@ -1,9 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../../src/index";
-import { BASE_URL } from "../support/client";
 import { stubOrigins } from "../support/origins";
+import { send } from "../support/worker";
 
 let origins: ReturnType<typeof stubOrigins>;
 let logged: string[];
@@ -19,15 +16,8 @@ afterEach(() => {
 });
 
 /** The Worker's own fetch handler, deployed with another GATEWAY_ROUTES. */
-async function fetchWithTable(table: unknown, path: string, init: RequestInit = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request(`${BASE_URL}${path}`, init),
-    { ...env, GATEWAY_ROUTES: JSON.stringify(table) },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
+function fetchWithTable(table: unknown, path: string, init: RequestInit = {}): Promise<Response> {
+  return send(path, init, { GATEWAY_ROUTES: JSON.stringify(table) });
 }
 
 const openRoute = {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { call } from "../support/client";
+import { send } from "../support/worker";
 
 describe("the OpenAPI document", () => {
   it("describes the PingPage cookie routes and the session cookie", async () => {
-    const res = await call("/openapi.json");
+    const res = await send("/openapi.json");
     expect(res.status).toBe(200);
     const doc = await res.json<{
       paths: Record<string, Record<string, unknown>>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { cookieLogin, registerUser, sessionSetCookie, withSession } from "../support/cookies";
 import { sessionIdOfCookie, sessionIdsOf } from "../support/sessions";
+import { send, sendJson } from "../support/worker";
 
 interface OwnSession {
   id: string;
@@ -15,19 +15,19 @@ interface OwnSession {
 }
 
 async function listSessions(cookie: string): Promise<OwnSession[]> {
-  const res = await call("/v1/me/sessions", { headers: withSession(cookie) });
+  const res = await send("/v1/me/sessions", { headers: withSession(cookie) });
   expect(res.status).toBe(200);
   return (await res.json<{ sessions: OwnSession[] }>()).sessions;
 }
 
 async function tokenLogin(email: string, password: string): Promise<{ accessToken: string }> {
-  const res = await postJson("/v1/auth/login", { email, password }, { "User-Type": "user" });
+  const res = await sendJson("/v1/auth/login", "POST", { email, password }, { "User-Type": "user" });
   expect(res.status).toBe(200);
   return res.json();
 }
 
 function deleteSession(cookie: string, id: string, headers: Record<string, string> = {}) {
-  return call(`/v1/me/sessions/${id}`, { method: "DELETE", headers: withSession(cookie, headers) });
+  return send(`/v1/me/sessions/${id}`, { method: "DELETE", headers: withSession(cookie, headers) });
 }
 
 describe("a user's own sessions", () => {
@@ -53,7 +53,7 @@ describe("a user's own sessions", () => {
   });
 
   it("needs a session cookie", async () => {
-    const res = await call("/v1/me/sessions");
+    const res = await send("/v1/me/sessions");
     expect(res.status).toBe(401);
     expect(await res.text()).toBe("Authentication is required.");
   });
@@ -64,8 +64,8 @@ describe("a user's own sessions", () => {
     const res = await deleteSession(user.cookie, sessionIdOfCookie(phone));
     expect(res.status).toBe(204);
     expect(sessionSetCookie(res)).toBeUndefined();
-    expect((await call("/v1/me", { headers: withSession(phone) })).status).toBe(401);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(phone) })).status).toBe(401);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
     expect(await sessionIdsOf(user.id)).toEqual([sessionIdOfCookie(user.cookie)]);
   });
 
@@ -74,7 +74,7 @@ describe("a user's own sessions", () => {
     const res = await deleteSession(user.cookie, sessionIdOfCookie(user.cookie));
     expect(res.status).toBe(204);
     expect(sessionSetCookie(res)).toMatch(/^session_token=; Max-Age=0;/);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(401);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(401);
   });
 
   it("another user's session is not found and stays live", async () => {
@@ -83,7 +83,7 @@ describe("a user's own sessions", () => {
     const res = await deleteSession(mallory.cookie, sessionIdOfCookie(alice.cookie));
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    expect((await call("/v1/me", { headers: withSession(alice.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(alice.cookie) })).status).toBe(200);
   });
 
   it("an unknown or malformed session id changes nothing", async () => {
@@ -101,12 +101,12 @@ describe("a user's own sessions", () => {
     const phone = await cookieLogin(user.email, user.password);
     const { accessToken } = await tokenLogin(user.email, user.password);
 
-    const res = await call("/v1/me/sessions", { method: "DELETE", headers: withSession(user.cookie) });
+    const res = await send("/v1/me/sessions", { method: "DELETE", headers: withSession(user.cookie) });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ revoked: 2 });
 
-    expect((await call("/v1/me", { headers: withSession(phone) })).status).toBe(401);
-    const tokenUse = await call("/v1/auth/session", {
+    expect((await send("/v1/me", { headers: withSession(phone) })).status).toBe(401);
+    const tokenUse = await send("/v1/auth/session", {
       headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "user" },
     });
     expect(tokenUse.status).toBe(401);
@@ -119,7 +119,7 @@ describe("a user's own sessions", () => {
     const before = await sessionIdsOf(user.id);
     const crossSite = { "Sec-Fetch-Site": "cross-site", Origin: "https://evil.example" };
     expect((await deleteSession(user.cookie, sessionIdOfCookie(phone), crossSite)).status).toBe(403);
-    const all = await call("/v1/me/sessions", { method: "DELETE", headers: withSession(user.cookie, crossSite) });
+    const all = await send("/v1/me/sessions", { method: "DELETE", headers: withSession(user.cookie, crossSite) });
     expect(all.status).toBe(403);
     expect(await sessionIdsOf(user.id)).toEqual(before);
   });

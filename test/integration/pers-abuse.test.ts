@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db";
 import { auditEvents } from "../../src/storage/schema";
 import { randomClientIp } from "../support/client-ip";
-import { FakeIdentityProvider } from "../support/identity-provider";
+import type { FakeIdentityProvider } from "../support/identity-provider";
 import { claimsOf, familyRows, type TokenPair, tenantFootprint } from "../support/pers";
-import { hammerUntilLimited } from "../support/rate-limits";
+import { tenantTrustingProvider } from "../support/pers-session";
+import { hammerUntilLimited, LIMITS } from "../support/rate-limits";
 import { createTenant, type TestTenant } from "../support/tenants";
 import { sendJson } from "../support/worker";
 
@@ -15,9 +16,6 @@ import { sendJson } from "../support/worker";
  * a rotated refresh token leaves a trace. Requests go through `sendJson`, which waits for what the
  * worker deferred with `waitUntil` (the audit rows), so the rows can be read right after.
  */
-
-/** The PERS limits in wrangler.toml, which the tests run with. */
-const LIMITS = { tokenExchangeIp: 30, refreshIp: 60, refreshSession: 10 } as const;
 
 const RATE_LIMITED = { error: "rate_limited", message: "Too many requests. Try again later." };
 
@@ -36,13 +34,6 @@ function refreshFrom(ip: string, tenant: TestTenant, refreshToken: string, heade
     { refreshToken },
     { "x-project-key": tenant.projectKey, "CF-Connecting-IP": ip, ...headers },
   );
-}
-
-async function tenantWithProvider() {
-  const idp = await FakeIdentityProvider.create({ alg: "ES256" });
-  const tenant = await createTenant();
-  await idp.trustedBy(tenant);
-  return { idp, tenant };
 }
 
 async function newSession(tenant: TestTenant, idp: FakeIdentityProvider): Promise<TokenPair> {
@@ -67,7 +58,7 @@ function auditRows(action: string, target: string) {
 
 describe("PERS token exchange under abuse", () => {
   it("one IP exchanging token after token is stopped with a PERS 429, and the refused exchange writes nothing", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const ip = randomClientIp();
     const { limited } = await hammerUntilLimited(LIMITS.tokenExchangeIp, async (i) =>
       exchangeFrom(ip, tenant, { authToken: await idp.token(`bulk-${i}`) }),
@@ -97,7 +88,7 @@ describe("PERS token exchange under abuse", () => {
   });
 
   it("a successful exchange is audited as a login of the token_exchange flow", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const res = await exchangeFrom(
       randomClientIp(),
       tenant,
@@ -118,7 +109,7 @@ describe("PERS token exchange under abuse", () => {
   });
 
   it("a refused exchange is not audited as a login", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const res = await exchangeFrom(randomClientIp(), tenant, {
       authToken: await idp.token("late", {}, { expiresIn: -3600 }),
     });
@@ -133,7 +124,7 @@ describe("PERS token exchange under abuse", () => {
 
 describe("PERS refresh under abuse", () => {
   it("one IP replaying garbage refresh tokens is stopped, while a real client elsewhere still refreshes", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const pair = await newSession(tenant, idp);
     const ip = randomClientIp();
     const { limited } = await hammerUntilLimited(LIMITS.refreshIp, (i) => refreshFrom(ip, tenant, `not.a.token${i}`));
@@ -148,7 +139,7 @@ describe("PERS refresh under abuse", () => {
   });
 
   it("one family refreshed over and over is stopped wherever the requests come from; another family is not", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     let current = (await newSession(tenant, idp)).refreshToken;
     const family = claimsOf(current).family_id;
     const { limited, allowed } = await hammerUntilLimited(LIMITS.refreshSession, async () => {
@@ -168,7 +159,7 @@ describe("PERS refresh under abuse", () => {
   });
 
   it("a forged refresh token does not spend a family's budget", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const pair = await newSession(tenant, idp);
     const [header, payload, signature = ""] = pair.refreshToken.split(".");
     const forged = `${header}.${payload}.${signature.slice(0, -4)}AAAA`;
@@ -181,7 +172,7 @@ describe("PERS refresh under abuse", () => {
 
 describe("PERS refresh token reuse", () => {
   async function replayedFamily() {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const first = await newSession(tenant, idp);
     const second = await (await refreshFrom(randomClientIp(), tenant, first.refreshToken)).json<TokenPair>();
     // The child is used too, so presenting `first` again is a replay, not the grace case.
@@ -211,7 +202,7 @@ describe("PERS refresh token reuse", () => {
   });
 
   it("a refresh within the grace window is no reuse and is not audited as one", async () => {
-    const { idp, tenant } = await tenantWithProvider();
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const first = await newSession(tenant, idp);
     expect((await refreshFrom(randomClientIp(), tenant, first.refreshToken)).status).toBe(200);
     expect((await refreshFrom(randomClientIp(), tenant, first.refreshToken)).status).toBe(200);

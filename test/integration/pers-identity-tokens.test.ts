@@ -2,16 +2,10 @@ import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT } from "jose"
 import { describe, expect, it } from "vitest";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { exchange, tenantFootprint } from "../support/pers";
+import { tenantTrustingProvider } from "../support/pers-session";
 import { createTenant, type TestTenant } from "../support/tenants";
 
 const NOTHING = { tenantUsers: 0, identities: 0, refreshTokens: 0 };
-
-async function setup(alg: "RS256" | "ES256" = "RS256") {
-  const idp = await FakeIdentityProvider.create({ alg });
-  const tenant = await createTenant();
-  await idp.trustedBy(tenant);
-  return { idp, tenant };
-}
 
 async function expectRefused(tenant: TestTenant, authToken: string) {
   const res = await exchange(tenant, { authToken });
@@ -28,7 +22,7 @@ function compact(header: object, payload: object, signature = "") {
 
 describe("PERS exchange refuses identity tokens that do not verify", () => {
   it("a token from another issuer (even one signed with the provider's key)", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     const now = Math.floor(Date.now() / 1000);
     const key = idp.keys.get(idp.firstKid);
     const forged = await new SignJWT({ sub: "eve" })
@@ -42,20 +36,20 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
   });
 
   it("a token for another audience", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     await expectRefused(tenant, await idp.token("eve", { aud: "someone-else" }));
     expect(await tenantFootprint(tenant)).toEqual(NOTHING);
   });
 
   it("an expired token, and one without exp", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     await expectRefused(tenant, await idp.token("eve", {}, { expiresIn: -120 }));
     await expectRefused(tenant, await idp.token("eve", { exp: undefined }));
     expect(await tenantFootprint(tenant)).toEqual(NOTHING);
   });
 
   it("a token expired less than the 30 s clock leeway ago still passes", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     expect((await exchange(tenant, { authToken: await idp.token("eve", {}, { expiresIn: -5 }) })).status).toBe(200);
   });
 
@@ -74,7 +68,7 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
   });
 
   it("HS256 signed with the provider's public key as the secret (algorithm confusion)", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     const publicJwk = idp.jwks().keys[0];
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
     const now = Math.floor(Date.now() / 1000);
@@ -89,7 +83,7 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
   });
 
   it("alg none, with or without a signature segment", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     const claims = { iss: idp.issuer, aud: idp.audience, sub: "eve", exp: Math.floor(Date.now() / 1000) + 300 };
     await expectRefused(tenant, compact({ alg: "none", kid: idp.firstKid }, claims));
     await expectRefused(tenant, compact({ alg: "none", kid: idp.firstKid }, claims, "c2ln"));
@@ -97,7 +91,7 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
   });
 
   it("a token signed by a key the attacker put in its own jwk header (or points at with jku, x5u, x5c)", async () => {
-    const { idp, tenant } = await setup("ES256");
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const attacker = await generateKeyPair("ES256", { extractable: true });
     const attackerJwk = { ...(await exportJWK(attacker.publicKey)), kid: idp.firstKid };
     const headers = [
@@ -116,14 +110,14 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
   });
 
   it("a token signed by an unknown key under a known kid", async () => {
-    const { idp, tenant } = await setup("ES256");
+    const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const attacker = await generateKeyPair("ES256");
     await expectRefused(tenant, await idp.token("eve", {}, { key: attacker.privateKey as CryptoKey, alg: "ES256" }));
     expect(await tenantFootprint(tenant)).toEqual(NOTHING);
   });
 
   it("tampered claims, malformed and oversized tokens", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     const good = await idp.token("eve");
     const [header, , signature] = good.split(".");
     const payload = base64url.encode(
@@ -142,14 +136,14 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
 
 describe("PERS exchange: the providers' JWKS", () => {
   it("is fetched once and then served from cache", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     for (const who of ["a", "b", "c"])
       expect((await exchange(tenant, { authToken: await idp.token(who) })).status).toBe(200);
     expect(idp.fetchCount).toBe(1);
   });
 
   it("an unknown kid refetches once, so a key the provider rotated in is accepted", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     expect((await exchange(tenant, { authToken: await idp.token("a") })).status).toBe(200);
     const rotated = await idp.addKey("RS256");
     idp.publish(rotated.kid);
@@ -159,7 +153,7 @@ describe("PERS exchange: the providers' JWKS", () => {
   });
 
   it("unknown kids refetch at most once per cooldown", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     expect((await exchange(tenant, { authToken: await idp.token("a") })).status).toBe(200);
     const unpublished = await idp.addKey("RS256");
     await expectRefused(tenant, await idp.token("b", {}, { kid: unpublished.kid }));
@@ -174,7 +168,7 @@ describe("PERS exchange: the providers' JWKS", () => {
   });
 
   it("while the provider is down, the last good set keeps verifying", async () => {
-    const { idp, tenant } = await setup();
+    const { idp, tenant } = await tenantTrustingProvider();
     expect((await exchange(tenant, { authToken: await idp.token("a") })).status).toBe(200);
     idp.down = true;
     await expectRefused(tenant, await idp.token("b", {}, { kid: "rotated-while-down" }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { call } from "../support/client";
+import { send } from "../support/worker";
 
 describe("OpenAPI document", () => {
   it("documents the PERS routes and the identity admin API", async () => {
-    const res = await call("/openapi.json");
+    const res = await send("/openapi.json");
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths)).toEqual(

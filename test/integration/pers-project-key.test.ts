@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { postJson } from "../support/client";
-import { FakeIdentityProvider } from "../support/identity-provider";
 import { tenantFootprint } from "../support/pers";
+import { tenantTrustingProvider } from "../support/pers-session";
 import { createTenant, revokeProjectKey } from "../support/tenants";
+import { sendJson } from "../support/worker";
 
 async function setup() {
-  const idp = await FakeIdentityProvider.create({ alg: "ES256" });
-  const tenant = await createTenant();
-  await idp.trustedBy(tenant);
+  const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
   return { idp, tenant, body: { authToken: await idp.token("pat") } };
 }
 
 async function refused(headers: Record<string, string>, body: unknown) {
-  const res = await postJson("/v2/auth/token", body, headers);
+  const res = await sendJson("/v2/auth/token", "POST", body, headers);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -53,7 +51,7 @@ describe("PERS project key", () => {
     const disagree = await refused({ "X-API-Key": tenant.projectKey, "x-project-key": other.projectKey }, body);
     expect(disagree).toMatchObject({ status: 401, body: { error: "invalid_project_key" } });
     expect(await tenantFootprint(tenant)).toEqual({ tenantUsers: 0, identities: 0, refreshTokens: 0 });
-    const agree = await postJson("/v2/auth/token", body, {
+    const agree = await sendJson("/v2/auth/token", "POST", body, {
       "X-API-Key": tenant.projectKey,
       "x-project-key": tenant.projectKey,
     });
@@ -62,7 +60,7 @@ describe("PERS project key", () => {
 
   it("is checked before the body, and every route needs it", async () => {
     for (const path of ["/v2/auth/token", "/v2/auth/refresh", "/v2/auth/verify"]) {
-      const res = await postJson(path, "{not json");
+      const res = await sendJson(path, "POST", "{not json");
       expect(res.status, path).toBe(401);
       expect(res.headers.get("content-type")).toBe("application/json");
     }
@@ -70,10 +68,10 @@ describe("PERS project key", () => {
 
   it("errors on /v2 are PERS JSON, also for bad bodies", async () => {
     const { tenant } = await setup();
-    const res = await postJson("/v2/auth/token", "{not json", { "X-API-Key": tenant.projectKey });
+    const res = await sendJson("/v2/auth/token", "POST", "{not json", { "X-API-Key": tenant.projectKey });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "malformed_json", message: "The request body is not valid JSON." });
-    const wrongType = await postJson("/v2/auth/token", "{}", {
+    const wrongType = await sendJson("/v2/auth/token", "POST", "{}", {
       "X-API-Key": tenant.projectKey,
       "Content-Type": "text/plain",
     });

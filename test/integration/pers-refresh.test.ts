@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { kvKeys } from "../../src/storage/keys";
-import { postJson } from "../support/client";
 import { claimsOf, familyRows, refresh, type TokenPair, tenantFootprint, typOf, verify } from "../support/pers";
 import { startedSession } from "../support/pers-session";
 import { createTenant } from "../support/tenants";
+import { sendJson } from "../support/worker";
 
 async function refreshed(res: Response) {
   const body = (await res.json()) as TokenPair & { error?: string; reason?: string };
@@ -36,8 +36,9 @@ describe("PERS refresh", () => {
 
   it("accepts the project key in either header, or both when they agree", async () => {
     const { tenant, pair } = await startedSession();
-    const res = await postJson(
+    const res = await sendJson(
       "/v2/auth/refresh",
+      "POST",
       { refreshToken: pair.refreshToken },
       { "x-api-key": tenant.projectKey, "x-project-key": tenant.projectKey },
     );

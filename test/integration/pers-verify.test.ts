@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { issuePersAccessToken, issuePersRefreshToken } from "../../src/services/token-exchange/pers-tokens";
 import { createUser } from "../support/accounts";
-import { postJson } from "../support/client";
-import { depsAt } from "../support/deps";
+import { testDeps } from "../support/deps";
 import { claimsOf, refresh, type TokenPair, verify } from "../support/pers";
 import { startedSession } from "../support/pers-session";
 import { createTenant, type TestTenant } from "../support/tenants";
+import { sendJson } from "../support/worker";
 
 interface Verdict {
   valid: boolean;
@@ -52,7 +52,7 @@ describe("PERS verify", () => {
 
   it("an expired token is expired", async () => {
     const tenant = await createTenant();
-    const deps = await depsAt(new Date(Date.now() - 3_600_000));
+    const deps = (await testDeps()).at(Date.now() - 3_600_000);
     const session = {
       tenantPublicId: tenant.tenantPublicId,
       tenantUserPublicId: crypto.randomUUID(),
@@ -86,10 +86,11 @@ describe("PERS verify", () => {
       familyId: `never-stored-${crypto.randomUUID()}`,
       anonymous: false,
     };
-    const old = await issuePersAccessToken(await depsAt(new Date(Date.now() - 120_000)), session);
+    const clock = await testDeps();
+    const old = await issuePersAccessToken(clock.at(Date.now() - 120_000), session);
     expectInvalid(await verdictOf(tenant, old), "revoked");
     // Just issued elsewhere, not yet visible here: given KV's propagation time.
-    const fresh = await issuePersAccessToken(await depsAt(), session);
+    const fresh = await issuePersAccessToken(clock.at(Date.now()), session);
     expect((await verdictOf(tenant, fresh)).valid).toBe(true);
   });
 
@@ -102,8 +103,9 @@ describe("PERS verify", () => {
   it("tokens that are not PERS tokens are unsupported or malformed", async () => {
     const { tenant, idp } = await startedSession();
     const user = await createUser();
-    const login = await postJson(
+    const login = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "User-Type": "user" },
     );
@@ -116,7 +118,7 @@ describe("PERS verify", () => {
 
   it("a request without a valid project key is a 401, not a verdict", async () => {
     const { pair } = await startedSession();
-    const res = await postJson("/v2/auth/verify", { authToken: pair.accessToken });
+    const res = await sendJson("/v2/auth/verify", "POST", { authToken: pair.accessToken });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: "missing_project_key" });
   });
@@ -124,7 +126,7 @@ describe("PERS verify", () => {
   it("a body that is not JSON, or names no authToken at all, is a 400", async () => {
     const tenant = await createTenant();
     for (const body of [{}, "not json"]) {
-      const res = await postJson("/v2/auth/verify", body, { "X-API-Key": tenant.projectKey });
+      const res = await sendJson("/v2/auth/verify", "POST", body, { "X-API-Key": tenant.projectKey });
       expect(res.status).toBe(400);
     }
   });

@@ -3,20 +3,18 @@ import { eq } from "drizzle-orm";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK, jwtVerify, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { hashPassword, parsePasswordHash } from "../../src/crypto/passwords";
-import { loadSigningKeys } from "../../src/crypto/signing-keys";
 import type { UserType } from "../../src/domain";
 import { readConfig } from "../../src/env";
 import { AppError } from "../../src/errors";
 import { authenticatePassword } from "../../src/services/auth/password-login";
-import type { Deps } from "../../src/services/deps";
-import { rateLimitersOf } from "../../src/services/rate-limits";
 import { openDatabase } from "../../src/storage/db";
 import { kvKeys } from "../../src/storage/keys";
 import { users } from "../../src/storage/schema";
-import { listSessionIds } from "../../src/storage/session-store";
 import { findUserByPublicId, updatePasswordHash } from "../../src/storage/users";
 import { createUser, type TestUser, uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
+import { testDeps } from "../support/deps";
+import { sessionIdsOf } from "../support/sessions";
+import { send, sendJson } from "../support/worker";
 
 /** Ping token login as a client sees it: login, use, refresh, log out — and every way to get it wrong. */
 
@@ -37,7 +35,7 @@ interface LoginBody {
 }
 
 function login(email: string, password: string, userType: string): Promise<Response> {
-  return postJson("/v1/auth/login", { email, password }, { "User-Type": userType });
+  return sendJson("/v1/auth/login", "POST", { email, password }, { "User-Type": userType });
 }
 
 async function loginAs(user: TestUser): Promise<LoginBody> {
@@ -51,11 +49,11 @@ function bearer(token: string, userType: string): Record<string, string> {
   return { Authorization: `Bearer ${token}`, "User-Type": userType };
 }
 
-const getSession = (token: string, userType: string) => call("/v1/auth/session", { headers: bearer(token, userType) });
-const refresh = (refreshToken: string, userType: string) => postJson("/v1/auth/refresh", { refreshToken, userType });
+const getSession = (token: string, userType: string) => send("/v1/auth/session", { headers: bearer(token, userType) });
+const refresh = (refreshToken: string, userType: string) =>
+  sendJson("/v1/auth/refresh", "POST", { refreshToken, userType });
 const logout = (token: string, userType: string) =>
-  call("/v1/auth/logout", { method: "POST", headers: bearer(token, userType) });
-const sessionIdsOf = (user: TestUser) => listSessionIds(env.KV, user.publicId);
+  send("/v1/auth/logout", { method: "POST", headers: bearer(token, userType) });
 
 /** Error bodies never carry back what the client sent as a secret. */
 function expectNoEcho(text: string, ...secrets: string[]) {
@@ -90,7 +88,7 @@ describe("logging in", () => {
       { id: user.businessIds[0], public_id: expect.any(String), name: "Acme Corp", status: "verified" },
       { id: user.businessIds[1], public_id: expect.any(String), name: "Beta Ltd", status: "verified" },
     ]);
-    expect(await sessionIdsOf(user)).toHaveLength(1);
+    expect(await sessionIdsOf(user.publicId)).toHaveLength(1);
   });
 
   it("a user in no business gets an empty list", async () => {
@@ -109,7 +107,7 @@ describe("logging in", () => {
     const { accessToken, refreshToken } = await loginAs(user);
     const access = decodeJwt(accessToken);
     const refreshClaims = decodeJwt(refreshToken);
-    const [sessionId] = await sessionIdsOf(user);
+    const [sessionId] = await sessionIdsOf(user.publicId);
     for (const claims of [access, refreshClaims]) {
       expect(claims).toMatchObject({
         public_id: user.publicId,
@@ -152,8 +150,8 @@ describe("logging in", () => {
     }
     expect(answers[0]?.status).toBe(401);
     expect(JSON.parse(answers[0]?.body ?? "")).toEqual(INVALID_CREDENTIALS);
-    expect(await sessionIdsOf(user)).toEqual([]);
-    expect(await sessionIdsOf(disabled)).toEqual([]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
+    expect(await sessionIdsOf(disabled.publicId)).toEqual([]);
   });
 
   it.each(["root", "User", "ADMINUSER", ""])("an unknown User-Type %j is a 400 in Ping JSON", async (userType) => {
@@ -166,13 +164,13 @@ describe("logging in", () => {
       code: expect.stringMatching(/invalid_(request|user_type)/),
     });
     expectNoEcho(text, user.password);
-    expect(await sessionIdsOf(user)).toEqual([]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 });
 
 describe("malformed login requests change nothing", () => {
-  const send = (body: BodyInit, contentType = "application/json") =>
-    call("/v1/auth/login", { method: "POST", headers: { "Content-Type": contentType, "User-Type": "user" }, body });
+  const postLogin = (body: BodyInit, contentType = "application/json") =>
+    send("/v1/auth/login", { method: "POST", headers: { "Content-Type": contentType, "User-Type": "user" }, body });
 
   async function expectPingError(res: Response, status: number, code: string) {
     expect(res.status).toBe(status);
@@ -181,11 +179,11 @@ describe("malformed login requests change nothing", () => {
   }
 
   it("malformed JSON is a 400", async () => {
-    await expectPingError(await send('{"email": "a@example.com", "password": '), 400, "malformed_json");
+    await expectPingError(await postLogin('{"email": "a@example.com", "password": '), 400, "malformed_json");
   });
 
   it("a body that is not a JSON object is a 400", async () => {
-    await expectPingError(await send('["a@example.com", "pw"]'), 400, "invalid_request");
+    await expectPingError(await postLogin('["a@example.com", "pw"]'), 400, "invalid_request");
   });
 
   it.each([
@@ -195,7 +193,7 @@ describe("malformed login requests change nothing", () => {
     ["a numeric email", { email: 42, password: "secret-password-123" }],
     ["an empty password", { email: "a@example.com", password: "" }],
   ])("a body with %s is a 400 that does not echo the password", async (_name, body) => {
-    const res = await send(JSON.stringify(body));
+    const res = await postLogin(JSON.stringify(body));
     const text = await res.clone().text();
     await expectPingError(res, 400, "invalid_request");
     expectNoEcho(text, "secret-password-123");
@@ -204,9 +202,9 @@ describe("malformed login requests change nothing", () => {
   it("valid credentials sent as another content type are a 415 and start no session", async () => {
     const user = await createUser();
     const body = JSON.stringify({ email: user.email, password: user.password });
-    await expectPingError(await send(body, "text/plain"), 415, "unsupported_media_type");
-    await expectPingError(await send(body, "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
-    expect(await sessionIdsOf(user)).toEqual([]);
+    await expectPingError(await postLogin(body, "text/plain"), 415, "unsupported_media_type");
+    await expectPingError(await postLogin(body, "application/x-www-form-urlencoded"), 415, "unsupported_media_type");
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 
   it("valid credentials in an oversized body are a 413 and start no session, declared or streamed", async () => {
@@ -216,7 +214,7 @@ describe("malformed login requests change nothing", () => {
       password: user.password,
       pad: "x".repeat(config.maxBodyBytes),
     });
-    await expectPingError(await send(oversized), 413, "payload_too_large");
+    await expectPingError(await postLogin(oversized), 413, "payload_too_large");
     const encoder = new TextEncoder();
     const streamed = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -226,8 +224,8 @@ describe("malformed login requests change nothing", () => {
         controller.close();
       },
     });
-    await expectPingError(await send(streamed), 413, "payload_too_large");
-    expect(await sessionIdsOf(user)).toEqual([]);
+    await expectPingError(await postLogin(streamed), 413, "payload_too_large");
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 });
 
@@ -283,7 +281,7 @@ describe("refreshing", () => {
     ["a refreshToken over 4096 characters", (t: string) => ({ refreshToken: t + "A".repeat(4096), userType: "user" })],
   ])("a refresh request with %s is a 400", async (_name, bodyOf) => {
     const { refreshToken } = await loginAs(await createUser());
-    const res = await postJson("/v1/auth/refresh", bodyOf(refreshToken));
+    const res = await sendJson("/v1/auth/refresh", "POST", bodyOf(refreshToken));
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ result: "error", code: "invalid_request" });
@@ -295,7 +293,7 @@ describe("logging out", () => {
   it("ends the session: the access token gets 401 with an invalid_token challenge and the refresh token is refused", async () => {
     const user = await createUser();
     const { accessToken, refreshToken } = await loginAs(user);
-    const [sessionId] = await sessionIdsOf(user);
+    const [sessionId] = await sessionIdsOf(user.publicId);
     expect((await getSession(accessToken, "user")).status).toBe(200);
 
     const res = await logout(accessToken, "user");
@@ -317,11 +315,11 @@ describe("logging out", () => {
     const user = await createUser();
     const first = await loginAs(user);
     const second = await loginAs(user);
-    expect(await sessionIdsOf(user)).toHaveLength(2);
+    expect(await sessionIdsOf(user.publicId)).toHaveLength(2);
     expect((await logout(first.accessToken, "user")).status).toBe(204);
     expect((await getSession(second.accessToken, "user")).status).toBe(200);
     expect((await refresh(second.refreshToken, "user")).status).toBe(200);
-    expect(await sessionIdsOf(user)).toEqual([decodeJwt(second.accessToken).session_id]);
+    expect(await sessionIdsOf(user.publicId)).toEqual([decodeJwt(second.accessToken).session_id]);
   });
 
   it("logging out with another user type's header is refused and ends nothing", async () => {
@@ -334,7 +332,7 @@ describe("logging out", () => {
 
 describe("authenticating with a bearer token", () => {
   it('a request without Authorization gets 401 with a bare `Bearer realm="gatehouse"` challenge', async () => {
-    const res = await call("/v1/auth/session", { headers: { "User-Type": "user" } });
+    const res = await send("/v1/auth/session", { headers: { "User-Type": "user" } });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="gatehouse"');
     expect(await res.json()).toMatchObject({ result: "error", code: "missing_credentials" });
@@ -349,7 +347,7 @@ describe("authenticating with a bearer token", () => {
     ["its claims re-sent unsigned (alg none)", (t: string) => bearer(new UnsecuredJWT(decodeJwt(t)).encode(), "user")],
   ])("an access token presented with %s is a 401 invalid_token", async (_name, headersOf) => {
     const { accessToken, refreshToken } = await loginAs(await createUser());
-    const res = await call("/v1/auth/session", { headers: headersOf(accessToken, refreshToken) });
+    const res = await send("/v1/auth/session", { headers: headersOf(accessToken, refreshToken) });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe(INVALID_TOKEN_CHALLENGE);
     const text = await res.text();
@@ -361,7 +359,7 @@ describe("authenticating with a bearer token", () => {
 describe("a bearer token without its User-Type", () => {
   it("is a 401 that says User-Type is missing, with the invalid_token challenge", async () => {
     const { accessToken, refreshToken } = await loginAs(await createUser());
-    const res = await call("/v1/auth/session", { headers: { Authorization: `Bearer ${accessToken}` } });
+    const res = await send("/v1/auth/session", { headers: { Authorization: `Bearer ${accessToken}` } });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe(INVALID_TOKEN_CHALLENGE);
     const text = await res.text();
@@ -376,7 +374,7 @@ describe("a bearer token without its User-Type", () => {
 
 describe("public documents", () => {
   it("the JWKS publishes every signing key's public half with a cache lifetime", async () => {
-    const res = await call("/.well-known/jwks.json");
+    const res = await send("/.well-known/jwks.json");
     expect(res.status).toBe(200);
     const cacheControl = res.headers.get("Cache-Control") ?? "";
     expect(cacheControl).toMatch(/\bpublic\b/);
@@ -393,7 +391,7 @@ describe("public documents", () => {
 
   it("a relying party verifies a login's access token with the published JWKS", async () => {
     const { accessToken } = await loginAs(await createUser());
-    const jwks = (await (await call("/.well-known/jwks.json")).json()) as { keys: JWK[] };
+    const jwks = (await (await send("/.well-known/jwks.json")).json()) as { keys: JWK[] };
     const { payload } = await jwtVerify(accessToken, createLocalJWKSet(jwks), {
       issuer: env.ISSUER,
       audience: env.TOKEN_AUDIENCE,
@@ -403,7 +401,7 @@ describe("public documents", () => {
   });
 
   it("/openapi.json documents the token login routes", async () => {
-    const res = await call("/openapi.json");
+    const res = await send("/openapi.json");
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toMatch(/^3\./);
@@ -415,7 +413,7 @@ describe("public documents", () => {
   });
 
   it("an unknown route is a JSON 404", async () => {
-    const res = await call("/v1/no-such-route");
+    const res = await send("/v1/no-such-route");
     expect(res.status).toBe(404);
     expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
     expect(await res.json()).toMatchObject({ message: "Not found." });
@@ -424,20 +422,6 @@ describe("public documents", () => {
 
 describe("upgrading a stored password hash", () => {
   const attempt = { client: { ip: "192.0.2.10" }, flow: "token" as const };
-
-  async function depsCollectingDeferred() {
-    const deferred: Promise<unknown>[] = [];
-    const deps: Deps = {
-      db,
-      kv: env.KV,
-      config,
-      keys: await loadSigningKeys(env.SIGNING_KEYS),
-      rateLimiters: rateLimitersOf(env),
-      now: new Date(),
-      defer: (work) => deferred.push(work),
-    };
-    return { deps, deferred };
-  }
 
   async function userWithWeakHash() {
     const user = await createUser();
@@ -453,10 +437,11 @@ describe("upgrading a stored password hash", () => {
 
   it("a successful login rehashes with the current iterations, and the new hash works", async () => {
     const { user, weak } = await userWithWeakHash();
-    const { deps, deferred } = await depsCollectingDeferred();
+    const clock = await testDeps();
+    const deps = clock.at(Date.now());
     await authenticatePassword(deps, { email: user.email, password: user.password, userType: "user", ...attempt });
-    expect(deferred).toHaveLength(1);
-    await Promise.all(deferred);
+    expect(clock.deferredCount()).toBe(1);
+    expect(await clock.settle()).toEqual([]);
     const stored = (await findUserByPublicId(db, user.publicId))?.passwordHash ?? "";
     expect(stored).not.toBe(weak);
     expect(parsePasswordHash(stored)?.iterations).toBe(config.pbkdf2Iterations);
@@ -465,7 +450,8 @@ describe("upgrading a stored password hash", () => {
 
   it("a failed login leaves the old hash alone", async () => {
     const { user, weak } = await userWithWeakHash();
-    const { deps, deferred } = await depsCollectingDeferred();
+    const clock = await testDeps();
+    const deps = clock.at(Date.now());
     await expect(
       authenticatePassword(deps, { email: user.email, password: "wrong", userType: "user", ...attempt }),
     ).rejects.toThrow(AppError);
@@ -473,7 +459,7 @@ describe("upgrading a stored password hash", () => {
       authenticatePassword(deps, { email: user.email, password: user.password, userType: "agent", ...attempt }),
     ).rejects.toThrow(AppError);
     // What is deferred is the two failures' audit rows, never a rehash.
-    await Promise.all(deferred);
+    expect(await clock.settle()).toEqual([]);
     expect((await findUserByPublicId(db, user.publicId))?.passwordHash).toBe(weak);
   });
 });

@@ -7,7 +7,7 @@ import { init } from "../../src/middleware/init";
 import { CONTENT_SECURITY_POLICY, securityHeaders } from "../../src/middleware/security-headers";
 import { createUser } from "../support/accounts";
 import { createKey, sendAs, signedInOwner } from "../support/api-keys";
-import { call, postJson } from "../support/client";
+import { send, sendJson } from "../support/worker";
 
 /** What every response Gatehouse writes tells browsers and caches. */
 
@@ -28,8 +28,9 @@ function expectPrivate(res: Response) {
 describe("security headers", () => {
   it("a token login's answer is never stored and varies on the credentials", async () => {
     const user = await createUser();
-    const res = await postJson(
+    const res = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "User-Type": "user" },
     );
@@ -38,14 +39,14 @@ describe("security headers", () => {
     expectPrivate(res);
 
     const { refreshToken } = await res.json<{ refreshToken: string }>();
-    const refreshed = await postJson("/v1/auth/refresh", { refreshToken, userType: "user" });
+    const refreshed = await sendJson("/v1/auth/refresh", "POST", { refreshToken, userType: "user" });
     expect(refreshed.status).toBe(200);
     expectPrivate(refreshed);
   });
 
   it("a cookie login, a new API key and an error are private too", async () => {
     const user = await createUser();
-    const cookieLogin = await postJson("/v1/auth/login", { email: user.email, password: user.password });
+    const cookieLogin = await sendJson("/v1/auth/login", "POST", { email: user.email, password: user.password });
     expect(cookieLogin.status).toBe(200);
     expectOwnHeaders(cookieLogin);
     expectPrivate(cookieLogin);
@@ -65,20 +66,20 @@ describe("security headers", () => {
     expect(rolled.status).toBe(201);
     expectPrivate(rolled);
 
-    const refused = await call("/v1/me");
+    const refused = await send("/v1/me");
     expect(refused.status).toBe(401);
     expectOwnHeaders(refused);
     expectPrivate(refused);
   });
 
   it("an allowed dashboard origin keeps its CORS Vary, once", async () => {
-    const res = await call("/v1/me", { headers: { Origin: "https://dashboard.example.com" } });
+    const res = await send("/v1/me", { headers: { Origin: "https://dashboard.example.com" } });
     const vary = (res.headers.get("Vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
     expect(vary.filter((name) => name === "origin")).toHaveLength(1);
   });
 
   it("the JWKS is public and cacheable, the same for everyone", async () => {
-    const res = await call("/.well-known/jwks.json");
+    const res = await send("/.well-known/jwks.json");
     expectOwnHeaders(res);
     expect(res.headers.get("Cache-Control")).toMatch(/^public/);
     expect(res.headers.get("Vary")).toBeNull();

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { uniqueEmail } from "../support/accounts";
-import { call, postJson } from "../support/client";
 import { registerUser, sessionCookieValue, sessionSetCookie, withSession } from "../support/cookies";
+import { send, sendJson } from "../support/worker";
 
 function tokenSession(accessToken: string) {
-  return call("/v1/auth/session", { headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "user" } });
+  return send("/v1/auth/session", { headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "user" } });
 }
 
 describe("one login path, two contracts: User-Type selects the token flow", () => {
   it("with User-Type the same path answers Ping's token JSON and sets no cookie", async () => {
     const user = await registerUser(uniqueEmail("shared"));
-    const res = await postJson(
+    const res = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "User-Type": "user" },
     );
@@ -28,8 +29,9 @@ describe("one login path, two contracts: User-Type selects the token flow", () =
 
   it("the token flow's errors stay Ping JSON", async () => {
     const user = await registerUser(uniqueEmail("shared-errors"));
-    const res = await postJson(
+    const res = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: "wrong-password" },
       { "User-Type": "user" },
     );
@@ -39,58 +41,60 @@ describe("one login path, two contracts: User-Type selects the token flow", () =
       message: "Invalid email or password.",
       code: "invalid_credentials",
     });
-    const unsupported = await call("/v1/auth/login", {
+    const unsupported = await send("/v1/auth/login", {
       method: "POST",
       headers: { "User-Type": "user", "Content-Type": "text/plain" },
       body: "{}",
     });
     expect(unsupported.status).toBe(415);
-    const logout = await call("/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer nope" } });
+    const logout = await send("/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer nope" } });
     expect(logout.status).toBe(401);
     expect(await logout.json()).toMatchObject({ result: "error", code: "invalid_token" });
   });
 
   it("a token login and a cookie login of the same user coexist and end independently", async () => {
     const user = await registerUser(uniqueEmail("coexist"));
-    const login = await postJson(
+    const login = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "User-Type": "user" },
     );
     const { accessToken } = await login.json<{ accessToken: string }>();
     expect((await tokenSession(accessToken)).status).toBe(200);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(200);
 
     // Ending the cookie session leaves the token session…
-    const cookieLogout = await call("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
+    const cookieLogout = await send("/v1/auth/logout", { method: "POST", headers: withSession(user.cookie) });
     expect(cookieLogout.status).toBe(204);
-    expect((await call("/v1/me", { headers: withSession(user.cookie) })).status).toBe(401);
+    expect((await send("/v1/me", { headers: withSession(user.cookie) })).status).toBe(401);
     expect((await tokenSession(accessToken)).status).toBe(200);
 
     // …and ending a token session leaves a cookie session.
-    const again = await postJson("/v1/auth/login", { email: user.email, password: user.password });
+    const again = await sendJson("/v1/auth/login", "POST", { email: user.email, password: user.password });
     const cookie = sessionCookieValue(again);
-    const tokenLogout = await call("/v1/auth/logout", {
+    const tokenLogout = await send("/v1/auth/logout", {
       method: "POST",
       headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "user", Cookie: `session_token=${cookie}` },
     });
     expect(tokenLogout.status).toBe(204);
     expect(sessionSetCookie(tokenLogout)).toBeUndefined();
     expect((await tokenSession(accessToken)).status).toBe(401);
-    expect((await call("/v1/me", { headers: withSession(cookie) })).status).toBe(200);
+    expect((await send("/v1/me", { headers: withSession(cookie) })).status).toBe(200);
   });
 
   it("a cookie does not authenticate a bearer-only route, nor a token a cookie route", async () => {
     const user = await registerUser(uniqueEmail("separate"));
-    const viaCookie = await call("/v1/auth/session", { headers: withSession(user.cookie, { "User-Type": "user" }) });
+    const viaCookie = await send("/v1/auth/session", { headers: withSession(user.cookie, { "User-Type": "user" }) });
     expect(viaCookie.status).toBe(401);
-    const login = await postJson(
+    const login = await sendJson(
       "/v1/auth/login",
+      "POST",
       { email: user.email, password: user.password },
       { "User-Type": "user" },
     );
     const { accessToken } = await login.json<{ accessToken: string }>();
-    const viaToken = await call("/v1/me", { headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "user" } });
+    const viaToken = await send("/v1/me", { headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "user" } });
     expect(viaToken.status).toBe(401);
   });
 });

@@ -3,8 +3,9 @@ import { hashPassword } from "../../src/crypto/passwords";
 import type { UserType } from "../../src/domain";
 import { readConfig } from "../../src/env";
 import { openDatabase } from "../../src/storage/db";
-import { businesses, businessMembers } from "../../src/storage/schema";
+import { businessMembers } from "../../src/storage/schema";
 import { insertUserIfEmailFree } from "../../src/storage/users";
+import { createBusiness } from "./tenants";
 
 let counter = 0;
 
@@ -54,11 +55,7 @@ export async function createUser(
   if (!user) throw new Error(`email ${email} already taken`);
   const businessIds: number[] = [];
   for (const name of options.businessNames ?? []) {
-    const [business] = await db
-      .insert(businesses)
-      .values({ publicId: crypto.randomUUID(), name, status: "verified", createdAt: now, updatedAt: now })
-      .returning();
-    if (!business) throw new Error("business insert failed");
+    const business = await createBusiness(name, now);
     await db
       .insert(businessMembers)
       .values({ businessId: business.id, userId: user.id, role: "owner", createdAt: now });

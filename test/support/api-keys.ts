@@ -3,30 +3,11 @@ import { eq } from "drizzle-orm";
 import type { UserType } from "../../src/domain";
 import { openDatabase } from "../../src/storage/db";
 import { apiKeys, auditEvents, businesses } from "../../src/storage/schema";
-import { createUser, type TestUser } from "./accounts";
+import { createUser } from "./accounts";
+import { type SignedIn, signIn } from "./tokens";
 import { send, sendJson } from "./worker";
 
-export interface SignedIn extends TestUser {
-  accessToken: string;
-  headers: Record<string, string>;
-}
-
-/** Logs a user in through Ping's token login; `headers` authenticate later requests. */
-export async function signIn(user: TestUser): Promise<SignedIn> {
-  const res = await sendJson(
-    "/v1/auth/login",
-    "POST",
-    { email: user.email, password: user.password },
-    { "User-Type": user.userType },
-  );
-  const body = (await res.json()) as { accessToken?: string };
-  if (res.status !== 200 || !body.accessToken) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
-  return {
-    ...user,
-    accessToken: body.accessToken,
-    headers: { Authorization: `Bearer ${body.accessToken}`, "User-Type": user.userType },
-  };
-}
+// test/attack/fixtures.ts imports these from here; their home is ./tokens.
 
 /** A user of `userType`, signed in, owning one fresh business (whose public id is returned). */
 export async function signedInOwner(userType: UserType = "user"): Promise<SignedIn & { businessPublicId: string }> {
@@ -34,10 +15,6 @@ export async function signedInOwner(userType: UserType = "user"): Promise<Signed
   const [businessId] = user.businessIds;
   if (businessId === undefined) throw new Error("no business");
   return { ...user, businessPublicId: await businessPublicIdOf(businessId) };
-}
-
-export async function signedInAdmin(): Promise<SignedIn> {
-  return signIn(await createUser({ userType: "adminuser" }));
 }
 
 export async function businessPublicIdOf(businessId: number): Promise<string> {

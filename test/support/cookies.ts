@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { postJson } from "./client";
+import { sendJson } from "./worker";
 
 /** The `Set-Cookie` line for `session_token` in a response, if any. */
 export function sessionSetCookie(res: Response): string | undefined {
@@ -30,7 +30,7 @@ export interface RegisteredUser {
 /** Registers through the API, as a PingPage client does, and keeps the session cookie. */
 export async function registerUser(email: string, name = "John Doe"): Promise<RegisteredUser> {
   const password = `pw-${crypto.randomUUID()}`;
-  const res = await postJson("/v1/auth/register", { email, password, name });
+  const res = await sendJson("/v1/auth/register", "POST", { email, password, name });
   const body = await res.json<{ id: string }>();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return { id: body.id, email, password, name, cookie: sessionCookieValue(res) };
@@ -38,7 +38,7 @@ export async function registerUser(email: string, name = "John Doe"): Promise<Re
 
 /** Cookie login (no `User-Type`), returning the new session cookie. */
 export async function cookieLogin(email: string, password: string, headers: Record<string, string> = {}) {
-  const res = await postJson("/v1/auth/login", { email, password }, headers);
+  const res = await sendJson("/v1/auth/login", "POST", { email, password }, headers);
   expect(res.status, await res.clone().text()).toBe(200);
   return sessionCookieValue(res);
 }

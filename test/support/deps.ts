@@ -8,8 +8,11 @@ import { openDatabase } from "../../src/storage/db";
 export interface TestDeps {
   /** The same dependencies at another instant (time passing, without sleeping). */
   at(time: Date | number): Deps;
-  /** Waits for everything deferred so far (what `waitUntil` would run after the response). */
-  settle(): Promise<void>;
+  /**
+   * Waits for everything deferred so far (what `waitUntil` would run after the response) and
+   * returns what those that failed were rejected with: none, when all went well.
+   */
+  settle(): Promise<unknown[]>;
   /** How many pieces of work were deferred so far. */
   deferredCount(): number;
 }
@@ -26,14 +29,16 @@ export async function testDeps(configOverrides: Partial<Config> = {}): Promise<T
     rateLimiters: rateLimitersOf(env),
     defer: (work) => {
       count += 1;
-      // Like `init`'s defer: a failure after the response is logged, never unhandled.
-      deferred.push(work.catch(() => undefined));
+      // Like `init`'s defer: a failure after the response is never unhandled; `settle` reports it.
+      work.catch(() => undefined);
+      deferred.push(work);
     },
   };
   return {
     at: (time) => ({ ...base, now: new Date(time) }),
     settle: async () => {
-      await Promise.allSettled(deferred.splice(0));
+      const outcomes = await Promise.allSettled(deferred.splice(0));
+      return outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
     },
     deferredCount: () => count,
   };
@@ -46,19 +51,4 @@ export function untouchable<T extends object>(name: string): T {
       throw new Error(`${name}.${String(property)} was touched`);
     },
   });
-}
-
-/** The services' dependencies over the real test bindings, at a chosen moment. */
-export async function depsAt(now = new Date(), pending: Promise<unknown>[] = []): Promise<Deps> {
-  return {
-    db: openDatabase(env.DB),
-    kv: env.KV,
-    config: readConfig(env),
-    keys: await loadSigningKeys(env.SIGNING_KEYS),
-    rateLimiters: rateLimitersOf(env),
-    now,
-    defer: (work) => {
-      pending.push(work.catch(() => undefined));
-    },
-  };
 }

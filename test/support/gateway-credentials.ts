@@ -1,8 +1,10 @@
 import { generateApiKey } from "../../src/crypto/api-key-format";
 import type { ApiKeyMode, ApiKeyPermission } from "../../src/domain";
 import { uniqueEmail } from "./accounts";
-import { createKey, type SignedIn, signedInOwner } from "./api-keys";
+import { createKey, signedInOwner } from "./api-keys";
 import { cookieLogin, registerUser } from "./cookies";
+import { sessionIdOfCookie } from "./sessions";
+import type { SignedIn } from "./tokens";
 
 export interface RealKey {
   /** The key itself, as the tenant's server sends it in `X-Ping-Api-Key`. */
@@ -78,7 +80,5 @@ export interface CookieSession {
 export async function browserSession(): Promise<CookieSession> {
   const registered = await registerUser(uniqueEmail("browser"));
   const cookie = await cookieLogin(registered.email, registered.password);
-  const sessionId = cookie.split(".")[1];
-  if (!sessionId) throw new Error("not a session cookie");
-  return { cookie, userPublicId: registered.id, sessionId };
+  return { cookie, userPublicId: registered.id, sessionId: sessionIdOfCookie(cookie) };
 }

@@ -4,21 +4,22 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { openDatabase } from "../../src/storage/db";
 import { externalIdentities, refreshTokens, tenantUsers } from "../../src/storage/schema";
 import { type TenantSettingsValues, upsertTenantSettings } from "../../src/storage/tenant-settings";
-import { postJson } from "./client";
 import type { TestTenant } from "./tenants";
+import { sendJson } from "./worker";
 
 export function exchange(tenant: TestTenant | string, body: unknown, headers: Record<string, string> = {}) {
   const key = typeof tenant === "string" ? tenant : tenant.projectKey;
-  return postJson("/v2/auth/token", body, { "X-API-Key": key, ...headers });
+  return sendJson("/v2/auth/token", "POST", body, { "X-API-Key": key, ...headers });
 }
 
 export function refresh(tenant: TestTenant, refreshToken: string) {
-  return postJson("/v2/auth/refresh", { refreshToken }, { "x-project-key": tenant.projectKey });
+  return sendJson("/v2/auth/refresh", "POST", { refreshToken }, { "x-project-key": tenant.projectKey });
 }
 
 export function verify(tenant: TestTenant, authToken: string) {
-  return postJson(
+  return sendJson(
     "/v2/auth/verify",
+    "POST",
     { authToken },
     { "X-API-Key": tenant.projectKey, "x-project-key": tenant.projectKey },
   );

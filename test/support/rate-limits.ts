@@ -28,5 +28,6 @@ export const LIMITS = {
   registerIp: 10,
   refreshIp: 60,
   refreshSession: 10,
+  tokenExchangeIp: 30,
   apiKeyFailureIp: 20,
 } as const;

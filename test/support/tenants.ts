@@ -32,15 +32,19 @@ async function issueKey(businessId: number, kind: "publishable" | "secret"): Pro
   return key.plaintext;
 }
 
-/** A business (tenant) with a real publishable key and a real secret key. */
-export async function createTenant(name = "Tenant"): Promise<TestTenant> {
-  const db = openDatabase(env.DB);
-  const now = new Date();
-  const [row] = await db
+/** A verified business, straight in D1, the way the admin API and seed scripts make one. */
+export async function createBusiness(name: string, now = new Date()): Promise<{ id: number; publicId: string }> {
+  const [row] = await openDatabase(env.DB)
     .insert(businesses)
     .values({ publicId: crypto.randomUUID(), name, status: "verified", createdAt: now, updatedAt: now })
     .returning();
   if (!row) throw new Error("business insert failed");
+  return row;
+}
+
+/** A business (tenant) with a real publishable key and a real secret key. */
+export async function createTenant(name = "Tenant"): Promise<TestTenant> {
+  const row = await createBusiness(name);
   const tenant: ProjectTenant = { tenantId: row.id, tenantPublicId: row.publicId, mode: "test" };
   return { ...tenant, projectKey: await issueKey(row.id, "publishable"), secretKey: await issueKey(row.id, "secret") };
 }

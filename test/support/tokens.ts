@@ -1,29 +1,35 @@
 import type { UserType } from "../../src/domain";
 import { createUser, type TestUser } from "./accounts";
-import { postJson } from "./client";
+import { sendJson } from "./worker";
 
-export interface LoggedIn {
-  user: TestUser;
+export interface SignedIn extends TestUser {
   accessToken: string;
   refreshToken: string;
-  /** The headers a Ping client sends with its access token. */
-  bearer: Record<string, string>;
+  /** The headers a Ping client sends with its access token: they authenticate later requests. */
+  headers: Record<string, string>;
 }
 
-/** A fresh user of `userType`, logged in through Ping's token login. */
-export async function logInWithToken(userType: UserType = "user"): Promise<LoggedIn> {
-  const user = await createUser({ userType });
-  const res = await postJson(
+/** Logs a user in through Ping's token login (`User-Type` set) and insists it worked. */
+export async function signIn(user: TestUser): Promise<SignedIn> {
+  const res = await sendJson(
     "/v1/auth/login",
+    "POST",
     { email: user.email, password: user.password },
-    { "User-Type": userType },
+    { "User-Type": user.userType },
   );
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { accessToken: string; refreshToken: string };
+  const body = (await res.json()) as { accessToken?: string; refreshToken?: string };
+  if (res.status !== 200 || !body.accessToken || !body.refreshToken) {
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
+  }
   return {
-    user,
+    ...user,
     accessToken: body.accessToken,
     refreshToken: body.refreshToken,
-    bearer: { Authorization: `Bearer ${body.accessToken}`, "User-Type": userType },
+    headers: { Authorization: `Bearer ${body.accessToken}`, "User-Type": user.userType },
   };
+}
+
+/** A fresh user of `userType`, signed in. */
+export async function signedInUser(userType: UserType = "user"): Promise<SignedIn> {
+  return signIn(await createUser({ userType }));
 }

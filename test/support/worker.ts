@@ -1,13 +1,15 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
-import { BASE_URL } from "./client";
 import { withClientIp } from "./client-ip";
 
+export const BASE_URL = "https://gatehouse.test";
+
 /**
- * Sends a request through the worker's fetch handler and waits for everything it deferred with
- * `waitUntil` (audit rows, usage counts, cache writes), so a test can assert on them without
- * sleeping. `vars` overrides configuration for this one request (e.g. a zero grace period).
+ * Sends a request through the worker's fetch handler, as a client would, and waits for everything
+ * it deferred with `waitUntil` (audit rows, usage counts, cache writes), so a test can assert on
+ * them without sleeping. `vars` overrides configuration for this one request (e.g. a zero grace
+ * period, another route table).
  */
 export async function send(
   path: string,
@@ -21,6 +23,7 @@ export async function send(
   return response;
 }
 
+/** `send` with a JSON body (a string is sent as it is, for bodies that are not valid JSON). */
 export function sendJson(
   path: string,
   method: string,

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import { inspectIdentityToken, verifyIdentityToken } from "../../src/services/token-exchange/identity-tokens";
-import { depsAt } from "../support/deps";
+import { testDeps } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { createTenant } from "../support/tenants";
 
@@ -9,7 +9,7 @@ import { createTenant } from "../support/tenants";
 async function detailOf(idp: FakeIdentityProvider, token: string, allowed: Array<"RS256" | "ES256"> = ["ES256"]) {
   const provider = await idp.trustedBy(await createTenant(), { allowedAlgorithms: allowed });
   try {
-    await verifyIdentityToken(await depsAt(), provider, token, inspectIdentityToken(token));
+    await verifyIdentityToken((await testDeps()).at(Date.now()), provider, token, inspectIdentityToken(token));
     return "verified";
   } catch (err) {
     return (err as { options: { detail: string } }).options.detail;

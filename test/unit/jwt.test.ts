@@ -13,13 +13,12 @@ import {
 } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LENGTH } from "../../src/crypto/jwt";
-import { loadSigningKeys, type SigningKeySet } from "../../src/crypto/signing-keys";
+import type { SigningKeySet } from "../../src/crypto/signing-keys";
 import { readConfig } from "../../src/env";
 import type { Deps } from "../../src/services/deps";
-import { rateLimitersOf } from "../../src/services/rate-limits";
 import { issueSessionToken, type TokenKind, verifySessionToken } from "../../src/services/sessions/session-tokens";
-import { openDatabase } from "../../src/storage/db";
 import type { SessionRecord } from "../../src/storage/session-store";
+import { testDeps } from "../support/deps";
 
 /**
  * Our own tokens against every forgery the issue lists. Each forged token differs from a token
@@ -50,16 +49,8 @@ let es256Private: CryptoKey;
 let eddsaPrivate: CryptoKey;
 
 beforeAll(async () => {
-  keys = await loadSigningKeys(env.SIGNING_KEYS);
-  deps = {
-    db: openDatabase(env.DB),
-    kv: env.KV,
-    config,
-    keys,
-    rateLimiters: rateLimitersOf(env),
-    now: NOW,
-    defer: () => {},
-  };
+  deps = (await testDeps()).at(NOW);
+  keys = deps.keys;
   es256Private = (await importJWK(es256, "ES256")) as CryptoKey;
   eddsaPrivate = (await importJWK(eddsa, "EdDSA")) as CryptoKey;
 });
