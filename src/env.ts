@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
+import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {
@@ -63,15 +64,7 @@ const originListSchema = z
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
   )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .refine((origin) => !origin.includes("*") && URL.canParse(origin) && new URL(origin).origin === origin, {
-          message: "each entry must be an exact origin such as https://app.example.com (no path, no wildcard)",
-        }),
-    ),
-  );
+  .pipe(z.array(z.string().refine(isExactOrigin, { message: EXACT_ORIGIN_RULE })));
 
 const configSchema = z.object({
   issuer: z.string().url(),
