@@ -41,6 +41,7 @@ const routeSchema = z.strictObject({
   userTypes: z.array(z.enum(USER_TYPES)).min(1).optional(),
   permissions: z.array(z.enum(API_KEY_PERMISSIONS)).optional(),
   liveOnly: z.boolean().optional(),
+  secretKeysOnly: z.boolean().optional(),
   timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional(),
   forwardCredentials: z.boolean().optional(),
 });
@@ -137,6 +138,7 @@ function checkEntry(entry: RouteEntry): string[] {
   if (!acceptsApiKey && entry.permissions) problems.push("permissions: only applies to api_key credentials");
   if (!acceptsApiKey && entry.sandboxUpstream) problems.push("sandboxUpstream: only test-mode API keys use it");
   if (!acceptsApiKey && entry.liveOnly) problems.push("liveOnly: only applies to api_key credentials");
+  if (!acceptsApiKey && entry.secretKeysOnly) problems.push("secretKeysOnly: only applies to api_key credentials");
   if (entry.liveOnly && entry.sandboxUpstream) {
     problems.push("liveOnly: a route with a sandboxUpstream sends test keys there; choose one");
   }
@@ -168,15 +170,20 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
 }
 
 /**
- * A publishable key is public by design (it ships in browsers and apps to name a tenant), so it
- * never authenticates a call through the gateway, whatever the route requires.
+ * Publishable and secret keys pass a route alike, by their permissions (SPEC §2.4: the Ping seed
+ * sends an SMS with a `pk_live_` key). `secretKeysOnly` is the operator's opt-in for a route a
+ * key that may sit in a browser must never reach.
  */
 function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
   if (entry.credentials.includes("public")) return null;
   return {
     accept: entry.credentials.filter((kind): kind is CredentialKind => kind !== "public"),
     userTypes: new Set(entry.userTypes ?? []),
-    apiKey: { kinds: ["secret"], permissions: entry.permissions ?? [], liveOnly: entry.liveOnly ?? false },
+    apiKey: {
+      ...(entry.secretKeysOnly ? { kinds: ["secret"] as const } : {}),
+      permissions: entry.permissions ?? [],
+      liveOnly: entry.liveOnly ?? false,
+    },
   };
 }
 

@@ -41,12 +41,15 @@ const createRouteDef = route({
   path: "/v1/api-keys",
   tags: ["API keys"],
   summary: "Create an API key (the key is in this response only)",
+  description:
+    "`pk_` and `sk_` keys both carry `permissions` and pass gateway routes by them (a publishable key with " +
+    "no permission passes none); the route table's `secretKeysOnly` keeps publishable keys off a route.",
   security: [{ bearer: [] }],
   middleware: [authenticate({ accept: ["bearer"] }), jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: createApiKeyRequestSchema } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: issuedApiKeyResponseSchema } } },
-    400: pingError("Unknown kind, mode or permission; permissions on a publishable key; expiry in the past"),
+    400: pingError("Unknown kind, mode or permission; expiry in the past"),
     ...commonErrors,
     404: pingError("No such business, or the caller is not a member of it"),
     415: pingError("Not JSON"),

@@ -23,6 +23,7 @@ const KNOWN_FIELDS = new Set([
   "userTypes",
   "permissions",
   "liveOnly",
+  "secretKeysOnly",
   "timeoutMs",
   "forwardCredentials",
 ]);
@@ -61,18 +62,20 @@ const userCredentials = fc.record({
   userTypes: fc.uniqueArray(fc.constantFrom(...USER_TYPES), { minLength: 1, maxLength: USER_TYPES.length }),
   permissions: fc.uniqueArray(fc.constantFrom(...API_KEY_PERMISSIONS), { maxLength: API_KEY_PERMISSIONS.length }),
   keyMode: fc.constantFrom("any", "liveOnly", "sandbox"),
+  secretKeysOnly: fc.boolean(),
 });
 
 /** The credential fields of one valid entry: public alone, or any credentials with what each requires. */
 const credentialFields = fc.oneof(
   fc.constant<Entry>({ credentials: ["public"] }),
-  userCredentials.map(({ kinds, userTypes, permissions, keyMode }) => {
+  userCredentials.map(({ kinds, userTypes, permissions, keyMode, secretKeysOnly }) => {
     const fields: Entry = { credentials: kinds };
     if (kinds.includes("bearer") || kinds.includes("session")) fields.userTypes = userTypes;
     if (kinds.includes("api_key")) {
       fields.permissions = permissions;
       if (keyMode === "liveOnly") fields.liveOnly = true;
       if (keyMode === "sandbox") fields.sandboxUpstream = { service: "SANDBOX", pathPrefix: "/sandbox" };
+      if (secretKeysOnly) fields.secretKeysOnly = true;
     }
     return fields;
   }),
@@ -153,6 +156,7 @@ describe("route table parser: valid tables", () => {
             expect(policy.apiKey?.permissions).toEqual(entry.permissions ?? []);
             expect([...(policy.userTypes ?? [])].sort()).toEqual([...((entry.userTypes as string[]) ?? [])].sort());
             expect(policy.apiKey?.liveOnly).toBe(entry.liveOnly === true);
+            expect(policy.apiKey?.kinds).toEqual(entry.secretKeysOnly ? ["secret"] : undefined);
           }
           expect(route.sandbox === null).toBe(entry.sandboxUpstream === undefined);
           expect(route.pattern.regex.test(concretePath(entry.path))).toBe(true);

@@ -15,7 +15,10 @@ export const apiKeyIdSchema = z
   .openapi({ example: "key_7Q3yTzWkq1J2aN8vLbXcRm" });
 
 export const apiKeyKindSchema = z.enum(API_KEY_KINDS).openapi({
-  description: "`publishable` keys only identify a tenant and carry no permissions; `secret` keys are for servers.",
+  description:
+    "Both kinds carry permissions and pass a gateway route by them. A `publishable` key may sit in a browser " +
+    "or an app (it is also a tenant's PERS project key); routes marked `secretKeysOnly` refuse it. A `secret` " +
+    "key is a server's credential and never leaves the server.",
 });
 export const apiKeyModeSchema = z.enum(API_KEY_MODES).openapi({
   description: "`test` keys never reach a live side effect.",
@@ -83,7 +86,7 @@ export const createApiKeyRequestSchema = z
       .array(apiKeyPermissionSchema)
       .max(API_KEY_PERMISSIONS.length)
       .default([])
-      .openapi({ example: ["sms", "email"], description: "Secret keys only" }),
+      .openapi({ example: ["sms"], description: "What the key may do through the gateway (both kinds)" }),
     expires_at: z.iso.datetime({ offset: true }).optional().openapi({ description: "Must be in the future" }),
   })
   .openapi("CreateApiKeyRequest");

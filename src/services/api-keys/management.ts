@@ -55,12 +55,7 @@ function newKeyPublicId(): string {
   return `key_${encodeBase58Fixed(crypto.getRandomValues(new Uint8Array(16)))}`;
 }
 
-function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "permissions" | "expiresAt">) {
-  if (request.kind === "publishable" && request.permissions.length > 0) {
-    throw new AppError("invalid_request", {
-      publicMessage: "Publishable keys carry no permissions; create a secret key for that.",
-    });
-  }
+function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "expiresAt">) {
   if (request.expiresAt && request.expiresAt.getTime() <= deps.now.getTime()) {
     throw new AppError("invalid_request", { publicMessage: "Invalid expires_at: must be in the future." });
   }

@@ -77,6 +77,11 @@ export async function authenticateApiKey(deps: Deps, presented: string): Promise
   };
 }
 
+/** A 403 (RFC 6750 §3.1 `insufficient_scope`) for a usable key, with a machine-readable reason. */
+function forbid(keyId: string, reason: string, detail: string): AppError {
+  return new AppError("insufficient_permission", { reason, detail: `key ${keyId}: ${detail}`, challenge: "api_key" });
+}
+
 /** What a route may require of an API key beyond its being usable. */
 export interface ApiKeyRequirements {
   /** Every one of these permissions is required. */
@@ -88,21 +93,23 @@ export interface ApiKeyRequirements {
 }
 
 /**
- * Checks an authenticated key against what a route requires. Each refusal is a 403 (RFC 6750
- * §3.1 `insufficient_scope`) with a machine-readable reason.
+ * Checks an authenticated key against what a route requires. Publishable and secret keys are
+ * authorized alike, by their permissions; a route sets `kinds` to refuse publishable keys.
+ *
+ * A publishable key with no permission at all (a PERS project key: it only names a tenant, and it
+ * ships in browsers) authorizes nothing, not even a route that requires no permission: such keys
+ * were never accepted by the gateway, and granting a permission is what makes one usable here.
  */
 export function authorizeApiKey(principal: ApiKeyPrincipal, requirements: ApiKeyRequirements): void {
-  const forbid = (reason: string, detail: string) =>
-    new AppError("insufficient_permission", {
-      reason,
-      detail: `key ${principal.keyId}: ${detail}`,
-      challenge: "api_key",
-    });
+  const { keyId } = principal;
   if (requirements.kinds && !requirements.kinds.includes(principal.kind)) {
-    throw forbid("kind_not_allowed", `a ${principal.kind} key`);
+    throw forbid(keyId, "kind_not_allowed", `a ${principal.kind} key`);
   }
   const granted: readonly string[] = principal.permissions;
+  if (principal.kind === "publishable" && granted.length === 0) {
+    throw forbid(keyId, "missing_permission", "a publishable key without permissions");
+  }
   const missing = (requirements.permissions ?? []).filter((permission) => !granted.includes(permission));
-  if (missing.length > 0) throw forbid("missing_permission", `lacks ${missing.join(", ")}`);
-  if (requirements.liveOnly && principal.mode === "test") throw forbid("test_key_not_allowed", "a test key");
+  if (missing.length > 0) throw forbid(keyId, "missing_permission", `lacks ${missing.join(", ")}`);
+  if (requirements.liveOnly && principal.mode === "test") throw forbid(keyId, "test_key_not_allowed", "a test key");
 }
