@@ -15,7 +15,7 @@ export type MemberRole = (typeof MEMBER_ROLES)[number];
 
 /**
  * Both kinds carry permissions. A publishable key may sit in a browser or an app (it names a PERS
- * tenant); a secret key is a server's and never leaves it.
+ * tenant, and may be limited to browser origins); a secret key is a server's and never leaves it.
  */
 export const API_KEY_KINDS = ["publishable", "secret"] as const;
 export type ApiKeyKind = (typeof API_KEY_KINDS)[number];

@@ -16,7 +16,9 @@ export interface EdgeCachedApiKey {
   resolvedAt: number;
 }
 
-const CACHE_ORIGIN = "https://api-key-cache.gatehouse.internal/v1/";
+// The path names the record's shape: v2 records carry `allowedOrigins`. A v1 entry written before a
+// deploy is never read as a v2 record (which would lift a key's origin list for up to a minute).
+const CACHE_ORIGIN = "https://api-key-cache.gatehouse.internal/v2/";
 
 function cacheUrl(lookupHash: string): string {
   return `${CACHE_ORIGIN}${lookupHash}`;

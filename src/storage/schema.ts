@@ -113,6 +113,11 @@ export const apiKeys = sqliteTable(
     /** Set when the key was rolled: its successor, and when this key stops working. */
     replacedBy: integer("replaced_by").references((): AnySQLiteColumn => apiKeys.id, { onDelete: "set null" }),
     graceUntil: integer("grace_until", { mode: "timestamp_ms" }),
+    /**
+     * Publishable keys only: the exact browser origins whose requests the key may authenticate
+     * (a request with another `Origin` is refused). Null: no origin restriction.
+     */
+    allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
   },
   (table) => [
     uniqueIndex("api_keys_public_id_unique").on(table.publicId),

@@ -41,6 +41,8 @@ export interface NewApiKeyRequest {
   kind: ApiKeyKind;
   mode: ApiKeyMode;
   permissions: ApiKeyPermission[];
+  /** Publishable keys only: the browser origins the key works from. */
+  allowedOrigins?: string[];
   expiresAt?: Date;
 }
 
@@ -55,7 +57,13 @@ function newKeyPublicId(): string {
   return `key_${encodeBase58Fixed(crypto.getRandomValues(new Uint8Array(16)))}`;
 }
 
-function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "expiresAt">) {
+function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "allowedOrigins" | "expiresAt">) {
+  // An origin list is a browser guard; a secret key that needs one is a secret key in a browser.
+  if (request.kind === "secret" && request.allowedOrigins !== undefined) {
+    throw new AppError("invalid_request", {
+      publicMessage: "Invalid allowed_origins: only publishable keys have an origin list.",
+    });
+  }
   if (request.expiresAt && request.expiresAt.getTime() <= deps.now.getTime()) {
     throw new AppError("invalid_request", { publicMessage: "Invalid expires_at: must be in the future." });
   }
@@ -72,6 +80,7 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
   const { business, caller } = await findAccessibleBusiness(deps, actor.principal, request.businessPublicId);
   const generated = await generateApiKey(request.kind, request.mode);
   const permissions = [...new Set(request.permissions)];
+  const allowedOrigins = request.allowedOrigins ? [...new Set(request.allowedOrigins)] : null;
   const row = await insertApiKey(deps.db, {
     publicId: newKeyPublicId(),
     businessId: business.id,
@@ -79,6 +88,7 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
     kind: request.kind,
     mode: request.mode,
     permissions,
+    allowedOrigins,
     hash: generated.lookupHash,
     displayPrefix: generated.displayPrefix,
     createdBy: caller.userId,
@@ -89,7 +99,14 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
     action: "api_key.create",
     tenant: business.publicId,
     target: row.publicId,
-    details: { name: row.name, kind: row.kind, mode: row.mode, permissions, display_prefix: row.displayPrefix },
+    details: {
+      name: row.name,
+      kind: row.kind,
+      mode: row.mode,
+      permissions,
+      ...(allowedOrigins ? { allowed_origins: allowedOrigins } : {}),
+      display_prefix: row.displayPrefix,
+    },
   });
   return { key: await reload(deps, row.publicId), plaintext: generated.plaintext };
 }
@@ -142,7 +159,7 @@ export interface RolledApiKey extends IssuedApiKey {
 }
 
 /**
- * Issues a successor with the same name, kind, mode, permissions and expiry; the old key keeps
+ * Issues a successor with the same name, kind, mode, permissions, origins and expiry; the old key keeps
  * working for `apiKeyRollGraceSeconds`, then is refused as revoked. Only an active key can be
  * rolled, and only once.
  */
@@ -161,6 +178,7 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
     kind: old.kind,
     mode: old.mode,
     permissions: old.permissions,
+    allowedOrigins: old.allowedOrigins,
     hash: generated.lookupHash,
     displayPrefix: generated.displayPrefix,
     createdBy: caller.userId,

@@ -62,11 +62,13 @@ export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKe
 
 /**
  * Verifies a presented API key (the value of `X-Ping-Api-Key`): strict format and checksum with no
- * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry.
- * Usage is counted in memory and written later, coalesced.
+ * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry,
+ * then the key's origin list against the request's `Origin`. Usage is counted in memory and written
+ * later, coalesced.
  */
-export async function authenticateApiKey(deps: Deps, presented: string): Promise<ApiKeyPrincipal> {
+export async function authenticateApiKey(deps: Deps, presented: string, origin?: string): Promise<ApiKeyPrincipal> {
   const record = await verifyApiKey(deps, presented);
+  refuseForeignOrigin(record, origin);
   return {
     method: "api_key",
     keyId: record.publicId,
@@ -80,6 +82,20 @@ export async function authenticateApiKey(deps: Deps, presented: string): Promise
 /** A 403 (RFC 6750 §3.1 `insufficient_scope`) for a usable key, with a machine-readable reason. */
 function forbid(keyId: string, reason: string, detail: string): AppError {
   return new AppError("insufficient_permission", { reason, detail: `key ${keyId}: ${detail}`, challenge: "api_key" });
+}
+
+/**
+ * A publishable key with an origin list works only for pages on those origins. It is a browser
+ * guard, not a secret: a browser always states the `Origin` of a cross-origin request (and one
+ * carrying `X-Ping-Api-Key` is always cross-origin or a same-origin non-GET), and a page cannot
+ * change it. A request without `Origin` comes from a server (or a same-origin GET) and passes:
+ * a server can send any `Origin` it likes, so refusing it would protect nothing.
+ */
+function refuseForeignOrigin(record: ApiKeyRecord, origin: string | undefined): void {
+  if (record.allowedOrigins === null || origin === undefined) return;
+  if (!record.allowedOrigins.includes(origin)) {
+    throw forbid(record.publicId, "origin_not_allowed", "Origin not on the key's list");
+  }
 }
 
 /** What a route may require of an API key beyond its being usable. */
