@@ -198,6 +198,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
     .default(false),
   enabledAuthTypes: text("enabled_auth_types", { mode: "json" }).$type<OptInAuthType[]>().notNull().default(sql`'[]'`),
   adminIdentities: text("admin_identities", { mode: "json" }).$type<AdminIdentity[]>().notNull().default(sql`'[]'`),
+  /** Browser origins that may call `/v2/*` for this tenant (CORS). Null: `PERS_CORS_ALLOWED_ORIGINS` applies. */
+  allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
   updatedAt: updatedAt(),
 });
 

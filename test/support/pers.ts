@@ -28,7 +28,13 @@ export async function configureTenant(tenant: TestTenant, settings: Partial<Tena
   await upsertTenantSettings(
     openDatabase(env.DB),
     tenant.tenantId,
-    { allowJwtForUnauthenticatedUsers: false, enabledAuthTypes: [], adminIdentities: [], ...settings },
+    {
+      allowJwtForUnauthenticatedUsers: false,
+      enabledAuthTypes: [],
+      adminIdentities: [],
+      allowedOrigins: null,
+      ...settings,
+    },
     new Date(),
   );
 }
