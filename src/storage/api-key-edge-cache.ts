@@ -16,8 +16,8 @@ export interface EdgeCachedApiKey {
   resolvedAt: number;
 }
 
-// The path names the record's shape: v2 records carry `allowedOrigins`. A v1 entry written before a
-// deploy is never read as a v2 record (which would lift a key's origin list for up to a minute).
+// The path names the record's shape: v2 records carry `allowedOrigins`. Entries cached before it
+// existed (v1, without the field) are simply not found here and are read again from D1.
 const CACHE_ORIGIN = "https://api-key-cache.gatehouse.internal/v2/";
 
 function cacheUrl(lookupHash: string): string {

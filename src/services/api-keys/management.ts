@@ -159,9 +159,9 @@ export interface RolledApiKey extends IssuedApiKey {
 }
 
 /**
- * Issues a successor with the same name, kind, mode, permissions, origins and expiry; the old key keeps
- * working for `apiKeyRollGraceSeconds`, then is refused as revoked. Only an active key can be
- * rolled, and only once.
+ * Issues a successor with the same name, kind, mode, permissions, allowed origins and expiry; the
+ * old key keeps working for `apiKeyRollGraceSeconds`, then is refused as revoked. Only an active
+ * key can be rolled, and only once.
  */
 export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<RolledApiKey> {
   const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
