@@ -1,7 +1,7 @@
 import { AppError } from "./errors";
 import { handleError } from "./http/errors";
 import { createRouter, refuseOtherMethods } from "./http/router";
-import { corsForAllowedOrigins } from "./middleware/cors";
+import { corsForAllowedOrigins, persCors } from "./middleware/cors";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
@@ -24,6 +24,7 @@ export function createApp() {
 
   app.use("*", init, requestLog, securityHeaders);
   app.use("/v1/*", corsForAllowedOrigins);
+  app.use("/v2/*", persCors);
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);

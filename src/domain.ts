@@ -13,7 +13,10 @@ export const MEMBER_ROLES = ["owner", "member"] as const;
 export type BusinessStatus = (typeof BUSINESS_STATUSES)[number];
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
-/** Publishable keys only identify a tenant; secret keys are for servers and carry permissions. */
+/**
+ * Both kinds carry permissions. A publishable key may sit in a browser or an app (it names a PERS
+ * tenant, and may be limited to browser origins); a secret key is a server's and never leaves it.
+ */
 export const API_KEY_KINDS = ["publishable", "secret"] as const;
 export type ApiKeyKind = (typeof API_KEY_KINDS)[number];
 /** Test keys never reach a live side effect (the gateway marks and may divert them). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
+import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
 export interface Bindings {
@@ -18,6 +19,8 @@ export interface Bindings {
   MAX_BODY_BYTES: string;
   /** Comma-separated browser origins allowed to call with credentials (CORS) and past the CSRF check. */
   CORS_ALLOWED_ORIGINS?: string;
+  /** Comma-separated browser origins allowed to call `/v2/*` (PERS) for a tenant that lists none itself. */
+  PERS_CORS_ALLOWED_ORIGINS?: string;
   API_KEY_CACHE_SECONDS: string;
   API_KEY_EDGE_CACHE_SECONDS: string;
   API_KEY_ROLL_GRACE_SECONDS: string;
@@ -52,7 +55,8 @@ const positiveInt = z.coerce.number().int().positive();
 
 /**
  * `https://app.example.com,http://localhost:3000` → exact origins (scheme, host, port; no path).
- * `*` is refused: credentialed CORS must never be open to every origin.
+ * `*` is refused: credentialed CORS must never be open to every origin, and a PERS origin list is
+ * what keeps other sites' pages from spending a tenant's refresh tokens.
  */
 const originListSchema = z
   .string()
@@ -63,15 +67,7 @@ const originListSchema = z
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
   )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .refine((origin) => !origin.includes("*") && URL.canParse(origin) && new URL(origin).origin === origin, {
-          message: "each entry must be an exact origin such as https://app.example.com (no path, no wildcard)",
-        }),
-    ),
-  );
+  .pipe(z.array(z.string().refine(isExactOrigin, { message: EXACT_ORIGIN_RULE })));
 
 const configSchema = z.object({
   issuer: z.string().url(),
@@ -85,6 +81,8 @@ const configSchema = z.object({
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
   corsAllowedOrigins: originListSchema,
+  /** PERS CORS (never with credentials) for tenants without an `allowedOrigins` list of their own. */
+  persCorsAllowedOrigins: originListSchema,
   /** Per-isolate cache of a resolved API key. */
   apiKeyCacheSeconds: z.coerce.number().int().min(0).max(60),
   /** Cache API (per location) entry of a resolved API key; also bounds how long a revocation takes elsewhere. */
@@ -133,6 +131,7 @@ export function readConfig(env: Bindings): Config {
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+    persCorsAllowedOrigins: env.PERS_CORS_ALLOWED_ORIGINS,
     apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
     apiKeyEdgeCacheSeconds: env.API_KEY_EDGE_CACHE_SECONDS,
     apiKeyRollGraceSeconds: env.API_KEY_ROLL_GRACE_SECONDS,

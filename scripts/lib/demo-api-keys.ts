@@ -19,8 +19,13 @@ export interface DemoApiKey {
   kind: ApiKeyKind;
   mode: ApiKeyMode;
   permissions: ApiKeyPermission[];
+  /** Publishable keys: the browser origins the key works from (absent: any). */
+  allowedOrigins?: string[];
   plaintext: string;
 }
+
+/** The browser origin the demo browser key allows: a local front-end dev server (Vite's port). */
+export const DEMO_BROWSER_ORIGIN = "http://localhost:5173";
 
 export const DEMO_API_KEYS: readonly DemoApiKey[] = [
   {
@@ -55,6 +60,16 @@ export const DEMO_API_KEYS: readonly DemoApiKey[] = [
     permissions: [],
     plaintext: "pk_live_Ehv9GTJV8RwJWcd1iYfaSrPnJCgbUXJeT4NNZnq",
   },
+  {
+    // The Ping seed's own example sends an SMS with a `pk_live_` key: this one makes it run as written.
+    publicId: "key_demo_pk_live_sms",
+    name: "Demo browser app (live)",
+    kind: "publishable",
+    mode: "live",
+    permissions: ["sms"],
+    allowedOrigins: [DEMO_BROWSER_ORIGIN],
+    plaintext: "pk_live_1UnL91GVtc6ry8TF3RNkzwUY6LQbhoQf41XCQGV",
+  },
 ];
 
 /**
@@ -78,12 +93,14 @@ export async function demoApiKeySeedStatements(
         sqlString(key.kind),
         sqlString(key.mode),
         sqlString(JSON.stringify(key.permissions)),
+        sqlString(key.allowedOrigins ? JSON.stringify(key.allowedOrigins) : null),
         sqlString(parsed.lookupHash),
         sqlString(key.plaintext.slice(0, DISPLAY_PREFIX_LENGTH)),
         `(SELECT id FROM users WHERE public_id = ${sqlString(createdByPublicId)})`,
       ].join(", ");
       return (
-        "INSERT INTO api_keys (public_id, business_id, name, kind, mode, permissions, hash, display_prefix, created_by) " +
+        "INSERT INTO api_keys (public_id, business_id, name, kind, mode, permissions, allowed_origins, hash, " +
+        "display_prefix, created_by) " +
         `SELECT ${values} FROM businesses b WHERE b.public_id = ${sqlString(businessPublicId)} ` +
         "ON CONFLICT DO NOTHING"
       );

@@ -54,6 +54,7 @@ const routeSchema = z.strictObject({
     .min(1)
     .optional(),
   liveOnly: z.boolean().optional(),
+  secretKeysOnly: z.boolean().optional(),
   timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional(),
   forwardCredentials: z.boolean().optional(),
 });
@@ -157,6 +158,7 @@ function checkEntry(entry: RouteEntry): string[] {
   if (entry.tenants && new Set(entry.tenants).size !== entry.tenants.length) problems.push("tenants: listed twice");
   if (!acceptsApiKey && entry.sandboxUpstream) problems.push("sandboxUpstream: only test-mode API keys use it");
   if (!acceptsApiKey && entry.liveOnly) problems.push("liveOnly: only applies to api_key credentials");
+  if (!acceptsApiKey && entry.secretKeysOnly) problems.push("secretKeysOnly: only applies to api_key credentials");
   if (entry.liveOnly && entry.sandboxUpstream) {
     problems.push("liveOnly: a route with a sandboxUpstream sends test keys there; choose one");
   }
@@ -188,8 +190,9 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
 }
 
 /**
- * A publishable key is public by design (it ships in browsers and apps to name a tenant), so it
- * never authenticates a call through the gateway, whatever the route requires. A PERS access
+ * Publishable and secret keys pass a route alike, by their permissions (SPEC §2.4: the Ping seed
+ * sends an SMS with a `pk_live_` key). `secretKeysOnly` is the operator's opt-in for a route a
+ * key that may sit in a browser must never reach. A PERS access
  * token may be of any tenant and auth type unless the entry lists some.
  */
 function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
@@ -197,7 +200,11 @@ function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
   return {
     accept: entry.credentials.filter((kind): kind is CredentialKind => kind !== "public"),
     userTypes: new Set(entry.userTypes ?? []),
-    apiKey: { kinds: ["secret"], permissions: entry.permissions ?? [], liveOnly: entry.liveOnly ?? false },
+    apiKey: {
+      ...(entry.secretKeysOnly ? { kinds: ["secret"] as const } : {}),
+      permissions: entry.permissions ?? [],
+      liveOnly: entry.liveOnly ?? false,
+    },
     pers: {
       ...(entry.persAuthTypes ? { authTypes: new Set(entry.persAuthTypes) } : {}),
       ...(entry.tenants ? { tenants: new Set(entry.tenants) } : {}),

@@ -20,5 +20,6 @@ export function presentedCredentials(request: RequestHeaders): PresentedCredenti
     userType: request.header(USER_TYPE_HEADER),
     apiKey: request.header(API_KEY_HEADER),
     sessionCookie: sessionCookieOf(request.header("cookie")),
+    origin: request.header("origin"),
   };
 }

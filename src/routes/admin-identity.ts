@@ -20,6 +20,7 @@ import {
   removeIdentityProvider,
   updateIdentityProvider,
 } from "../services/admin/identity-providers";
+import { ORIGIN_LISTS_CACHE_SECONDS } from "../services/token-exchange/browser-origins";
 import { loadTenantSettings, replaceTenantSettings } from "../services/token-exchange/tenant-settings";
 
 const { router, route } = createSurface("ping");
@@ -68,6 +69,9 @@ const putSettingsRoute = route({
   path: "/v1/admin/tenants/{tenantId}/settings",
   tags,
   summary: "Replace a tenant's token-exchange settings",
+  description:
+    "Replaces every field; an omitted field takes its default. `allowedOrigins` governs CORS on /v2/*: it takes " +
+    `effect at once in the isolate that saved it and within ${ORIGIN_LISTS_CACHE_SECONDS} s everywhere else.`,
   security,
   middleware: [adminOnly, jsonBody] as const,
   request: {
@@ -155,6 +159,7 @@ export const adminIdentityRoutes = router
       allowJwtForUnauthenticatedUsers: input.allowJWTForUnauthenticatedUsers,
       enabledAuthTypes: input.enabledAuthTypes,
       adminIdentities: input.adminIdentities,
+      allowedOrigins: input.allowedOrigins,
     });
     return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
   })

@@ -22,6 +22,7 @@ const whoAmIRoute = route({
       content: { "application/json": { schema: apiKeyPrincipalResponseSchema } },
     },
     401: gatewayError("No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired"),
+    403: gatewayError("A publishable key sent with an `Origin` not on its `allowed_origins` (`origin_not_allowed`)"),
     429: gatewayError("Too many refused keys from this client; see `Retry-After`"),
   },
 });

@@ -41,12 +41,18 @@ const createRouteDef = route({
   path: "/v1/api-keys",
   tags: ["API keys"],
   summary: "Create an API key (the key is in this response only)",
+  description:
+    "`pk_` and `sk_` keys both carry `permissions` and pass gateway routes by them (a publishable key with " +
+    "no permission passes none). A publishable key may be limited to `allowed_origins` for browser use; the " +
+    "route table's `secretKeysOnly` keeps publishable keys off a route.",
   security: [{ bearer: [] }],
   middleware: [authenticate({ accept: ["bearer"] }), jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: createApiKeyRequestSchema } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: issuedApiKeyResponseSchema } } },
-    400: pingError("Unknown kind, mode or permission; permissions on a publishable key; expiry in the past"),
+    400: pingError(
+      "Unknown kind, mode or permission; allowed_origins on a secret key or not exact origins; expiry in the past",
+    ),
     ...commonErrors,
     404: pingError("No such business, or the caller is not a member of it"),
     415: pingError("Not JSON"),
@@ -94,8 +100,9 @@ const rollRouteDef = route({
   tags: ["API keys"],
   summary: "Replace a key with a new secret; the old one keeps working for a grace period",
   description:
-    "The successor has the same name, kind, mode, permissions and expiry. The old key is accepted until " +
-    "`grace_until` (API_KEY_ROLL_GRACE_SECONDS, 24 h by default), then refused with reason `revoked`.",
+    "The successor has the same name, kind, mode, permissions, allowed origins and expiry. The old key is " +
+    "accepted until `grace_until` (API_KEY_ROLL_GRACE_SECONDS, 24 h by default), then refused with reason " +
+    "`revoked`.",
   security: [{ bearer: [] }],
   middleware: [authenticate({ accept: ["bearer"] })] as const,
   request: { params: keyIdParams },
@@ -137,6 +144,7 @@ export const apiKeyRoutes = router
       kind: body.kind,
       mode: body.mode,
       permissions: body.permissions,
+      allowedOrigins: body.allowed_origins,
       ...(body.expires_at ? { expiresAt: new Date(body.expires_at) } : {}),
     });
     return c.json({ result: "success" as const, api_key: toApiKeyView(key, c.get("deps").now), key: plaintext }, 201);

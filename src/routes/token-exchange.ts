@@ -37,7 +37,10 @@ const tokenRoute = route({
     200: { description: "A PERS session", content: { "application/json": { schema: persTokenPairSchema } } },
     400: persError("Malformed request, unknown authType, rawLoginData too large or deep"),
     401: persError("Missing, unknown or conflicting project key; identity token invalid"),
-    403: persError("authType not enabled, not an admin of the tenant, or anonymous users not allowed"),
+    403: persError(
+      "authType not enabled, not an admin of the tenant, anonymous users not allowed, or an `Origin` the " +
+        "tenant does not allow (`origin_not_allowed`)",
+    ),
     415: persError("Not JSON"),
   },
 });
@@ -60,6 +63,7 @@ const refreshRoute = route({
     200: { description: "A rotated token pair", content: { "application/json": { schema: persTokenPairSchema } } },
     400: persError("Malformed request"),
     401: persError("Project key or refresh token invalid, expired, reused or revoked"),
+    403: persError("An `Origin` the tenant does not allow (`origin_not_allowed`); nothing is rotated"),
     415: persError("Not JSON"),
   },
 });
@@ -82,6 +86,7 @@ const verifyRoute = route({
     200: { description: "The verdict", content: { "application/json": { schema: persVerifyResponseSchema } } },
     400: persError("Malformed request"),
     401: persError("Missing, unknown or conflicting project key"),
+    403: persError("An `Origin` the tenant does not allow (`origin_not_allowed`)"),
     415: persError("Not JSON"),
   },
 });

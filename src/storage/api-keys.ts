@@ -20,6 +20,8 @@ export interface ApiKeyRecord {
   kind: ApiKeyKind;
   mode: ApiKeyMode;
   permissions: ApiKeyPermission[];
+  /** Publishable keys only: the browser origins the key may be used from; null when unrestricted. */
+  allowedOrigins: string[] | null;
   expiresAt: number | null;
   revokedAt: number | null;
   graceUntil: number | null;
@@ -40,6 +42,8 @@ export interface NewApiKey {
   kind: ApiKeyKind;
   mode: ApiKeyMode;
   permissions: ApiKeyPermission[];
+  /** Absent or null: no origin restriction. */
+  allowedOrigins?: string[] | null;
   hash: string;
   displayPrefix: string;
   createdBy: number | null;
@@ -69,6 +73,7 @@ export async function findApiKeyRecordByHash(db: Database, hash: string): Promis
     kind: key.kind,
     mode: key.mode,
     permissions: key.permissions,
+    allowedOrigins: key.allowedOrigins,
     expiresAt: epochMs(key.expiresAt),
     revokedAt: epochMs(key.revokedAt),
     graceUntil: epochMs(key.graceUntil),

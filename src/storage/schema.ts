@@ -113,6 +113,11 @@ export const apiKeys = sqliteTable(
     /** Set when the key was rolled: its successor, and when this key stops working. */
     replacedBy: integer("replaced_by").references((): AnySQLiteColumn => apiKeys.id, { onDelete: "set null" }),
     graceUntil: integer("grace_until", { mode: "timestamp_ms" }),
+    /**
+     * Publishable keys only: the exact browser origins whose requests the key may authenticate
+     * (a request with another `Origin` is refused). Null: no origin restriction.
+     */
+    allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
   },
   (table) => [
     uniqueIndex("api_keys_public_id_unique").on(table.publicId),
@@ -193,6 +198,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
     .default(false),
   enabledAuthTypes: text("enabled_auth_types", { mode: "json" }).$type<OptInAuthType[]>().notNull().default(sql`'[]'`),
   adminIdentities: text("admin_identities", { mode: "json" }).$type<AdminIdentity[]>().notNull().default(sql`'[]'`),
+  /** Browser origins that may call `/v2/*` for this tenant (CORS). Null: `PERS_CORS_ALLOWED_ORIGINS` applies. */
+  allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
   updatedAt: updatedAt(),
 });
 

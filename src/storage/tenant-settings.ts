@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, isNotNull } from "drizzle-orm";
 import type { AdminIdentity, OptInAuthType } from "../domain";
 import type { Database } from "./db";
 import { type TenantSettingsRow, tenantSettings } from "./schema";
@@ -12,6 +12,8 @@ export interface TenantSettingsValues {
   allowJwtForUnauthenticatedUsers: boolean;
   enabledAuthTypes: OptInAuthType[];
   adminIdentities: AdminIdentity[];
+  /** Null: the tenant has no list of its own and the global default applies. */
+  allowedOrigins: string[] | null;
 }
 
 /** Replaces a tenant's settings (creating the row on first use). */
@@ -28,4 +30,20 @@ export async function upsertTenantSettings(
     .returning();
   if (!row) throw new Error("tenant settings upsert returned no row");
   return row;
+}
+
+export interface TenantOriginList {
+  tenantId: number;
+  allowedOrigins: string[];
+}
+
+/** The browser-origin list of every tenant that set one: one read, for the per-isolate CORS cache. */
+export async function listTenantOriginLists(db: Database): Promise<TenantOriginList[]> {
+  const rows = await db
+    .select({ tenantId: tenantSettings.tenantId, allowedOrigins: tenantSettings.allowedOrigins })
+    .from(tenantSettings)
+    .where(isNotNull(tenantSettings.allowedOrigins));
+  return rows.flatMap((row) =>
+    row.allowedOrigins ? [{ tenantId: row.tenantId, allowedOrigins: row.allowedOrigins }] : [],
+  );
 }

@@ -217,6 +217,7 @@ describe("admin: a tenant's exchange settings", () => {
         allowJWTForUnauthenticatedUsers: false,
         enabledAuthTypes: [],
         adminIdentities: [],
+        allowedOrigins: null,
         updatedAt: null,
       },
     });

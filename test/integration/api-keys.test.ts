@@ -13,7 +13,7 @@ import { send, sendJson } from "../support/worker";
 const FORMATS = [
   { kind: "publishable", mode: "test", prefix: "pk_test_", permissions: [] },
   { kind: "secret", mode: "test", prefix: "sk_test_", permissions: ["sms", "email"] },
-  { kind: "publishable", mode: "live", prefix: "pk_live_", permissions: [] },
+  { kind: "publishable", mode: "live", prefix: "pk_live_", permissions: ["sms"] },
   { kind: "secret", mode: "live", prefix: "sk_live_", permissions: ["sms", "email", "whatsapp", "templates", "bulk"] },
 ] as const;
 
@@ -43,6 +43,7 @@ describe("creating API keys", () => {
       kind: format.kind,
       mode: format.mode,
       permissions: format.permissions,
+      allowed_origins: null,
       display_prefix: body.key.slice(0, 12),
       status: "active",
       created_by: owner.publicId,
@@ -87,7 +88,10 @@ describe("creating API keys", () => {
     ["an unknown permission", { permissions: ["sms", "fax"] }, 400],
     ["an unknown mode", { mode: "prod" }, 400],
     ["an unknown kind", { kind: "restricted" }, 400],
-    ["permissions on a publishable key", { kind: "publishable", permissions: ["sms"] }, 400],
+    ["an origin list on a secret key", { kind: "secret", allowed_origins: ["https://app.example.com"] }, 400],
+    ["an origin with a path", { kind: "publishable", allowed_origins: ["https://app.example.com/"] }, 400],
+    ["a wildcard origin", { kind: "publishable", allowed_origins: ["https://*.example.com"] }, 400],
+    ["an origin list that is not a list", { kind: "publishable", allowed_origins: "https://app.example.com" }, 400],
     ["an expiry in the past", { expires_at: new Date(Date.now() - 1000).toISOString() }, 400],
     ["an expiry that is not a date", { expires_at: "tomorrow" }, 400],
     ["an empty name", { name: "  " }, 400],

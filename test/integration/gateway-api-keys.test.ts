@@ -81,11 +81,11 @@ describe("a server holding an API key, through the gateway", () => {
     }
   });
 
-  it("with a publishable key, which is public by design, gets 403: it never authenticates a server call", async () => {
+  it("with a publishable key that was granted no permission (a project key) gets 403 missing_permission", async () => {
     const res = await send(SMS_PATH, withKey(tenant.keys.livePublishable.raw));
     expect(res.status).toBe(403);
     expect(res.headers.get("WWW-Authenticate")).toBe(API_KEY_SCOPE);
-    expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "kind_not_allowed" });
+    expect(await res.json()).toMatchObject({ error: "insufficient_permission", reason: "missing_permission" });
   });
 
   it("with a well-formed key nobody was issued gets 401 with the API-key challenge, every time", async () => {

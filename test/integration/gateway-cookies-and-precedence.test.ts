@@ -76,7 +76,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
   it("applies permissions to keys", async () => {
     const cases = [
       [tenant.keys.liveSms, "missing_permission"],
-      [tenant.keys.livePublishable, "kind_not_allowed"],
+      [tenant.keys.livePublishable, "missing_permission"],
     ] as const;
     for (const [key, reason] of cases) {
       const res = await send(path, { headers: { "X-Ping-Api-Key": key.raw } });

@@ -25,7 +25,7 @@ export interface TenantWithKeys {
     liveBulk: RealKey;
     testBulk: RealKey;
     liveTemplates: RealKey;
-    /** Publishable: identifies the tenant and carries no permission at all. */
+    /** Publishable with no permission at all: it names the tenant (a project key) and passes no route. */
     livePublishable: RealKey;
   };
 }

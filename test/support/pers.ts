@@ -29,7 +29,13 @@ export async function configureTenant(tenant: TestTenant, settings: Partial<Tena
   await upsertTenantSettings(
     openDatabase(env.DB),
     tenant.tenantId,
-    { allowJwtForUnauthenticatedUsers: false, enabledAuthTypes: [], adminIdentities: [], ...settings },
+    {
+      allowJwtForUnauthenticatedUsers: false,
+      enabledAuthTypes: [],
+      adminIdentities: [],
+      allowedOrigins: null,
+      ...settings,
+    },
     new Date(),
   );
 }

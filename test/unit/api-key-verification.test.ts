@@ -21,7 +21,10 @@ async function ownerActor(): Promise<{ actor: UserActor; businessPublicId: strin
   };
 }
 
-async function newKey(deps: Deps, fields: { expiresAt?: Date } = {}) {
+async function newKey(
+  deps: Deps,
+  fields: { expiresAt?: Date; kind?: "publishable" | "secret"; allowedOrigins?: string[] } = {},
+) {
   const { actor, businessPublicId } = await ownerActor();
   const issued = await createApiKey(deps, actor, {
     businessPublicId,
@@ -66,6 +69,29 @@ describe("verifying API keys", () => {
 
     const later = { ...clock.at(t0 + 10 * SECOND), db: untouchable<Deps["db"]>("D1") };
     await expect(authenticateApiKey(later, plaintext)).resolves.toMatchObject({ method: "api_key" });
+  });
+
+  it("a publishable key's origin list travels in both cache tiers, so it is judged without D1 or KV", async () => {
+    const clock = await testDeps({ apiKeyCacheSeconds: 5, apiKeyEdgeCacheSeconds: 60 });
+    const t0 = Date.now();
+    const app = "https://app.example.com";
+    const { plaintext } = await newKey(clock.at(t0), { kind: "publishable", allowedOrigins: [app] });
+    await authenticateApiKey(clock.at(t0), plaintext, app);
+    await clock.settle();
+
+    const blind = (at: number) => ({
+      ...clock.at(at),
+      db: untouchable<Deps["db"]>("D1"),
+      kv: untouchable<Deps["kv"]>("KV"),
+    });
+    for (const at of [t0 + SECOND, t0 + 10 * SECOND]) {
+      // First from this isolate's memory, then (past its 5 s) from the location's Cache API.
+      await expect(authenticateApiKey(blind(at), plaintext, app)).resolves.toMatchObject({ kind: "publishable" });
+      await expect(authenticateApiKey(blind(at), plaintext)).resolves.toMatchObject({ kind: "publishable" });
+      expect(await refusalReason(authenticateApiKey(blind(at), plaintext, "https://evil.example"))).toBe(
+        "insufficient_permission:origin_not_allowed",
+      );
+    }
   });
 
   it("a key revoked in another location is refused here within the edge cache lifetime (60 s)", async () => {
@@ -145,7 +171,7 @@ describe("verifying API keys", () => {
     const withKey = (apiKey: string | undefined) =>
       authenticateCredentials(
         blind,
-        { authorization: undefined, userType: undefined, apiKey, sessionCookie: undefined },
+        { authorization: undefined, userType: undefined, apiKey, sessionCookie: undefined, origin: undefined },
         { accept: ["api_key"] },
       );
     expect(await refusalReason(withKey(undefined))).toBe("missing_credentials:undefined");

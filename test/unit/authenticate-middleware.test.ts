@@ -63,12 +63,26 @@ describe("authenticate: what an API key must carry", () => {
     expect((await get("/bulk-email", full.key)).status).toBe(200);
   });
 
-  it("a publishable key carries no permissions, so it never passes a permission check", async () => {
+  it("a publishable key passes by its permissions like a secret key, except where only secret keys may", async () => {
+    const owner = await signedInOwner();
+    const { key } = await createKey(owner, { kind: "publishable", permissions: ["sms"], mode: "live" });
+    expect((await get("/sms", key)).status).toBe(200);
+    expect((await get("/live-only", key)).status).toBe(200);
+    const serversOnly = await get("/servers-only", key);
+    expect(serversOnly.status).toBe(403);
+    expect(await serversOnly.json()).toMatchObject({ reason: "kind_not_allowed" });
+  });
+
+  it("a publishable key with no permission at all passes nothing, not even a route that requires none", async () => {
     const owner = await signedInOwner();
     const { key } = await createKey(owner, { kind: "publishable", permissions: [], mode: "live" });
-    expect((await get("/sms", key)).status).toBe(403);
-    expect((await get("/servers-only", key)).status).toBe(403);
-    expect((await get("/live-only", key)).status).toBe(200);
+    for (const path of ["/sms", "/live-only"]) {
+      const res = await get(path, key);
+      expect(res.status, path).toBe(403);
+      expect(await res.json()).toMatchObject({ reason: "missing_permission" });
+    }
+    const secret = await createKey(owner, { kind: "secret", permissions: [], mode: "live" });
+    expect((await get("/live-only", secret.key)).status).toBe(200);
   });
 
   it("a test key is refused by a live-only route with test_key_not_allowed", async () => {

@@ -30,3 +30,19 @@ describe("CORS_ALLOWED_ORIGINS", () => {
     expect(() => configWithOrigins(origin)).toThrow(/CORS|corsAllowedOrigins/);
   });
 });
+
+describe("PERS_CORS_ALLOWED_ORIGINS", () => {
+  const persOrigins = (list: string | undefined) => readConfig({ ...env, PERS_CORS_ALLOWED_ORIGINS: list });
+
+  it("reads a comma-separated list of exact origins, empty when unset", () => {
+    expect(persOrigins(undefined).persCorsAllowedOrigins).toEqual([]);
+    expect(persOrigins("https://app.example.com ,http://localhost:5173").persCorsAllowedOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+    ]);
+  });
+
+  it.each(["*", "https://*.example.com", "https://app.example.com/", "null"])("refuses %s", (origin) => {
+    expect(() => persOrigins(origin)).toThrow(/persCorsAllowedOrigins/);
+  });
+});

@@ -23,6 +23,7 @@ const noCredentials: PresentedCredentials = {
   userType: undefined,
   apiKey: undefined,
   sessionCookie: undefined,
+  origin: undefined,
 };
 
 /** What the gateway's handler chain does for a GET: match, authenticate under the route's policy, forward. */

@@ -25,6 +25,7 @@ const KNOWN_FIELDS = new Set([
   "persAuthTypes",
   "tenants",
   "liveOnly",
+  "secretKeysOnly",
   "timeoutMs",
   "forwardCredentials",
 ]);
@@ -70,12 +71,13 @@ const userCredentials = fc.record({
     { nil: undefined },
   ),
   tenants: fc.option(fc.uniqueArray(tenantId, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  secretKeysOnly: fc.boolean(),
 });
 
 /** The credential fields of one valid entry: public alone, or any credentials with what each requires. */
 const credentialFields = fc.oneof(
   fc.constant<Entry>({ credentials: ["public"] }),
-  userCredentials.map(({ kinds, userTypes, permissions, keyMode, persAuthTypes, tenants }) => {
+  userCredentials.map(({ kinds, userTypes, permissions, keyMode, persAuthTypes, tenants, secretKeysOnly }) => {
     const fields: Entry = { credentials: kinds };
     if (kinds.includes("pers")) {
       if (persAuthTypes) fields.persAuthTypes = persAuthTypes;
@@ -86,6 +88,7 @@ const credentialFields = fc.oneof(
       fields.permissions = permissions;
       if (keyMode === "liveOnly") fields.liveOnly = true;
       if (keyMode === "sandbox") fields.sandboxUpstream = { service: "SANDBOX", pathPrefix: "/sandbox" };
+      if (secretKeysOnly) fields.secretKeysOnly = true;
     }
     return fields;
   }),
@@ -168,6 +171,7 @@ describe("route table parser: valid tables", () => {
             expect(policy.apiKey?.liveOnly).toBe(entry.liveOnly === true);
             expect(policy.pers?.authTypes && [...policy.pers.authTypes]).toEqual(entry.persAuthTypes);
             expect(policy.pers?.tenants && [...policy.pers.tenants]).toEqual(entry.tenants);
+            expect(policy.apiKey?.kinds).toEqual(entry.secretKeysOnly ? ["secret"] : undefined);
           }
           expect(route.sandbox === null).toBe(entry.sandboxUpstream === undefined);
           expect(route.pattern.regex.test(concretePath(entry.path))).toBe(true);

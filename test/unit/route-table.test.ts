@@ -197,6 +197,12 @@ describe("a table with a mistake is refused, naming the entry, its path and the 
     ],
     ["live-only on a route that takes no API key", withOk(entry({ liveOnly: true })), /liveOnly: only applies/],
     [
+      "secret-keys-only on a route that takes no API key",
+      withOk(entry({ secretKeysOnly: true })),
+      /secretKeysOnly: only applies/,
+    ],
+    ["secretKeysOnly that is not a boolean", withOk(keyEntry({ secretKeysOnly: "yes" })), /secretKeysOnly/],
+    [
       "live-only together with a sandbox",
       withOk(keyEntry({ liveOnly: true, sandboxUpstream: { service: "DEMO_UPSTREAM", pathPrefix: "/sandbox" } })),
       /liveOnly: a route with a sandboxUpstream/,

@@ -3,6 +3,7 @@ import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../../domain";
 import type { ProviderInput } from "../../services/admin/identity-providers";
 import type { TenantSettings } from "../../services/token-exchange/tenant-settings";
 import type { IdentityProviderRow } from "../../storage/schema";
+import { allowedOriginListSchema } from "./origins";
 
 /** `iss`/`aud` values are StringOrURI (RFC 7519 §2): printable, no whitespace, bounded. */
 const stringOrUri = z
@@ -96,6 +97,15 @@ export const tenantSettingsInputSchema = z
     allowJWTForUnauthenticatedUsers: z.boolean().default(false),
     enabledAuthTypes: z.array(z.enum(OPT_IN_AUTH_TYPES)).max(OPT_IN_AUTH_TYPES.length).default([]),
     adminIdentities: z.array(adminIdentitySchema).max(100).default([]),
+    allowedOrigins: allowedOriginListSchema
+      .nullable()
+      .default(null)
+      .openapi({
+        description:
+          "Browser origins whose pages may call /v2/* for this tenant (CORS, never with credentials): exact " +
+          "origins, no wildcards. A request from any other page is refused (403 `origin_not_allowed`); one " +
+          "without `Origin` (a server) is not. null (the default): PERS_CORS_ALLOWED_ORIGINS applies. []: none.",
+      }),
   })
   .strict()
   .openapi("TenantSettingsInput");
@@ -106,6 +116,10 @@ export const tenantSettingsSchema = z
     allowJWTForUnauthenticatedUsers: z.boolean(),
     enabledAuthTypes: z.array(z.enum(OPT_IN_AUTH_TYPES)),
     adminIdentities: z.array(z.object({ issuer: z.string(), subject: z.string() })),
+    allowedOrigins: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: "null: the global default (PERS_CORS_ALLOWED_ORIGINS) applies" }),
     updatedAt: z.string().nullable(),
   })
   .openapi("TenantSettings");
@@ -133,6 +147,7 @@ export function settingsView(tenantPublicId: string, settings: TenantSettings): 
     allowJWTForUnauthenticatedUsers: settings.allowJwtForUnauthenticatedUsers,
     enabledAuthTypes: settings.enabledAuthTypes,
     adminIdentities: settings.adminIdentities,
+    allowedOrigins: settings.allowedOrigins,
     updatedAt: settings.updatedAt?.toISOString() ?? null,
   };
 }

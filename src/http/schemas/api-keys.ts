@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { API_KEY_KINDS, API_KEY_MODES, API_KEY_PERMISSIONS, type ApiKeyPrincipal } from "../../domain";
 import { apiKeyStatus } from "../../services/api-keys/management";
 import type { ApiKeyDetails } from "../../storage/api-keys";
+import { allowedOriginListSchema } from "./origins";
 
 export const publicIdSchema = z
   .string()
@@ -15,7 +16,10 @@ export const apiKeyIdSchema = z
   .openapi({ example: "key_7Q3yTzWkq1J2aN8vLbXcRm" });
 
 export const apiKeyKindSchema = z.enum(API_KEY_KINDS).openapi({
-  description: "`publishable` keys only identify a tenant and carry no permissions; `secret` keys are for servers.",
+  description:
+    "Both kinds carry permissions and pass a gateway route by them. A `publishable` key may sit in a browser " +
+    "or an app (it is also a tenant's PERS project key): it may be limited to `allowed_origins`, and routes " +
+    "marked `secretKeysOnly` refuse it. A `secret` key is a server's credential and never leaves the server.",
 });
 export const apiKeyModeSchema = z.enum(API_KEY_MODES).openapi({
   description: "`test` keys never reach a live side effect.",
@@ -33,6 +37,10 @@ export const apiKeySchema = z
     kind: apiKeyKindSchema,
     mode: apiKeyModeSchema,
     permissions: z.array(apiKeyPermissionSchema),
+    allowed_origins: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: "Publishable keys: the only browser origins it works from; null when unrestricted" }),
     display_prefix: z.string().openapi({ example: "sk_live_5Hq2" }),
     status: z.enum(["active", "rolled", "revoked", "expired"]).openapi({
       description: "`rolled`: replaced by `replaced_by`, still accepted until `grace_until`.",
@@ -60,6 +68,7 @@ export function toApiKeyView(details: ApiKeyDetails, now: Date): ApiKeyView {
     kind: key.kind,
     mode: key.mode,
     permissions: key.permissions,
+    allowed_origins: key.allowedOrigins,
     display_prefix: key.displayPrefix,
     status: apiKeyStatus(key, now),
     created_by: details.createdByPublicId,
@@ -83,7 +92,14 @@ export const createApiKeyRequestSchema = z
       .array(apiKeyPermissionSchema)
       .max(API_KEY_PERMISSIONS.length)
       .default([])
-      .openapi({ example: ["sms", "email"], description: "Secret keys only" }),
+      .openapi({ example: ["sms"], description: "What the key may do through the gateway (both kinds)" }),
+    allowed_origins: allowedOriginListSchema.optional().openapi({
+      description:
+        "Publishable keys only (a 400 on a secret key): exact origins such as `https://app.example.com`, no " +
+        "wildcards. A request with this key whose `Origin` is not listed is refused (403 `origin_not_allowed`); " +
+        "a request without `Origin` (a server) is not. A browser guard, not a secret: a server can send any " +
+        "`Origin`. Absent: usable from any origin.",
+    }),
     expires_at: z.iso.datetime({ offset: true }).optional().openapi({ description: "Must be in the future" }),
   })
   .openapi("CreateApiKeyRequest");

@@ -41,6 +41,8 @@ export interface NewApiKeyRequest {
   kind: ApiKeyKind;
   mode: ApiKeyMode;
   permissions: ApiKeyPermission[];
+  /** Publishable keys only: the browser origins the key works from. */
+  allowedOrigins?: string[];
   expiresAt?: Date;
 }
 
@@ -55,10 +57,11 @@ function newKeyPublicId(): string {
   return `key_${encodeBase58Fixed(crypto.getRandomValues(new Uint8Array(16)))}`;
 }
 
-function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "permissions" | "expiresAt">) {
-  if (request.kind === "publishable" && request.permissions.length > 0) {
+function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "allowedOrigins" | "expiresAt">) {
+  // An origin list is a browser guard; a secret key that needs one is a secret key in a browser.
+  if (request.kind === "secret" && request.allowedOrigins !== undefined) {
     throw new AppError("invalid_request", {
-      publicMessage: "Publishable keys carry no permissions; create a secret key for that.",
+      publicMessage: "Invalid allowed_origins: only publishable keys have an origin list.",
     });
   }
   if (request.expiresAt && request.expiresAt.getTime() <= deps.now.getTime()) {
@@ -77,6 +80,7 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
   const { business, caller } = await findAccessibleBusiness(deps, actor.principal, request.businessPublicId);
   const generated = await generateApiKey(request.kind, request.mode);
   const permissions = [...new Set(request.permissions)];
+  const allowedOrigins = request.allowedOrigins ? [...new Set(request.allowedOrigins)] : null;
   const row = await insertApiKey(deps.db, {
     publicId: newKeyPublicId(),
     businessId: business.id,
@@ -84,6 +88,7 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
     kind: request.kind,
     mode: request.mode,
     permissions,
+    allowedOrigins,
     hash: generated.lookupHash,
     displayPrefix: generated.displayPrefix,
     createdBy: caller.userId,
@@ -94,7 +99,14 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
     action: "api_key.create",
     tenant: business.publicId,
     target: row.publicId,
-    details: { name: row.name, kind: row.kind, mode: row.mode, permissions, display_prefix: row.displayPrefix },
+    details: {
+      name: row.name,
+      kind: row.kind,
+      mode: row.mode,
+      permissions,
+      ...(allowedOrigins ? { allowed_origins: allowedOrigins } : {}),
+      display_prefix: row.displayPrefix,
+    },
   });
   return { key: await reload(deps, row.publicId), plaintext: generated.plaintext };
 }
@@ -147,9 +159,9 @@ export interface RolledApiKey extends IssuedApiKey {
 }
 
 /**
- * Issues a successor with the same name, kind, mode, permissions and expiry; the old key keeps
- * working for `apiKeyRollGraceSeconds`, then is refused as revoked. Only an active key can be
- * rolled, and only once.
+ * Issues a successor with the same name, kind, mode, permissions, allowed origins and expiry; the
+ * old key keeps working for `apiKeyRollGraceSeconds`, then is refused as revoked. Only an active
+ * key can be rolled, and only once.
  */
 export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<RolledApiKey> {
   const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
@@ -166,6 +178,7 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
     kind: old.kind,
     mode: old.mode,
     permissions: old.permissions,
+    allowedOrigins: old.allowedOrigins,
     hash: generated.lookupHash,
     displayPrefix: generated.displayPrefix,
     createdBy: caller.userId,

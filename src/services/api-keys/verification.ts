@@ -62,11 +62,13 @@ export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKe
 
 /**
  * Verifies a presented API key (the value of `X-Ping-Api-Key`): strict format and checksum with no
- * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry.
- * Usage is counted in memory and written later, coalesced.
+ * storage read, then the tiered cache (memory → Cache API → D1), then revocation, grace and expiry,
+ * then the key's origin list against the request's `Origin`. Usage is counted in memory and written
+ * later, coalesced.
  */
-export async function authenticateApiKey(deps: Deps, presented: string): Promise<ApiKeyPrincipal> {
+export async function authenticateApiKey(deps: Deps, presented: string, origin?: string): Promise<ApiKeyPrincipal> {
   const record = await verifyApiKey(deps, presented);
+  refuseForeignOrigin(record, origin);
   return {
     method: "api_key",
     keyId: record.publicId,
@@ -77,22 +79,43 @@ export async function authenticateApiKey(deps: Deps, presented: string): Promise
   };
 }
 
+/** A 403 (RFC 6750 §3.1 `insufficient_scope`) for a usable key, with a machine-readable reason. */
+function forbid(keyId: string, reason: string, detail: string): AppError {
+  return new AppError("insufficient_permission", { reason, detail: `key ${keyId}: ${detail}`, challenge: "api_key" });
+}
+
 /**
- * Checks an authenticated key against what a route requires. Each refusal is a 403 (RFC 6750
- * §3.1 `insufficient_scope`) with a machine-readable reason.
+ * A publishable key with an origin list works only for pages on those origins. It is a browser
+ * guard, not a secret: a browser always states the `Origin` of a cross-origin request (and one
+ * carrying `X-Ping-Api-Key` is always cross-origin or a same-origin non-GET), and a page cannot
+ * change it. A request without `Origin` comes from a server (or a same-origin GET) and passes:
+ * a server can send any `Origin` it likes, so refusing it would protect nothing.
+ */
+function refuseForeignOrigin(record: ApiKeyRecord, origin: string | undefined): void {
+  if (record.allowedOrigins === null || origin === undefined) return;
+  if (!record.allowedOrigins.includes(origin)) {
+    throw forbid(record.publicId, "origin_not_allowed", "Origin not on the key's list");
+  }
+}
+
+/**
+ * Checks an authenticated key against what a route requires. Publishable and secret keys are
+ * authorized alike, by their permissions; a route sets `kinds` to refuse publishable keys.
+ *
+ * A publishable key with no permission at all (a PERS project key: it only names a tenant, and it
+ * ships in browsers) authorizes nothing, not even a route that requires no permission: such keys
+ * were never accepted by the gateway, and granting a permission is what makes one usable here.
  */
 export function authorizeApiKey(principal: ApiKeyPrincipal, requirements: ApiKeyRequirements): void {
-  const forbid = (reason: string, detail: string) =>
-    new AppError("insufficient_permission", {
-      reason,
-      detail: `key ${principal.keyId}: ${detail}`,
-      challenge: "api_key",
-    });
+  const { keyId } = principal;
   if (requirements.kinds && !requirements.kinds.includes(principal.kind)) {
-    throw forbid("kind_not_allowed", `a ${principal.kind} key`);
+    throw forbid(keyId, "kind_not_allowed", `a ${principal.kind} key`);
   }
   const granted: readonly string[] = principal.permissions;
+  if (principal.kind === "publishable" && granted.length === 0) {
+    throw forbid(keyId, "missing_permission", "a publishable key without permissions");
+  }
   const missing = (requirements.permissions ?? []).filter((permission) => !granted.includes(permission));
-  if (missing.length > 0) throw forbid("missing_permission", `lacks ${missing.join(", ")}`);
-  if (requirements.liveOnly && principal.mode === "test") throw forbid("test_key_not_allowed", "a test key");
+  if (missing.length > 0) throw forbid(keyId, "missing_permission", `lacks ${missing.join(", ")}`);
+  if (requirements.liveOnly && principal.mode === "test") throw forbid(keyId, "test_key_not_allowed", "a test key");
 }

@@ -31,7 +31,7 @@ const authenticators: Record<CredentialKind, Authenticator> = {
     return authenticateAccessToken(deps, token, userType);
   },
   api_key: async (deps, presented, policy) => {
-    const principal = await authenticateApiKey(deps, boundedCredential(presented.apiKey, "api_key"));
+    const principal = await authenticateApiKey(deps, boundedCredential(presented.apiKey, "api_key"), presented.origin);
     if (policy.apiKey) authorizeApiKey(principal, policy.apiKey);
     return principal;
   },

@@ -11,6 +11,8 @@ export interface PresentedCredentials {
   apiKey: string | undefined;
   /** The `session_token` cookie's value. */
   sessionCookie: string | undefined;
+  /** `Origin`: not a credential, but what a publishable key's origin list is checked against. */
+  origin: string | undefined;
 }
 
 /** A credential longer than this is refused before anything looks it up. */

@@ -3,17 +3,22 @@ import { AppError } from "../../errors";
 import type { TenantSettingsRow } from "../../storage/schema";
 import { findTenantSettings, type TenantSettingsValues, upsertTenantSettings } from "../../storage/tenant-settings";
 import type { Deps } from "../deps";
+import { forgetTenantOriginLists } from "./browser-origins";
 import type { VerifiedIdentity } from "./identity-tokens";
 
 export interface TenantSettings extends TenantSettingsValues {
   updatedAt: Date | null;
 }
 
-/** A tenant that never saved settings: only `user` exchanges, no anonymous users, no admins. */
+/**
+ * A tenant that never saved settings: only `user` exchanges, no anonymous users, no admins, and
+ * the global default's browser origins.
+ */
 const DEFAULT_SETTINGS: TenantSettings = {
   allowJwtForUnauthenticatedUsers: false,
   enabledAuthTypes: [],
   adminIdentities: [],
+  allowedOrigins: null,
   updatedAt: null,
 };
 
@@ -22,6 +27,7 @@ function settingsOf(row: TenantSettingsRow): TenantSettings {
     allowJwtForUnauthenticatedUsers: row.allowJwtForUnauthenticatedUsers,
     enabledAuthTypes: row.enabledAuthTypes,
     adminIdentities: row.adminIdentities,
+    allowedOrigins: row.allowedOrigins,
     updatedAt: row.updatedAt,
   };
 }
@@ -46,9 +52,12 @@ export async function replaceTenantSettings(
       allowJwtForUnauthenticatedUsers: values.allowJwtForUnauthenticatedUsers,
       enabledAuthTypes: unique(values.enabledAuthTypes, (type) => type),
       adminIdentities: unique(values.adminIdentities, (admin) => JSON.stringify([admin.issuer, admin.subject])),
+      allowedOrigins: values.allowedOrigins && unique(values.allowedOrigins, (origin) => origin),
     },
     deps.now,
   );
+  // At once in this isolate; other isolates within their cache's lifetime.
+  forgetTenantOriginLists();
   return settingsOf(row);
 }
 
