@@ -1,4 +1,7 @@
 import type { IdpAlgorithm } from "../../src/domain";
+import type { Deps } from "../../src/services/deps";
+import { startPersSession } from "../../src/services/token-exchange/pers-sessions";
+import { linkNewTenantUser } from "../../src/storage/tenant-users";
 import { FakeIdentityProvider } from "./identity-provider";
 import { exchange, type TokenPair } from "./pers";
 import { createTenant, type TestTenant } from "./tenants";
@@ -19,4 +22,32 @@ export async function startedSession(): Promise<{ tenant: TestTenant; idp: FakeI
   const res = await exchange(tenant, { authToken: await idp.token(`user-${crypto.randomUUID().slice(0, 6)}`) });
   if (res.status !== 200) throw new Error(`exchange failed: ${res.status}`);
   return { tenant, idp, pair: (await res.json()) as TokenPair };
+}
+
+/**
+ * A PERS session started straight through the service at `deps.now`, for a new tenant user of a
+ * new tenant (no identity provider, no HTTP): for tests that move the clock.
+ */
+export async function persSessionAt(deps: Deps, tenantName = "Tenant") {
+  const tenant = await createTenant(tenantName);
+  const user = await linkNewTenantUser(deps.db, {
+    tenantId: tenant.tenantId,
+    issuer: "https://idp.unit.test",
+    subject: crypto.randomUUID(),
+    candidatePublicId: crypto.randomUUID(),
+    email: null,
+    name: null,
+    now: deps.now,
+  });
+  const pair = await startPersSession(deps, {
+    tenantId: tenant.tenantId,
+    tenantUserId: user.id,
+    session: {
+      tenantPublicId: tenant.tenantPublicId,
+      tenantUserPublicId: user.publicId,
+      authType: "user",
+      anonymous: false,
+    },
+  });
+  return { tenant, user, pair };
 }

@@ -8,12 +8,10 @@ import { authenticateCredentials } from "../../src/services/auth/authenticate";
 import type { PresentedCredentials } from "../../src/services/auth/credentials";
 import type { Deps } from "../../src/services/deps";
 import { registerWithCookie } from "../../src/services/sessions/cookie-sessions";
-import { startPersSession } from "../../src/services/token-exchange/pers-sessions";
-import { linkNewTenantUser } from "../../src/storage/tenant-users";
 import { createUser, uniqueEmail } from "../support/accounts";
 import { businessPublicIdOf } from "../support/api-keys";
 import { testDeps, untouchable } from "../support/deps";
-import { createTenant } from "../support/tenants";
+import { persSessionAt } from "../support/pers-session";
 
 const bindings = env as unknown as Readonly<Record<string, unknown>>;
 const table = loadRouteTable(env.GATEWAY_ROUTES, bindings);
@@ -99,27 +97,8 @@ describe("the gateway's warm paths (SPEC §5)", () => {
   it("a repeated request with one PERS access token is forwarded without KV or D1", async () => {
     const clock = await testDeps();
     const t0 = Date.now();
-    const tenant = await createTenant("Warm Loyalty");
-    const user = await linkNewTenantUser(clock.at(t0).db, {
-      tenantId: tenant.tenantId,
-      issuer: "https://idp.warm.test",
-      subject: crypto.randomUUID(),
-      candidatePublicId: crypto.randomUUID(),
-      email: null,
-      name: null,
-      now: new Date(t0),
-    });
-    const { accessToken } = await startPersSession(clock.at(t0), {
-      tenantId: tenant.tenantId,
-      tenantUserId: user.id,
-      session: {
-        tenantPublicId: tenant.tenantPublicId,
-        tenantUserPublicId: user.publicId,
-        authType: "user",
-        anonymous: false,
-      },
-    });
-    const authorization = `Bearer ${accessToken}`;
+    const { user, pair } = await persSessionAt(clock.at(t0), "Warm Loyalty");
+    const authorization = `Bearer ${pair.accessToken}`;
     const cold = await throughGateway(clock.at(t0), "/v1/loyalty/points", { authorization });
     expect(cold.status).toBe(200);
     await clock.settle();

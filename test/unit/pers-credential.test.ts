@@ -3,18 +3,14 @@ import { describe, expect, it } from "vitest";
 import type { PersPrincipal } from "../../src/domain";
 import { identityAssertion } from "../../src/gateway/assertion";
 import type { Deps } from "../../src/services/deps";
-import {
-  authenticatePersAccessToken,
-  refreshPersSession,
-  startPersSession,
-} from "../../src/services/token-exchange/pers-sessions";
+import { authenticatePersAccessToken, refreshPersSession } from "../../src/services/token-exchange/pers-sessions";
 import { issuePersAccessToken } from "../../src/services/token-exchange/pers-tokens";
 import { kvKeys } from "../../src/storage/keys";
 import { putPersFamily } from "../../src/storage/pers-family-store";
-import { linkNewTenantUser } from "../../src/storage/tenant-users";
 import { type TestDeps, testDeps, untouchable } from "../support/deps";
 import { claimsOf } from "../support/pers";
-import { createTenant, type TestTenant } from "../support/tenants";
+import { persSessionAt } from "../support/pers-session";
+import type { TestTenant } from "../support/tenants";
 
 /**
  * A PERS access token presented as a credential (the gateway): its family's liveness is cached
@@ -25,27 +21,7 @@ const T0 = Date.now() - 120_000;
 const at = (seconds: number) => T0 + seconds * 1000;
 
 async function sessionAt(clock: TestDeps, when: number) {
-  const deps = clock.at(when);
-  const tenant = await createTenant();
-  const user = await linkNewTenantUser(deps.db, {
-    tenantId: tenant.tenantId,
-    issuer: "https://idp.unit.test",
-    subject: crypto.randomUUID(),
-    candidatePublicId: crypto.randomUUID(),
-    email: null,
-    name: null,
-    now: deps.now,
-  });
-  const pair = await startPersSession(deps, {
-    tenantId: tenant.tenantId,
-    tenantUserId: user.id,
-    session: {
-      tenantPublicId: tenant.tenantPublicId,
-      tenantUserPublicId: user.publicId,
-      authType: "user",
-      anonymous: false,
-    },
-  });
+  const { tenant, user, pair } = await persSessionAt(clock.at(when));
   return { tenant, user, pair, familyId: claimsOf(pair.refreshToken).family_id };
 }
 

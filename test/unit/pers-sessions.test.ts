@@ -1,9 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { refreshPersSession, startPersSession } from "../../src/services/token-exchange/pers-sessions";
-import { linkNewTenantUser } from "../../src/storage/tenant-users";
+import { refreshPersSession } from "../../src/services/token-exchange/pers-sessions";
 import { type TestDeps, testDeps } from "../support/deps";
 import { claimsOf, familyRows } from "../support/pers";
-import { createTenant } from "../support/tenants";
+import { persSessionAt } from "../support/pers-session";
 
 let clock: TestDeps;
 beforeEach(async () => {
@@ -11,27 +10,7 @@ beforeEach(async () => {
 });
 
 async function sessionAt(now: Date) {
-  const tenant = await createTenant();
-  const deps = clock.at(now);
-  const user = await linkNewTenantUser(deps.db, {
-    tenantId: tenant.tenantId,
-    issuer: "https://idp.unit.test",
-    subject: crypto.randomUUID(),
-    candidatePublicId: crypto.randomUUID(),
-    email: null,
-    name: null,
-    now,
-  });
-  const pair = await startPersSession(deps, {
-    tenantId: tenant.tenantId,
-    tenantUserId: user.id,
-    session: {
-      tenantPublicId: tenant.tenantPublicId,
-      tenantUserPublicId: user.publicId,
-      authType: "user",
-      anonymous: false,
-    },
-  });
+  const { tenant, pair } = await persSessionAt(clock.at(now));
   return { tenant, pair };
 }
 
