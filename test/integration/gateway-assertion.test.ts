@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
-import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
+import { decodeProtectedHeader, errors } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type TenantWithKeys, tenantWithGatewayKeys } from "../support/gateway-credentials";
-import { echoOf, stubOrigins } from "../support/origins";
+import { echoOf, stubOrigins, verifyAsOrigin } from "../support/origins";
 import { type SignedIn, signedInUser } from "../support/tokens";
 import { send } from "../support/worker";
 
@@ -12,17 +12,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** What an origin does: fetch the gateway's published keys, verify for its own audience. */
-async function verifyAsOrigin(assertion: string, audience: string) {
-  const jwks = (await (await send("/.well-known/jwks.json")).json()) as JSONWebKeySet;
-  return jwtVerify(assertion, createLocalJWKSet(jwks), {
-    issuer: env.ISSUER,
-    audience,
-    typ: "gatehouse-assertion+jwt",
-    algorithms: ["ES256", "EdDSA"],
-  });
-}
 
 async function assertionFor(path: string, headers: Record<string, string>): Promise<string> {
   const res = await send(path, { headers });

@@ -1,13 +1,5 @@
 import { env } from "cloudflare:workers";
-import {
-  createLocalJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  generateKeyPair,
-  type JSONWebKeySet,
-  jwtVerify,
-  SignJWT,
-} from "jose";
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signJwt } from "../../src/crypto/jwt";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
@@ -16,7 +8,7 @@ import { issuePersAccessToken, PERS_TOKEN_TYPES } from "../../src/services/token
 import { createUser } from "../support/accounts";
 import { testDeps } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
-import type { Echo } from "../support/origins";
+import { type Echo, verifyAsOrigin } from "../support/origins";
 import { configureTenant, type TokenPair } from "../support/pers";
 import { createTenant, type TestTenant } from "../support/tenants";
 import { send, sendJson } from "../support/worker";
@@ -63,17 +55,6 @@ async function expectRefused(res: Response, status: number, error: string, chall
   expect(body.reason).toBe(reason);
   // The demo origin's echo names itself; a refusal never came from it.
   expect(body.upstream).toBeUndefined();
-}
-
-/** What an origin does: fetch the gateway's published keys, verify for its own audience. */
-async function verifyAsOrigin(assertion: string, audience: string) {
-  const jwks = (await (await send("/.well-known/jwks.json")).json()) as JSONWebKeySet;
-  return jwtVerify(assertion, createLocalJWKSet(jwks), {
-    issuer: env.ISSUER,
-    audience,
-    typ: "gatehouse-assertion+jwt",
-    algorithms: ["ES256", "EdDSA"],
-  });
 }
 
 /** A fresh tenant moved to the public id the `pers-one-tenant` route names (before any lookup caches it). */

@@ -1,5 +1,8 @@
+import { env } from "cloudflare:workers";
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { vi } from "vitest";
 import demoUpstream from "../../demo/upstream/src/index";
+import { send } from "./worker";
 
 /** What the demo origin echoes back. */
 export interface Echo {
@@ -60,4 +63,15 @@ export async function echoOf(response: Response): Promise<Echo> {
   const text = await response.text();
   if (!response.ok) throw new Error(`expected the origin's echo, got ${response.status}: ${text}`);
   return JSON.parse(text) as Echo;
+}
+
+/** What an origin does: fetch the gateway's published keys, verify for its own audience. */
+export async function verifyAsOrigin(assertion: string, audience: string) {
+  const jwks = (await (await send("/.well-known/jwks.json")).json()) as JSONWebKeySet;
+  return jwtVerify(assertion, createLocalJWKSet(jwks), {
+    issuer: env.ISSUER,
+    audience,
+    typ: "gatehouse-assertion+jwt",
+    algorithms: ["ES256", "EdDSA"],
+  });
 }
