@@ -12,10 +12,15 @@ export interface UserSeed {
 }
 
 /**
- * An idempotent INSERT for one user, hashed exactly as the Worker hashes (same module, same
- * iteration cap). `pepper` must equal the deployment's PASSWORD_PEPPER secret, if it has one.
+ * An INSERT for one user, hashed exactly as the Worker hashes (same module, same iteration cap).
+ * `pepper` must equal the deployment's PASSWORD_PEPPER secret, if it has one. By default an
+ * existing email is left alone (the dev seed is idempotent); `onConflict: "fail"` makes it an error.
  */
-export async function insertUserSql(user: UserSeed, pepper?: string): Promise<string> {
+export async function insertUserSql(
+  user: UserSeed,
+  pepper?: string,
+  onConflict: "ignore" | "fail" = "ignore",
+): Promise<string> {
   const hash = await hashPassword(user.password, { iterations: PBKDF2_MAX_ITERATIONS, pepper });
   const email = user.email.trim();
   const values = [
@@ -31,6 +36,6 @@ export async function insertUserSql(user: UserSeed, pepper?: string): Promise<st
   ].join(", ");
   return (
     "INSERT INTO users (public_id, user_type, email, email_normalized, first_name, last_name, display_name, phone_number, password_hash) " +
-    `VALUES (${values}) ON CONFLICT DO NOTHING`
+    `VALUES (${values})${onConflict === "ignore" ? " ON CONFLICT DO NOTHING" : ""}`
   );
 }

@@ -5,22 +5,41 @@ import { join } from "node:path";
 
 const WRANGLER = join(process.cwd(), "node_modules", ".bin", "wrangler");
 
-/** Runs wrangler non-interactively; its chatter is shown only when it fails. */
-export function runWrangler(args: string[]): void {
+/** Where a D1 command runs: the local dev database (`.wrangler/state`) or the deployed one. */
+export type D1Location = "local" | "remote";
+
+/** Runs wrangler non-interactively and answers its stdout; its chatter is shown only when it fails. */
+export function runWrangler(args: string[]): string {
   try {
-    execFileSync(WRANGLER, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" } });
+    return execFileSync(WRANGLER, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CI: "true" },
+      encoding: "utf8",
+    });
   } catch (error) {
-    const failed = error as { stdout?: Buffer; stderr?: Buffer };
+    const failed = error as { stdout?: string; stderr?: string };
     process.stderr.write(failed.stdout ?? "");
     process.stderr.write(failed.stderr ?? "");
     throw new Error(`wrangler ${args.join(" ")} failed`);
   }
 }
 
-/** Runs SQL statements against the local D1 database (`.wrangler/state`). */
-export function executeLocalSql(statements: string[]): void {
+/** Runs SQL statements against the D1 database. */
+export function executeSql(statements: string[], location: D1Location = "local"): void {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-sql-"));
   const file = join(dir, "statements.sql");
   writeFileSync(file, `${statements.join(";\n")};\n`);
-  runWrangler(["d1", "execute", "DB", "--local", "--file", file]);
+  runWrangler(["d1", "execute", "DB", `--${location}`, "--file", file]);
+}
+
+/** Runs SQL statements against the local D1 database (`.wrangler/state`). */
+export function executeLocalSql(statements: string[]): void {
+  executeSql(statements, "local");
+}
+
+/** The rows one read-only SQL query answers. */
+export function querySql(sql: string, location: D1Location = "local"): Record<string, unknown>[] {
+  const output = runWrangler(["d1", "execute", "DB", `--${location}`, "--json", "--command", sql]);
+  const results = JSON.parse(output) as { results?: Record<string, unknown>[] }[];
+  return results.flatMap((result) => result.results ?? []);
 }

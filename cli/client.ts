@@ -1,0 +1,133 @@
+import { type SavedLogin, savedLogin, saveLogin } from "./credentials.ts";
+
+/** Where to reach Gatehouse and as whom: `--url`/`GATEHOUSE_URL`, `--token`/`GATEHOUSE_TOKEN`. */
+export interface Target {
+  url: string;
+  token?: string | undefined;
+}
+
+export class CliError extends Error {}
+
+/** An answer Gatehouse refused, with its status and its own words. */
+export class ApiError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}: ${describeError(body)}`);
+  }
+}
+
+function describeError(body: unknown): string {
+  if (body && typeof body === "object") {
+    const { message, error, code, reason } = body as Record<string, unknown>;
+    const words = [
+      message ?? error,
+      code && code !== error ? `(${code})` : undefined,
+      reason ? `— ${reason}` : undefined,
+    ];
+    return words.filter(Boolean).join(" ");
+  }
+  return String(body);
+}
+
+export function normaliseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`not a URL: ${url}`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new CliError(`not an http(s) URL: ${url}`);
+  return parsed.origin;
+}
+
+async function send(url: string, path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(new URL(path, url), init);
+  } catch (error) {
+    throw new CliError(
+      `cannot reach ${url} (${error instanceof Error ? (error.cause ?? error.message) : error}). ` +
+        "Is `npm run dev` running, or is --url right?",
+    );
+  }
+}
+
+async function bodyOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Ping token login as an `adminuser`; the pair is kept for the URL. */
+export async function logIn(url: string, email: string, password: string): Promise<SavedLogin> {
+  const response = await send(url, "/v1/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json", "user-type": "adminuser" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await bodyOf(response);
+  if (!response.ok) throw new ApiError(response.status, body);
+  const { accessToken, refreshToken } = body as { accessToken: string; refreshToken: string };
+  const login = { email, accessToken, refreshToken };
+  saveLogin(url, login);
+  return login;
+}
+
+async function refreshed(url: string, login: SavedLogin): Promise<string | undefined> {
+  const response = await send(url, "/v1/auth/refresh", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ refreshToken: login.refreshToken, userType: "adminuser" }),
+  });
+  if (!response.ok) return undefined;
+  const { accessToken } = (await response.json()) as { accessToken: string };
+  saveLogin(url, { ...login, accessToken });
+  return accessToken;
+}
+
+/**
+ * Calls an admin API with the target's token (an explicit one, else the saved login, refreshed
+ * once when the access token has expired). Answers the JSON body; throws ApiError otherwise.
+ */
+export async function callApi(
+  target: Target,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const login = target.token ? undefined : savedLogin(target.url);
+  const token = target.token ?? login?.accessToken;
+  if (!token) {
+    throw new CliError(`not signed in to ${target.url}: run \`gatehouse login --email <admin email>\` or pass --token`);
+  }
+  const attempt = (bearer: string) =>
+    send(target.url, path, {
+      method,
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        "user-type": "adminuser",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let response = await attempt(token);
+  if (response.status === 401 && login) {
+    const accessToken = await refreshed(target.url, login);
+    if (accessToken) response = await attempt(accessToken);
+  }
+  const answer = await bodyOf(response);
+  if (!response.ok) throw new ApiError(response.status, answer);
+  return answer as Record<string, unknown>;
+}
+
+/** `?a=1&b=2` from the options that are set. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

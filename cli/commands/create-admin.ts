@@ -1,0 +1,82 @@
+import { type Command, Option } from "commander";
+import { sqlString } from "../../scripts/lib/sql.ts";
+import { insertUserSql } from "../../scripts/lib/users-sql.ts";
+import { type D1Location, executeSql, querySql } from "../../scripts/lib/wrangler.ts";
+import { CliError } from "../client.ts";
+import { readPassword } from "../password.ts";
+
+const MIN_PASSWORD_LENGTH = 12;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+interface CreateAdminOptions {
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone?: string;
+  local: boolean;
+  remote: boolean;
+}
+
+function emailTaken(email: string, location: D1Location): boolean {
+  const sql = `SELECT 1 AS taken FROM users WHERE email_normalized = ${sqlString(email.toLowerCase())}`;
+  return querySql(sql, location).length > 0;
+}
+
+/**
+ * The first admin of a deployment comes to exist only this way: no open endpoint creates one. It
+ * writes to D1 directly (local, or remote through wrangler), or prints the SQL to run yourself.
+ */
+async function createAdmin(options: CreateAdminOptions): Promise<void> {
+  const email = options.email.trim();
+  if (!EMAIL.test(email)) throw new CliError("--email needs a valid address");
+  if (options.local && options.remote) throw new CliError("choose one of --local and --remote");
+  const location: D1Location | undefined = options.local ? "local" : options.remote ? "remote" : undefined;
+  if (location && emailTaken(email, location)) {
+    throw new CliError(`${email} already has an account in the ${location} database: nothing was changed`);
+  }
+  const password = readPassword("GATEHOUSE_ADMIN_PASSWORD");
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new CliError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const statement = await insertUserSql(
+    {
+      publicId: crypto.randomUUID(),
+      userType: "adminuser",
+      email,
+      password,
+      firstName: options.firstName,
+      lastName: options.lastName,
+      phoneNumber: options.phone ?? null,
+    },
+    process.env.PASSWORD_PEPPER || undefined,
+    "fail",
+  );
+  if (location) {
+    executeSql([statement], location);
+    process.stderr.write(`Created adminuser ${email} in the ${location} D1 database.\n`);
+  } else {
+    process.stdout.write(`${statement};\n`);
+    process.stderr.write("Run it against production with: npx wrangler d1 execute DB --remote --file <this file>\n");
+  }
+}
+
+export function registerCreateAdmin(program: Command): void {
+  program
+    .command("create-admin")
+    .description(
+      "create an adminuser in D1 (password from stdin or $GATEHOUSE_ADMIN_PASSWORD, never an argument); " +
+        "an email that already has an account is refused",
+    )
+    .requiredOption("--email <email>", "the admin's email")
+    .option("--first-name <name>", "first name", "Admin")
+    .option("--last-name <name>", "last name", "")
+    .option("--phone <number>", "phone number")
+    .addOption(new Option("--local", "write to the local dev database (.wrangler/state)").default(false))
+    .addOption(new Option("--remote", "write to the deployed database through wrangler").default(false))
+    .addHelpText(
+      "after",
+      "\nWithout --local or --remote the INSERT is printed for `wrangler d1 execute DB --remote --file`.\n" +
+        "PASSWORD_PEPPER must hold the deployment's pepper secret when it has one.",
+    )
+    .action((options: CreateAdminOptions) => createAdmin(options));
+}
