@@ -8,6 +8,7 @@ import { securityHeaders } from "./middleware/security-headers";
 import { adminAccountRoutes } from "./routes/admin-accounts";
 import { adminIdentityRoutes } from "./routes/admin-identity";
 import { adminOversightRoutes } from "./routes/admin-oversight";
+import { apiDocsRoutes } from "./routes/api-docs";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { pingPageRoutes } from "./routes/cookie-sessions";
@@ -68,10 +69,28 @@ export function createApp() {
     name: "x-project-key",
     description: "PERS: the tenant's publishable project key, under the other accepted header name.",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Gatehouse", version: "0.1.0", description: "Auth gateway for Cloudflare Workers." },
+  app.openAPIRegistry.registerComponent("securitySchemes", "userType", {
+    type: "apiKey",
+    in: "header",
+    name: "User-Type",
+    description:
+      "The user type a Ping access token was issued for: `user`, `adminuser` or `agent`. Sent with `bearer`.",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "persBearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A PERS access token (from `POST /v2/auth/token`), on gateway routes that accept `pers`.",
+  });
+  app.route(
+    "/",
+    apiDocsRoutes(() =>
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: { title: "Gatehouse", version: "0.1.0", description: "Auth gateway for Cloudflare Workers." },
+      }),
+    ),
+  );
 
   // A wrong method on one of the paths above is a 405 there, not the gateway's 404.
   app.all("*", refuseOtherMethods);

@@ -6,6 +6,8 @@ import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 export interface Bindings {
   DB: D1Database;
   KV: KVNamespace;
+  /** Static files: the API reference page's Swagger UI (`swagger-ui-dist`). */
+  ASSETS: Fetcher;
   /** JSON Web Key Set with private keys; the first key signs, every key verifies. Workers secret. */
   SIGNING_KEYS: string;
   /** Optional secret mixed into every password hash (HMAC before PBKDF2). Workers secret. */

@@ -77,6 +77,8 @@ export interface UpstreamTarget {
 export interface GatewayRoute {
   index: number;
   name: string;
+  /** The operator's words for it, shown in `/openapi.json`. */
+  description: string | null;
   pattern: PathPattern;
   methods: ReadonlySet<string>;
   target: UpstreamTarget;
@@ -179,6 +181,7 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
   return {
     index,
     name: entry.name,
+    description: entry.description ?? null,
     pattern,
     methods: new Set(entry.methods),
     target: { upstream, audience: entry.audience ?? defaultAudience(upstream) },

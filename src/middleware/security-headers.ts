@@ -38,7 +38,8 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Frame-Options", "DENY");
-  c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  // A page (the API reference) sets its own policy.
+  if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   const cacheControl = c.res.headers.get("Cache-Control");
   if (cacheControl === null) c.header("Cache-Control", "no-store");
   if (!cacheControl?.includes("public")) c.header("Vary", mergeVary(c.res.headers.get("Vary"), CREDENTIAL_VARY));

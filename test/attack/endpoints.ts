@@ -76,7 +76,8 @@ export const SCHEMES: Record<string, Scheme> = {
 };
 
 /** Another name of a scheme above: the same credential under a second header. */
-const SCHEME_ALIASES: Record<string, string> = { projectKeyAlt: "projectKey" };
+// `userType` travels with `bearer` (the User-Type header its token was issued for).
+const SCHEME_ALIASES: Record<string, string> = { projectKeyAlt: "projectKey", userType: "bearer" };
 
 const admin = (route: SecuredRoute = {}): SecuredRoute => ({ ...route, adminOnly: true });
 const tenant = (f: Fixtures) => ({ tenantId: f.pers.tenant.tenantPublicId });

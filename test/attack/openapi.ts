@@ -1,3 +1,4 @@
+import { GATEWAY_ROUTE_EXTENSION } from "../../src/http/openapi-document";
 import { send } from "../support/worker";
 
 /** The operations of the worker's own `/openapi.json`: what the attack suite must cover. */
@@ -25,6 +26,7 @@ interface Parameter {
 
 interface DocumentOperation {
   security?: Array<Record<string, string[]>>;
+  [GATEWAY_ROUTE_EXTENSION]?: string;
   parameters?: Parameter[];
   requestBody?: { content?: Record<string, unknown> };
 }
@@ -43,7 +45,8 @@ export async function fetchOperations(): Promise<Operation[]> {
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (!METHODS.has(method)) continue;
+      // Gateway routes are the route table's, attacked through test/attack/gateway-variants.ts.
+      if (!METHODS.has(method) || operation[GATEWAY_ROUTE_EXTENSION] !== undefined) continue;
       const parameters = operation.parameters ?? [];
       operations.push({
         key: `${method.toUpperCase()} ${path}`,

@@ -1,0 +1,106 @@
+import type { Context } from "hono";
+import { configuredRouteTable } from "../gateway/configured-table";
+import type { RouteTable } from "../gateway/route-table";
+import type { AppEnv } from "../http/context";
+import { completeDocument } from "../http/openapi-document";
+import { createRouter } from "../http/router";
+
+/**
+ * `/openapi.json` and `/docs`, the reference page that renders it with Swagger UI. The UI's files
+ * come from the Worker's static assets (the `swagger-ui-dist` package), never from a CDN, and the
+ * page runs no inline script, so its policy allows scripts from this origin only.
+ */
+
+export const API_DOCS_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** The Swagger UI files the page loads, by the name it loads them under. */
+const UI_ASSETS: Record<string, string> = {
+  "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
+  "swagger-ui.css": "text/css; charset=utf-8",
+};
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gatehouse API reference</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="stylesheet" href="/docs/page.css">
+</head>
+<body>
+<main id="reference"><noscript>The reference needs JavaScript; the document itself is at <a href="/openapi.json">/openapi.json</a>.</noscript></main>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+`;
+
+// validatorUrl null: Swagger UI would otherwise send the document to validator.swagger.io.
+const INIT = `window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#reference",
+  deepLinking: true,
+  validatorUrl: null,
+  withCredentials: true,
+  tryItOutEnabled: false,
+});
+`;
+
+const PAGE_CSS = `body { margin: 0; }
+.swagger-ui .topbar { display: none; }
+`;
+
+type OpenApiSource = () => { paths?: unknown };
+
+const completed = new WeakMap<RouteTable, Map<string, unknown>>();
+
+/** The document for this deployment's server URL and route table, built once per isolate. */
+function documentFor(c: Context<AppEnv>, generate: OpenApiSource): unknown {
+  const { config } = c.get("deps");
+  const table = configuredRouteTable(config, c.env as unknown as Readonly<Record<string, unknown>>);
+  const byServer = completed.get(table) ?? new Map<string, unknown>();
+  completed.set(table, byServer);
+  let document = byServer.get(config.issuer);
+  if (document === undefined) {
+    document = completeDocument(generate(), config.issuer, table);
+    byServer.set(config.issuer, document);
+  }
+  return document;
+}
+
+function text(c: Context<AppEnv>, body: string, contentType: string, policy?: string): Response {
+  c.header("Content-Type", contentType);
+  c.header("Cache-Control", "public, max-age=300");
+  if (policy) c.header("Content-Security-Policy", policy);
+  return c.body(body, 200);
+}
+
+export function apiDocsRoutes(generate: OpenApiSource) {
+  const router = createRouter();
+  router.get("/openapi.json", (c) => c.json(documentFor(c, generate), 200));
+  router.get("/docs", (c) => text(c, PAGE, "text/html; charset=utf-8", API_DOCS_POLICY));
+  router.get("/docs/init.js", (c) => text(c, INIT, "application/javascript; charset=utf-8"));
+  router.get("/docs/page.css", (c) => text(c, PAGE_CSS, "text/css; charset=utf-8"));
+  router.get("/docs/assets/:file", async (c) => {
+    const file = c.req.param("file");
+    const contentType = UI_ASSETS[file];
+    if (!contentType) return c.notFound();
+    const asset = await c.env.ASSETS.fetch(new URL(`/${file}`, c.req.url));
+    if (!asset.ok) return c.notFound();
+    return new Response(asset.body, {
+      headers: { "Content-Type": contentType, "Cache-Control": "public, max-age=86400" },
+    });
+  });
+  return router;
+}
