@@ -46,6 +46,7 @@ export interface Bindings {
   LOGIN_IP_LIMITER: RateLimit;
   LOGIN_ACCOUNT_IP_LIMITER: RateLimit;
   LOGIN_ACCOUNT_LIMITER: RateLimit;
+  LOGIN_DEVICE_LIMITER: RateLimit;
   REGISTER_IP_LIMITER: RateLimit;
   REFRESH_IP_LIMITER: RateLimit;
   REFRESH_SESSION_LIMITER: RateLimit;

@@ -1,5 +1,6 @@
 import { type CryptoKey, importJWK, type JWK } from "jose";
 import { z } from "zod";
+import { deriveDeviceTokenKey } from "./device-tokens";
 
 /** Algorithms Gatehouse signs with. ES256 by default; EdDSA (Ed25519) is selectable per key. */
 export const SIGNING_ALGORITHMS = ["ES256", "EdDSA"] as const;
@@ -36,6 +37,8 @@ export interface VerificationKey {
 export interface SigningKeySet {
   /** The first key of the set: signs everything issued now. */
   signer: VerificationKey;
+  /** HMAC key for device tokens (crypto/device-tokens.ts), derived from the signer's private half. */
+  deviceTokenKey: CryptoKey;
   /** Every key of the set by `kid`, each pinned to its own algorithm. */
   verifiers: ReadonlyMap<string, VerificationKey>;
   /** The public halves, as published at `/.well-known/jwks.json`. */
@@ -61,16 +64,18 @@ async function importKeySet(secret: string): Promise<SigningKeySet> {
 
   const verifiers = new Map<string, VerificationKey>();
   let signer: VerificationKey | undefined;
+  let deviceTokenKey: CryptoKey | undefined;
   for (const [index, jwk] of parsed.data.keys.entries()) {
     const publicJwk = publicHalf(jwk);
     const publicKey = (await importJWK(publicJwk, jwk.alg)) as CryptoKey;
     verifiers.set(jwk.kid, { kid: jwk.kid, alg: jwk.alg, key: publicKey });
     if (index === 0) {
       signer = { kid: jwk.kid, alg: jwk.alg, key: (await importJWK(jwk, jwk.alg)) as CryptoKey };
+      deviceTokenKey = await deriveDeviceTokenKey(jwk.d);
     }
   }
-  if (!signer) throw new Error("SIGNING_KEYS has no keys");
-  return { signer, verifiers, publicJwks: { keys: parsed.data.keys.map(publicHalf) } };
+  if (!signer || !deviceTokenKey) throw new Error("SIGNING_KEYS has no keys");
+  return { signer, deviceTokenKey, verifiers, publicJwks: { keys: parsed.data.keys.map(publicHalf) } };
 }
 
 // Importing keys costs far more than using them, so it happens once per isolate per secret value.

@@ -4,21 +4,21 @@ import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
 import { API_KEY_HEADER } from "../http/credential-headers";
 import {
+  clientIpKey,
   countFailure,
   enforceRateLimit,
   isPenalized,
   type RateLimitName,
   rateLimited,
-  UNKNOWN_CLIENT_IP,
 } from "../services/rate-limits";
 
 /**
  * The client's IP as Cloudflare saw it. Cloudflare sets `CF-Connecting-IP` on every request from
  * the internet and overwrites any value the client sent, so it cannot be spoofed from outside;
- * `X-Forwarded-For` can, and is never read.
+ * `X-Forwarded-For` can, and is never read. As a rate-limit key an IPv6 address stands for its /64.
  */
 export function clientIpOf<E extends AppEnv>(c: Context<E>): string {
-  return c.req.header("cf-connecting-ip")?.slice(0, 64) || UNKNOWN_CLIENT_IP;
+  return clientIpKey(c.req.header("cf-connecting-ip")?.slice(0, 64));
 }
 
 export interface RateLimitOptions {

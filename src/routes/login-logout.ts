@@ -4,6 +4,7 @@ import type { UserPrincipal } from "../domain";
 import { clientInfo } from "../http/client-info";
 import type { AppEnv } from "../http/context";
 import { presentedCredentials } from "../http/credential-headers";
+import { presentedDeviceToken, setDeviceCookie } from "../http/device-token";
 import { pingOrPingPageError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { credentialsSchema, tokenLoginResponseSchema, tokenLoginView, userTypeSchema } from "../http/schemas/ping";
@@ -13,6 +14,7 @@ import { authenticate } from "../middleware/authenticate";
 import { csrfProtection } from "../middleware/csrf";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
+import { issueDeviceToken } from "../services/auth/device-tokens";
 import { loginWithCookie, logoutCookieSession } from "../services/sessions/cookie-sessions";
 import { endSession, loginForTokens } from "../services/sessions/token-sessions";
 
@@ -46,7 +48,10 @@ const loginRoute = login.route({
   },
   responses: {
     200: {
-      description: "Logged in: Ping's token pair, or (cookie flow) PingPage's user with `Set-Cookie: session_token=…`",
+      description:
+        "Logged in: Ping's token pair, or (cookie flow) PingPage's user with `Set-Cookie: session_token=…`. " +
+        "Both flows also set the `gatehouse_device` cookie: sent back (as the cookie or in `Gatehouse-Device-Token`), " +
+        "it exempts this client's later logins from the account-wide failure limit",
       content: { "application/json": { schema: z.union([tokenLoginResponseSchema, pageUserSchema]) } },
     },
     400: pingOrPingPageError("Malformed request"),
@@ -83,13 +88,16 @@ export const loginRoutes = login.router
   .openapi(loginRoute, async (c) => {
     const { email, password } = c.req.valid("json");
     const userType = c.req.valid("header")["user-type"];
-    const client = clientInfo(c.req);
+    const deps = c.get("deps");
+    const attempt = { email, password, client: clientInfo(c.req), deviceToken: presentedDeviceToken(c) };
     if (!userType) {
-      const result = await loginWithCookie(c.get("deps"), { email, password, client });
+      const result = await loginWithCookie(deps, attempt);
       setSessionCookie(c, result.cookieValue);
+      setDeviceCookie(c, await issueDeviceToken(deps, result.user.publicId));
       return c.json(pageUserView(result.user), 200);
     }
-    const login = await loginForTokens(c.get("deps"), { email, password, userType, client });
+    const login = await loginForTokens(deps, { ...attempt, userType });
+    setDeviceCookie(c, await issueDeviceToken(deps, login.user.publicId));
     return c.json(tokenLoginView(login), 200);
   })
   .openapi(logoutRoute, async (c) => {

@@ -1,6 +1,7 @@
 import { BoundedMap } from "../bounded-map";
 import { sha256Base64url } from "../crypto/digest";
 import { AppError } from "../errors";
+import { ipBucketOf } from "./ip-buckets";
 
 /**
  * Gatehouse's rate limiters, by the name code uses, with the binding that implements each
@@ -8,11 +9,14 @@ import { AppError } from "../errors";
  * in fixed windows, which is what abuse control needs and is immediately consistent there —
  * unlike KV counters, which could be read stale and would cost a write per attempt.
  *
- * Keys are a client IP or a hash, never a raw secret or email:
+ * Keys are a client IP bucket (IPv6 by its /64: services/ip-buckets.ts) or a hash, never a raw
+ * secret or email:
  *
  *   login_ip            client IP                          every login attempt, both flows
  *   login_account_ip    H(normalized email) + client IP    tight: one source guessing one account
- *   login_account       H(normalized email)                looser: many sources against one account
+ *   login_account       H(normalized email)                failed logins only, from clients without
+ *                                                          a device token: many sources, one account
+ *   login_device        account + device token nonce       failed logins only, from one signed-in device
  *   register_ip         client IP                          registrations
  *   refresh_ip          client IP                          refreshes, Ping and PERS
  *   refresh_session     H(user id + session id)            refreshes of one verified session
@@ -23,6 +27,7 @@ export const RATE_LIMIT_BINDINGS = {
   login_ip: "LOGIN_IP_LIMITER",
   login_account_ip: "LOGIN_ACCOUNT_IP_LIMITER",
   login_account: "LOGIN_ACCOUNT_LIMITER",
+  login_device: "LOGIN_DEVICE_LIMITER",
   register_ip: "REGISTER_IP_LIMITER",
   refresh_ip: "REFRESH_IP_LIMITER",
   refresh_session: "REFRESH_SESSION_LIMITER",
@@ -43,6 +48,11 @@ export const RATE_LIMIT_RETRY_AFTER_SECONDS = 60;
 
 /** Requests that carry no `CF-Connecting-IP` (never the case behind Cloudflare) share one bucket. */
 export const UNKNOWN_CLIENT_IP = "unknown";
+
+/** The per-IP rate-limit key of a request's client address (`CF-Connecting-IP`), if it sent one. */
+export function clientIpKey(ip: string | undefined): string {
+  return ip ? ipBucketOf(ip) : UNKNOWN_CLIENT_IP;
+}
 
 const limitersByEnv = new WeakMap<object, RateLimiters>();
 

@@ -76,13 +76,13 @@ describe("login", () => {
     expect((await tokenLogin(user.email, user.password, randomClientIp())).status).toBe(200);
   });
 
-  it("many IPs against one account slow that account down too, for everyone, until the window ends", async () => {
+  it("many IPs failing against one account stop new devices until the window ends (known devices: login-lockout.test.ts)", async () => {
     const victim = await createUser();
     const { limited } = await hammerUntilLimited(LIMITS.loginAccount, (i) =>
       tokenLogin(victim.email, `guess-${i}`, randomClientIp()),
     );
     expect(limited.headers.get("Retry-After")).toBe("60");
-    // The price of stopping a distributed guesser: the owner waits out the window as well.
+    // The price of stopping a distributed guesser: a device that never signed in waits as well.
     const owner = await tokenLogin(victim.email, victim.password, randomClientIp());
     expect(owner.status).toBe(429);
     expect(owner.headers.get("Retry-After")).toBe("60");

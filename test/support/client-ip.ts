@@ -13,3 +13,15 @@ export function randomClientIp(): string {
   const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint8Array(3));
   return `198.${18 + (a & 1)}.${b}.${c}`;
 }
+
+/** A random IPv6 address inside `prefix64` (four hextets, e.g. "2001:db8:7:1"), from 2001:db8::/32. */
+export function randomIpv6In(prefix64: string): string {
+  const hextets = Array.from(crypto.getRandomValues(new Uint16Array(4)), (n) => n.toString(16));
+  return `${prefix64}:${hextets.join(":")}`;
+}
+
+/** A random /64 of the documentation range 2001:db8::/32, as its four leading hextets. */
+export function randomIpv6Prefix(): string {
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8:${a.toString(16)}:${b.toString(16)}`;
+}

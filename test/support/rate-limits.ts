@@ -25,6 +25,7 @@ export const LIMITS = {
   loginIp: 20,
   loginAccountIp: 5,
   loginAccount: 30,
+  loginDevice: 10,
   registerIp: 10,
   refreshIp: 60,
   refreshSession: 10,

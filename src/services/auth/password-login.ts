@@ -5,7 +5,16 @@ import { AppError } from "../../errors";
 import { findUserWithBusinessesByEmail, type UserWithBusinesses, updatePasswordHash } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
-import { enforceRateLimit, hashedRateLimitKey, UNKNOWN_CLIENT_IP } from "../rate-limits";
+import {
+  clientIpKey,
+  countFailure,
+  enforceRateLimit,
+  hashedRateLimitKey,
+  isPenalized,
+  type RateLimitName,
+  rateLimited,
+} from "../rate-limits";
+import { deviceOf } from "./device-tokens";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -25,20 +34,42 @@ export interface PasswordLogin {
   /** Where the attempt comes from: keys the per-account limits and the audit row. */
   client: ClientInfo;
   flow: LoginFlow;
+  /** The client's device token, if it sent one (http/device-token.ts). */
+  deviceToken?: string;
 }
 
 /**
- * Per-account login limits, counted before the password is checked so that a guess over the limit
- * learns nothing. The tight limit (one account from one IP) stops a single source quickly; the
- * looser one (one account from anywhere) caps a distributed attack. A source already stopped by
- * the tight limit no longer counts against the account-wide one, so one attacker cannot use it to
- * lock the real user out; many attackers can slow the account down, a minute at a time, for as
- * long as the attack lasts. Any email is limited alike, so a 429 says nothing about existence.
+ * Per-account login limits. The tight limit (one account from one IP) counts every attempt, before
+ * the password is checked, so a source over it learns nothing and stops quickly. The account-wide
+ * limit counts only failures, so successful logins never use it up, and it is skipped entirely for
+ * a client presenting a valid device token of that account (a client that signed in before): that
+ * client's failures count against its own device limit instead. Many attackers can therefore stop
+ * new devices from signing in to an account for a minute at a time, but never the owner's known
+ * devices. Any email is limited alike, so a 429 says nothing about existence.
  */
-async function limitLoginAttempts(deps: Deps, emailNormalized: string, clientIp: string): Promise<void> {
-  const account = await hashedRateLimitKey("login", emailNormalized);
-  await enforceRateLimit(deps, "login_account_ip", `${account}:${clientIp}`);
-  await enforceRateLimit(deps, "login_account", account);
+interface FailureBudget {
+  name: RateLimitName;
+  key: string;
+}
+
+async function failureBudgetOf(
+  deps: Deps,
+  account: string,
+  found: UserWithBusinesses | null,
+  deviceToken: string | undefined,
+): Promise<FailureBudget> {
+  const device = found ? await deviceOf(deps, deviceToken, found.user.publicId) : null;
+  return device ? { name: "login_device", key: `${account}:${device}` } : { name: "login_account", key: account };
+}
+
+/** Refuses up front a budget this isolate saw exhausted (rate-limits.ts: failure-only limiting). */
+function refuseIfExhausted(deps: Deps, budget: FailureBudget): void {
+  if (isPenalized(budget.name, budget.key, deps.now)) throw rateLimited(budget.name);
+}
+
+/** Spends one failure; past the budget the refusal becomes a 429. */
+async function spendFailure(deps: Deps, budget: FailureBudget): Promise<void> {
+  if (!(await countFailure(deps, budget.name, budget.key))) throw rateLimited(budget.name);
 }
 
 /** A failed login, audited without the password; the email only as its SHA-256. */
@@ -79,14 +110,18 @@ function refusalOf(found: UserWithBusinesses | null, passwordValid: boolean, use
  */
 export async function authenticatePassword(deps: Deps, login: PasswordLogin): Promise<UserWithBusinesses> {
   const emailNormalized = normalizeEmail(login.email);
-  await limitLoginAttempts(deps, emailNormalized, login.client.ip ?? UNKNOWN_CLIENT_IP);
+  const account = await hashedRateLimitKey("login", emailNormalized);
+  await enforceRateLimit(deps, "login_account_ip", `${account}:${clientIpKey(login.client.ip)}`);
   const found = await findUserWithBusinessesByEmail(deps.db, emailNormalized);
+  const budget = await failureBudgetOf(deps, account, found, login.deviceToken);
+  refuseIfExhausted(deps, budget);
   const policy = passwordPolicy(deps);
   const check = await verifyPassword(login.password, found?.user.passwordHash ?? null, policy);
   const refusal = refusalOf(found, check.valid, login.userType);
   if (refusal || !found) {
     const reason = refusal ?? "unknown email";
     await auditLoginFailure(deps, login, emailNormalized, { accountPublicId: found?.user.publicId ?? null, reason });
+    await spendFailure(deps, budget);
     throw new AppError("invalid_credentials", { detail: reason });
   }
   if (check.needsRehash) {

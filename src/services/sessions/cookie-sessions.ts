@@ -101,7 +101,7 @@ export async function registerWithCookie(
 /** PingPage login: the same password check as Ping (no enumeration), then a new cookie session. */
 export async function loginWithCookie(
   deps: Deps,
-  input: { email: string; password: string; client: ClientInfo },
+  input: { email: string; password: string; client: ClientInfo; deviceToken?: string },
 ): Promise<CookieLogin> {
   const { user } = await authenticatePassword(deps, { ...input, userType: COOKIE_USER_TYPE, flow: "cookie" });
   return { user, cookieValue: await startCookieSession(deps, user, input.client) };

@@ -17,7 +17,7 @@ export interface TokenLogin extends UserWithBusinesses {
 /** Ping login: password check, a new session in KV, and an access/refresh token pair bound to it. */
 export async function loginForTokens(
   deps: Deps,
-  input: { email: string; password: string; userType: UserType; client: ClientInfo },
+  input: { email: string; password: string; userType: UserType; client: ClientInfo; deviceToken?: string },
 ): Promise<TokenLogin> {
   const found = await authenticatePassword(deps, { ...input, flow: "token" });
   const { user } = found;

@@ -1,0 +1,31 @@
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { DEVICE_TOKEN_TTL_SECONDS } from "../services/auth/device-tokens";
+
+/** The device token's cookie: browsers and any client with a cookie jar send it back by themselves. */
+export const DEVICE_COOKIE_NAME = "gatehouse_device";
+
+/** The same token for token clients without a cookie jar (servers, some mobile stacks). */
+export const DEVICE_TOKEN_HEADER = "gatehouse-device-token";
+
+/**
+ * HttpOnly and Secure like the session cookie; SameSite=Lax like it too, so a dashboard on a
+ * configured origin can still sign in. Path limits it to the one route that reads it.
+ */
+const DEVICE_COOKIE_ATTRIBUTES = {
+  path: "/v1/auth/login",
+  httpOnly: true,
+  secure: true,
+  sameSite: "Lax",
+  maxAge: DEVICE_TOKEN_TTL_SECONDS,
+} as const;
+
+/** The device token a login presents: the header if sent, else the cookie (Hono's parser). */
+export function presentedDeviceToken(c: Context): string | undefined {
+  return c.req.header(DEVICE_TOKEN_HEADER) ?? getCookie(c, DEVICE_COOKIE_NAME);
+}
+
+/** `gatehouse_device=…; Max-Age=7776000; Path=/v1/auth/login; HttpOnly; Secure; SameSite=Lax` */
+export function setDeviceCookie(c: Context, token: string): void {
+  setCookie(c, DEVICE_COOKIE_NAME, token, DEVICE_COOKIE_ATTRIBUTES);
+}
