@@ -47,13 +47,21 @@ function corsHeadersOf(res: Response): string[] {
 
 async function withSettings(tenant: TestTenant, settings: Partial<TenantSettingsValues>) {
   const deps = (await testDeps()).at(Date.now());
-  await replaceTenantSettings(deps, tenant.tenantId, {
-    allowJwtForUnauthenticatedUsers: true,
-    enabledAuthTypes: [],
-    adminIdentities: [],
-    allowedOrigins: null,
-    ...settings,
-  });
+  const actor = {
+    principal: { method: "jwt", userPublicId: "test-admin", userType: "adminuser", sessionId: "t" },
+  } as const;
+  await replaceTenantSettings(
+    deps,
+    actor,
+    { id: tenant.tenantId, publicId: tenant.tenantPublicId },
+    {
+      allowJwtForUnauthenticatedUsers: true,
+      enabledAuthTypes: [],
+      adminIdentities: [],
+      allowedOrigins: null,
+      ...settings,
+    },
+  );
 }
 
 async function anonymousSession(tenant: TestTenant): Promise<TokenPair> {
