@@ -1,5 +1,6 @@
 import { base64url, type CryptoKey, importJWK, type JWK } from "jose";
 import type { IdpAlgorithm, PublicJwk } from "../domain";
+import { hasRocaFingerprint } from "./roca";
 
 /**
  * Public verification keys of identity providers (RFC 7517). Only the public members of RSA,
@@ -8,8 +9,8 @@ import type { IdpAlgorithm, PublicJwk } from "../domain";
  */
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-/** RFC 8017 / NIST: RSA below 2048 bits is refused. */
-const MIN_RSA_MODULUS_BYTES = 256;
+/** NIST SP 800-131A: RSA below 2048 bits is refused. */
+export const MIN_RSA_MODULUS_BITS = 2048;
 const MAX_KID_LENGTH = 256;
 
 export type JwkProblem =
@@ -24,14 +25,27 @@ function isString(value: unknown): value is string {
   return typeof value === "string" && value.length > 0;
 }
 
-function modulusBytes(n: string): number {
+function unsignedOf(member: string): bigint | null {
   try {
-    const bytes = base64url.decode(n);
-    // A leading zero byte does not count towards the modulus size.
-    return bytes[0] === 0 ? bytes.byteLength - 1 : bytes.byteLength;
+    const bytes = base64url.decode(member);
+    if (bytes.byteLength === 0) return null;
+    return BigInt(`0x${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`);
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/**
+ * An RSA public key is weak when its modulus is under 2048 bits (counted as a number, so leading
+ * zero bytes do not pad it up), carries the ROCA fingerprint, or its exponent is even or 1.
+ */
+function isWeakRsaKey(n: string, e: string): boolean {
+  const modulus = unsignedOf(n);
+  const exponent = unsignedOf(e);
+  if (modulus === null || exponent === null) return true;
+  if (modulus.toString(2).length < MIN_RSA_MODULUS_BITS) return true;
+  if (exponent < 3n || exponent % 2n === 0n) return true;
+  return hasRocaFingerprint(modulus);
 }
 
 /** The public members that matter for each key type; everything else is dropped before import. */
@@ -56,7 +70,7 @@ export function checkPublicJwk(value: unknown): JwkProblem | null {
   }
   const members = publicMembers(jwk);
   if (!members) return "unsupported_key_type";
-  if (members.kty === "RSA" && modulusBytes(members.n as string) < MIN_RSA_MODULUS_BYTES) return "weak_key";
+  if (members.kty === "RSA" && isWeakRsaKey(members.n as string, members.e as string)) return "weak_key";
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { actorOf } from "../http/client-info";
 import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import {
@@ -6,9 +7,11 @@ import {
   identityProviderSchema,
   providerPathSchema,
   providerView,
+  settingsValuesOf,
   settingsView,
   tenantPathSchema,
   tenantSettingsInputSchema,
+  tenantSettingsPatchSchema,
   tenantSettingsSchema,
 } from "../http/schemas/admin-identity";
 import { adminOnly } from "../middleware/authenticate";
@@ -21,7 +24,11 @@ import {
   updateIdentityProvider,
 } from "../services/admin/identity-providers";
 import { ORIGIN_LISTS_CACHE_SECONDS } from "../services/token-exchange/browser-origins";
-import { loadTenantSettings, replaceTenantSettings } from "../services/token-exchange/tenant-settings";
+import {
+  changeTenantSettings,
+  loadTenantSettings,
+  replaceTenantSettings,
+} from "../services/token-exchange/tenant-settings";
 
 const { router, route } = createSurface("ping");
 
@@ -70,13 +77,34 @@ const putSettingsRoute = route({
   tags,
   summary: "Replace a tenant's token-exchange settings",
   description:
-    "Replaces every field; an omitted field takes its default. `allowedOrigins` governs CORS on /v2/*: it takes " +
-    `effect at once in the isolate that saved it and within ${ORIGIN_LISTS_CACHE_SECONDS} s everywhere else.`,
+    "Replaces every field: each one is required (400 naming the first missing one), so `{}` changes nothing. " +
+    "Use PATCH to change some. The change is audited (`tenant_settings.update`). `allowedOrigins` governs CORS on " +
+    `/v2/*: it takes effect at once in the isolate that saved it and within ${ORIGIN_LISTS_CACHE_SECONDS} s everywhere else.`,
   security,
   middleware: [adminOnly, jsonBody] as const,
   request: {
     params: tenantPathSchema,
     body: { required: true, content: { "application/json": { schema: tenantSettingsInputSchema } } },
+  },
+  responses: {
+    200: { description: "The saved settings", content: { "application/json": { schema: settingsResponse } } },
+    ...commonErrors,
+  },
+});
+
+const patchSettingsRoute = route({
+  method: "patch",
+  path: "/v1/admin/tenants/{tenantId}/settings",
+  tags,
+  summary: "Change some of a tenant's token-exchange settings",
+  description:
+    "Changes only the fields given (at least one); the others keep their saved value (or default). Unknown " +
+    "fields are refused. The change is audited (`tenant_settings.update`).",
+  security,
+  middleware: [adminOnly, jsonBody] as const,
+  request: {
+    params: tenantPathSchema,
+    body: { required: true, content: { "application/json": { schema: tenantSettingsPatchSchema } } },
   },
   responses: {
     200: { description: "The saved settings", content: { "application/json": { schema: settingsResponse } } },
@@ -154,13 +182,14 @@ export const adminIdentityRoutes = router
   })
   .openapi(putSettingsRoute, async (c) => {
     const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
-    const input = c.req.valid("json");
-    const settings = await replaceTenantSettings(c.get("deps"), tenant.id, {
-      allowJwtForUnauthenticatedUsers: input.allowJWTForUnauthenticatedUsers,
-      enabledAuthTypes: input.enabledAuthTypes,
-      adminIdentities: input.adminIdentities,
-      allowedOrigins: input.allowedOrigins,
-    });
+    const values = settingsValuesOf(c.req.valid("json"));
+    const settings = await replaceTenantSettings(c.get("deps"), actorOf(c), tenant, values);
+    return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
+  })
+  .openapi(patchSettingsRoute, async (c) => {
+    const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
+    const changes = settingsValuesOf(c.req.valid("json"));
+    const settings = await changeTenantSettings(c.get("deps"), actorOf(c), tenant, changes);
     return c.json({ result: "success" as const, settings: settingsView(tenant.publicId, settings) }, 200);
   })
   .openapi(listProvidersRoute, async (c) => {
@@ -170,18 +199,18 @@ export const adminIdentityRoutes = router
   })
   .openapi(createProviderRoute, async (c) => {
     const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
-    const row = await createIdentityProvider(c.get("deps"), tenant.id, c.req.valid("json"));
+    const row = await createIdentityProvider(c.get("deps"), actorOf(c), tenant, c.req.valid("json"));
     return c.json({ result: "success" as const, identityProvider: providerView(row) }, 201);
   })
   .openapi(updateProviderRoute, async (c) => {
     const { tenantId, providerId } = c.req.valid("param");
     const tenant = await requireBusiness(c.get("deps"), tenantId);
-    const row = await updateIdentityProvider(c.get("deps"), tenant.id, providerId, c.req.valid("json"));
+    const row = await updateIdentityProvider(c.get("deps"), actorOf(c), tenant, providerId, c.req.valid("json"));
     return c.json({ result: "success" as const, identityProvider: providerView(row) }, 200);
   })
   .openapi(deleteProviderRoute, async (c) => {
     const { tenantId, providerId } = c.req.valid("param");
     const tenant = await requireBusiness(c.get("deps"), tenantId);
-    await removeIdentityProvider(c.get("deps"), tenant.id, providerId);
+    await removeIdentityProvider(c.get("deps"), actorOf(c), tenant, providerId);
     return c.body(null, 204);
   });

@@ -122,7 +122,16 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "GET /v1/admin/tenants/{tenantId}/settings": admin({ params: tenant }),
   "PUT /v1/admin/tenants/{tenantId}/settings": admin({
     params: tenant,
-    body: () => ({ allowJWTForUnauthenticatedUsers: true, enabledAuthTypes: ["business"], adminIdentities: [] }),
+    body: () => ({
+      allowJWTForUnauthenticatedUsers: true,
+      enabledAuthTypes: ["business"],
+      adminIdentities: [],
+      allowedOrigins: null,
+    }),
+  }),
+  "PATCH /v1/admin/tenants/{tenantId}/settings": admin({
+    params: tenant,
+    body: () => ({ enabledAuthTypes: ["business"] }),
   }),
   "GET /v1/admin/tenants/{tenantId}/identity-providers": admin({ params: tenant }),
   "POST /v1/admin/tenants/{tenantId}/identity-providers": admin({ params: tenant, body: providerBody }),

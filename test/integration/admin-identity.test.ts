@@ -225,6 +225,7 @@ describe("admin: a tenant's exchange settings", () => {
       allowJWTForUnauthenticatedUsers: true,
       enabledAuthTypes: ["business", "system", "business"],
       adminIdentities: [{ issuer: "https://idp.example.test", subject: "boss" }],
+      allowedOrigins: null,
     };
     const saved = await sendJson(settingsPath(tenant), "PUT", input, admin);
     expect(saved.status).toBe(200);

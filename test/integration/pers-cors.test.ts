@@ -47,13 +47,21 @@ function corsHeadersOf(res: Response): string[] {
 
 async function withSettings(tenant: TestTenant, settings: Partial<TenantSettingsValues>) {
   const deps = (await testDeps()).at(Date.now());
-  await replaceTenantSettings(deps, tenant.tenantId, {
-    allowJwtForUnauthenticatedUsers: true,
-    enabledAuthTypes: [],
-    adminIdentities: [],
-    allowedOrigins: null,
-    ...settings,
-  });
+  const actor = {
+    principal: { method: "jwt", userPublicId: "test-admin", userType: "adminuser", sessionId: "t" },
+  } as const;
+  await replaceTenantSettings(
+    deps,
+    actor,
+    { id: tenant.tenantId, publicId: tenant.tenantPublicId },
+    {
+      allowJwtForUnauthenticatedUsers: true,
+      enabledAuthTypes: [],
+      adminIdentities: [],
+      allowedOrigins: null,
+      ...settings,
+    },
+  );
 }
 
 async function anonymousSession(tenant: TestTenant): Promise<TokenPair> {
@@ -206,11 +214,12 @@ describe("a tenant's allowedOrigins in the admin API", () => {
   });
 
   const settingsPath = (tenant: TestTenant) => `/v1/admin/tenants/${tenant.tenantPublicId}/settings`;
-  const putSettings = (tenant: TestTenant, body: unknown) => sendJson(settingsPath(tenant), "PUT", body, admin);
+  // PATCH: these tests change one setting at a time.
+  const patchSettings = (tenant: TestTenant, body: unknown) => sendJson(settingsPath(tenant), "PATCH", body, admin);
 
   it("is saved (deduplicated), read back, takes effect at once, and null restores the default", async () => {
     const tenant = await createTenant();
-    const saved = await putSettings(tenant, {
+    const saved = await patchSettings(tenant, {
       allowJWTForUnauthenticatedUsers: true,
       allowedOrigins: ["https://shop.example.com", "http://localhost:5173", "https://shop.example.com"],
     });
@@ -229,7 +238,7 @@ describe("a tenant's allowedOrigins in the admin API", () => {
     expect(fromShop.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
     expect((await preflight("/v2/auth/verify", "https://shop.example.com")).status).toBe(204);
 
-    const reset = await putSettings(tenant, { allowJWTForUnauthenticatedUsers: true });
+    const reset = await patchSettings(tenant, { allowedOrigins: null });
     expect((await reset.json<{ settings: Record<string, unknown> }>()).settings.allowedOrigins).toBeNull();
     expect((await post(tenant, "/v2/auth/token", { rawLoginData: {} }, "https://shop.example.com")).status).toBe(403);
     expect((await post(tenant, "/v2/auth/token", { rawLoginData: {} }, DEFAULT)).status).toBe(200);
@@ -237,7 +246,7 @@ describe("a tenant's allowedOrigins in the admin API", () => {
 
   it("refuses anything but a list of exact origins with 400 and keeps the old settings", async () => {
     const tenant = await createTenant();
-    expect((await putSettings(tenant, { allowedOrigins: [APP] })).status).toBe(200);
+    expect((await patchSettings(tenant, { allowedOrigins: [APP] })).status).toBe(200);
     const bad: unknown[] = [
       ["*"],
       ["https://*.example.com"],
@@ -255,7 +264,7 @@ describe("a tenant's allowedOrigins in the admin API", () => {
       [`https://${"a".repeat(300)}.example.com`],
     ];
     for (const allowedOrigins of bad) {
-      const res = await putSettings(tenant, { allowedOrigins });
+      const res = await patchSettings(tenant, { allowedOrigins });
       expect(res.status, JSON.stringify(allowedOrigins)).toBe(400);
       expect(await res.json()).toMatchObject({ result: "error", code: "invalid_request" });
     }

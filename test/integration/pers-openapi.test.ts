@@ -19,5 +19,8 @@ describe("OpenAPI document", () => {
     expect(Object.keys(doc.paths["/v1/admin/tenants/{tenantId}/identity-providers/{providerId}"] ?? {}).sort()).toEqual(
       ["delete", "put"],
     );
+    const settings = doc.paths["/v1/admin/tenants/{tenantId}/settings"] as Record<string, { description?: string }>;
+    expect(Object.keys(settings).sort()).toEqual(["get", "patch", "put"]);
+    expect(settings.put?.description).toContain("each one is required");
   });
 });

@@ -92,23 +92,36 @@ const adminIdentitySchema = z
   .strict()
   .openapi("AdminIdentity");
 
-export const tenantSettingsInputSchema = z
-  .object({
-    allowJWTForUnauthenticatedUsers: z.boolean().default(false),
-    enabledAuthTypes: z.array(z.enum(OPT_IN_AUTH_TYPES)).max(OPT_IN_AUTH_TYPES.length).default([]),
-    adminIdentities: z.array(adminIdentitySchema).max(100).default([]),
-    allowedOrigins: allowedOriginListSchema
-      .nullable()
-      .default(null)
-      .openapi({
-        description:
-          "Browser origins whose pages may call /v2/* for this tenant (CORS, never with credentials): exact " +
-          "origins, no wildcards. A request from any other page is refused (403 `origin_not_allowed`); one " +
-          "without `Origin` (a server) is not. null (the default): PERS_CORS_ALLOWED_ORIGINS applies. []: none.",
-      }),
-  })
+/** Every setting, none defaulted: a PUT that leaves one out is refused, never reset in silence. */
+const tenantSettingsFields = {
+  allowJWTForUnauthenticatedUsers: z.boolean(),
+  enabledAuthTypes: z.array(z.enum(OPT_IN_AUTH_TYPES)).max(OPT_IN_AUTH_TYPES.length),
+  adminIdentities: z.array(adminIdentitySchema).max(100),
+  allowedOrigins: allowedOriginListSchema.nullable().openapi({
+    description:
+      "Browser origins whose pages may call /v2/* for this tenant (CORS, never with credentials): exact " +
+      "origins, no wildcards. A request from any other page is refused (403 `origin_not_allowed`); one " +
+      "without `Origin` (a server) is not. null: PERS_CORS_ALLOWED_ORIGINS applies. []: none.",
+  }),
+};
+
+export const tenantSettingsInputSchema = z.object(tenantSettingsFields).strict().openapi("TenantSettingsInput");
+
+/** Only the settings named change; unknown fields are refused. */
+export const tenantSettingsPatchSchema = z
+  .object(tenantSettingsFields)
+  .partial()
   .strict()
-  .openapi("TenantSettingsInput");
+  .openapi("TenantSettingsPatch");
+
+/** The service's vocabulary for a settings body (`allowJwt…`, as the storage names it). */
+export function settingsValuesOf<T extends Partial<z.infer<typeof tenantSettingsInputSchema>>>(input: T) {
+  const { allowJWTForUnauthenticatedUsers, ...rest } = input;
+  return { ...rest, allowJwtForUnauthenticatedUsers: allowJWTForUnauthenticatedUsers } as Omit<
+    T,
+    "allowJWTForUnauthenticatedUsers"
+  > & { allowJwtForUnauthenticatedUsers: T["allowJWTForUnauthenticatedUsers"] };
+}
 
 export const tenantSettingsSchema = z
   .object({

@@ -3,14 +3,17 @@ import { randomToken } from "../../crypto/random";
 import type { ClaimMapping, IdpAlgorithm, PublicJwk } from "../../domain";
 import type { Config } from "../../env";
 import { AppError } from "../../errors";
+import { isPublicHost } from "../../public-host";
 import {
   deleteProvider,
+  findProviderOfTenant,
   insertProviderIfIssuerFree,
   listProvidersOfTenant,
   type ProviderValues,
   replaceProvider,
 } from "../../storage/identity-providers";
 import type { IdentityProviderRow } from "../../storage/schema";
+import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 
 /** A provider as an admin submits it, already shape-checked by the route's schema (which must produce this). */
@@ -38,7 +41,9 @@ export function isLocalDevelopment(config: Config): boolean {
 
 /**
  * A JWKS URL must be https: the keys it serves decide who may sign in. Plain http is accepted only
- * for a provider on localhost while Gatehouse itself runs locally.
+ * for a provider on localhost while Gatehouse itself runs locally. In production its host must not
+ * be a loopback, private, link-local or otherwise non-public address: the admin API would
+ * otherwise make Gatehouse fetch from inside its own network (SSRF).
  */
 function checkJwksUrl(config: Config, raw: string): string {
   let url: URL;
@@ -49,6 +54,9 @@ function checkJwksUrl(config: Config, raw: string): string {
   }
   if (url.username || url.password) throw badInput("jwksUrl must not carry credentials.");
   if (url.hash) throw badInput("jwksUrl must not have a fragment.");
+  if (!isLocalDevelopment(config) && !isPublicHost(url.hostname)) {
+    throw badInput("jwksUrl must name a public host (not a loopback, private or link-local address).");
+  }
   if (url.protocol === "https:") return url.toString();
   if (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname) && isLocalDevelopment(config)) return url.toString();
   throw badInput("jwksUrl must use https (http only for localhost in local development).");
@@ -89,39 +97,96 @@ async function providerValues(deps: Deps, input: ProviderInput): Promise<Provide
   };
 }
 
+/** What an audit row says of a provider: its configuration, with inline keys named by `kid` only. */
+function auditedConfiguration(row: IdentityProviderRow): Record<string, unknown> {
+  return {
+    issuer: row.issuer,
+    audience: row.audience,
+    jwksUrl: row.jwksUrl,
+    jwksInlineKids: row.jwksInline?.keys.map((key) => key.kid) ?? null,
+    allowedAlgorithms: row.allowedAlgorithms,
+    claimMapping: row.claimMapping,
+    enabled: row.enabled,
+  };
+}
+
+/** The audited fields that differ between two versions of a provider, as `{ field: { from, to } }`. */
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>) {
+  return Object.fromEntries(
+    Object.keys(after)
+      .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+      .map((field) => [field, { from: before[field], to: after[field] }]),
+  );
+}
+
 export function listIdentityProviders(deps: Deps, tenantId: number): Promise<IdentityProviderRow[]> {
   return listProvidersOfTenant(deps.db, tenantId);
 }
 
 export async function createIdentityProvider(
   deps: Deps,
-  tenantId: number,
+  actor: UserActor,
+  tenant: { id: number; publicId: string },
   input: ProviderInput,
 ): Promise<IdentityProviderRow> {
   const values = await providerValues(deps, input);
   const row = await insertProviderIfIssuerFree(deps.db, {
     ...values,
     publicId: `idp_${randomToken(12)}`,
-    tenantId,
+    tenantId: tenant.id,
     now: deps.now,
   });
   if (!row) throw new AppError("identity_provider_exists");
+  recordAudit(deps, actor, {
+    action: "identity_provider.create",
+    tenant: tenant.publicId,
+    target: row.publicId,
+    details: auditedConfiguration(row),
+  });
   return row;
 }
 
+/** Replaces a provider's configuration; enabling or disabling it is audited as what it is. */
 export async function updateIdentityProvider(
   deps: Deps,
-  tenantId: number,
+  actor: UserActor,
+  tenant: { id: number; publicId: string },
   providerPublicId: string,
   input: ProviderInput,
 ): Promise<IdentityProviderRow> {
   const values = await providerValues(deps, input);
-  const row = await replaceProvider(deps.db, tenantId, providerPublicId, values, deps.now);
+  const before = await findProviderOfTenant(deps.db, tenant.id, providerPublicId);
+  if (!before) throw new AppError("not_found");
+  const row = await replaceProvider(deps.db, tenant.id, providerPublicId, values, deps.now);
   if (row === "issuer_taken") throw new AppError("identity_provider_exists");
   if (!row) throw new AppError("not_found");
+  const action =
+    before.enabled === row.enabled
+      ? "identity_provider.update"
+      : row.enabled
+        ? "identity_provider.enable"
+        : "identity_provider.disable";
+  recordAudit(deps, actor, {
+    action,
+    tenant: tenant.publicId,
+    target: row.publicId,
+    details: { changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)) },
+  });
   return row;
 }
 
-export async function removeIdentityProvider(deps: Deps, tenantId: number, providerPublicId: string): Promise<void> {
-  if (!(await deleteProvider(deps.db, tenantId, providerPublicId))) throw new AppError("not_found");
+export async function removeIdentityProvider(
+  deps: Deps,
+  actor: UserActor,
+  tenant: { id: number; publicId: string },
+  providerPublicId: string,
+): Promise<void> {
+  const before = await findProviderOfTenant(deps.db, tenant.id, providerPublicId);
+  if (!before || !(await deleteProvider(deps.db, tenant.id, providerPublicId))) throw new AppError("not_found");
+  recordAudit(deps, actor, {
+    action: "identity_provider.delete",
+    tenant: tenant.publicId,
+    target: providerPublicId,
+    details: auditedConfiguration(before),
+  });
 }

@@ -11,6 +11,13 @@ export const AUDIT_ACTIONS = [
   "api_key.create",
   "api_key.roll",
   "api_key.revoke",
+  // Configuration of PERS token exchange: who a tenant trusts, and how. Public keys only by kid.
+  "identity_provider.create",
+  "identity_provider.update",
+  "identity_provider.enable",
+  "identity_provider.disable",
+  "identity_provider.delete",
+  "tenant_settings.update",
   // Sign-in events (both the Ping token flow and PingPage cookies). Never a password; a failed
   // login names the email only by its hash (and the account, when one exists, as `target`).
   "auth.login",

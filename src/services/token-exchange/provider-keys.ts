@@ -2,7 +2,9 @@ import type { CryptoKey } from "jose";
 import { BoundedMap } from "../../bounded-map";
 import { importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import type { IdpAlgorithm, PublicJwk } from "../../domain";
+import { isPublicHost } from "../../public-host";
 import { type EdgeCachedJwks, readEdgeCachedJwks, writeEdgeCachedJwks } from "../../storage/jwks-edge-cache";
+import { isLocalDevelopment } from "../admin/identity-providers";
 import type { Deps } from "../deps";
 import { fetchJwks } from "./jwks-fetch";
 
@@ -158,6 +160,10 @@ export async function findProviderKey(
   if (source.kind === "inline") {
     const found = await importFrom(source.keys, kid, alg, inlineImports, `${source.cacheKey}:`);
     return found ?? { ok: false, reason: "unknown_kid" };
+  }
+  // A row saved before the admin API checked hosts is still never fetched from a private address.
+  if (!isLocalDevelopment(deps.config) && !isPublicHost(new URL(source.url).hostname)) {
+    return { ok: false, reason: "jwks_unavailable" };
   }
   const entry = entryFor(source.url);
   const snapshot = await currentSnapshot(deps, source.url, entry);
