@@ -8,3 +8,4 @@ interface SubtleCrypto {
 type D1Database = unknown;
 type KVNamespace = unknown;
 type RateLimit = unknown;
+type Fetcher = unknown;

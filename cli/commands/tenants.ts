@@ -1,17 +1,57 @@
 import { readFileSync } from "node:fs";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../../src/domain.ts";
 import { CliError, callApi } from "../client.ts";
 import { print } from "../output.ts";
 import { globalsOf, list } from "./globals.ts";
 
-const SETTINGS_COLUMNS = ["tenantId", "allowJWTForUnauthenticatedUsers", "enabledAuthTypes", "adminIdentities"];
+const SETTINGS_COLUMNS = [
+  "tenantId",
+  "allowJWTForUnauthenticatedUsers",
+  "enabledAuthTypes",
+  "adminIdentities",
+  "allowedOrigins",
+];
 const PROVIDER_COLUMNS = ["id", "issuer", "audience", "jwksUrl", "allowedAlgorithms", "enabled"];
 
 const tenantPath = (tenant: string) => `/v1/admin/tenants/${encodeURIComponent(tenant)}`;
 
+interface AdminIdentity {
+  issuer: string;
+  subject: string;
+}
+
+interface SettingFlags {
+  anonymous?: boolean;
+  authTypes?: string[];
+  admin?: AdminIdentity[];
+  admins?: boolean;
+  allowedOrigins?: string[];
+  defaultOrigins?: boolean;
+}
+
+function onOff(value: string): boolean {
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new InvalidArgumentError("takes on or off");
+}
+
+/** The PATCH body: only what the flags name. */
+function settingsPatch(options: SettingFlags): Record<string, unknown> {
+  return {
+    ...(options.anonymous === undefined ? {} : { allowJWTForUnauthenticatedUsers: options.anonymous }),
+    ...(options.authTypes === undefined ? {} : { enabledAuthTypes: options.authTypes }),
+    ...(options.admins === false ? { adminIdentities: [] } : options.admin ? { adminIdentities: options.admin } : {}),
+    ...(options.defaultOrigins
+      ? { allowedOrigins: null }
+      : options.allowedOrigins
+        ? { allowedOrigins: options.allowedOrigins }
+        : {}),
+  };
+}
+
 /** `issuer|subject` → an admin identity of the tenant (for authType `tenant`). */
-function adminIdentity(value: string): { issuer: string; subject: string } {
+function adminIdentity(value: string): AdminIdentity {
   const [issuer, subject, ...rest] = value.split("|");
   if (!issuer || !subject || rest.length > 0) throw new CliError(`--admin takes issuer|subject, not ${value}`);
   return { issuer, subject };
@@ -37,33 +77,43 @@ function registerSettings(tenants: Command): void {
       print(output, await callApi(target, "GET", `${tenantPath(tenant)}/settings`), "settings", SETTINGS_COLUMNS);
     });
 
-  settings
-    .command("set")
+  const settingOptions = (command: Command) =>
+    command
+      .option("--anonymous <on|off>", "allow JWTs for unauthenticated (anonymous) users", onOff)
+      .option("--auth-types <list>", `comma-separated, of ${OPT_IN_AUTH_TYPES.join(",")} ("" for none)`, list)
+      .option(
+        "--admin <issuer|subject>",
+        "an admin identity (authType tenant); repeat for several",
+        (value: string, all: AdminIdentity[] | undefined) => [...(all ?? []), adminIdentity(value)],
+      )
+      .option("--no-admins", "no admin identities")
+      .option("--allowed-origins <list>", 'browser origins that may call /v2 ("" for none)', list)
+      .option("--default-origins", "use PERS_CORS_ALLOWED_ORIGINS (the deployment's default)");
+
+  settingOptions(settings.command("set"))
     .argument("<tenant-id>", "the business's public id")
-    .description("replace the settings: every field is set, to its default when not given")
-    .option("--anonymous", "allow JWTs for unauthenticated (anonymous) users", false)
-    .option("--auth-types <list>", `comma-separated, of ${OPT_IN_AUTH_TYPES.join(",")}`, list, [])
-    .option(
-      "--admin <issuer|subject>",
-      "an admin identity (authType tenant); repeat for several",
-      (value: string, all: { issuer: string; subject: string }[]) => [...all, adminIdentity(value)],
-      [],
-    )
-    .action(
-      async (
-        tenant: string,
-        options: { anonymous: boolean; authTypes: string[]; admin: { issuer: string; subject: string }[] },
-        command: Command,
-      ) => {
-        const { target, output } = globalsOf(command);
-        const answer = await callApi(target, "PUT", `${tenantPath(tenant)}/settings`, {
-          allowJWTForUnauthenticatedUsers: options.anonymous,
-          enabledAuthTypes: options.authTypes,
-          adminIdentities: options.admin,
-        });
-        print(output, answer, "settings", SETTINGS_COLUMNS);
-      },
-    );
+    .description("replace the settings: every field is set, to off/none/the default origins when not given")
+    .action(async (tenant: string, options: SettingFlags, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const answer = await callApi(target, "PUT", `${tenantPath(tenant)}/settings`, {
+        allowJWTForUnauthenticatedUsers: options.anonymous ?? false,
+        enabledAuthTypes: options.authTypes ?? [],
+        adminIdentities: options.admins === false ? [] : (options.admin ?? []),
+        allowedOrigins: options.defaultOrigins ? null : (options.allowedOrigins ?? null),
+      });
+      print(output, answer, "settings", SETTINGS_COLUMNS);
+    });
+
+  settingOptions(settings.command("update"))
+    .argument("<tenant-id>", "the business's public id")
+    .description("change only the settings named (PATCH)")
+    .action(async (tenant: string, options: SettingFlags, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const patch = settingsPatch(options);
+      if (Object.keys(patch).length === 0) throw new CliError("name at least one setting to change");
+      const answer = await callApi(target, "PATCH", `${tenantPath(tenant)}/settings`, patch);
+      print(output, answer, "settings", SETTINGS_COLUMNS);
+    });
 }
 
 function registerProviders(tenants: Command): void {
