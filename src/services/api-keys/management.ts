@@ -76,13 +76,20 @@ function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "
   }
 }
 
+interface RefusableAttempt {
+  attempted: "create" | "roll" | "revoke";
+  tenant: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
 /** Refuses, and audits, a create, roll or revoke the caller's role does not allow. */
 function enforceRole(
   deps: Deps,
   actor: UserActor,
   caller: BusinessCaller,
   refusal: string | null,
-  attempt: { attempted: "create" | "roll" | "revoke"; tenant: string; target?: string; details?: Record<string, unknown> },
+  attempt: RefusableAttempt,
 ): void {
   if (refusal === null) return;
   recordAudit(deps, actor, {
