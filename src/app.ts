@@ -11,6 +11,7 @@ import { adminOversightRoutes } from "./routes/admin-oversight";
 import { apiDocsRoutes } from "./routes/api-docs";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { businessMemberRoutes } from "./routes/business-members";
 import { pingPageRoutes } from "./routes/cookie-sessions";
 import { gatewayRoutes } from "./routes/gateway";
 import { loginRoutes } from "./routes/login-logout";
@@ -34,6 +35,7 @@ export function createApp() {
   app.route("/", ownSessionRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", apiKeyAuthRoutes);
+  app.route("/", businessMemberRoutes);
   app.route("/", adminAccountRoutes);
   app.route("/", adminOversightRoutes);
   app.route("/", persAuthRoutes);

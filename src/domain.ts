@@ -9,8 +9,12 @@ export type UserType = (typeof USER_TYPES)[number];
 export const USER_STATUSES = ["active", "disabled"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 export const BUSINESS_STATUSES = ["pending", "verified", "suspended"] as const;
-export const MEMBER_ROLES = ["owner", "member"] as const;
 export type BusinessStatus = (typeof BUSINESS_STATUSES)[number];
+/**
+ * A member's role in a business, most powerful first (see services/admin/member-roles.ts for what
+ * each may do). `adminuser` accounts are not bound by roles.
+ */
+export const MEMBER_ROLES = ["owner", "admin", "developer", "viewer"] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
 /**
@@ -24,6 +28,8 @@ export const API_KEY_MODES = ["test", "live"] as const;
 export type ApiKeyMode = (typeof API_KEY_MODES)[number];
 export const API_KEY_PERMISSIONS = ["sms", "email", "whatsapp", "templates", "bulk"] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
+/** Permissions only owners and admins may grant: `bulk` sends to many recipients at once. */
+export const DANGEROUS_API_KEY_PERMISSIONS: readonly ApiKeyPermission[] = ["bulk"];
 
 /**
  * How a request can authenticate: a Ping access token in `Authorization: Bearer`, `X-Ping-Api-Key`,

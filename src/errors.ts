@@ -20,6 +20,7 @@ export const errorCatalog = {
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   email_taken: { status: 409, message: "Email already registered." },
+  last_owner: { status: 409, message: "A business must keep at least one owner." },
   api_key_inactive: { status: 409, message: "This API key has been revoked, rolled or has expired." },
   missing_project_key: { status: 401, message: "A project key is required (X-API-Key or x-project-key)." },
   invalid_project_key: { status: 401, message: "The project key is invalid." },

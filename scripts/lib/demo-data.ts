@@ -48,7 +48,7 @@ export async function demoSeedStatements(): Promise<string[]> {
   const memberships = DEMO_USERS.map(
     (user) =>
       "INSERT INTO business_members (business_id, user_id, role) " +
-      `SELECT b.id, u.id, ${sqlString(user.userType === "user" ? "owner" : "member")} FROM businesses b, users u ` +
+      `SELECT b.id, u.id, ${sqlString(user.userType === "user" ? "owner" : "developer")} FROM businesses b, users u ` +
       `WHERE b.public_id = ${sqlString(DEMO_BUSINESS.publicId)} AND u.public_id = ${sqlString(user.publicId)} ` +
       "ON CONFLICT DO NOTHING",
   );

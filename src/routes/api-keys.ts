@@ -27,7 +27,7 @@ const { router, route } = createSurface("ping");
 
 /**
  * `/v1/api-keys`: a business's members (and admins) create, list, inspect, roll and revoke its
- * keys. Another business's keys answer 404, exactly like keys that do not exist.
+ * keys, as far as their role allows (services/admin/member-roles.ts). Another business's keys answer 404, exactly like keys that do not exist.
  */
 
 const commonErrors = {
@@ -54,6 +54,7 @@ const createRouteDef = route({
       "Unknown kind, mode or permission; allowed_origins on a secret key or not exact origins; expiry in the past",
     ),
     ...commonErrors,
+    403: pingError("The caller's role may not create this key (live, or with bulk)"),
     404: pingError("No such business, or the caller is not a member of it"),
     415: pingError("Not JSON"),
   },
@@ -112,6 +113,7 @@ const rollRouteDef = route({
       content: { "application/json": { schema: rolledApiKeyResponseSchema } },
     },
     ...commonErrors,
+    403: pingError("The caller's role may not roll this key"),
     404: pingError("No such key in the caller's businesses"),
     409: pingError("The key is revoked, expired or already rolled"),
   },
@@ -131,6 +133,7 @@ const revokeRouteDef = route({
   responses: {
     200: { description: "The revoked key", content: { "application/json": { schema: apiKeyResponseSchema } } },
     ...commonErrors,
+    403: pingError("The caller's role may not revoke this key"),
     404: pingError("No such key in the caller's businesses"),
   },
 });

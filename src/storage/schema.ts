@@ -78,7 +78,8 @@ export const businessMembers = sqliteTable(
     userId: integer("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: MEMBER_ROLES }).notNull().default("member"),
+    /** See services/admin/member-roles.ts. New members are developers unless a role is given. */
+    role: text("role", { enum: MEMBER_ROLES }).notNull().default("developer"),
     createdAt: createdAt(),
   },
   (table) => [

@@ -106,6 +106,10 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "GET /v1/api-keys/{id}": { params: (f) => ({ id: f.apiKeyId }) },
   "POST /v1/api-keys/{id}/roll": { params: (f) => ({ id: f.apiKeyId }) },
   "DELETE /v1/api-keys/{id}": { params: (f) => ({ id: f.apiKeyId }) },
+  "PATCH /v1/businesses/{business_id}/members/{user_id}": {
+    params: (f) => ({ business_id: f.user.businessPublicId, user_id: f.user.publicId }),
+    body: () => ({ role: "owner" }),
+  },
   // Administration: adminuser tokens only.
   "GET /v1/admin/api-keys": admin(),
   "DELETE /v1/admin/api-keys/{id}": admin({ params: (f) => ({ id: f.apiKeyId }) }),

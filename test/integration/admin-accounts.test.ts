@@ -157,7 +157,7 @@ describe("users", () => {
       status: "active",
     });
     expect(body.user.businesses).toEqual([
-      expect.objectContaining({ public_id: owner.businessPublicId, role: "member" }),
+      expect.objectContaining({ public_id: owner.businessPublicId, role: "developer" }),
     ]);
     expect(JSON.stringify(body)).not.toContain("agent-password-long");
     expect(JSON.stringify(body)).not.toContain("pbkdf2");
@@ -175,6 +175,25 @@ describe("users", () => {
     const audit = await auditRowsFor(body.user.public_id);
     expect(audit.map((row) => row.action).sort()).toEqual(["auth.login", "user.create"]);
     expect(audit.find((row) => row.action === "user.create")).toMatchObject({ actorPublicId: admin.publicId });
+  });
+
+  it.each([
+    ["owner", "owner"],
+    ["viewer", "viewer"],
+    // The only non-owner role before roles existed: it still means what it meant (full power).
+    ["member", "admin"],
+  ])("a membership asked for as %s is stored as %s", async (asked, stored) => {
+    const admin = await signedInUser("adminuser");
+    const owner = await signedInOwner();
+    const res = await sendAs(admin, "POST", "/v1/admin/users", {
+      email: uniqueEmail("member"),
+      password: "member-password-long",
+      user_type: "user",
+      businesses: [{ business_id: owner.businessPublicId, role: asked }],
+    });
+    const body = await res.json<{ user: { businesses: Array<{ role: string }> } }>();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body.user.businesses.map((m) => m.role)).toEqual([stored]);
   });
 
   it("an admin creates another admin, who can use the admin API", async () => {

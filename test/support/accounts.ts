@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { hashPassword } from "../../src/crypto/passwords";
-import type { UserType } from "../../src/domain";
+import type { MemberRole, UserType } from "../../src/domain";
 import { readConfig } from "../../src/env";
 import { openDatabase } from "../../src/storage/db";
 import { businessMembers } from "../../src/storage/schema";
@@ -70,4 +70,9 @@ export async function countUsersWithEmail(email: string): Promise<number> {
     .bind(email.trim().toLowerCase())
     .first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+/** Makes `userId` a member of `businessId` with `role`, straight in D1 as the admin API does. */
+export async function addMembership(businessId: number, userId: number, role: MemberRole): Promise<void> {
+  await openDatabase(env.DB).insert(businessMembers).values({ businessId, userId, role, createdAt: new Date() });
 }

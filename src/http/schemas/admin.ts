@@ -100,6 +100,12 @@ export function toAdminUserView(user: UserRow, memberships?: UserWithMemberships
   return view;
 }
 
+/** `member`, the only non-owner role before roles existed, is still accepted and means `admin`. */
+const memberRoleInputSchema = z
+  .enum([...MEMBER_ROLES, "member"])
+  .default("developer")
+  .transform((role) => (role === "member" ? "admin" : role));
+
 export const createUserRequestSchema = z
   .strictObject({
     email: z.email().max(320).openapi({ example: "agent2@example.com" }),
@@ -113,7 +119,7 @@ export const createUserRequestSchema = z
       .nullable()
       .default(null),
     businesses: z
-      .array(z.strictObject({ business_id: publicIdSchema, role: z.enum(MEMBER_ROLES).default("member") }))
+      .array(z.strictObject({ business_id: publicIdSchema, role: memberRoleInputSchema }))
       .max(50)
       .default([]),
   })

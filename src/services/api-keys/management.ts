@@ -15,7 +15,14 @@ import {
 import { findBusinessByPublicId } from "../../storage/businesses";
 import type { Page, PageRequest } from "../../storage/pagination";
 import type { ApiKeyRow } from "../../storage/schema";
-import { businessNotFound, findAccessibleBusiness, requireBusinessAccess } from "../admin/business-access";
+import {
+  type BusinessCaller,
+  businessNotFound,
+  findAccessibleBusiness,
+  requireBusinessAccess,
+  roleForbids,
+} from "../admin/business-access";
+import { keyCreationRefusal, keyManagementRefusal } from "../admin/member-roles";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { forgetApiKey } from "./key-lookup";
@@ -69,6 +76,38 @@ function checkNewKeyRules(deps: Deps, request: Pick<NewApiKeyRequest, "kind" | "
   }
 }
 
+interface RefusableAttempt {
+  attempted: "create" | "roll" | "revoke";
+  tenant: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Refuses, and audits, a create, roll or revoke the caller's role does not allow. */
+function enforceRole(
+  deps: Deps,
+  actor: UserActor,
+  caller: BusinessCaller,
+  refusal: string | null,
+  attempt: RefusableAttempt,
+): void {
+  if (refusal === null) return;
+  recordAudit(deps, actor, {
+    action: "api_key.refused",
+    tenant: attempt.tenant,
+    target: attempt.target ?? null,
+    details: { attempted: attempt.attempted, role: caller.actingRole, reason: refusal, ...attempt.details },
+  });
+  throw roleForbids(refusal);
+}
+
+/** Why the caller may not roll or revoke this key (rolling also mints a key like it), or null. */
+function changeRefusal(caller: BusinessCaller, key: ApiKeyRow, change: "roll" | "revoke"): string | null {
+  const managing = keyManagementRefusal(caller.actingRole, key.createdBy === caller.userId);
+  if (managing !== null || change === "revoke") return managing;
+  return keyCreationRefusal(caller.actingRole, key);
+}
+
 async function reload(deps: Deps, publicId: string): Promise<ApiKeyDetails> {
   const details = await findApiKeyDetailsByPublicId(deps.db, publicId);
   if (!details) throw new Error(`api key ${publicId} vanished`);
@@ -78,8 +117,13 @@ async function reload(deps: Deps, publicId: string): Promise<ApiKeyDetails> {
 export async function createApiKey(deps: Deps, actor: UserActor, request: NewApiKeyRequest): Promise<IssuedApiKey> {
   checkNewKeyRules(deps, request);
   const { business, caller } = await findAccessibleBusiness(deps, actor.principal, request.businessPublicId);
-  const generated = await generateApiKey(request.kind, request.mode);
   const permissions = [...new Set(request.permissions)];
+  enforceRole(deps, actor, caller, keyCreationRefusal(caller.actingRole, { mode: request.mode, permissions }), {
+    attempted: "create",
+    tenant: business.publicId,
+    details: { kind: request.kind, mode: request.mode, permissions },
+  });
+  const generated = await generateApiKey(request.kind, request.mode);
   const allowedOrigins = request.allowedOrigins ? [...new Set(request.allowedOrigins)] : null;
   const row = await insertApiKey(deps.db, {
     publicId: newKeyPublicId(),
@@ -166,6 +210,11 @@ export interface RolledApiKey extends IssuedApiKey {
 export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<RolledApiKey> {
   const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
   const old = details.key;
+  enforceRole(deps, actor, caller, changeRefusal(caller, old, "roll"), {
+    attempted: "roll",
+    tenant: details.businessPublicId,
+    target: old.publicId,
+  });
   const status = apiKeyStatus(old, deps.now);
   if (status !== "active") {
     throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
@@ -208,7 +257,12 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
  * `apiKeyEdgeCacheSeconds` (≤ 60 s). Revoking a revoked key changes nothing and is not an error.
  */
 export async function revokeApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<ApiKeyDetails> {
-  const { details } = await findManageableKey(deps, actor.principal, keyPublicId);
+  const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
+  enforceRole(deps, actor, caller, changeRefusal(caller, details.key, "revoke"), {
+    attempted: "revoke",
+    tenant: details.businessPublicId,
+    target: details.key.publicId,
+  });
   if (details.key.revokedAt !== null) return details;
   const revoked = await markApiKeyRevoked(deps.db, details.key.id, deps.now);
   // Cleared after D1 says revoked, so the next read here finds the revocation. (A request that read

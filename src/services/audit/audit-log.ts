@@ -18,6 +18,10 @@ export const AUDIT_ACTIONS = [
   "identity_provider.disable",
   "identity_provider.delete",
   "tenant_settings.update",
+  /** A member's role did not allow a create, roll or revoke (`details.attempted` says which). */
+  "api_key.refused",
+  "member.role_change",
+  "member.role_change_refused",
   // Sign-in events (both the Ping token flow and PingPage cookies). Never a password; a failed
   // login names the email only by its hash (and the account, when one exists, as `target`).
   "auth.login",
