@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { USER_TYPES } from "../../src/domain.ts";
+import { MEMBER_ROLES, USER_TYPES } from "../../src/domain.ts";
 import { callApi, query } from "../client.ts";
 import { print } from "../output.ts";
 import { readPassword } from "../password.ts";
@@ -30,9 +30,17 @@ export function registerUserCommands(program: Command): void {
     .option("--first-name <name>", "first name", "")
     .option("--last-name <name>", "last name", "")
     .option("--business <ids>", "comma-separated business public ids to make them a member of", list)
+    .addOption(new Option("--role <role>", "their role in those businesses").choices(MEMBER_ROLES).default("developer"))
     .action(
       async (
-        options: { email: string; type: string; firstName: string; lastName: string; business?: string[] },
+        options: {
+          email: string;
+          type: string;
+          firstName: string;
+          lastName: string;
+          business?: string[];
+          role: string;
+        },
         command: Command,
       ) => {
         const { target, output } = globalsOf(command);
@@ -42,7 +50,9 @@ export function registerUserCommands(program: Command): void {
           user_type: options.type,
           first_name: options.firstName,
           last_name: options.lastName,
-          ...(options.business ? { businesses: options.business.map((id) => ({ business_id: id })) } : {}),
+          ...(options.business
+            ? { businesses: options.business.map((id) => ({ business_id: id, role: options.role })) }
+            : {}),
         });
         print(output, answer, "user", COLUMNS);
       },
