@@ -149,6 +149,7 @@ describe("a PERS access token through the gateway", () => {
       auth_type: "user",
       session_id: claims.family_id,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
     expect(payload.user_type).toBeUndefined();
   });
@@ -212,6 +213,7 @@ describe("PERS tokens the gateway refuses (401, Bearer challenge)", () => {
       authType: "user",
       familyId: claims.family_id,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
     await expectRefused(await withToken("/v1/loyalty/points", expired), 401, "invalid_token", INVALID);
   });

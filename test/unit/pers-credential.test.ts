@@ -55,6 +55,7 @@ describe("a PERS access token as a credential", () => {
       authType: "user",
       familyId,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
   });
 
@@ -100,6 +101,7 @@ describe("a PERS access token as a credential", () => {
       authType: "user",
       familyId,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
     for (const token of [pair.accessToken, fresh]) {
       await expect(authenticatePersAccessToken(withoutKv(clock.at(at(14))), token)).rejects.toMatchObject({
@@ -152,6 +154,7 @@ describe("the assertion for a PERS principal", () => {
       auth_type: "user",
       session_id: "family-1",
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
   });
 
