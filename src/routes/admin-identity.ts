@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { actorOf } from "../http/client-info";
 import { pingError } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import {
@@ -10,6 +11,7 @@ import {
   tenantPathSchema,
   tenantSettingsInputSchema,
   tenantSettingsSchema,
+  tenantUserPathSchema,
 } from "../http/schemas/admin-identity";
 import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
@@ -21,6 +23,7 @@ import {
   updateIdentityProvider,
 } from "../services/admin/identity-providers";
 import { ORIGIN_LISTS_CACHE_SECONDS } from "../services/token-exchange/browser-origins";
+import { revokeTenantUserSessions } from "../services/token-exchange/pers-revocation";
 import { loadTenantSettings, replaceTenantSettings } from "../services/token-exchange/tenant-settings";
 
 const { router, route } = createSurface("ping");
@@ -146,6 +149,19 @@ const deleteProviderRoute = route({
   responses: { 204: { description: "Deleted" }, ...commonErrors },
 });
 
+const revokeUserSessionsRoute = route({
+  method: "delete",
+  path: "/v1/admin/tenants/{tenantId}/users/{userId}/sessions",
+  tags,
+  summary: "End every PERS session of a tenant user",
+  description:
+    "Revokes every refresh-token family of the user: refreshes are refused at once, and the families' access tokens stop at the gateway within about a minute. Audited as `pers_session.revoke`.",
+  security,
+  middleware: [adminOnly] as const,
+  request: { params: tenantUserPathSchema },
+  responses: { 204: { description: "Revoked" }, ...commonErrors, 404: pingError("No such tenant or tenant user") },
+});
+
 export const adminIdentityRoutes = router
   .openapi(getSettingsRoute, async (c) => {
     const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
@@ -183,5 +199,11 @@ export const adminIdentityRoutes = router
     const { tenantId, providerId } = c.req.valid("param");
     const tenant = await requireBusiness(c.get("deps"), tenantId);
     await removeIdentityProvider(c.get("deps"), tenant.id, providerId);
+    return c.body(null, 204);
+  })
+  .openapi(revokeUserSessionsRoute, async (c) => {
+    const { tenantId, userId } = c.req.valid("param");
+    const tenant = await requireBusiness(c.get("deps"), tenantId);
+    await revokeTenantUserSessions(c.get("deps"), actorOf(c), tenant, userId);
     return c.body(null, 204);
   });

@@ -123,7 +123,7 @@ export async function startPersSession(deps: Deps, input: NewPersSession): Promi
 }
 
 /** Marks a family revoked in KV; D1 already refuses its tokens, so a failed write is logged, not fatal. */
-async function recordRevocation(deps: Deps, session: PersSession): Promise<void> {
+export async function recordRevocation(deps: Deps, session: PersSession): Promise<void> {
   const nowMs = deps.now.getTime();
   // Every token of the family was issued before now, so none outlives one refresh lifetime from now.
   const record: PersFamilyRecord = {
