@@ -149,7 +149,6 @@ describe("a PERS access token through the gateway", () => {
       auth_type: "user",
       session_id: claims.family_id,
       anonymous: false,
-      authTime: Math.floor(Date.now() / 1000),
     });
     expect(payload.user_type).toBeUndefined();
   });

@@ -55,7 +55,6 @@ describe("a PERS access token as a credential", () => {
       authType: "user",
       familyId,
       anonymous: false,
-      authTime: Math.floor(Date.now() / 1000),
     });
   });
 
@@ -154,7 +153,6 @@ describe("the assertion for a PERS principal", () => {
       auth_type: "user",
       session_id: "family-1",
       anonymous: false,
-      authTime: Math.floor(Date.now() / 1000),
     });
   });
 
