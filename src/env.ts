@@ -30,6 +30,10 @@ export interface Bindings {
   PERS_ACCESS_TOKEN_TTL_SECONDS: string;
   PERS_REFRESH_TOKEN_TTL_SECONDS: string;
   PERS_REFRESH_REUSE_GRACE_SECONDS: string;
+  /** A PERS family's absolute lifetime from its exchange; no rotation extends it. */
+  PERS_SESSION_MAX_LIFETIME_SECONDS?: string;
+  /** A PERS family unused (not refreshed) for this long ends. */
+  PERS_SESSION_INACTIVITY_SECONDS?: string;
   JWKS_CACHE_SECONDS: string;
   JWKS_REFETCH_COOLDOWN_SECONDS: string;
   JWKS_STALE_MAX_SECONDS: string;
@@ -102,6 +106,18 @@ const configSchema = z.object({
   persRefreshTokenTtlSeconds: positiveInt,
   /** Window in which a just-rotated refresh token still yields the same child (concurrent refreshes). */
   persRefreshReuseGraceSeconds: z.coerce.number().int().min(0).max(60),
+  /** A family's absolute lifetime from its exchange: 1 hour to 400 days. */
+  persSessionMaxLifetimeSeconds: z.coerce
+    .number()
+    .int()
+    .min(3_600)
+    .max(400 * 86_400),
+  /** How long a family may go without a refresh: 5 minutes to 400 days. */
+  persSessionInactivitySeconds: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(400 * 86_400),
   /** How long a fetched JWKS is used without asking the provider again. */
   jwksCacheSeconds: positiveInt.max(86_400),
   /** At most one refetch per provider per this many seconds when a token names an unknown `kid`. */
@@ -142,6 +158,8 @@ export function readConfig(env: Bindings): Config {
     persAccessTokenTtlSeconds: env.PERS_ACCESS_TOKEN_TTL_SECONDS,
     persRefreshTokenTtlSeconds: env.PERS_REFRESH_TOKEN_TTL_SECONDS,
     persRefreshReuseGraceSeconds: env.PERS_REFRESH_REUSE_GRACE_SECONDS,
+    persSessionMaxLifetimeSeconds: env.PERS_SESSION_MAX_LIFETIME_SECONDS ?? "7776000",
+    persSessionInactivitySeconds: env.PERS_SESSION_INACTIVITY_SECONDS ?? "2592000",
     jwksCacheSeconds: env.JWKS_CACHE_SECONDS,
     jwksRefetchCooldownSeconds: env.JWKS_REFETCH_COOLDOWN_SECONDS,
     jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,

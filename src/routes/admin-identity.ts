@@ -13,6 +13,7 @@ import {
   tenantSettingsInputSchema,
   tenantSettingsPatchSchema,
   tenantSettingsSchema,
+  tenantUserPathSchema,
 } from "../http/schemas/admin-identity";
 import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
@@ -24,6 +25,7 @@ import {
   updateIdentityProvider,
 } from "../services/admin/identity-providers";
 import { ORIGIN_LISTS_CACHE_SECONDS } from "../services/token-exchange/browser-origins";
+import { revokeTenantUserSessions } from "../services/token-exchange/pers-revocation";
 import {
   changeTenantSettings,
   loadTenantSettings,
@@ -174,6 +176,19 @@ const deleteProviderRoute = route({
   responses: { 204: { description: "Deleted" }, ...commonErrors },
 });
 
+const revokeUserSessionsRoute = route({
+  method: "delete",
+  path: "/v1/admin/tenants/{tenantId}/users/{userId}/sessions",
+  tags,
+  summary: "End every PERS session of a tenant user",
+  description:
+    "Revokes every refresh-token family of the user: refreshes are refused at once, and the families' access tokens stop at the gateway within about a minute. Audited as `pers_session.revoke`.",
+  security,
+  middleware: [adminOnly] as const,
+  request: { params: tenantUserPathSchema },
+  responses: { 204: { description: "Revoked" }, ...commonErrors, 404: pingError("No such tenant or tenant user") },
+});
+
 export const adminIdentityRoutes = router
   .openapi(getSettingsRoute, async (c) => {
     const tenant = await requireBusiness(c.get("deps"), c.req.valid("param").tenantId);
@@ -212,5 +227,11 @@ export const adminIdentityRoutes = router
     const { tenantId, providerId } = c.req.valid("param");
     const tenant = await requireBusiness(c.get("deps"), tenantId);
     await removeIdentityProvider(c.get("deps"), actorOf(c), tenant, providerId);
+    return c.body(null, 204);
+  })
+  .openapi(revokeUserSessionsRoute, async (c) => {
+    const { tenantId, userId } = c.req.valid("param");
+    const tenant = await requireBusiness(c.get("deps"), tenantId);
+    await revokeTenantUserSessions(c.get("deps"), actorOf(c), tenant, userId);
     return c.body(null, 204);
   });

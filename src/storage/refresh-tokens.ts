@@ -113,3 +113,23 @@ export async function findRefreshTokenStatus(db: Database, id: string): Promise<
     .get();
   return row?.status ?? null;
 }
+
+/** Revokes every token of a tenant user (an admin's revocation); the families that had one not yet revoked. */
+export async function revokeRefreshTokensOfTenantUser(
+  db: Database,
+  tenantId: number,
+  tenantUserId: number,
+): Promise<string[]> {
+  const rows = await db
+    .update(refreshTokens)
+    .set({ status: "revoked" })
+    .where(
+      and(
+        eq(refreshTokens.tenantId, tenantId),
+        eq(refreshTokens.tenantUserId, tenantUserId),
+        ne(refreshTokens.status, "revoked"),
+      ),
+    )
+    .returning({ familyId: refreshTokens.familyId });
+  return [...new Set(rows.map((row) => row.familyId))];
+}

@@ -106,3 +106,16 @@ export async function updateTenantUserDisplay(
     .set({ ...display, updatedAt: now })
     .where(eq(tenantUsers.id, tenantUserId));
 }
+
+export async function findTenantUserByPublicId(
+  db: Database,
+  tenantId: number,
+  publicId: string,
+): Promise<TenantUserRow | null> {
+  const row = await db
+    .select()
+    .from(tenantUsers)
+    .where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.publicId, publicId)))
+    .get();
+  return row ?? null;
+}

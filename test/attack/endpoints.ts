@@ -141,6 +141,9 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "POST /v1/admin/tenants/{tenantId}/identity-providers": admin({ params: tenant, body: providerBody }),
   "PUT /v1/admin/tenants/{tenantId}/identity-providers/{providerId}": admin({ params: provider, body: providerBody }),
   "DELETE /v1/admin/tenants/{tenantId}/identity-providers/{providerId}": admin({ params: provider }),
+  "DELETE /v1/admin/tenants/{tenantId}/users/{userId}/sessions": admin({
+    params: (f) => ({ ...tenant(f), userId: crypto.randomUUID() }),
+  }),
   // PingPage: the session cookie.
   "GET /v1/me": {},
   "GET /v1/me/sessions": {},

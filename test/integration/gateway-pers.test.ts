@@ -212,6 +212,7 @@ describe("PERS tokens the gateway refuses (401, Bearer challenge)", () => {
       authType: "user",
       familyId: claims.family_id,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
     await expectRefused(await withToken("/v1/loyalty/points", expired), 401, "invalid_token", INVALID);
   });

@@ -59,6 +59,7 @@ describe("PERS verify", () => {
       authType: "user" as const,
       familyId: "family-that-expired",
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     };
     const verdict = await verdictOf(tenant, await issuePersAccessToken(deps, session));
     expectInvalid(verdict, "expired");
@@ -85,6 +86,7 @@ describe("PERS verify", () => {
       authType: "user" as const,
       familyId: `never-stored-${crypto.randomUUID()}`,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     };
     const clock = await testDeps();
     const old = await issuePersAccessToken(clock.at(Date.now() - 120_000), session);

@@ -1,6 +1,7 @@
 import type { IdpAlgorithm } from "../../src/domain";
 import type { Deps } from "../../src/services/deps";
 import { startPersSession } from "../../src/services/token-exchange/pers-sessions";
+import { insertProviderIfIssuerFree } from "../../src/storage/identity-providers";
 import { linkNewTenantUser } from "../../src/storage/tenant-users";
 import { FakeIdentityProvider } from "./identity-provider";
 import { exchange, type TokenPair } from "./pers";
@@ -24,15 +25,29 @@ export async function startedSession(): Promise<{ tenant: TestTenant; idp: FakeI
   return { tenant, idp, pair: (await res.json()) as TokenPair };
 }
 
+const UNIT_ISSUER = "https://idp.unit.test";
+
 /**
  * A PERS session started straight through the service at `deps.now`, for a new tenant user of a
- * new tenant (no identity provider, no HTTP): for tests that move the clock.
+ * new tenant (its provider is a row only, never called, no HTTP): for tests that move the clock.
  */
 export async function persSessionAt(deps: Deps, tenantName = "Tenant") {
   const tenant = await createTenant(tenantName);
+  const provider = await insertProviderIfIssuerFree(deps.db, {
+    publicId: `idp_${crypto.randomUUID().slice(0, 12)}`,
+    tenantId: tenant.tenantId,
+    issuer: UNIT_ISSUER,
+    audience: "unit-test",
+    jwksUrl: null,
+    jwksInline: { keys: [] },
+    allowedAlgorithms: ["ES256"],
+    claimMapping: { subject: "sub", email: "email", name: "name" },
+    enabled: true,
+    now: deps.now,
+  });
   const user = await linkNewTenantUser(deps.db, {
     tenantId: tenant.tenantId,
-    issuer: "https://idp.unit.test",
+    issuer: UNIT_ISSUER,
     subject: crypto.randomUUID(),
     candidatePublicId: crypto.randomUUID(),
     email: null,
@@ -49,5 +64,5 @@ export async function persSessionAt(deps: Deps, tenantName = "Tenant") {
       anonymous: false,
     },
   });
-  return { tenant, user, pair };
+  return { tenant, user, provider, pair };
 }

@@ -100,6 +100,7 @@ describe("a PERS access token as a credential", () => {
       authType: "user",
       familyId,
       anonymous: false,
+      authTime: Math.floor(Date.now() / 1000),
     });
     for (const token of [pair.accessToken, fresh]) {
       await expect(authenticatePersAccessToken(withoutKv(clock.at(at(14))), token)).rejects.toMatchObject({

@@ -20,6 +20,26 @@ describe("the configuration checked when the Worker starts", () => {
     );
   });
 
+  it("bounds a PERS family's lifetime and inactivity timeout (1 h–400 d, 5 min–400 d)", () => {
+    expect(() => checkConfiguration(withVars({ PERS_SESSION_MAX_LIFETIME_SECONDS: "60" }))).toThrow(
+      /persSessionMaxLifetimeSeconds/,
+    );
+    expect(() => checkConfiguration(withVars({ PERS_SESSION_MAX_LIFETIME_SECONDS: String(401 * 86_400) }))).toThrow(
+      /persSessionMaxLifetimeSeconds/,
+    );
+    expect(() => checkConfiguration(withVars({ PERS_SESSION_INACTIVITY_SECONDS: "0" }))).toThrow(
+      /persSessionInactivitySeconds/,
+    );
+    expect(() => checkConfiguration(withVars({ PERS_SESSION_INACTIVITY_SECONDS: "soon" }))).toThrow(
+      /persSessionInactivitySeconds/,
+    );
+    expect(() =>
+      checkConfiguration(
+        withVars({ PERS_SESSION_MAX_LIFETIME_SECONDS: "3600", PERS_SESSION_INACTIVITY_SECONDS: String(400 * 86_400) }),
+      ),
+    ).not.toThrow();
+  });
+
   it("refuses a route table that is not JSON", () => {
     expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: '{"routes": [' }))).toThrow(
       /Invalid gateway route table/,

@@ -27,6 +27,16 @@ export const tenantPathSchema = z.object({
     .openapi({ param: { name: "tenantId", in: "path" }, description: "The tenant's (business's) public id" }),
 });
 
+export const tenantUserPathSchema = tenantPathSchema.extend({
+  userId: z
+    .string()
+    .uuid()
+    .openapi({
+      param: { name: "userId", in: "path" },
+      description: "The tenant user's public id (a PERS token's `sub`)",
+    }),
+});
+
 export const providerPathSchema = tenantPathSchema.extend({
   providerId: z
     .string()

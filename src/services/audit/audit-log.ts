@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   "auth.refresh",
   /** A rotated refresh token presented again (PERS, RFC 9700 §4.14): its family is revoked. */
   "auth.refresh_reuse_detected",
+  "auth.refresh_refused",
+  "pers_session.revoke",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -2,6 +2,7 @@ import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
 import type { ClientInfo, PersPrincipal, PersRequirements } from "../../domain";
 import { AppError } from "../../errors";
+import { findFamilyAuthorization } from "../../storage/pers-authorization";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
   insertRefreshToken,
@@ -20,6 +21,7 @@ import {
   verifyPersToken,
 } from "./pers-tokens";
 import type { ProjectTenant } from "./project-key";
+import { refreshRefusal } from "./refresh-authorization";
 
 /**
  * PERS sessions: a token exchange starts a refresh-token family; each refresh rotates it.
@@ -46,8 +48,28 @@ export interface PersTokenPair {
  */
 const FAMILY_RECORD_HEADROOM_FACTOR = 2;
 
-function refreshExpiry(deps: Deps): Date {
-  return new Date(deps.now.getTime() + deps.config.persRefreshTokenTtlSeconds * 1000);
+/** When the family ends however it is refreshed: its absolute lifetime from the exchange. */
+function familyEnd(deps: Deps, session: PersSession): number {
+  return (session.authTime + deps.config.persSessionMaxLifetimeSeconds) * 1000;
+}
+
+/** A new refresh token's expiry: the refresh lifetime, the inactivity timeout, or the family's end. */
+function refreshExpiry(deps: Deps, session: PersSession): Date {
+  const { persRefreshTokenTtlSeconds, persSessionInactivitySeconds } = deps.config;
+  const now = deps.now.getTime();
+  const renewed = now + Math.min(persRefreshTokenTtlSeconds, persSessionInactivitySeconds) * 1000;
+  return new Date(Math.min(renewed, familyEnd(deps, session)));
+}
+
+/**
+ * Why a verified refresh token is past its family's bounds, or null: checked on the token itself,
+ * so tokens minted under a longer configuration are bounded by today's.
+ */
+function lifetimeRefusal(deps: Deps, session: PersSession, issuedAtSeconds: number): string | null {
+  const now = deps.now.getTime();
+  if (now >= familyEnd(deps, session)) return "family past its absolute lifetime";
+  if (now - issuedAtSeconds * 1000 > deps.config.persSessionInactivitySeconds * 1000) return "family inactive too long";
+  return null;
 }
 
 function liveRecord(deps: Deps, session: PersSession): PersFamilyRecord {
@@ -76,14 +98,15 @@ async function issuePair(
 export interface NewPersSession {
   tenantId: number;
   tenantUserId: number;
-  session: Omit<PersSession, "familyId">;
+  session: Omit<PersSession, "familyId" | "authTime">;
 }
 
 /** A new family: its first refresh-token row in D1, its live record in KV, and a token pair. */
 export async function startPersSession(deps: Deps, input: NewPersSession): Promise<PersTokenPair> {
-  const session: PersSession = { ...input.session, familyId: randomId() };
+  const authTime = Math.floor(deps.now.getTime() / 1000);
+  const session: PersSession = { ...input.session, familyId: randomId(), authTime };
   const jti = randomId();
-  const expiresAt = refreshExpiry(deps);
+  const expiresAt = refreshExpiry(deps, session);
   await Promise.all([
     insertRefreshToken(deps.db, {
       id: jti,
@@ -100,7 +123,7 @@ export async function startPersSession(deps: Deps, input: NewPersSession): Promi
 }
 
 /** Marks a family revoked in KV; D1 already refuses its tokens, so a failed write is logged, not fatal. */
-async function recordRevocation(deps: Deps, session: PersSession): Promise<void> {
+export async function recordRevocation(deps: Deps, session: PersSession): Promise<void> {
   const nowMs = deps.now.getTime();
   // Every token of the family was issued before now, so none outlives one refresh lifetime from now.
   const record: PersFamilyRecord = {
@@ -118,7 +141,7 @@ async function recordRevocation(deps: Deps, session: PersSession): Promise<void>
   }
 }
 
-/** Reuse detected (RFC 9700 §4.14.2): every token of the family stops working. */
+/** Reuse detected (RFC 9700 §4.14.2), or authorization gone: every token of the family stops working. */
 async function revokeFamily(deps: Deps, session: PersSession): Promise<void> {
   await revokeRefreshTokenFamily(deps.db, session.familyId);
   await recordRevocation(deps, session);
@@ -155,12 +178,17 @@ export async function refreshPersSession(
   // Counted only once the token verified, so nobody can spend another family's budget.
   await enforceRateLimit(deps, "refresh_session", await hashedRateLimitKey("pers-refresh", session.familyId));
 
-  const family = await getPersFamily(deps.kv, session.familyId);
+  const [family, authorization] = await Promise.all([
+    getPersFamily(deps.kv, session.familyId),
+    findFamilyAuthorization(deps.db, claims.jti),
+  ]);
   if (family?.status === "revoked") {
     throw new AppError("invalid_token", { detail: "family revoked", reason: "revoked" });
   }
+  const refusal = lifetimeRefusal(deps, session, claims.iat) ?? refreshRefusal(authorization, session);
+  if (refusal) await endUnauthorizedFamily(deps, session, refusal, client);
   const childId = randomId();
-  const childExpiresAt = refreshExpiry(deps);
+  const childExpiresAt = refreshExpiry(deps, session);
   // Written before the D1 rotation, never after: if a revocation races this write, its D1 update
   // happened first, so the rotation below fails and rewrites "revoked" (recordRevocation).
   // An absent record (not yet visible in this location) is rewritten; D1 still decides.
@@ -197,6 +225,31 @@ export async function refreshPersSession(
     },
   );
   throw new AppError("invalid_token", { detail: "rotated refresh token reused; family revoked", reason: "reused" });
+}
+
+/**
+ * A family whose exchange would no longer be allowed, or that outlived its bounds, is revoked
+ * whole (every token of it, and its access tokens at the gateway) and the refresh is refused
+ * like any invalid refresh token.
+ */
+async function endUnauthorizedFamily(
+  deps: Deps,
+  session: PersSession,
+  refusal: string,
+  client: ClientInfo,
+): Promise<never> {
+  await revokeFamily(deps, session);
+  recordAudit(
+    deps,
+    { principal: null, ...client },
+    {
+      action: "auth.refresh_refused",
+      tenant: session.tenantPublicId,
+      target: session.tenantUserPublicId,
+      details: { family_id: session.familyId, auth_type: session.authType, reason: refusal },
+    },
+  );
+  throw new AppError("invalid_token", { detail: `family ended: ${refusal}`, reason: "unauthorized" });
 }
 
 /** KV needs up to 60 s to show a new key in other locations, and caches a miss as long. */

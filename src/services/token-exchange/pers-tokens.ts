@@ -22,6 +22,8 @@ export interface PersSession {
   authType: PersAuthType;
   familyId: string;
   anonymous: boolean;
+  /** When the family started (the exchange), in seconds: its absolute lifetime counts from here. */
+  authTime: number;
 }
 
 export interface PersClaims {
@@ -30,6 +32,8 @@ export interface PersClaims {
   auth_type: PersAuthType;
   family_id: string;
   anonymous?: true;
+  /** Absent from tokens minted before families had a lifetime; `iat` stands in for it then. */
+  auth_time?: number;
   jti: string;
   iss: string;
   aud: string | string[];
@@ -42,6 +46,7 @@ function claimsOf(session: PersSession) {
     tenant_id: session.tenantPublicId,
     auth_type: session.authType,
     family_id: session.familyId,
+    auth_time: session.authTime,
     ...(session.anonymous ? { anonymous: true } : {}),
   };
 }
@@ -100,7 +105,8 @@ export async function verifyPersToken(deps: Deps, kind: PersTokenKind, token: st
     typeof sub !== "string" ||
     typeof tenant_id !== "string" ||
     typeof family_id !== "string" ||
-    !PERS_AUTH_TYPES.includes(auth_type as PersAuthType)
+    !PERS_AUTH_TYPES.includes(auth_type as PersAuthType) ||
+    (claims.auth_time !== undefined && typeof claims.auth_time !== "number")
   ) {
     return { ok: false, reason: "claim_invalid" };
   }
@@ -113,6 +119,7 @@ export async function verifyPersToken(deps: Deps, kind: PersTokenKind, token: st
       authType: auth_type as PersAuthType,
       familyId: family_id,
       anonymous: claims.anonymous === true,
+      authTime: claims.auth_time ?? (claims.iat as number),
     },
   };
 }
