@@ -4,12 +4,21 @@
  * never from the command line (shell history).
  *
  *   printf '%s' "$PASSWORD" | npm run create-admin -- --email ops@acme.test --first-name Ops --local
- *   printf '%s' "$PASSWORD" | PASSWORD_PEPPER=… npm run create-admin -- --email ops@acme.test > admin.sql
+ *   printf '%s' "$PASSWORD" | PASSWORD_PEPPERS=… npm run create-admin -- --email ops@acme.test > admin.sql
  *   npx wrangler d1 execute DB --remote --file admin.sql
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parsePepperList } from "../src/crypto/peppers.ts";
 import { insertUserSql } from "./lib/users-sql.ts";
+
+/** The deployment's pepper secrets, as the Worker reads them; a malformed list stops the script. */
+function peppersFromEnvironment() {
+  const peppers = parsePepperList(process.env.PASSWORD_PEPPERS ?? "");
+  if (typeof peppers === "string") throw new Error(`PASSWORD_PEPPERS: ${peppers}`);
+  return { pepper: process.env.PASSWORD_PEPPER || undefined, peppers };
+}
+
 import { executeLocalSql } from "./lib/wrangler.ts";
 
 const MIN_PASSWORD_LENGTH = 12;
@@ -47,7 +56,7 @@ async function main(): Promise<void> {
       lastName: values["last-name"] ?? "",
       phoneNumber: values.phone ?? null,
     },
-    process.env.PASSWORD_PEPPER || undefined,
+    peppersFromEnvironment(),
   );
   if (values.local) {
     executeLocalSql([statement]);

@@ -1,4 +1,4 @@
-import { hashPassword, PBKDF2_MAX_ITERATIONS } from "../../src/crypto/passwords.ts";
+import { hashPassword, type PasswordPolicy, PBKDF2_MAX_ITERATIONS } from "../../src/crypto/passwords.ts";
 import { sqlString } from "./sql.ts";
 
 export interface UserSeed {
@@ -13,10 +13,14 @@ export interface UserSeed {
 
 /**
  * An idempotent INSERT for one user, hashed exactly as the Worker hashes (same module, same
- * iteration cap). `pepper` must equal the deployment's PASSWORD_PEPPER secret, if it has one.
+ * iteration cap). `secrets` must match the deployment's PASSWORD_PEPPERS (or legacy
+ * PASSWORD_PEPPER) secret, if it has one: the hash is keyed with the first listed pepper.
  */
-export async function insertUserSql(user: UserSeed, pepper?: string): Promise<string> {
-  const hash = await hashPassword(user.password, { iterations: PBKDF2_MAX_ITERATIONS, pepper });
+export async function insertUserSql(
+  user: UserSeed,
+  secrets: Pick<PasswordPolicy, "pepper" | "peppers"> = {},
+): Promise<string> {
+  const hash = await hashPassword(user.password, { iterations: PBKDF2_MAX_ITERATIONS, ...secrets });
   const email = user.email.trim();
   const values = [
     sqlString(user.publicId),
