@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
+import { parsePepperList } from "./crypto/peppers";
 import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
@@ -12,6 +13,8 @@ export interface Bindings {
   SIGNING_KEYS: string;
   /** Optional secret mixed into every password hash (HMAC before PBKDF2). Workers secret. */
   PASSWORD_PEPPER?: string;
+  /** Secret: `id:hex,id:hex` (each ≥ 32 bytes), the first current; see src/crypto/peppers.ts. */
+  PASSWORD_PEPPERS?: string;
   ISSUER: string;
   TOKEN_AUDIENCE: string;
   ACCESS_TOKEN_TTL_SECONDS: string;
@@ -87,6 +90,14 @@ const configSchema = z.object({
   sessionLivenessCacheSeconds: z.coerce.number().int().min(0).max(60),
   maxBodyBytes: positiveInt.max(1_048_576),
   passwordPepper: z.string().min(16).optional(),
+  passwordPeppers: z
+    .string()
+    .default("")
+    .transform((list, context) => {
+      const peppers = parsePepperList(list);
+      if (typeof peppers === "string") context.addIssue({ code: "custom", message: `PASSWORD_PEPPERS: ${peppers}` });
+      return typeof peppers === "string" ? [] : peppers;
+    }),
   corsAllowedOrigins: originListSchema,
   /** PERS CORS (never with credentials) for tenants without an `allowedOrigins` list of their own. */
   persCorsAllowedOrigins: originListSchema,
@@ -149,6 +160,7 @@ export function readConfig(env: Bindings): Config {
     sessionLivenessCacheSeconds: env.SESSION_LIVENESS_CACHE_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     passwordPepper: env.PASSWORD_PEPPER || undefined,
+    passwordPeppers: env.PASSWORD_PEPPERS,
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     persCorsAllowedOrigins: env.PERS_CORS_ALLOWED_ORIGINS,
     apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,

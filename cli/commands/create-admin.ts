@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import { sqlString } from "../../scripts/lib/sql.ts";
 import { insertUserSql } from "../../scripts/lib/users-sql.ts";
 import { type D1Location, executeSql, querySql } from "../../scripts/lib/wrangler.ts";
+import { parsePepperList } from "../../src/crypto/peppers.ts";
 import { CliError } from "../client.ts";
 import { readPassword } from "../password.ts";
 
@@ -15,6 +16,13 @@ interface CreateAdminOptions {
   phone?: string;
   local: boolean;
   remote: boolean;
+}
+
+/** The deployment's pepper secrets, as the Worker reads them; a malformed list stops the command. */
+function peppersFromEnvironment() {
+  const peppers = parsePepperList(process.env.PASSWORD_PEPPERS ?? "");
+  if (typeof peppers === "string") throw new CliError(`PASSWORD_PEPPERS: ${peppers}`);
+  return { pepper: process.env.PASSWORD_PEPPER || undefined, peppers };
 }
 
 function emailTaken(email: string, location: D1Location): boolean {
@@ -48,7 +56,7 @@ async function createAdmin(options: CreateAdminOptions): Promise<void> {
       lastName: options.lastName,
       phoneNumber: options.phone ?? null,
     },
-    process.env.PASSWORD_PEPPER || undefined,
+    peppersFromEnvironment(),
     "fail",
   );
   if (location) {
@@ -76,7 +84,7 @@ export function registerCreateAdmin(program: Command): void {
     .addHelpText(
       "after",
       "\nWithout --local or --remote the INSERT is printed for `wrangler d1 execute DB --remote --file`.\n" +
-        "PASSWORD_PEPPER must hold the deployment's pepper secret when it has one.",
+        "PASSWORD_PEPPERS must hold the deployment's pepper secrets (the first one is used) when it has them.",
     )
     .action((options: CreateAdminOptions) => createAdmin(options));
 }

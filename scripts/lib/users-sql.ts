@@ -1,4 +1,4 @@
-import { hashPassword, PBKDF2_MAX_ITERATIONS } from "../../src/crypto/passwords.ts";
+import { hashPassword, type PasswordPolicy, PBKDF2_MAX_ITERATIONS } from "../../src/crypto/passwords.ts";
 import { sqlString } from "./sql.ts";
 
 export interface UserSeed {
@@ -13,15 +13,16 @@ export interface UserSeed {
 
 /**
  * An INSERT for one user, hashed exactly as the Worker hashes (same module, same iteration cap).
- * `pepper` must equal the deployment's PASSWORD_PEPPER secret, if it has one. By default an
- * existing email is left alone (the dev seed is idempotent); `onConflict: "fail"` makes it an error.
+ * `secrets` must match the deployment's PASSWORD_PEPPERS (or legacy PASSWORD_PEPPER) secret, if it
+ * has one: the hash is keyed with the first listed pepper. By default an existing email is left
+ * alone (the dev seed is idempotent); `onConflict: "fail"` makes it an error.
  */
 export async function insertUserSql(
   user: UserSeed,
-  pepper?: string,
+  secrets: Pick<PasswordPolicy, "pepper" | "peppers"> = {},
   onConflict: "ignore" | "fail" = "ignore",
 ): Promise<string> {
-  const hash = await hashPassword(user.password, { iterations: PBKDF2_MAX_ITERATIONS, pepper });
+  const hash = await hashPassword(user.password, { iterations: PBKDF2_MAX_ITERATIONS, ...secrets });
   const email = user.email.trim();
   const values = [
     sqlString(user.publicId),

@@ -40,6 +40,13 @@ describe("the configuration checked when the Worker starts", () => {
     ).not.toThrow();
   });
 
+  it("refuses a short pepper in PASSWORD_PEPPERS, naming the variable", () => {
+    expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(32)}` }))).not.toThrow();
+    expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(31)}` }))).toThrow(
+      /passwordPeppers: PASSWORD_PEPPERS: pepper "k1" must be hex of at least 32 bytes/,
+    );
+  });
+
   it("refuses a route table that is not JSON", () => {
     expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: '{"routes": [' }))).toThrow(
       /Invalid gateway route table/,

@@ -21,7 +21,11 @@ export function normalizeEmail(email: string): string {
 }
 
 export function passwordPolicy(deps: Pick<Deps, "config">): PasswordPolicy {
-  return { iterations: deps.config.pbkdf2Iterations, pepper: deps.config.passwordPepper };
+  return {
+    iterations: deps.config.pbkdf2Iterations,
+    pepper: deps.config.passwordPepper,
+    peppers: deps.config.passwordPeppers,
+  };
 }
 
 export type LoginFlow = "token" | "cookie";
