@@ -1,5 +1,6 @@
 import { AppError } from "./errors";
 import { handleError } from "./http/errors";
+import { refuseAmbiguousPaths } from "./http/path-safety";
 import { createRouter, refuseOtherMethods } from "./http/router";
 import { corsForAllowedOrigins, persCors } from "./middleware/cors";
 import { init } from "./middleware/init";
@@ -24,7 +25,8 @@ import { wellKnownRoutes } from "./routes/well-known";
 export function createApp() {
   const app = createRouter();
 
-  app.use("*", init, requestLog, securityHeaders);
+  // Before any route matches, so no surface ever sees a path an origin could read differently.
+  app.use("*", init, requestLog, securityHeaders, refuseAmbiguousPaths);
   app.use("/v1/*", corsForAllowedOrigins);
   app.use("/v2/*", persCors);
 

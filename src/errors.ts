@@ -5,6 +5,7 @@
  */
 export const errorCatalog = {
   invalid_request: { status: 400, message: "The request is invalid." },
+  ambiguous_path: { status: 400, message: "The request path is ambiguous." },
   malformed_json: { status: 400, message: "The request body is not valid JSON." },
   invalid_user_type: { status: 400, message: "User-Type must be one of user, adminuser or agent." },
   missing_user_type: { status: 401, message: "A bearer token must be sent with its User-Type header." },

@@ -8,8 +8,9 @@ import type { Deps } from "../services/deps";
 
 /**
  * `X-Auth-Assertion`: a short-lived JWT, signed with the gateway's key, for one audience (the
- * upstream), carrying the same identity as the `X-Auth-*` headers. An origin that verifies it
- * against `/.well-known/jwks.json` never has to trust a bare header.
+ * upstream actually targeted: a sandbox's is `sandbox:` + the live one), carrying the same
+ * identity as the `X-Auth-*` headers. An origin that verifies it against `/.well-known/jwks.json`
+ * for its own audience alone never has to trust a bare header, nor a sandbox's assertion.
  */
 export const ASSERTION_TYPE = "gatehouse-assertion+jwt";
 export const ASSERTION_TTL_SECONDS = 60;

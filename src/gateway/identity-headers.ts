@@ -4,17 +4,48 @@ import { SESSION_COOKIE_NAME } from "../http/session-cookie";
 import { hopByHopNames } from "./forward";
 
 /**
- * Client headers an origin might read as identity. They are dropped whatever their case, with
- * `_` in place of `-` (some servers fold one into the other: oauth2-proxy CVE-2025-64484) and
- * however many times they are repeated, before the gateway adds its own.
+ * Client headers an origin might read as identity: ours (`X-Auth-*`, `X-Request-Id`,
+ * `X-User-Id`), Ping's `User-Type`, and those of other identity-aware proxies (oauth2-proxy,
+ * Authelia, Grafana, Apache/nginx `REMOTE_USER`). Names are listed folded (see `canonical`).
+ * Every one is dropped however it is spelt and repeated before the gateway adds its own, and
+ * `User-Type` comes back only from a verified credential that carries a user type.
  */
-const IDENTITY_NAMES = new Set(["x-request-id", "x-forwarded-user", "x-forwarded-email", "x-user-id"]);
-const IDENTITY_PREFIX = "x-auth-";
+export const IDENTITY_HEADER_NAMES: readonly string[] = [
+  "x-request-id",
+  "x-user-id",
+  "user-type",
+  "x-forwarded-user",
+  "x-forwarded-email",
+  "x-forwarded-groups",
+  "x-forwarded-preferred-username",
+  "x-forwarded-access-token",
+  "remote-user",
+  "x-remote-user",
+  "x-webauth-user",
+  "x-email",
+];
+/** Every name under this prefix (folded) is ours, `X-Auth-Request-*` of oauth2-proxy included. */
+export const IDENTITY_HEADER_PREFIX = "x-auth-";
+const IDENTITY_NAMES = new Set(IDENTITY_HEADER_NAMES);
 const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
 
-/** `name` as it comes from iterating `Headers`, which always yields lower-case names. */
-function canonical(name: string): string {
-  return name.includes("_") ? name.replaceAll("_", "-") : name;
+/**
+ * `name` folded as the most lenient origin might fold it: case ignored and every run of
+ * non-alphanumerics (`_`, `.`, `-`, ...) read as one `-`, so `X_Auth.User-Id` is `x-auth-user-id`
+ * (some servers fold `_` into `-`: oauth2-proxy CVE-2025-64484).
+ */
+export function canonical(name: string): string {
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((part) => part !== "")
+    .join("-");
+}
+
+/** Whether an origin could read a client header called `name` as identity. */
+export function isIdentityHeader(name: string): boolean {
+  const key = canonical(name);
+  return IDENTITY_NAMES.has(key) || `${key}-`.startsWith(IDENTITY_HEADER_PREFIX);
 }
 
 /**
@@ -61,6 +92,7 @@ function addIdentity(headers: Headers, principal: Principal): void {
     case "session":
       headers.set("X-Auth-User-Id", principal.userPublicId);
       headers.set("X-Auth-User-Type", principal.userType);
+      headers.set("User-Type", principal.userType);
       headers.set("X-Auth-Session-Id", principal.sessionId);
       return;
   }
@@ -77,10 +109,9 @@ export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity
   const headers = new Headers();
   for (const [name, value] of client) {
     if (hopByHop.has(name) || name === "host") continue;
-    const key = canonical(name);
-    if (key.startsWith(IDENTITY_PREFIX) || IDENTITY_NAMES.has(key)) continue;
+    if (isIdentityHeader(name)) continue;
     if (!identity.forwardCredentials) {
-      if (CREDENTIAL_NAMES.has(key)) continue;
+      if (CREDENTIAL_NAMES.has(canonical(name))) continue;
       if (name === "cookie") {
         const kept = withoutSessionCookie(value);
         if (kept !== null) headers.append(name, kept);

@@ -137,6 +137,15 @@ function defaultAudience(upstream: Upstream): string {
   return upstream.kind === "url" ? new URL(upstream.base).origin : `service:${upstream.binding}`;
 }
 
+/**
+ * The sandbox's own audience, so an assertion a test key earned there never verifies at the live
+ * origin, even when both share a binding, an origin or the route's stated `audience`.
+ */
+export const SANDBOX_AUDIENCE_PREFIX = "sandbox:";
+function sandboxAudience(entry: RouteEntry, sandbox: Upstream): string {
+  return SANDBOX_AUDIENCE_PREFIX + (entry.audience ?? defaultAudience(sandbox));
+}
+
 /** The rules that span several fields of one entry. */
 function checkEntry(entry: RouteEntry): string[] {
   const problems: string[] = [];
@@ -185,7 +194,7 @@ function compileEntry(entry: RouteEntry, index: number): GatewayRoute | string[]
     pattern,
     methods: new Set(entry.methods),
     target: { upstream, audience: entry.audience ?? defaultAudience(upstream) },
-    sandbox: sandbox ? { upstream: sandbox, audience: entry.audience ?? defaultAudience(sandbox) } : null,
+    sandbox: sandbox ? { upstream: sandbox, audience: sandboxAudience(entry, sandbox) } : null,
     credentialPolicy: credentialPolicyOf(entry),
     timeoutMs: entry.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     forwardCredentials: entry.forwardCredentials ?? false,

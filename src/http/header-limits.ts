@@ -5,21 +5,35 @@ import { CREDENTIAL_HEADERS } from "./credential-headers";
 
 /** Far above any legitimate credential (a token is at most 4 KiB), far below what costs anything. */
 export const MAX_CREDENTIAL_HEADER_BYTES = 8 * 1024;
+/**
+ * One header's name and value. nginx's default line buffer, and twice what a browser lets one
+ * cookie hold (4 KiB); Cloudflare's edge allows 16 KB per header.
+ */
+export const MAX_HEADER_BYTES = 8 * 1024;
+/** Every header together: a quarter of Cloudflare's 128 KB, room for a full browser cookie jar. */
+export const MAX_TOTAL_HEADER_BYTES = 32 * 1024;
+
+/** Why `headers` are too large to handle, or null. Header values are byte strings, so length is size. */
+export function oversizedHeaders(headers: Headers): string | null {
+  let total = 0;
+  for (const [name, value] of headers) {
+    const size = name.length + value.length;
+    if (size > MAX_HEADER_BYTES) return `header ${name} of ${size} bytes`;
+    total += size;
+  }
+  if (total > MAX_TOTAL_HEADER_BYTES) return `headers of ${total} bytes`;
+  let credentials = 0;
+  for (const name of CREDENTIAL_HEADERS) credentials += headers.get(name)?.length ?? 0;
+  if (credentials > MAX_CREDENTIAL_HEADER_BYTES) return `credential headers of ${credentials} bytes`;
+  return null;
+}
 
 /**
- * Refuses a request whose credential headers together exceed `MAX_CREDENTIAL_HEADER_BYTES` with
- * 431 (RFC 6585 §5) before any of them is parsed, verified or looked up. Cloudflare caps the whole
- * header block (about 128 KB); this bounds what our own parsers are ever handed.
+ * Refuses a request whose headers exceed a bound above with 431 (RFC 6585 §5), in the route's
+ * dialect, before any of them is parsed, verified, looked up or forwarded to an origin.
  */
-export const credentialHeaderLimit = createMiddleware<AppEnv>(async (c, next) => {
-  let total = 0;
-  for (const name of CREDENTIAL_HEADERS) {
-    const value = c.req.raw.headers.get(name);
-    // Header values are byte strings (each character one byte on the wire), so length is size.
-    if (value !== null) total += value.length;
-  }
-  if (total > MAX_CREDENTIAL_HEADER_BYTES) {
-    throw new AppError("request_header_too_large", { detail: `credential headers of ${total} bytes` });
-  }
+export const headerLimits = createMiddleware<AppEnv>(async (c, next) => {
+  const problem = oversizedHeaders(c.req.raw.headers);
+  if (problem !== null) throw new AppError("request_header_too_large", { detail: problem });
   await next();
 });

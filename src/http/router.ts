@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
 import type { AppEnv } from "./context";
 import { type DialectChoice, dialectFor, speak } from "./dialect";
-import { credentialHeaderLimit } from "./header-limits";
+import { headerLimits } from "./header-limits";
 
 interface ValidationIssue {
   path: readonly PropertyKey[];
@@ -49,11 +49,11 @@ function asArray(middleware: RouteConfig["middleware"]): MiddlewareHandler[] {
 /**
  * One surface's routes: a router, and `route()` to declare each of its routes with `createRoute`.
  * Every route declared so speaks the surface's error dialect from its first middleware on, and
- * refuses oversized credential headers before anything parses them, so a route added under a new
+ * refuses oversized headers before anything parses them, so a route added under a new
  * prefix can never answer in another surface's dialect.
  */
 export function createSurface(dialect: DialectChoice) {
-  const first = [speak(dialect), credentialHeaderLimit];
+  const first = [speak(dialect), headerLimits];
   function route<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
     ownRoutes.push({ method: config.method.toUpperCase(), pattern: patternOf(config.path), dialect });
     // The added middleware sets no context variable, so the route keeps the type its own

@@ -6,7 +6,7 @@ import { proxyRequest } from "../gateway/proxy";
 import type { GatewayRoute } from "../gateway/route-table";
 import type { AppEnv } from "../http/context";
 import { speak } from "../http/dialect";
-import { credentialHeaderLimit } from "../http/header-limits";
+import { headerLimits } from "../http/header-limits";
 import { createRouter } from "../http/router";
 import { authenticate } from "../middleware/authenticate";
 import { limitRefusedApiKeys } from "../middleware/rate-limit";
@@ -37,7 +37,7 @@ export const gatewayRoutes = createRouter();
 gatewayRoutes.all(
   "*",
   speak("gateway"),
-  credentialHeaderLimit,
+  headerLimits,
   limitRefusedApiKeys,
   matchGatewayRoute,
   authenticate<GatewayEnv>((c) => c.get("gatewayMatch").route.credentialPolicy),

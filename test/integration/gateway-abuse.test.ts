@@ -105,6 +105,13 @@ const SPOOFED: Array<[string, string]> = [
   ["X-Request-Id", "spoofed-request"],
   ["X-Forwarded-User", "spoofed-forwarded"],
   ["x_user_id", "spoofed-user-2"],
+  ["User-Type", "adminuser"],
+  ["X-Auth.User-Id", "spoofed-dotted-user"],
+  ["Remote-User", "spoofed-remote"],
+  ["X_WEBAUTH_USER", "spoofed-webauth"],
+  ["X-Forwarded-Groups", "spoofed-groups"],
+  ["x.forwarded.access.token", "spoofed-token"],
+  ["X-Auth-Request-Email", "spoofed-email"],
 ];
 
 function spoofed(): Headers {
@@ -161,6 +168,12 @@ describe("spoofed identity on an API-key route", () => {
     expect(echo.sandbox).toBe(true);
     expect(echo.headers["x-auth-mode"]).toBe("test");
     expect(JSON.stringify(echo.headers)).not.toMatch(/spoofed/);
+  });
+
+  it("on a public route none of them reaches the origin, User-Type included", async () => {
+    const echo = await echoOf(await send("/v1/public/x", { headers: spoofed() }));
+    expect(JSON.stringify(echo.headers)).not.toMatch(/spoofed|adminuser/);
+    expect(echo.headers["user-type"]).toBeUndefined();
   });
 
   it("spoofed headers with no key, or a refused key, never reach the origin", async () => {

@@ -60,10 +60,24 @@ describe("the signed identity assertion an origin receives", () => {
     expect((await verifyAsOrigin(stated, "https://templates.internal")).payload.aud).toBe("https://templates.internal");
   });
 
+  it("for the sandbox never verifies at the live origin of the same route, and the reverse", async () => {
+    const path = "/v1/notification/api/sms/x";
+    const sandboxed = await assertionFor(path, { "X-Ping-Api-Key": tenant.keys.testSms.raw });
+    await expect(verifyAsOrigin(sandboxed, "service:DEMO_UPSTREAM")).rejects.toBeInstanceOf(
+      errors.JWTClaimValidationFailed,
+    );
+    expect((await verifyAsOrigin(sandboxed, "sandbox:service:DEMO_UPSTREAM")).payload.mode).toBe("test");
+    const live = await assertionFor(path, { "X-Ping-Api-Key": tenant.keys.liveSms.raw });
+    await expect(verifyAsOrigin(live, "sandbox:service:DEMO_UPSTREAM")).rejects.toBeInstanceOf(
+      errors.JWTClaimValidationFailed,
+    );
+    expect((await verifyAsOrigin(live, "service:DEMO_UPSTREAM")).payload.mode).toBe("live");
+  });
+
   it("for an API key names the key, its tenant, permissions and mode", async () => {
     const { keyId, raw } = tenant.keys.testSms;
     const assertion = await assertionFor("/v1/notification/api/sms/x", { "X-Ping-Api-Key": raw });
-    const { payload } = await verifyAsOrigin(assertion, "service:DEMO_UPSTREAM");
+    const { payload } = await verifyAsOrigin(assertion, "sandbox:service:DEMO_UPSTREAM");
     expect(payload).toMatchObject({
       sub: keyId,
       auth_method: "api_key",

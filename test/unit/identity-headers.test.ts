@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../src/domain";
-import { buildUpstreamHeaders } from "../../src/gateway/identity-headers";
+import {
+  buildUpstreamHeaders,
+  canonical,
+  IDENTITY_HEADER_NAMES,
+  isIdentityHeader,
+} from "../../src/gateway/identity-headers";
 
 const key: Principal = {
   method: "api_key",
@@ -126,5 +131,46 @@ describe("the headers an origin receives", () => {
   it("drop the Cookie header when the session cookie was its only cookie", () => {
     expect(build({ Cookie: "session_token=s1" }).has("cookie")).toBe(false);
     expect(build({ Cookie: " session_token=s1" }).has("cookie")).toBe(false);
+  });
+});
+
+/** The spellings an origin might fold into the listed name: as listed, upper case, `_`, `.`. */
+function variantsOf(name: string): string[] {
+  const titled = name.replace(/(^|-)([a-z])/g, (_, sep: string, ch: string) => sep + ch.toUpperCase());
+  return [
+    name,
+    name.toUpperCase(),
+    titled,
+    name.replaceAll("-", "_"),
+    titled.replaceAll("-", "."),
+    name.replaceAll("-", "-_"),
+  ];
+}
+
+describe("other proxies' identity headers", () => {
+  const named = [...IDENTITY_HEADER_NAMES, "x-auth-request-user", "x-auth-request-email", "x-auth-user-id"];
+  const user: Principal = { method: "jwt", userPublicId: "usr_1", userType: "user", sessionId: "ses_1" };
+
+  for (const name of named) {
+    it.each(variantsOf(name))(`never reach the origin as sent: %s (${name})`, (sent) => {
+      for (const principal of [key, user, null]) {
+        const headers = build([[sent, "spoofed"]], principal);
+        expect([...headers.values()]).not.toContain("spoofed");
+      }
+    });
+  }
+
+  it("fold every separator and case, and leave names that merely look alike", () => {
+    expect(canonical("X-Auth.User_Id")).toBe("x-auth-user-id");
+    expect(canonical("__User--Type..")).toBe("user-type");
+    expect(isIdentityHeader("X-Authorization-Hint")).toBe(false);
+    expect(isIdentityHeader("X-Emails")).toBe(false);
+    expect(isIdentityHeader("X.Auth")).toBe(true);
+  });
+
+  it("carry User-Type only as the verified credential states it", () => {
+    expect(build({ "User-Type": "adminuser" }, user).get("User-Type")).toBe("user");
+    expect(build({ "User-Type": "adminuser" }, key).get("User-Type")).toBeNull();
+    expect(build({ "User-Type": "adminuser" }, null).get("User-Type")).toBeNull();
   });
 });

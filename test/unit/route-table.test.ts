@@ -75,7 +75,7 @@ describe("the route table an operator writes", () => {
     expect(byService?.sandbox).toBeNull();
   });
 
-  it("gives the sandbox its own audience unless one is stated for the route", () => {
+  it("gives the sandbox its own audience, never the live one, even when the route states one", () => {
     const sandbox = { url: "https://sandbox.internal" };
     const [derived, stated] = parseRouteTable({
       routes: [
@@ -83,9 +83,9 @@ describe("the route table an operator writes", () => {
         keyEntry({ name: "email", path: "/email", sandboxUpstream: sandbox, audience: "notifications" }),
       ],
     }).routes;
-    expect(derived?.sandbox?.audience).toBe("https://sandbox.internal");
+    expect(derived?.sandbox?.audience).toBe("sandbox:https://sandbox.internal");
     expect(stated?.target.audience).toBe("notifications");
-    expect(stated?.sandbox?.audience).toBe("notifications");
+    expect(stated?.sandbox?.audience).toBe("sandbox:notifications");
   });
 
   it("allows one path under two routes when their methods differ (a public preflight, say)", () => {

@@ -1,0 +1,45 @@
+import { createMiddleware } from "hono/factory";
+import { AppError } from "../errors";
+import type { AppEnv } from "./context";
+
+/** Percent-decoding layers undone before giving up: `%25252F` is as far as any real client goes. */
+const MAX_DECODING_LAYERS = 4;
+const ENCODED_SEPARATOR = /%(2f|5c)/i;
+const CONFUSING_CHARACTER = /[\\;]/;
+
+function decodedOnce(layer: string): string {
+  try {
+    return decodeURIComponent(layer);
+  } catch {
+    // A stray `%` is not a separator at any layer: what is there is what an origin sees.
+    return layer;
+  }
+}
+
+function hasDotSegment(path: string): boolean {
+  return path.split("/").some((segment) => segment === "." || segment === "..");
+}
+
+/**
+ * Whether `pathname` could name one path to us and another to an origin or a framework: an
+ * encoded `/` or `\` (at any layer of percent-encoding), a `\` or `;` (Tomcat-style path
+ * parameters, `..;/`), or a `.`/`..` segment once decoded. Characters that are not separators,
+ * such as `%20`, are fine.
+ */
+export function isAmbiguousPath(pathname: string): boolean {
+  let layer = pathname;
+  for (let round = 0; round < MAX_DECODING_LAYERS; round++) {
+    if (ENCODED_SEPARATOR.test(layer) || CONFUSING_CHARACTER.test(layer) || hasDotSegment(layer)) return true;
+    const next = decodedOnce(layer);
+    if (next === layer) return false;
+    layer = next;
+  }
+  return true;
+}
+
+/** Refuses an ambiguous path with 400 before any route, own or gateway, is matched. */
+export const refuseAmbiguousPaths = createMiddleware<AppEnv>(async (c, next) => {
+  const { pathname } = new URL(c.req.url);
+  if (isAmbiguousPath(pathname)) throw new AppError("ambiguous_path", { detail: pathname.slice(0, 200) });
+  await next();
+});
