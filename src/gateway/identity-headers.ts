@@ -1,5 +1,5 @@
 import type { Principal } from "../domain";
-import { API_KEY_HEADER } from "../http/credential-headers";
+import { API_KEY_HEADER, DEVICE_TOKEN_HEADER } from "../http/credential-headers";
 import { SESSION_COOKIE_NAME } from "../http/session-cookie";
 import { hopByHopNames } from "./forward";
 
@@ -28,6 +28,8 @@ export const IDENTITY_HEADER_NAMES: readonly string[] = [
 export const IDENTITY_HEADER_PREFIX = "x-auth-";
 const IDENTITY_NAMES = new Set(IDENTITY_HEADER_NAMES);
 const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
+/** Gatehouse's own login credentials, which no origin ever needs, forwarded on no route. */
+const GATEHOUSE_ONLY_NAMES = new Set([DEVICE_TOKEN_HEADER]);
 
 /**
  * `name` folded as the most lenient origin might fold it: case ignored and every run of
@@ -109,7 +111,7 @@ export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity
   const headers = new Headers();
   for (const [name, value] of client) {
     if (hopByHop.has(name) || name === "host") continue;
-    if (isIdentityHeader(name)) continue;
+    if (isIdentityHeader(name) || GATEHOUSE_ONLY_NAMES.has(canonical(name))) continue;
     if (!identity.forwardCredentials) {
       if (CREDENTIAL_NAMES.has(canonical(name))) continue;
       if (name === "cookie") {

@@ -3,6 +3,8 @@ import { sessionCookieOf } from "./session-cookie";
 
 /** The header an API key travels in (Ping's contract). Lower case, as `Headers` iterates names. */
 export const API_KEY_HEADER = "x-ping-api-key";
+/** A known device's login token, for token clients without a cookie jar (see `http/device-token`). */
+export const DEVICE_TOKEN_HEADER = "gatehouse-device-token";
 /** The header naming the user type a Ping bearer token was issued for. */
 export const USER_TYPE_HEADER = "user-type";
 

@@ -1,12 +1,10 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { DEVICE_TOKEN_TTL_SECONDS } from "../services/auth/device-tokens";
+import { DEVICE_TOKEN_HEADER } from "./credential-headers";
 
 /** The device token's cookie: browsers and any client with a cookie jar send it back by themselves. */
 export const DEVICE_COOKIE_NAME = "gatehouse_device";
-
-/** The same token for token clients without a cookie jar (servers, some mobile stacks). */
-export const DEVICE_TOKEN_HEADER = "gatehouse-device-token";
 
 /**
  * HttpOnly and Secure like the session cookie; SameSite=Lax like it too, so a dashboard on a

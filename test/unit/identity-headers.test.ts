@@ -26,6 +26,18 @@ function build(client: HeadersInit, principal: Principal | null = key, forwardCr
 }
 
 describe("the headers an origin receives", () => {
+  it("never carry Gatehouse's device login token, even where credentials are forwarded", () => {
+    for (const forwardCredentials of [false, true]) {
+      const headers = build(
+        { "Gatehouse-Device-Token": "d1.token", gatehouse_device_token: "d1.other" },
+        key,
+        forwardCredentials,
+      );
+      expect(headers.has("gatehouse-device-token")).toBe(false);
+      expect(headers.has("gatehouse_device_token")).toBe(false);
+    }
+  });
+
   it("drop every identity-namespace header, whatever its case or separator", () => {
     const sent = [
       "X-Auth-Key-Id",
