@@ -16,6 +16,12 @@
  *       token's) and by revocation. Expires with the family's newest refresh token. The rotation
  *       check-and-set itself is in D1 (`refresh_tokens`), never here: KV has no compare-and-swap.
  *
+ *   account-revocation:{userPublicId}  -> AccountRevocation JSON (`account-revocation-store.ts`):
+ *       `{sessionsNotBefore, disabled, keepSessionId?}`, written when an account is disabled and by
+ *       "log out everywhere else". Read (one keyed read, cached per isolate beside the session)
+ *       by every Ping bearer, refresh and cookie check, so ending all of a user's sessions never
+ *       depends on `list`. No expiry.
+ *
  * Cache API (`caches.default`, per location)
  *
  *   The Cache API is keyed by URL. Gatehouse's entries sit under synthetic URLs on hosts under
@@ -36,6 +42,7 @@ export const kvKeys = {
   session: (userPublicId: string, sessionId: string) => `session:${userPublicId}:${sessionId}`,
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
   persFamily: (familyId: string) => `pers-family:${familyId}`,
+  accountRevocation: (userPublicId: string) => `account-revocation:${userPublicId}`,
 };
 
 export const cacheApiKeys = {

@@ -10,6 +10,12 @@ export interface SessionRecord {
   userType: UserType;
   kind: SessionKind;
   createdAt: number;
+  /**
+   * When the login that started it read the account as active (the login request's start, so no
+   * later than that read): what an account revocation is compared against. Older records lack it
+   * and count from `createdAt`.
+   */
+  authorizedAt?: number;
   expiresAt: number;
   /** SHA-256 of the cookie secret (cookie sessions only); the secret itself is never stored. */
   secretHash?: string;

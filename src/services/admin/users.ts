@@ -14,7 +14,7 @@ import {
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import { normalizeEmail, passwordPolicy } from "../auth/password-login";
 import type { Deps } from "../deps";
-import { revokeAllSessions } from "../sessions/session-records";
+import { deleteAllSessions, revokeAccountSessions } from "../sessions/session-records";
 import { businessNotFound } from "./business-access";
 
 /** Users of every type as administrators manage them: the only way agents and admins are made. */
@@ -85,8 +85,10 @@ export function findUsers(deps: Deps, filter: { userType?: UserType }, page: Pag
 }
 
 /**
- * Disables an account: login refuses it from now on, and every session it has is ended, so its
- * access and refresh tokens stop working (see `revokeAllSessions` for how fast, per location).
+ * Disables an account: login refuses it from now on, and every session it has, or a racing login
+ * writes, is refused by every check (see `revokeAccountSessions` for how fast, per location). Its
+ * business's API keys keep working: they belong to the business, and the disabled member can no
+ * longer manage them. There is no re-enable path; one must keep the revocation's `sessionsNotBefore`.
  */
 export async function disableUser(deps: Deps, actor: UserActor, publicId: string): Promise<UserWithMemberships> {
   if (publicId === actor.principal.userPublicId) {
@@ -96,7 +98,8 @@ export async function disableUser(deps: Deps, actor: UserActor, publicId: string
   if (!user) throw new AppError("not_found", { publicMessage: "User not found.", detail: "unknown user" });
   const disabled = await setUserStatus(deps.db, user.id, "disabled", deps.now);
   if (!disabled) throw new AppError("not_found", { publicMessage: "User not found.", detail: "user vanished" });
-  const sessionsEnded = await revokeAllSessions(deps, user.publicId);
+  await revokeAccountSessions(deps, user.publicId, { disabled: true });
+  const sessionsEnded = await deleteAllSessions(deps, user.publicId);
   recordAudit(deps, actor, {
     action: "user.disable",
     target: user.publicId,

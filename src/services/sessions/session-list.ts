@@ -2,7 +2,7 @@ import type { UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import { getSession, listSessionIds, type SessionRecord } from "../../storage/session-store";
 import type { Deps } from "../deps";
-import { revokeAllSessions, revokeSession } from "./session-records";
+import { deleteAllSessions, findLiveSession, revokeAccountSessions, revokeSession } from "./session-records";
 
 /**
  * Every live session of the caller, token and cookie alike, newest first. KV's `list` is
@@ -12,7 +12,7 @@ import { revokeAllSessions, revokeSession } from "./session-records";
 export async function listOwnSessions(deps: Deps, principal: UserPrincipal): Promise<SessionRecord[]> {
   const nowMs = deps.now.getTime();
   const ids = await listSessionIds(deps.kv, principal.userPublicId);
-  const records = await Promise.all(ids.map((id) => getSession(deps.kv, principal.userPublicId, id)));
+  const records = await Promise.all(ids.map((id) => findLiveSession(deps, principal.userPublicId, id)));
   return records
     .flatMap((record) => (record && record.expiresAt > nowMs ? [record] : []))
     .sort((a, b) => b.createdAt - a.createdAt);
@@ -30,7 +30,11 @@ export async function revokeOwnSession(deps: Deps, principal: UserPrincipal, ses
   await revokeSession(deps, principal.userPublicId, sessionId);
 }
 
-/** "Log out everywhere else": every session of the caller but the current one. */
-export function revokeOtherSessions(deps: Deps, principal: UserPrincipal): Promise<number> {
-  return revokeAllSessions(deps, principal.userPublicId, principal.sessionId);
+/**
+ * "Log out everywhere else": every session of the caller but the current one, including any that
+ * `list` cannot see yet, ends through the account revocation; the count is of the records deleted.
+ */
+export async function revokeOtherSessions(deps: Deps, principal: UserPrincipal): Promise<number> {
+  await revokeAccountSessions(deps, principal.userPublicId, { disabled: false, keepSessionId: principal.sessionId });
+  return deleteAllSessions(deps, principal.userPublicId, principal.sessionId);
 }

@@ -2,6 +2,11 @@ import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
 import type { UserPrincipal, UserType } from "../../domain";
 import {
+  type AccountRevocation,
+  getAccountRevocation,
+  putAccountRevocation,
+} from "../../storage/account-revocation-store";
+import {
   deleteSession,
   getSession,
   listSessionIds,
@@ -46,7 +51,15 @@ export function sessionPrincipal(session: SessionRecord): UserPrincipal {
 export async function startSession(deps: Deps, input: NewSession): Promise<SessionRecord> {
   const nowMs = deps.now.getTime();
   const { ttlSeconds, ...rest } = input;
-  const record: SessionRecord = { ...rest, id: randomId(), createdAt: nowMs, expiresAt: nowMs + ttlSeconds * 1000 };
+  // `deps.now` is the login request's start, before it read the account as active: a disable that
+  // lands between that read and this write is later than `authorizedAt`, so it ends this session.
+  const record: SessionRecord = {
+    ...rest,
+    id: randomId(),
+    createdAt: nowMs,
+    authorizedAt: nowMs,
+    expiresAt: nowMs + ttlSeconds * 1000,
+  };
   await putSession(deps.kv, record, nowMs);
   return record;
 }
@@ -66,12 +79,38 @@ function readSessionOnce(deps: Deps, key: string, userPublicId: string, sessionI
   return read;
 }
 
-/** The session if it is still live, or null if it was revoked or has expired. */
-export async function findLiveSession(
-  deps: Deps,
-  userPublicId: string,
-  sessionId: string,
-): Promise<SessionRecord | null> {
+/**
+ * A user's account revocation, cached per isolate exactly as long as session liveness (absence
+ * included, or every request of an ordinary user would read KV), so the account check adds no KV
+ * read to a warm request and revocation reaches other isolates within the same bound as logout.
+ */
+const revocationCache = new BoundedMap<string, { record: AccountRevocation | null; cachedUntil: number }>(10_000);
+const revocationReadsInFlight = new Map<string, Promise<AccountRevocation | null>>();
+
+async function findAccountRevocation(deps: Deps, userPublicId: string): Promise<AccountRevocation | null> {
+  const nowMs = deps.now.getTime();
+  const cached = revocationCache.get(userPublicId);
+  if (cached && cached.cachedUntil > nowMs) return cached.record;
+  let read = revocationReadsInFlight.get(userPublicId);
+  if (!read) {
+    read = getAccountRevocation(deps.kv, userPublicId).finally(() => revocationReadsInFlight.delete(userPublicId));
+    revocationReadsInFlight.set(userPublicId, read);
+  }
+  const record = await read;
+  const cacheMs = deps.config.sessionLivenessCacheSeconds * 1000;
+  if (cacheMs > 0) revocationCache.set(userPublicId, { record, cachedUntil: nowMs + cacheMs });
+  return record;
+}
+
+/** Whether an account revocation ends this session (≤, so a login racing it to the millisecond loses). */
+export function isRevokedByAccount(session: SessionRecord, revocation: AccountRevocation | null): boolean {
+  if (!revocation) return false;
+  if (revocation.disabled) return true;
+  if (session.id === revocation.keepSessionId) return false;
+  return (session.authorizedAt ?? session.createdAt) <= revocation.sessionsNotBefore;
+}
+
+async function findUnexpiredSession(deps: Deps, userPublicId: string, sessionId: string) {
   const nowMs = deps.now.getTime();
   const key = cacheKey(userPublicId, sessionId);
   const cached = livenessCache.get(key);
@@ -89,14 +128,55 @@ export async function findLiveSession(
   return record;
 }
 
+/**
+ * The session if it is still live, or null if it was revoked (itself, or its whole account), or
+ * has expired. On a cold cache the session and the account's revocation are two keyed KV reads,
+ * sent together; warm, neither.
+ */
+export async function findLiveSession(
+  deps: Deps,
+  userPublicId: string,
+  sessionId: string,
+): Promise<SessionRecord | null> {
+  const [record, revocation] = await Promise.all([
+    findUnexpiredSession(deps, userPublicId, sessionId),
+    findAccountRevocation(deps, userPublicId),
+  ]);
+  if (!record || isRevokedByAccount(record, revocation)) return null;
+  return record;
+}
+
+/**
+ * Ends every session of a user authorized until now (but `keepSessionId`), through one keyed record
+ * that every check reads: at once in this isolate, within `sessionLivenessCacheSeconds` in other
+ * isolates of this location, plus KV's propagation (up to 60 s) elsewhere. `disabled` ends every
+ * session, whenever authorized, for as long as it is set.
+ */
+export async function revokeAccountSessions(
+  deps: Deps,
+  userPublicId: string,
+  options: { disabled: boolean; keepSessionId?: string },
+): Promise<void> {
+  const record: AccountRevocation = { sessionsNotBefore: deps.now.getTime(), ...options };
+  revocationCache.set(userPublicId, {
+    record,
+    cachedUntil: deps.now.getTime() + deps.config.sessionLivenessCacheSeconds * 1000,
+  });
+  revocationReadsInFlight.delete(userPublicId);
+  await putAccountRevocation(deps.kv, userPublicId, record);
+}
+
 export async function revokeSession(deps: Deps, userPublicId: string, sessionId: string): Promise<void> {
   livenessCache.delete(cacheKey(userPublicId, sessionId));
   readsInFlight.delete(cacheKey(userPublicId, sessionId));
   await deleteSession(deps.kv, userPublicId, sessionId);
 }
 
-/** Ends every session of a user (account disabled, "log out everywhere"). */
-export async function revokeAllSessions(deps: Deps, userPublicId: string, exceptSessionId?: string): Promise<number> {
+/**
+ * Deletes the records of a user's sessions, for tidiness only (the session list, KV space): KV's
+ * `list` can miss a fresh session, so what ends them is `revokeAccountSessions`.
+ */
+export async function deleteAllSessions(deps: Deps, userPublicId: string, exceptSessionId?: string): Promise<number> {
   const ids = (await listSessionIds(deps.kv, userPublicId)).filter((id) => id !== exceptSessionId);
   await Promise.all(ids.map((id) => revokeSession(deps, userPublicId, id)));
   return ids.length;
