@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { configuredRouteTable } from "../gateway/configured-table";
+import { completeDocument } from "../gateway/openapi-document";
 import type { RouteTable } from "../gateway/route-table";
 import type { AppEnv } from "../http/context";
-import { completeDocument } from "../http/openapi-document";
 import { createRouter } from "../http/router";
 
 /**

@@ -1,4 +1,4 @@
-import { GATEWAY_ROUTE_EXTENSION } from "../../src/http/openapi-document";
+import { GATEWAY_ROUTE_EXTENSION } from "../../src/gateway/openapi-document";
 import { send } from "../support/worker";
 
 /** The operations of the worker's own `/openapi.json`: what the attack suite must cover. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { GATEWAY_ROUTE_EXTENSION } from "../../src/http/openapi-document";
+import { GATEWAY_ROUTE_EXTENSION } from "../../src/gateway/openapi-document";
 import { send } from "../support/worker";
 
 interface Operation {

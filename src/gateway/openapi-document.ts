@@ -1,5 +1,5 @@
 import type { CredentialKind } from "../domain";
-import type { GatewayRoute, RouteTable } from "../gateway/route-table";
+import type { GatewayRoute, RouteTable } from "./route-table";
 
 /**
  * `/openapi.json` is the generated document of Gatehouse's own routes, completed with what only
