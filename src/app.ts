@@ -1,3 +1,4 @@
+import { dashboardRoutes } from "./dashboard";
 import { AppError } from "./errors";
 import { handleError } from "./http/errors";
 import { createRouter, refuseOtherMethods } from "./http/router";
@@ -37,6 +38,7 @@ export function createApp() {
   app.route("/", adminOversightRoutes);
   app.route("/", persAuthRoutes);
   app.route("/", adminIdentityRoutes);
+  app.route("/", dashboardRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

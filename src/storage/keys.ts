@@ -8,13 +8,19 @@
  *       Keyed under the user so that all of a user's sessions can be listed (and ended) with one
  *       prefix `list`, while a request that carries both ids reads exactly one key. Ping token
  *       sessions (`kind: "token"`) and PingPage cookie sessions (`kind: "cookie"`, with the
- *       SHA-256 of the cookie secret as `secretHash`) share this prefix.
+ *       SHA-256 of the cookie secret as `secretHash`) share this prefix, and so do dashboard
+ *       sessions (`kind: "dashboard"`, shaped like cookie sessions).
  *
  *   pers-family:{familyId}  -> PersFamilyRecord JSON: whether a PERS refresh-token family (one
  *       token exchange and all its rotations) is live or revoked. Read by every PERS refresh and
  *       by `/v2/auth/verify`; rewritten by each rotation (extending its expiry with the new refresh
  *       token's) and by revocation. Expires with the family's newest refresh token. The rotation
  *       check-and-set itself is in D1 (`refresh_tokens`), never here: KV has no compare-and-swap.
+ *
+ *   api-key-usage-days:{apiKeyId}  -> DailyUsage JSON ({"YYYY-MM-DD": count}, the last 30 UTC
+ *       days): the dashboard's usage chart. Read-added-written by the deferred usage flush (KV has
+ *       no increment, so two isolates flushing the same key at once may lose one's counts: a
+ *       lower bound, like `usage_count`). Expires 31 days after its last write.
  *
  * Cache API (`caches.default`, per location)
  *
@@ -36,6 +42,7 @@ export const kvKeys = {
   session: (userPublicId: string, sessionId: string) => `session:${userPublicId}:${sessionId}`,
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
   persFamily: (familyId: string) => `pers-family:${familyId}`,
+  apiKeyDailyUsage: (apiKeyId: number) => `api-key-usage-days:${apiKeyId}`,
 };
 
 export const cacheApiKeys = {

@@ -15,7 +15,7 @@ export function passwordPolicy(deps: Pick<Deps, "config">): PasswordPolicy {
   return { iterations: deps.config.pbkdf2Iterations, pepper: deps.config.passwordPepper };
 }
 
-export type LoginFlow = "token" | "cookie";
+export type LoginFlow = "token" | "cookie" | "dashboard";
 
 export interface PasswordLogin {
   email: string;
