@@ -1,4 +1,4 @@
-import { kvExpiration, kvKeys } from "./keys";
+import { kvKeys } from "./keys";
 
 /** Requests per UTC day (`YYYY-MM-DD` → count) of one key. */
 export type DailyUsage = Record<string, number>;
@@ -10,9 +10,9 @@ export async function getDailyUsage(kv: KVNamespace, keyId: number): Promise<Dai
   return (await kv.get<DailyUsage>(kvKeys.apiKeyDailyUsage(keyId), "json")) ?? {};
 }
 
-export async function putDailyUsage(kv: KVNamespace, keyId: number, usage: DailyUsage, nowMs: number): Promise<void> {
-  const expiresAtMs = nowMs + (DAILY_USAGE_DAYS + 1) * 86_400_000;
+/** Kept a day longer than the days it holds, counted from the write (KV's own clock). */
+export async function putDailyUsage(kv: KVNamespace, keyId: number, usage: DailyUsage): Promise<void> {
   await kv.put(kvKeys.apiKeyDailyUsage(keyId), JSON.stringify(usage), {
-    expiration: kvExpiration(expiresAtMs, nowMs),
+    expirationTtl: (DAILY_USAGE_DAYS + 1) * 86_400,
   });
 }

@@ -15,7 +15,6 @@ export function lastDays(now: Date, days: number): string[] {
 
 /** Adds a flushed batch to each key's per-day counts (after the response, with the D1 counters). */
 export async function addDailyUsage(deps: Pick<Deps, "kv" | "now">, usages: ApiKeyUsage[]): Promise<void> {
-  const nowMs = deps.now.getTime();
   const kept = new Set(lastDays(deps.now, DAILY_USAGE_DAYS));
   await Promise.all(
     usages.map(async (usage) => {
@@ -23,7 +22,7 @@ export async function addDailyUsage(deps: Pick<Deps, "kv" | "now">, usages: ApiK
       const day = utcDay(usage.lastUsedAt);
       const next: DailyUsage = Object.fromEntries(Object.entries(stored).filter(([d]) => kept.has(d)));
       next[day] = (next[day] ?? 0) + usage.count;
-      await putDailyUsage(deps.kv, usage.keyId, next, nowMs);
+      await putDailyUsage(deps.kv, usage.keyId, next);
     }),
   );
 }
