@@ -17,10 +17,10 @@ export function runWrangler(args: string[]): void {
   }
 }
 
-/** Runs SQL statements against the local D1 database (`.wrangler/state`). */
-export function executeLocalSql(statements: string[]): void {
+/** Runs SQL statements against the local D1 database (`.wrangler/state`, or `extraArgs`' `--persist-to`). */
+export function executeLocalSql(statements: string[], extraArgs: string[] = []): void {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-sql-"));
   const file = join(dir, "statements.sql");
   writeFileSync(file, `${statements.join(";\n")};\n`);
-  runWrangler(["d1", "execute", "DB", "--local", "--file", file]);
+  runWrangler(["d1", "execute", "DB", "--local", "--file", file, ...extraArgs]);
 }
