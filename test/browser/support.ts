@@ -1,14 +1,6 @@
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-export function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-  });
-}
+export { launchChromium } from "../../scripts/lib/chromium.ts";
 
 /** Clicks what starts a navigation and waits for that navigation: never a fixed sleep. */
 export async function clickAndWait(page: Page, selector: string): Promise<void> {

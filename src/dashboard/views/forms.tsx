@@ -80,7 +80,8 @@ export function Submit(props: { label: string; busy: string; variant?: "danger" 
 export function TableOrEmpty(props: { empty: string; headings: string[]; rows: Child[]; caption: string }) {
   if (props.rows.length === 0) return <p class="empty">{props.empty}</p>;
   return (
-    <div class="table-wrap">
+    // Focusable and named, so a keyboard can scroll a wide table on a phone.
+    <div class="table-wrap" role="region" aria-label={props.caption} tabindex={0}>
       <table>
         <caption class="hint">{props.caption}</caption>
         <thead>
