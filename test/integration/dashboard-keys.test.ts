@@ -158,6 +158,14 @@ describe("own sessions in the dashboard", () => {
     expect((await here.get("/dashboard/businesses")).status).toBe(200);
   });
 
+  it("an unknown or malformed session id is not found, and nothing ends", async () => {
+    const person = await createUser();
+    const here = await signInToDashboard(person.email, person.password);
+    expect((await here.post("/dashboard/sessions/AAAAAAAAAAAAAAAAAAAAAA/revoke")).status).toBe(404);
+    expect((await here.get("/dashboard/sessions/not:a:session/revoke")).status).toBe(404);
+    expect((await here.get("/dashboard/businesses")).status).toBe(200);
+  });
+
   it("sign out everywhere ends every session, this one too", async () => {
     const person = await createUser();
     const here = await signInToDashboard(person.email, person.password);

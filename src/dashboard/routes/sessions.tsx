@@ -1,5 +1,7 @@
 import { Hono } from "hono";
+import { AppError } from "../../errors";
 import { clientInfo } from "../../http/client-info";
+import { sessionIdSchema } from "../../http/schemas/pingpage";
 import { signOutOfDashboard } from "../../services/sessions/dashboard-sessions";
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from "../../services/sessions/session-list";
 import type { SessionRecord } from "../../storage/session-store";
@@ -14,6 +16,13 @@ const KIND_NAMES: Record<SessionRecord["kind"], string> = {
   cookie: "Browser cookie (PingPage)",
   dashboard: "Dashboard",
 };
+/** The id in the path, checked with the JSON API's schema before it names a KV key. */
+function sessionIdOf(raw: string | undefined): string {
+  const parsed = sessionIdSchema.safeParse(raw);
+  if (!parsed.success) throw new AppError("not_found", { detail: "not a session id" });
+  return parsed.data;
+}
+
 const at = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 
 /** The caller's own sessions, through the same service as `/v1/sessions`. */
@@ -90,7 +99,7 @@ export const sessionRoutes = new Hono<DashboardEnv>()
       "End this session?",
       <Confirmation
         message="The device using it is signed out and must sign in again."
-        action={`/dashboard/sessions/${encodeURIComponent(c.req.param("sessionId"))}/revoke`}
+        action={`/dashboard/sessions/${sessionIdOf(c.req.param("sessionId"))}/revoke`}
         confirmLabel="End session"
         busyLabel="Ending…"
         cancelHref="/dashboard/sessions"
@@ -99,6 +108,6 @@ export const sessionRoutes = new Hono<DashboardEnv>()
     ),
   )
   .post("/dashboard/sessions/:sessionId/revoke", async (c) => {
-    await revokeOwnSession(c.get("deps"), c.get("principal"), c.req.param("sessionId"));
+    await revokeOwnSession(c.get("deps"), c.get("principal"), sessionIdOf(c.req.param("sessionId")));
     return c.redirect("/dashboard/sessions?notice=revoked", 303);
   });

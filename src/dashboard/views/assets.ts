@@ -32,7 +32,7 @@ button[disabled]{opacity:.7;cursor:progress}
 .hint{color:#4b5563;font-size:.9rem;margin:.25rem 0}
 .secret{font-family:ui-monospace,monospace;word-break:break-all;background:#f1f5f9;border:1px solid #6b7280;border-radius:6px;padding:.5rem;display:block}
 .warning{border:2px solid #92400e;background:#fffbeb;color:#78350f;border-radius:6px;padding:.5rem .75rem;font-weight:600}
-.table-wrap{overflow-x:auto}
+.table-wrap{overflow-x:auto;border:0;padding:0;margin:0;background:none}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.5rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
 th{font-size:.9rem;color:#374151}

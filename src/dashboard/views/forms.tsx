@@ -81,7 +81,7 @@ export function TableOrEmpty(props: { empty: string; headings: string[]; rows: C
   if (props.rows.length === 0) return <p class="empty">{props.empty}</p>;
   return (
     // Focusable and named, so a keyboard can scroll a wide table on a phone.
-    <div class="table-wrap" role="region" aria-label={props.caption} tabindex={0}>
+    <section class="table-wrap" aria-label={props.caption} tabindex={0}>
       <table>
         <caption class="hint">{props.caption}</caption>
         <thead>
@@ -93,6 +93,6 @@ export function TableOrEmpty(props: { empty: string; headings: string[]; rows: C
         </thead>
         <tbody>{props.rows}</tbody>
       </table>
-    </div>
+    </section>
   );
 }
