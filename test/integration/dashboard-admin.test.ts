@@ -78,3 +78,81 @@ describe("administration in the dashboard", () => {
     expect(await res.text()).toContain("You cannot disable your own account.");
   });
 });
+
+describe("a tenant's identity in the dashboard", () => {
+  async function publicJwk(kid: string) {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+      "sign",
+      "verify",
+    ])) as CryptoKeyPair;
+    const jwk = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+    return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: "ES256", use: "sig" };
+  }
+
+  async function adminOnNewTenant() {
+    const admin = await createUser({ userType: "adminuser" });
+    const staff = await signInToDashboard(admin.email, admin.password);
+    const name = `Tenant ${crypto.randomUUID().slice(0, 8)}`;
+    await staff.post("/dashboard/admin/businesses", { name });
+    const list = await (await staff.get("/dashboard/admin/businesses")).text();
+    const href = /href="(\/dashboard\/admin\/tenants\/[^"]+)"/.exec(list.slice(list.indexOf(name)))?.[1] ?? "";
+    return { staff, href };
+  }
+
+  it("starts with no provider, adds one with inline keys, then removes it behind a confirmation", async () => {
+    const { staff, href } = await adminOnNewTenant();
+    expect(await (await staff.get(href)).text()).toContain("No identity provider yet");
+    const res = await staff.post(`${href}/providers`, {
+      issuer: "https://idp.dashboard.test",
+      audience: "dashboard-app",
+      jwksInline: JSON.stringify({ keys: [await publicJwk("k1")] }),
+      allowedAlgorithms: ["ES256"],
+    });
+    expect(res.status).toBe(303);
+    const page = await (await staff.get(href)).text();
+    expect(page).toContain("https://idp.dashboard.test");
+    expect(page).toContain("1 inline key(s)");
+    const removeHref = /href="([^"]+\/remove)"/.exec(page)?.[1] ?? "";
+    expect(await (await staff.get(removeHref)).text()).toContain("Remove this identity provider?");
+    expect((await staff.post(removeHref)).status).toBe(303);
+    expect(await (await staff.get(href)).text()).toContain("No identity provider yet");
+  });
+
+  it("refuses a plain-http JWKS URL, bad JSON and a private key, in words beside the field", async () => {
+    const { staff, href } = await adminOnNewTenant();
+    const base = { issuer: "https://idp2.dashboard.test", audience: "app", allowedAlgorithms: ["ES256"] };
+    const http = await staff.post(`${href}/providers`, { ...base, jwksUrl: "http://idp.example.com/jwks" });
+    expect(http.status).toBe(400);
+    expect(await http.text()).toMatch(/jwksUrl must use https/);
+    const bad = await staff.post(`${href}/providers`, { ...base, jwksInline: "{not json" });
+    expect(await bad.text()).toContain('id="jwksInline-error">This is not valid JSON.');
+    const none = await staff.post(`${href}/providers`, { ...base, allowedAlgorithms: [] });
+    expect(await none.text()).toContain('id="allowedAlgorithms-error"');
+    expect(await (await staff.get(href)).text()).toContain("No identity provider yet");
+  });
+
+  it("saves auth types, anonymous users and the admin list; a malformed admin line is refused", async () => {
+    const { staff, href } = await adminOnNewTenant();
+    const saved = await staff.post(`${href}/settings`, {
+      enabledAuthTypes: ["business", "system"],
+      allowJWTForUnauthenticatedUsers: "on",
+      adminIdentities: "https://idp.dashboard.test admin-subject-1",
+    });
+    expect(saved.headers.get("location")).toBe(`${href}?notice=saved`);
+    const page = await (await staff.get(href)).text();
+    expect(page).toMatch(/value="business" checked/);
+    expect(page).toMatch(/value="on" checked/);
+    expect(page).toContain("https://idp.dashboard.test admin-subject-1");
+    const bad = await staff.post(`${href}/settings`, { adminIdentities: "only-an-issuer" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("Each line needs an issuer, a space, then a subject.");
+  });
+
+  it("is for admin users only", async () => {
+    const { href } = await adminOnNewTenant();
+    const person = await createUser();
+    const visitor = await signInToDashboard(person.email, person.password);
+    expect((await visitor.get(href)).status).toBe(403);
+    expect((await visitor.post(`${href}/settings`, { adminIdentities: "" })).status).toBe(403);
+  });
+});

@@ -15,6 +15,7 @@ import { AuditTable, BusinessTable, CreateBusinessForm, CreateUserForm, UserTabl
 import { Confirmation } from "../views/confirm";
 import { Notice } from "../views/forms";
 import { dashboardActor } from "./keys";
+import { tenantRoutes } from "./tenants";
 
 const CURSOR = /^[1-9][0-9]{0,15}$/;
 
@@ -79,6 +80,7 @@ const USER_FIELDS = ["email", "password", "user_type", "first_name", "last_name"
 /** Administration, through the admin API's own services; `adminuser` only. */
 export const adminRoutes = new Hono<DashboardEnv>()
   .use("/dashboard/admin/*", adminPagesOnly)
+  .route("/", tenantRoutes)
   .get("/dashboard/admin/businesses", (c) => businessesPage(c, {}))
   .post("/dashboard/admin/businesses", async (c) => {
     const name = c.get("form").get("name");
