@@ -42,39 +42,58 @@ function demoUpstreamScript(): string {
 }
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest(async () => ({
-      main: "./src/index.ts",
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          // Fresh keys per run: an ES256 signer plus an EdDSA key that only verifies.
-          SIGNING_KEYS: await generateSigningKeySet(["ES256", "EdDSA"]),
-          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-          // The tests' trusted dashboard, independent of the dev value in wrangler.toml.
-          CORS_ALLOWED_ORIGINS: "https://dashboard.example.com",
-          // Every kind of gateway route the tests drive, in place of the demo table.
-          GATEWAY_ROUTES: readFileSync("./test/support/gateway-routes.json", "utf8"),
-        },
-        serviceBindings: { DEMO_UPSTREAM: "demo-upstream", SLOW_ORIGIN: "slow-origin" },
-        workers: [
-          { name: "demo-upstream", modules: true, script: demoUpstreamScript(), compatibilityDate: "2026-04-01" },
-          { name: "slow-origin", modules: true, script: SLOW_ORIGIN_SCRIPT, compatibilityDate: "2026-04-01" },
-        ],
-      },
-    })),
-  ],
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/attack/**/*.test.ts"],
-    setupFiles: ["./test/setup.ts"],
-    // Storage is shared by the whole run, and the attack suite asserts that nothing anywhere in D1
-    // or KV changed across each bad request: no other file may write while it runs.
-    fileParallelism: false,
-    // Generous bounds, not timings: on a loaded 2-core machine a test that takes 2 s when idle can
-    // take 10, and a timeout must only ever mean a hang. Speed is measured in `npm run bench`.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     // The per-request access log is one JSON line per request; keep test output readable.
     onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            main: "./src/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                // Fresh keys per run: an ES256 signer plus an EdDSA key that only verifies.
+                SIGNING_KEYS: await generateSigningKeySet(["ES256", "EdDSA"]),
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                // The tests' trusted dashboard, independent of the dev value in wrangler.toml.
+                CORS_ALLOWED_ORIGINS: "https://dashboard.example.com",
+                // Every kind of gateway route the tests drive, in place of the demo table.
+                GATEWAY_ROUTES: readFileSync("./test/support/gateway-routes.json", "utf8"),
+              },
+              serviceBindings: { DEMO_UPSTREAM: "demo-upstream", SLOW_ORIGIN: "slow-origin" },
+              workers: [
+                { name: "demo-upstream", modules: true, script: demoUpstreamScript(), compatibilityDate: "2026-04-01" },
+                { name: "slow-origin", modules: true, script: SLOW_ORIGIN_SCRIPT, compatibilityDate: "2026-04-01" },
+              ],
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/attack/**/*.test.ts"],
+          setupFiles: ["./test/setup.ts"],
+          // Storage is shared by the whole run, and the attack suite asserts that nothing anywhere in D1
+          // or KV changed across each bad request: no other file may write while it runs.
+          fileParallelism: false,
+          // Generous bounds, not timings: on a loaded 2-core machine a test that takes 2 s when idle can
+          // take 10, and a timeout must only ever mean a hang. Speed is measured in `npm run bench`.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The dashboard in Chromium against a local `wrangler dev` (docs/dashboard.md): Node, one
+        // file at a time, bounds long enough for wrangler to start on a loaded machine.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });

@@ -1,3 +1,4 @@
+import { dashboardRoutes } from "./dashboard";
 import { AppError } from "./errors";
 import { handleError } from "./http/errors";
 import { refuseAmbiguousPaths } from "./http/path-safety";
@@ -42,6 +43,7 @@ export function createApp() {
   app.route("/", adminOversightRoutes);
   app.route("/", persAuthRoutes);
   app.route("/", adminIdentityRoutes);
+  app.route("/", dashboardRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

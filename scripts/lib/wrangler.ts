@@ -24,17 +24,17 @@ export function runWrangler(args: string[]): string {
   }
 }
 
-/** Runs SQL statements against the D1 database. */
-export function executeSql(statements: string[], location: D1Location = "local"): void {
+/** Runs SQL statements against the D1 database (local: `.wrangler/state`, or `extraArgs`' `--persist-to`). */
+export function executeSql(statements: string[], location: D1Location = "local", extraArgs: string[] = []): void {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-sql-"));
   const file = join(dir, "statements.sql");
   writeFileSync(file, `${statements.join(";\n")};\n`);
-  runWrangler(["d1", "execute", "DB", `--${location}`, "--file", file]);
+  runWrangler(["d1", "execute", "DB", `--${location}`, "--file", file, ...extraArgs]);
 }
 
-/** Runs SQL statements against the local D1 database (`.wrangler/state`). */
-export function executeLocalSql(statements: string[]): void {
-  executeSql(statements, "local");
+/** Runs SQL statements against the local D1 database (`.wrangler/state`, or `extraArgs`' `--persist-to`). */
+export function executeLocalSql(statements: string[], extraArgs: string[] = []): void {
+  executeSql(statements, "local", extraArgs);
 }
 
 /** The rows one read-only SQL query answers. */

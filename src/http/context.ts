@@ -14,6 +14,8 @@ export interface Variables {
   principal: Principal;
   /** The tenant named by the PERS project key (`projectKey` middleware). */
   tenant: ProjectTenant;
+  /** A page's per-response CSP nonce (the dashboard): its one inline style and script carry it. */
+  pageNonce?: string;
   /** Set when the response came from an upstream origin: it then passes back untouched. */
   forwarded?: true;
 }

@@ -5,6 +5,22 @@ import type { AppEnv } from "../http/context";
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /**
+ * A dashboard page: its own inline style and script, only with this response's nonce; images
+ * only inline (the usage chart is inline SVG); forms post only back to Gatehouse; never framed.
+ */
+export function pageContentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/**
  * Request headers that change who is answered, and so what: a shared cache must never hand one
  * caller's response to another (defence in depth; such responses are `no-store` anyway).
  */
@@ -38,8 +54,11 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Frame-Options", "DENY");
-  // A page (the API reference) sets its own policy.
-  if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  // A page sets its own policy: the dashboard's carries a nonce, the API reference its own.
+  const nonce = c.get("pageNonce");
+  if (!c.res.headers.has("Content-Security-Policy")) {
+    c.header("Content-Security-Policy", nonce ? pageContentSecurityPolicy(nonce) : CONTENT_SECURITY_POLICY);
+  }
   const cacheControl = c.res.headers.get("Cache-Control");
   if (cacheControl === null) c.header("Cache-Control", "no-store");
   if (!cacheControl?.includes("public")) c.header("Vary", mergeVary(c.res.headers.get("Vary"), CREDENTIAL_VARY));

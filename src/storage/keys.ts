@@ -8,7 +8,8 @@
  *       Keyed under the user so that all of a user's sessions can be listed (and ended) with one
  *       prefix `list`, while a request that carries both ids reads exactly one key. Ping token
  *       sessions (`kind: "token"`) and PingPage cookie sessions (`kind: "cookie"`, with the
- *       SHA-256 of the cookie secret as `secretHash`) share this prefix.
+ *       SHA-256 of the cookie secret as `secretHash`) share this prefix, and so do dashboard
+ *       sessions (`kind: "dashboard"`, shaped like cookie sessions).
  *
  *   pers-family:{familyId}  -> PersFamilyRecord JSON: whether a PERS refresh-token family (one
  *       token exchange and all its rotations) is live or revoked. Read by every PERS refresh and
@@ -21,6 +22,10 @@
  *       "log out everywhere else". Read (one keyed read, cached per isolate beside the session)
  *       by every Ping bearer, refresh and cookie check, so ending all of a user's sessions never
  *       depends on `list`. No expiry.
+ *   api-key-usage-days:{apiKeyId}  -> DailyUsage JSON ({"YYYY-MM-DD": count}, the last 30 UTC
+ *       days): the dashboard's usage chart. Read-added-written by the deferred usage flush (KV has
+ *       no increment, so two isolates flushing the same key at once may lose one's counts: a
+ *       lower bound, like `usage_count`). Expires 31 days after its last write.
  *
  * Cache API (`caches.default`, per location)
  *
@@ -43,6 +48,7 @@ export const kvKeys = {
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
   persFamily: (familyId: string) => `pers-family:${familyId}`,
   accountRevocation: (userPublicId: string) => `account-revocation:${userPublicId}`,
+  apiKeyDailyUsage: (apiKeyId: number) => `api-key-usage-days:${apiKeyId}`,
 };
 
 export const cacheApiKeys = {

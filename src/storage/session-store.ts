@@ -1,7 +1,8 @@
 import type { UserType } from "../domain";
 import { kvExpiration, kvKeys } from "./keys";
 
-export type SessionKind = "token" | "cookie";
+/** `dashboard`: a `/dashboard` sign-in (any user type), never accepted as `session_token`. */
+export type SessionKind = "token" | "cookie" | "dashboard";
 
 /** What KV holds for one live session. Its absence means the session has ended. */
 export interface SessionRecord {

@@ -75,7 +75,7 @@ export const sessionIdSchema = z
 export const ownSessionSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["token", "cookie"]),
+    kind: z.enum(["token", "cookie", "dashboard"]).openapi({ description: "`dashboard`: a /dashboard sign-in" }),
     created_at: z.string().openapi({ example: "2026-02-20T10:30:00Z" }),
     expires_at: z.string().openapi({ example: "2026-03-22T10:30:00Z" }),
     user_agent: z.string().nullable(),

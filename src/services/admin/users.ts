@@ -90,6 +90,11 @@ export function findUsers(deps: Deps, filter: { userType?: UserType }, page: Pag
  * business's API keys keep working: they belong to the business, and the disabled member can no
  * longer manage them. There is no re-enable path; one must keep the revocation's `sessionsNotBefore`.
  */
+/** One user by public id, or null: what a page names before it asks to confirm an action. */
+export function findUser(deps: Deps, publicId: string): Promise<UserRow | null> {
+  return findUserByPublicId(deps.db, publicId);
+}
+
 export async function disableUser(deps: Deps, actor: UserActor, publicId: string): Promise<UserWithMemberships> {
   if (publicId === actor.principal.userPublicId) {
     throw new AppError("invalid_request", { publicMessage: "You cannot disable your own account." });

@@ -1,5 +1,6 @@
 import { type ApiKeyUsage, addApiKeyUsage } from "../../storage/api-keys";
 import type { Deps } from "../deps";
+import { addDailyUsage } from "./daily-usage";
 
 /**
  * "Last used" and usage counts, coalesced per isolate: each verification only bumps a counter in
@@ -32,6 +33,8 @@ async function flush(deps: Deps, usages: ApiKeyUsage[]): Promise<void> {
     for (const usage of usages) mergeUsage(usage);
     throw err;
   }
+  // The dashboard's per-day chart; best effort (KV may refuse a hot key's second write in a second).
+  await addDailyUsage(deps, usages).catch(() => undefined);
 }
 
 export function recordApiKeyUse(deps: Deps, keyId: number): void {

@@ -28,7 +28,7 @@ export function passwordPolicy(deps: Pick<Deps, "config">): PasswordPolicy {
   };
 }
 
-export type LoginFlow = "token" | "cookie";
+export type LoginFlow = "token" | "cookie" | "dashboard";
 
 export interface PasswordLogin {
   email: string;

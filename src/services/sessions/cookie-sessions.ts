@@ -50,20 +50,30 @@ export interface CookieLogin {
   cookieValue: string;
 }
 
-async function startCookieSession(deps: Deps, user: UserRow, client: ClientInfo): Promise<string> {
+/** Which cookie a session is for: PingPage's `session_token`, or the dashboard's own cookie. */
+export type CookieSessionKind = "cookie" | "dashboard";
+
+/** Starts a session proven by a cookie value and returns that value (shown to the client once). */
+export async function startCookieSession(
+  deps: Deps,
+  user: UserRow,
+  client: ClientInfo,
+  kind: CookieSessionKind = "cookie",
+  ttlSeconds = COOKIE_SESSION_TTL_SECONDS,
+): Promise<string> {
   const secret = randomToken(32);
   const session = await startSession(deps, {
     userPublicId: user.publicId,
     userType: user.userType,
-    kind: "cookie",
-    ttlSeconds: COOKIE_SESSION_TTL_SECONDS,
+    kind,
+    ttlSeconds,
     secretHash: await sha256Base64url(secret),
     ...client,
   });
   recordAudit(
     deps,
     { principal: sessionPrincipal(session), ...client },
-    { action: "auth.login", target: user.publicId, details: { flow: "cookie", session_id: session.id } },
+    { action: "auth.login", target: user.publicId, details: { flow: kind, session_id: session.id } },
   );
   return `${user.publicId}.${session.id}.${secret}`;
 }
@@ -122,17 +132,18 @@ interface MatchedCookie {
  */
 const matchedCookies = new BoundedMap<string, MatchedCookie>(1_000);
 
-/** The live cookie session a cookie value proves, or why not (for logs only). */
-async function findCookieSession(
+/** The live session of `kind` a cookie value proves, or why not (for logs only). */
+export async function findCookieSession(
   deps: Deps,
   cookieValue: string,
+  kind: CookieSessionKind = "cookie",
 ): Promise<{ ok: true; session: SessionRecord } | { ok: false; reason: string }> {
   const matched = matchedCookies.get(cookieValue);
   const parts = matched?.parts ?? parseSessionCookie(cookieValue);
   if (!parts) return { ok: false, reason: "malformed session cookie" };
   const session = await findLiveSession(deps, parts.userPublicId, parts.sessionId);
   if (!session) return { ok: false, reason: "session unknown, revoked or expired" };
-  if (session.kind !== "cookie" || !session.secretHash) return { ok: false, reason: "not a cookie session" };
+  if (session.kind !== kind || !session.secretHash) return { ok: false, reason: `not a ${kind} session` };
   if (matched) {
     if (matched.storedHash !== session.secretHash) return { ok: false, reason: "session secret does not match" };
     return { ok: true, session };

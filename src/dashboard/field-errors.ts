@@ -1,0 +1,35 @@
+import { AppError } from "../errors";
+
+/** Messages to show beside form fields, by field name; `_form` is for the form as a whole. */
+export type FieldErrors = Record<string, string>;
+
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/** Schema issues (the JSON API's own schemas) as words beside each field, first issue per field. */
+export function fieldErrorsOf(issues: readonly Issue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = String(issue.path[0] ?? "_form");
+    errors[field] ??= sentence(issue.message);
+  }
+  return errors;
+}
+
+function sentence(message: string): string {
+  const text = message.trim();
+  return text.charAt(0).toUpperCase() + text.slice(1).replace(/\.?$/, ".");
+}
+
+/**
+ * A service's refusal of a form, beside the field it names (`Invalid expires_at: …`), else above
+ * the form. Anything not a form mistake (session, rate limit, not found) is rethrown for the page.
+ */
+export function formErrorOf(err: unknown, fields: readonly string[]): FieldErrors {
+  if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
+  const named = /^Invalid ([a-z_]+)(?:\.[^:]*)?: (.*)$/.exec(err.publicMessage);
+  if (named?.[1] && fields.includes(named[1])) return { [named[1]]: sentence(named[2] ?? "") };
+  return { _form: err.publicMessage };
+}

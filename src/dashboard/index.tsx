@@ -1,0 +1,69 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { AppError } from "../errors";
+import type { AppEnv } from "../http/context";
+import { handleError } from "../http/errors";
+import type { DashboardEnv } from "./context";
+import { clearDashboardCookie, dashboardCookieOf } from "./cookie";
+import { pageNonce, sameOriginOnly, signedIn } from "./middleware";
+import { renderPublicPage } from "./render";
+import { adminRoutes } from "./routes/admin";
+import { keyRoutes } from "./routes/keys";
+import { sessionRoutes } from "./routes/sessions";
+import { signInRoutes } from "./routes/sign-in";
+
+const SIGNED_OUT = new Set(["missing_credentials", "invalid_session", "session_revoked"]);
+
+/**
+ * A refusal as a page in words, never JSON: an ended session goes back to sign-in (saying why when
+ * a cookie was sent), anything else is its status with the public wording.
+ */
+function renderDashboardError(err: unknown, c: Context<AppEnv>) {
+  if (err instanceof AppError && SIGNED_OUT.has(err.code)) {
+    const hadCookie = dashboardCookieOf(c) !== undefined;
+    clearDashboardCookie(c);
+    return c.redirect(hadCookie ? "/dashboard/sign-in?notice=expired" : "/dashboard/sign-in", 303);
+  }
+  const status = err instanceof AppError ? err.status : 500;
+  if (status >= 500 || !(err instanceof AppError)) handleError(err, c); // logs it, like every 500
+  const message =
+    err instanceof AppError && status < 500
+      ? err.code === "insufficient_permission"
+        ? "This page is for admin users."
+        : err.publicMessage
+      : "Something went wrong. Try again.";
+  if (err instanceof AppError && err.options.retryAfterSeconds !== undefined) {
+    c.header("Retry-After", String(err.options.retryAfterSeconds));
+  }
+  return renderPublicPage(
+    c,
+    status === 404 ? "Not found" : "Not possible",
+    <section>
+      <p class="form-error" role="alert">
+        {message}
+      </p>
+      <p>
+        <a href="/dashboard">Back to the dashboard</a>
+      </p>
+    </section>,
+    status,
+  );
+}
+
+const signedInPages = new Hono<DashboardEnv>()
+  .use("/dashboard/*", sameOriginOnly, signedIn)
+  .route("/", keyRoutes)
+  .route("/", sessionRoutes)
+  .route("/", adminRoutes);
+
+/** `/dashboard`: server-rendered pages over the same services as the JSON APIs (docs/dashboard.md). */
+export const dashboardRoutes = new Hono<AppEnv>()
+  .use("/dashboard", pageNonce)
+  .use("/dashboard/*", pageNonce)
+  .get("/dashboard", (c) => c.redirect(dashboardCookieOf(c) ? "/dashboard/businesses" : "/dashboard/sign-in", 303))
+  .route("/", signInRoutes)
+  .route("/", signedInPages as unknown as Hono<AppEnv>)
+  .all("/dashboard/*", () => {
+    throw new AppError("not_found");
+  })
+  .onError(renderDashboardError);

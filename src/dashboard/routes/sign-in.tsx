@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { AppError } from "../../errors";
+import { clientInfo } from "../../http/client-info";
+import type { AppEnv } from "../../http/context";
+import { credentialsSchema } from "../../http/schemas/ping";
+import { rateLimit } from "../../middleware/rate-limit";
+import { signInToDashboard, signOutOfDashboard } from "../../services/sessions/dashboard-sessions";
+import { clearDashboardCookie, dashboardCookieOf, setDashboardCookie } from "../cookie";
+import { fieldErrorsOf } from "../field-errors";
+import { readForm } from "../form-body";
+import { isFormTokenValid } from "../form-token";
+import { sameOriginOnly } from "../middleware";
+import { renderPublicPage } from "../render";
+import { SignInForm } from "../views/sign-in";
+
+const NOTICES: Record<string, string> = {
+  "signed-out": "You are signed out.",
+  expired: "Your session has ended. Sign in again.",
+};
+
+/** Sign-in and sign-out: the only dashboard routes a signed-out visitor reaches. */
+export const signInRoutes = new Hono<AppEnv>()
+  .get("/dashboard/sign-in", (c) =>
+    renderPublicPage(c, "Sign in", <SignInForm email="" errors={{}} notice={NOTICES[c.req.query("notice") ?? ""]} />),
+  )
+  // Login CSRF is the Origin / Fetch-Metadata check; every attempt counts against the IP first,
+  // as on /v1/auth/login, and the per-account limits follow in the password check.
+  .post("/dashboard/sign-in", sameOriginOnly, rateLimit("login_ip"), async (c) => {
+    const form = await readForm(c);
+    const parsed = credentialsSchema.safeParse({
+      email: form.get("email"),
+      password: form.all("password").at(-1) ?? "",
+    });
+    if (!parsed.success) {
+      const errors = fieldErrorsOf(parsed.error.issues);
+      return renderPublicPage(c, "Sign in", <SignInForm email={form.get("email")} errors={errors} />, 400);
+    }
+    try {
+      const { cookieValue } = await signInToDashboard(c.get("deps"), { ...parsed.data, client: clientInfo(c.req) });
+      setDashboardCookie(c, cookieValue);
+      return c.redirect("/dashboard/businesses", 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "invalid_credentials") throw err;
+      const errors = { _form: "That email and password do not match an active account." };
+      return renderPublicPage(c, "Sign in", <SignInForm email={form.get("email")} errors={errors} />, 401);
+    }
+  })
+  .post("/dashboard/sign-out", sameOriginOnly, async (c) => {
+    const cookie = dashboardCookieOf(c);
+    const form = await readForm(c);
+    if (cookie && (await isFormTokenValid(cookie, form.get("_csrf")))) {
+      await signOutOfDashboard(c.get("deps"), cookie, clientInfo(c.req));
+    }
+    clearDashboardCookie(c);
+    return c.redirect("/dashboard/sign-in?notice=signed-out", 303);
+  });

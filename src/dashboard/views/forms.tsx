@@ -1,0 +1,98 @@
+import type { Child } from "hono/jsx";
+import type { FieldErrors } from "../field-errors";
+
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** A labelled input with its hint and its error beside it, tied together for screen readers. */
+export function Field(props: {
+  name: string;
+  label: string;
+  errors: FieldErrors;
+  type?: string;
+  value?: string;
+  required?: boolean;
+  autocomplete?: string;
+  hint?: string;
+}) {
+  const error = props.errors[props.name];
+  const described = [props.hint ? `${props.name}-hint` : "", error ? `${props.name}-error` : ""].join(" ").trim();
+  return (
+    <div>
+      <label for={props.name}>{props.label}</label>
+      {props.hint ? (
+        <p class="hint" id={`${props.name}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      <input
+        id={props.name}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value ?? ""}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={described || undefined}
+      />
+      <FieldError name={props.name} errors={props.errors} />
+    </div>
+  );
+}
+
+export function FieldError({ name, errors }: { name: string; errors: FieldErrors }) {
+  const error = errors[name];
+  return error ? (
+    <p class="error" id={`${name}-error`}>
+      {error}
+    </p>
+  ) : null;
+}
+
+/** The error of the form as a whole (not one field's), announced when the page loads. */
+export function FormError({ errors }: { errors: FieldErrors }) {
+  return errors._form ? (
+    <p class="form-error" role="alert">
+      {errors._form}
+    </p>
+  ) : null;
+}
+
+export function Notice({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+/** A submit button that says what it is doing while the request runs (with the page script). */
+export function Submit(props: { label: string; busy: string; variant?: "danger" | "secondary" }) {
+  return (
+    <button type="submit" class={props.variant} data-busy={props.busy}>
+      {props.label}
+    </button>
+  );
+}
+
+/** A table, or the words for having nothing to show. */
+export function TableOrEmpty(props: { empty: string; headings: string[]; rows: Child[]; caption: string }) {
+  if (props.rows.length === 0) return <p class="empty">{props.empty}</p>;
+  return (
+    // Focusable and named, so a keyboard can scroll a wide table on a phone.
+    <section class="table-wrap" aria-label={props.caption} tabindex={0}>
+      <table>
+        <caption class="hint">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.headings.map((heading) => (
+              <th scope="col">{heading}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.rows}</tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,189 @@
+import { createServer, type Server } from "node:http";
+import type { Browser, Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_BUSINESS } from "../../scripts/lib/demo-data.ts";
+import { freePort, type LocalGatehouse, startLocalGatehouse } from "../../scripts/lib/local-gatehouse.ts";
+import { clickAndWait, launchChromium, signIn, textOf } from "./support.ts";
+
+/**
+ * The dashboard in Debian's Chromium against a local Gatehouse started like `npm run dev`, with
+ * the demo accounts. Every wait is for a selector or a navigation.
+ */
+
+const USER = { email: "user@example.com", password: "user-password-1" };
+const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
+const SMS_PATH = "/v1/notification/api/sms/send";
+
+let gatehouse: LocalGatehouse;
+let browser: Browser;
+
+beforeAll(async () => {
+  gatehouse = await startLocalGatehouse();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gatehouse?.stop();
+});
+
+function sendSms(key: string): Promise<Response> {
+  return fetch(`${gatehouse.baseUrl}${SMS_PATH}`, {
+    method: "POST",
+    headers: { "X-Ping-Api-Key": key, "Content-Type": "application/json" },
+    body: JSON.stringify({ to_phone: "+263771234567", message: "hello from the browser test" }),
+  });
+}
+
+async function openKeysPage(page: Page): Promise<void> {
+  await clickAndWait(page, "a[href$='/keys']");
+  await page.waitForSelector("#create-key");
+}
+
+async function createKey(page: Page, name: string): Promise<string> {
+  await page.type("#name", name);
+  await page.click("input[name=mode][value=live]");
+  await page.click("input[name=permissions][value=sms]");
+  await clickAndWait(page, "form:has(#name) button[type=submit]");
+  await page.waitForSelector("#new-key");
+  return textOf(page, "#new-key");
+}
+
+describe("a member in the browser", () => {
+  let page: Page;
+  let key: string;
+
+  beforeAll(async () => {
+    page = await (await browser.createBrowserContext()).newPage();
+    await signIn(page, gatehouse.baseUrl, USER.email, USER.password);
+  });
+
+  it("signs in and sees their business", async () => {
+    expect(new URL(page.url()).pathname).toBe("/dashboard/businesses");
+    expect(await page.content()).toContain("Acme Corp");
+  });
+
+  it("creates a key, sees it once with a copy button, and uses it through the gateway", async () => {
+    await openKeysPage(page);
+    key = await createKey(page, "Browser test key");
+    expect(key).toMatch(/^sk_live_/);
+    expect(await textOf(page, ".warning")).toContain("You won't see it again");
+    expect(await page.$eval("[data-copy]", (b) => (b as HTMLButtonElement).hidden)).toBe(false);
+    expect(page.url()).not.toContain(key);
+    expect((await sendSms(key)).status).toBe(200);
+    await clickAndWait(page, "a[href$='/keys']");
+    expect(await page.content()).not.toContain(key);
+  });
+
+  it("rolls it after a confirmation naming the grace period; both keys work during the grace", async () => {
+    const row = "tr:has(td:first-child)";
+    await page.waitForSelector(row);
+    const rollLink = await page.$$eval("a[href$='/roll']", (links) =>
+      (links[0] as HTMLAnchorElement).getAttribute("href"),
+    );
+    await page.goto(`${gatehouse.baseUrl}${rollLink}`);
+    expect(await page.content()).toContain("keeps working for 24 hours");
+    await clickAndWait(page, "form button.danger");
+    const fresh = await textOf(page, "#new-key");
+    expect(fresh).not.toBe(key);
+    expect((await sendSms(fresh)).status).toBe(200);
+    expect((await sendSms(key)).status).toBe(200);
+    key = fresh;
+  });
+
+  it("revokes it after a confirmation; the gateway then refuses it", async () => {
+    await page.goto(`${gatehouse.baseUrl}/dashboard/businesses`);
+    await openKeysPage(page);
+    const prefix = key.slice(0, 12);
+    const revokeLink = await page.$$eval(
+      "tr",
+      (rows, wanted) => {
+        const row = rows.find((r) => r.textContent?.includes(wanted as string));
+        return row?.querySelector("a[href$='/revoke']")?.getAttribute("href") ?? null;
+      },
+      prefix,
+    );
+    expect(revokeLink).toBeTruthy();
+    await page.goto(`${gatehouse.baseUrl}${revokeLink}`);
+    await clickAndWait(page, "form button.danger");
+    expect(await textOf(page, ".notice")).toBe("The key is revoked.");
+    expect((await sendSms(key)).status).toBe(401);
+  });
+
+  it("ends another of their sessions, which is then signed out", async () => {
+    const other = await (await browser.createBrowserContext()).newPage();
+    await signIn(other, gatehouse.baseUrl, USER.email, USER.password);
+    await page.goto(`${gatehouse.baseUrl}/dashboard/sessions`);
+    const revokeLinks = await page.$$eval("a[href$='/revoke']", (links) => links.map((l) => l.getAttribute("href")));
+    // Newest first: the other browser's session is the first one that is not this one.
+    await page.goto(`${gatehouse.baseUrl}${revokeLinks[0]}`);
+    await clickAndWait(page, "form button.danger");
+    expect(await textOf(page, ".notice")).toBe("The session is ended.");
+    await other.goto(`${gatehouse.baseUrl}/dashboard/businesses`);
+    expect(new URL(other.url()).pathname).toBe("/dashboard/sign-in");
+    expect(await textOf(other, ".notice")).toContain("Your session has ended");
+  });
+});
+
+describe("an admin in the browser", () => {
+  it("creates a user and disables them; the user can no longer sign in", async () => {
+    const page = await (await browser.createBrowserContext()).newPage();
+    await signIn(page, gatehouse.baseUrl, ADMIN.email, ADMIN.password);
+    await page.goto(`${gatehouse.baseUrl}/dashboard/admin/users`);
+    const email = `browser-${Date.now()}@example.com`;
+    await page.select("#user_type", "user");
+    await page.type("#email", email);
+    await page.type("#password", "browser-password-1");
+    await clickAndWait(page, "form[action='/dashboard/admin/users'][method=post] button[type=submit]");
+    const disableLink = await page.$$eval(
+      "tr",
+      (rows, wanted) =>
+        rows
+          .find((r) => r.textContent?.includes(wanted as string))
+          ?.querySelector("a[href$='/disable']")
+          ?.getAttribute("href") ?? null,
+      email,
+    );
+    expect(disableLink).toBeTruthy();
+    await page.goto(`${gatehouse.baseUrl}${disableLink}`);
+    expect(await page.content()).toContain(email);
+    await clickAndWait(page, "form button.danger");
+    expect(await textOf(page, ".notice")).toContain("disabled");
+
+    const person = await (await browser.createBrowserContext()).newPage();
+    await signIn(person, gatehouse.baseUrl, email, "browser-password-1");
+    expect(new URL(person.url()).pathname).toBe("/dashboard/sign-in");
+    expect(await textOf(person, ".form-error")).toContain("do not match an active account");
+  });
+});
+
+describe("another site", () => {
+  let attacker: Server;
+  let attackerUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    attackerUrl = `http://127.0.0.1:${port}`;
+    attacker = createServer((_req, res) => {
+      res.setHeader("Content-Type", "text/html");
+      // A page on another origin (another port) posting a form to the dashboard, as CSRF does.
+      res.end(`<!doctype html><form id="f" method="post" action="${gatehouse.baseUrl}/dashboard/businesses/${DEMO_BUSINESS.publicId}/keys">
+        <input name="_csrf" value="guessed"><input name="name" value="Planted by CSRF"><input name="mode" value="live">
+        <input name="kind" value="secret"><input name="permissions" value="sms"></form><button id="go" form="f">go</button>`);
+    });
+    await new Promise<void>((resolve) => attacker.listen(port, "127.0.0.1", resolve));
+  });
+
+  afterAll(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
+
+  it("cannot post a dashboard form: the request is refused and the victim stays signed in", async () => {
+    const page = await (await browser.createBrowserContext()).newPage();
+    await signIn(page, gatehouse.baseUrl, ADMIN.email, ADMIN.password);
+    await page.goto(attackerUrl);
+    await clickAndWait(page, "#go");
+    expect(await page.content()).toContain("Cross-site request refused.");
+    await page.goto(`${gatehouse.baseUrl}/dashboard/businesses/${DEMO_BUSINESS.publicId}/keys`);
+    expect(new URL(page.url()).pathname).toContain("/keys");
+    expect(await page.content()).not.toContain("Planted by CSRF");
+  });
+});
