@@ -151,7 +151,7 @@ describe("the attack suite starts from credentials that work: each variant is re
     );
     expect(exchanged.status).toBe(200);
     expect((await send("/v1/get/me", { headers: f.user.headers })).status).toBe(200);
-    expect((await send("/dashboard/home", { headers: { Cookie: `session_token=${f.cookie}` } })).status).toBe(200);
+    expect((await send("/app/home", { headers: { Cookie: `session_token=${f.cookie}` } })).status).toBe(200);
     const sms = await send("/v1/notification/api/sms/send", {
       method: "POST",
       headers: { "X-Ping-Api-Key": f.apiKey },

@@ -258,7 +258,7 @@ export const GATEWAY_ENDPOINTS: Endpoint[] = [
   gatewayEndpoint("GET", "/v1/get/me", gatewayBearerVariants),
   gatewayEndpoint("POST", "/v1/notification/api/sms/send", gatewayApiKeyVariants),
   gatewayEndpoint("POST", "/v1/notification/api/bulk/send", gatewayLiveOnlyVariants),
-  gatewayEndpoint("GET", "/dashboard/home", gatewayCookieVariants),
+  gatewayEndpoint("GET", "/app/home", gatewayCookieVariants),
 ];
 
 /** The one scheme of `schemes` the suite knows (aliases folded), or why there is none. */

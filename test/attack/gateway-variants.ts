@@ -64,7 +64,7 @@ export async function gatewayLiveOnlyVariants(f: Fixtures): Promise<Variant[]> {
   ];
 }
 
-/** `/dashboard/*`: PingPage session cookies. */
+/** `/app/*`: PingPage session cookies. */
 export function gatewayCookieVariants(f: Fixtures): Variant[] {
   const [userId, sessionId] = f.cookie.split(".");
   return [

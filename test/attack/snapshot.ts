@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { kvKeys } from "../../src/storage/keys";
 
 /**
  * What "nothing changed" is checked against, in two round trips: one D1 query that fingerprints
@@ -15,7 +16,9 @@ import { env } from "cloudflare:workers";
  * whichever request comes at least five seconds after the last flush writes everything
  * accumulated since (src/services/api-keys/usage.ts), so a refused request that presented a valid
  * key (one without the permission, a secret key as project key) may or may not flush the counts of
- * earlier requests, depending on the clock. Revocation, rotation and expiry columns are kept.
+ * earlier requests, depending on the clock. The same flush writes the per-day counts of the
+ * dashboard's usage chart to KV, so those keys are left out too. Revocation, rotation and expiry
+ * columns are kept.
  */
 export interface StorageSnapshot {
   /** Per table, per aggregate (`rows`, `max_rowid`, `sum(col)`, `len(col)`): its value. */
@@ -36,6 +39,8 @@ export const SEQUENCES = "sqlite_sequence";
 
 /** Columns whose value moves with the clock, not with the request: see above. */
 const CLOCK_DRIVEN: Record<string, string[]> = { api_keys: ["usage_count", "last_used_at"] };
+/** KV keys the same clock-driven usage flush writes. */
+const CLOCK_DRIVEN_KV_PREFIX = kvKeys.apiKeyDailyUsage(0).replace(/0$/, "");
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -82,12 +87,14 @@ async function tableFingerprints(): Promise<StorageSnapshot["tables"]> {
   return Object.fromEntries(Object.entries(row).map(([table, json]) => [table, JSON.parse(json)]));
 }
 
-async function kvKeys(): Promise<Map<string, number | undefined>> {
+async function kvEntries(): Promise<Map<string, number | undefined>> {
   const keys = new Map<string, number | undefined>();
   let cursor: string | undefined;
   do {
     const page = await env.KV.list({ cursor });
-    for (const key of page.keys) keys.set(key.name, key.expiration);
+    for (const key of page.keys) {
+      if (!key.name.startsWith(CLOCK_DRIVEN_KV_PREFIX)) keys.set(key.name, key.expiration);
+    }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
   return keys;
@@ -95,7 +102,7 @@ async function kvKeys(): Promise<Map<string, number | undefined>> {
 
 export async function snapshotStorage(): Promise<StorageSnapshot> {
   const tables = await tableFingerprints();
-  const kv = await kvKeys();
+  const kv = await kvEntries();
   return { tables, kv, at: Math.floor(Date.now() / 1000) };
 }
 

@@ -122,7 +122,7 @@ describe("a route that accepts bearer tokens, API keys and session cookies", () 
 describe("a browser with a session cookie, on a cookie-only route", () => {
   it("reaches the origin as its user, keeping its other cookies", async () => {
     const echo = await echoOf(
-      await send("/dashboard/home", { headers: { Cookie: `session_token=${browser.cookie}; theme=dark` } }),
+      await send("/app/home", { headers: { Cookie: `session_token=${browser.cookie}; theme=dark` } }),
     );
     expect(echo.headers).toMatchObject({
       "x-auth-method": "session",
@@ -143,33 +143,33 @@ describe("a browser with a session cookie, on a cookie-only route", () => {
   it("with a forged, tampered or empty session cookie gets 401 with the session challenge", async () => {
     const tampered = `${browser.cookie.slice(0, -1)}${browser.cookie.endsWith("A") ? "B" : "A"}`;
     for (const cookie of ["session_token=forged", 'session_token=""', `session_token=${tampered}`]) {
-      const res = await send("/dashboard/home", { headers: { Cookie: cookie } });
+      const res = await send("/app/home", { headers: { Cookie: cookie } });
       expect(res.status, cookie).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(SESSION_INVALID);
     }
     // The real cookie still works: nothing above touched its session.
-    expect((await send("/dashboard/home", { headers: withSession(browser.cookie) })).status).toBe(200);
+    expect((await send("/app/home", { headers: withSession(browser.cookie) })).status).toBe(200);
   });
 
   it("is refused right after its user logs out, though this isolate had just accepted it", async () => {
     const leaving = await browserSession();
-    expect((await send("/dashboard/home", { headers: withSession(leaving.cookie) })).status).toBe(200);
+    expect((await send("/app/home", { headers: withSession(leaving.cookie) })).status).toBe(200);
 
     const logout = await send("/v1/auth/logout", { method: "POST", headers: withSession(leaving.cookie) });
     expect(logout.status).toBe(204);
 
     for (let i = 0; i < 2; i++) {
-      const res = await send("/dashboard/home", { headers: withSession(leaving.cookie) });
+      const res = await send("/app/home", { headers: withSession(leaving.cookie) });
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(SESSION_INVALID);
       expect(await res.json()).toMatchObject({ error: "invalid_session" });
     }
     // Another browser's session is untouched.
-    expect((await send("/dashboard/home", { headers: withSession(browser.cookie) })).status).toBe(200);
+    expect((await send("/app/home", { headers: withSession(browser.cookie) })).status).toBe(200);
   });
 
   it("with a bearer token instead is challenged for a session", async () => {
-    const res = await send("/dashboard/home", { headers: alice.headers });
+    const res = await send("/app/home", { headers: alice.headers });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Session realm="gatehouse"');
   });

@@ -18,7 +18,7 @@ describe("forged credentials at the gateway", () => {
   });
 
   it("a forged session cookie is refused with the session challenge", async () => {
-    const res = await send("/dashboard/home", { headers: { Cookie: "session_token=cookie-user" } });
+    const res = await send("/app/home", { headers: { Cookie: "session_token=cookie-user" } });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Session realm="gatehouse", error="invalid_token"');
   });

@@ -82,11 +82,11 @@ describe("the gateway's warm paths (SPEC §5)", () => {
       name: "Warm Browser",
       client: {},
     });
-    const cold = await throughGateway(clock.at(t0), "/dashboard/home", { sessionCookie: cookieValue });
+    const cold = await throughGateway(clock.at(t0), "/app/home", { sessionCookie: cookieValue });
     expect(cold.status).toBe(200);
     await clock.settle();
 
-    const warm = await throughGateway(withoutStorage(clock.at(t0 + 1000)), "/dashboard/home", {
+    const warm = await throughGateway(withoutStorage(clock.at(t0 + 1000)), "/app/home", {
       sessionCookie: cookieValue,
     });
     expect(warm.status).toBe(200);
