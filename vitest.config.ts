@@ -83,11 +83,12 @@ export default defineConfig({
         },
       },
       {
-        // The dashboard in Chromium against a local `wrangler dev` (docs/dashboard.md): Node, one
-        // file at a time, bounds long enough for wrangler to start on a loaded machine.
+        // Against a local `wrangler dev`, as a user drives it: the dashboard in Chromium
+        // (docs/dashboard.md), the quickstart and the CLI. Node, one file at a time, bounds long
+        // enough for wrangler to start on a loaded machine.
         test: {
-          name: "browser",
-          include: ["test/browser/**/*.test.ts"],
+          name: "local",
+          include: ["test/browser/**/*.test.ts", "test/local/**/*.test.ts"],
           environment: "node",
           fileParallelism: false,
           testTimeout: 120_000,

@@ -16,6 +16,7 @@ interface CreateAdminOptions {
   phone?: string;
   local: boolean;
   remote: boolean;
+  persistTo?: string;
 }
 
 /** The deployment's pepper secrets, as the Worker reads them; a malformed list stops the command. */
@@ -25,9 +26,9 @@ function peppersFromEnvironment() {
   return { pepper: process.env.PASSWORD_PEPPER || undefined, peppers };
 }
 
-function emailTaken(email: string, location: D1Location): boolean {
+function emailTaken(email: string, location: D1Location, extraArgs: string[]): boolean {
   const sql = `SELECT 1 AS taken FROM users WHERE email_normalized = ${sqlString(email.toLowerCase())}`;
-  return querySql(sql, location).length > 0;
+  return querySql(sql, location, extraArgs).length > 0;
 }
 
 /**
@@ -39,7 +40,9 @@ async function createAdmin(options: CreateAdminOptions): Promise<void> {
   if (!EMAIL.test(email)) throw new CliError("--email needs a valid address");
   if (options.local && options.remote) throw new CliError("choose one of --local and --remote");
   const location: D1Location | undefined = options.local ? "local" : options.remote ? "remote" : undefined;
-  if (location && emailTaken(email, location)) {
+  if (options.persistTo && location !== "local") throw new CliError("--persist-to goes with --local");
+  const extraArgs = options.persistTo ? ["--persist-to", options.persistTo] : [];
+  if (location && emailTaken(email, location, extraArgs)) {
     throw new CliError(`${email} already has an account in the ${location} database: nothing was changed`);
   }
   const password = readPassword("GATEHOUSE_ADMIN_PASSWORD");
@@ -60,7 +63,7 @@ async function createAdmin(options: CreateAdminOptions): Promise<void> {
     "fail",
   );
   if (location) {
-    executeSql([statement], location);
+    executeSql([statement], location, extraArgs);
     process.stderr.write(`Created adminuser ${email} in the ${location} D1 database.\n`);
   } else {
     process.stdout.write(`${statement};\n`);
@@ -81,6 +84,7 @@ export function registerCreateAdmin(program: Command): void {
     .option("--phone <number>", "phone number")
     .addOption(new Option("--local", "write to the local dev database (.wrangler/state)").default(false))
     .addOption(new Option("--remote", "write to the deployed database through wrangler").default(false))
+    .option("--persist-to <dir>", "with --local: the local state directory, if not .wrangler/state")
     .addHelpText(
       "after",
       "\nWithout --local or --remote the INSERT is printed for `wrangler d1 execute DB --remote --file`.\n" +

@@ -17,6 +17,8 @@ import { executeLocalSql, runWrangler } from "./wrangler.ts";
 
 export interface LocalGatehouse {
   baseUrl: string;
+  /** Its local D1 and KV state, for tools that write there directly (`create-admin --persist-to`). */
+  persistDir: string;
   stop(): Promise<void>;
 }
 
@@ -105,5 +107,5 @@ export async function startLocalGatehouse(options: { timeoutMs?: number } = {}):
     await stop();
     throw err;
   }
-  return { baseUrl, stop };
+  return { baseUrl, persistDir, stop };
 }

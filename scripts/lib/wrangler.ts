@@ -38,8 +38,12 @@ export function executeLocalSql(statements: string[], extraArgs: string[] = []):
 }
 
 /** The rows one read-only SQL query answers. */
-export function querySql(sql: string, location: D1Location = "local"): Record<string, unknown>[] {
-  const output = runWrangler(["d1", "execute", "DB", `--${location}`, "--json", "--command", sql]);
+export function querySql(
+  sql: string,
+  location: D1Location = "local",
+  extraArgs: string[] = [],
+): Record<string, unknown>[] {
+  const output = runWrangler(["d1", "execute", "DB", `--${location}`, "--json", "--command", sql, ...extraArgs]);
   const results = JSON.parse(output) as { results?: Record<string, unknown>[] }[];
   return results.flatMap((result) => result.results ?? []);
 }

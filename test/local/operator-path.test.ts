@@ -1,0 +1,205 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Command } from "commander";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProgram } from "../../cli/program.ts";
+import { type LocalGatehouse, startLocalGatehouse } from "../../scripts/lib/local-gatehouse.ts";
+
+const run = promisify(execFile);
+const DEMO_BUSINESS_ID = "00000000-0000-4000-8000-000000000001";
+
+/** The newcomer's path as a user walks it: the quickstart and the CLI against a local Gatehouse. */
+
+let gatehouse: LocalGatehouse;
+let configHome: string;
+
+beforeAll(async () => {
+  gatehouse = await startLocalGatehouse();
+  configHome = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
+});
+
+afterAll(async () => {
+  await gatehouse?.stop();
+  if (configHome) rmSync(configHome, { recursive: true, force: true });
+});
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function outcome(command: string, args: string[], input?: string, env: Record<string, string> = {}) {
+  const child = run(command, args, {
+    env: { ...process.env, XDG_CONFIG_HOME: configHome, GATEHOUSE_URL: gatehouse.baseUrl, ...env },
+    maxBuffer: 10_000_000,
+    timeout: 240_000,
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  } else {
+    child.child.stdin?.end();
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr } satisfies Outcome;
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" } satisfies Outcome;
+  }
+}
+
+const gatehouseCli = (args: string[], input?: string, env?: Record<string, string>) =>
+  outcome("node", ["bin/gatehouse.mjs", ...args], input, env);
+
+function json(result: Outcome): Record<string, unknown> {
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+describe("the README's quickstart", () => {
+  it("is docs/quickstart.sh, shown whole in the README", () => {
+    const script = readFileSync("docs/quickstart.sh", "utf8").trimEnd();
+    expect(readFileSync("README.md", "utf8")).toContain(script);
+  });
+
+  it("runs top to bottom against a fresh local Gatehouse, each step giving what it promises", async () => {
+    // Its own config home: the quickstart signs the CLI in, the CLI tests below start signed out.
+    const quickstartHome = join(configHome, "quickstart");
+    const result = await outcome("bash", ["docs/quickstart.sh"], undefined, {
+      GATEHOUSE: gatehouse.baseUrl,
+      XDG_CONFIG_HOME: quickstartHome,
+    });
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const lines = result.stdout.split("\n");
+    const lineAfter = (step: string) => lines[lines.findIndex((line) => line.startsWith(`== ${step}`)) + 1];
+    expect(lineAfter("2.")).toBe("00000000-0000-4000-8000-0000000000b1");
+    expect(lineAfter("5.")).toBe("/sandbox/v1/notification/api/sms/send");
+    expect(result.stdout).toMatch(/revoked\n401\n/);
+    expect(lineAfter("8.")).toBe("user@example.com");
+    expect(lineAfter("9.")).toBe("true");
+    expect(result.stdout).toMatch(/success\n204\n401\n/);
+    expect(result.stdout).toContain("Acme Corp");
+    expect(result.stdout.trimEnd().endsWith("Quickstart done.")).toBe(true);
+  });
+});
+
+describe("npx gatehouse", () => {
+  function commandPaths(command: Command, prefix: string[] = []): string[][] {
+    return command.commands.flatMap((sub) => {
+      const path = [...prefix, sub.name()];
+      return [path, ...commandPaths(sub, path)];
+    });
+  }
+
+  it("answers --help for every command", async () => {
+    const paths = commandPaths(buildProgram()).filter((path) => path[0] !== "help");
+    expect(paths.length).toBeGreaterThan(20);
+    for (const path of [[], ...paths]) {
+      const result = await gatehouseCli([...path, "--help"]);
+      expect(result.code, path.join(" ")).toBe(0);
+      expect(result.stdout, path.join(" ")).toContain("Usage: gatehouse");
+    }
+  });
+
+  it("refuses to run admin commands before login, naming the fix", async () => {
+    const result = await gatehouseCli(["businesses", "list"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("gatehouse login");
+  });
+
+  it("refuses a wrong password, and saves nothing", async () => {
+    const result = await gatehouseCli(["login", "--email", "admin@example.com"], "wrong-password-1");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("HTTP 401");
+    expect((await gatehouseCli(["businesses", "list"])).stderr).toContain("not signed in");
+  });
+
+  it("does an operator's day: businesses, users, keys, tenants, the audit log", async () => {
+    expect((await gatehouseCli(["login", "--email", "admin@example.com"], "admin-password-1")).code).toBe(0);
+
+    const business = json(await gatehouseCli(["--json", "businesses", "create", "Globex"])).business as {
+      public_id: string;
+    };
+    const listed = json(await gatehouseCli(["--json", "businesses", "list"])).businesses as { public_id: string }[];
+    expect(listed.map((row) => row.public_id)).toContain(business.public_id);
+    const suspended = json(await gatehouseCli(["--json", "businesses", "suspend", business.public_id]));
+    expect(suspended.business).toMatchObject({ status: "suspended" });
+
+    const agent = json(
+      await gatehouseCli(
+        ["--json", "users", "create", "--type", "agent", "--email", "cli-agent@example.com"],
+        "agent-password-9",
+      ),
+    ).user as { public_id: string };
+    const taken = await gatehouseCli(
+      ["users", "create", "--type", "agent", "--email", "cli-agent@example.com"],
+      "agent-password-9",
+    );
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain("409");
+    expect(json(await gatehouseCli(["--json", "users", "disable", agent.public_id])).user).toMatchObject({
+      status: "disabled",
+    });
+
+    const created = json(
+      await gatehouseCli([
+        "--json",
+        "keys",
+        "create",
+        "--business",
+        DEMO_BUSINESS_ID,
+        "--name",
+        "CLI",
+        "--permissions",
+        "sms",
+      ]),
+    );
+    const key = created.key as string;
+    const keyId = (created.api_key as { id: string }).id;
+    const sms = () =>
+      fetch(`${gatehouse.baseUrl}/v1/notification/api/sms/send`, {
+        method: "POST",
+        headers: { "X-Ping-Api-Key": key, "Content-Type": "application/json" },
+        body: "{}",
+      });
+    expect((await sms()).status).toBe(200);
+    const rolled = json(await gatehouseCli(["--json", "keys", "roll", keyId]));
+    expect(rolled.previous).toMatchObject({ id: keyId, status: "rolled" });
+    const revoked = json(await gatehouseCli(["--json", "keys", "revoke", keyId]));
+    expect(revoked.api_key).toMatchObject({ status: "revoked" });
+    expect((await sms()).status).toBe(401);
+
+    const patched = json(
+      await gatehouseCli(["--json", "tenants", "settings", "update", DEMO_BUSINESS_ID, "--anonymous", "off"]),
+    );
+    expect(patched.settings).toMatchObject({ allowJWTForUnauthenticatedUsers: false, enabledAuthTypes: ["business"] });
+    json(await gatehouseCli(["--json", "tenants", "settings", "update", DEMO_BUSINESS_ID, "--anonymous", "on"]));
+    const nothing = await gatehouseCli(["tenants", "settings", "update", DEMO_BUSINESS_ID]);
+    expect(nothing.code).toBe(1);
+
+    const events = json(await gatehouseCli(["--json", "audit", "list", "--action", "api_key.revoke"])).events as {
+      target: string;
+    }[];
+    expect(events.map((event) => event.target)).toContain(keyId);
+    const table = await gatehouseCli(["audit", "list", "--limit", "3"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+AT\s+ACTION/);
+  });
+
+  it("create-admin makes an admin who can sign in, and refuses an email that has an account", async () => {
+    const local = ["create-admin", "--local", "--persist-to", gatehouse.persistDir];
+    const created = await gatehouseCli([...local, "--email", "ops@example.com"], "ops-password-12");
+    expect(created.code, created.stderr).toBe(0);
+    const login = await gatehouseCli(["login", "--email", "ops@example.com"], "ops-password-12");
+    expect(login.code, login.stderr).toBe(0);
+
+    const again = await gatehouseCli([...local, "--email", "ops@example.com"], "ops-password-13");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already has an account");
+    const demo = await gatehouseCli([...local, "--email", "ADMIN@example.com"], "admin-password-99");
+    expect(demo.code).toBe(1);
+  });
+});
