@@ -161,11 +161,15 @@ export async function findCookieSession(
  * then one KV read (cached per isolate like every session), then the secret in constant time.
  * Every failure is the same `invalid_session` on the wire.
  */
-export async function authenticateCookieSession(deps: Deps, cookieValue: string | undefined): Promise<UserPrincipal> {
+export async function authenticateCookieSession(
+  deps: Deps,
+  cookieValue: string | undefined,
+  kind: CookieSessionKind = "cookie",
+): Promise<UserPrincipal> {
   if (cookieValue === undefined || cookieValue === "") {
     throw new AppError("missing_credentials", { challenge: "session" });
   }
-  const found = await findCookieSession(deps, cookieValue);
+  const found = await findCookieSession(deps, cookieValue, kind);
   if (!found.ok) throw new AppError("invalid_session", { detail: found.reason, challenge: "session" });
   return sessionPrincipal(found.session);
 }
@@ -178,16 +182,18 @@ export async function logoutCookieSession(
   deps: Deps,
   cookieValue: string | undefined,
   client: ClientInfo,
+  kind: CookieSessionKind = "cookie",
 ): Promise<void> {
   if (!cookieValue) return;
-  const found = await findCookieSession(deps, cookieValue);
+  const found = await findCookieSession(deps, cookieValue, kind);
   if (!found.ok) return;
   const { session } = found;
   await revokeSession(deps, session.userPublicId, session.id);
+  const flow = kind === "cookie" ? {} : { flow: kind };
   recordAudit(
     deps,
     { principal: sessionPrincipal(session), ...client },
-    { action: "auth.logout", target: session.userPublicId, details: { session_id: session.id } },
+    { action: "auth.logout", target: session.userPublicId, details: { session_id: session.id, ...flow } },
   );
 }
 

@@ -1,11 +1,8 @@
 import type { ClientInfo, UserPrincipal } from "../../domain";
-import { AppError } from "../../errors";
 import type { UserRow } from "../../storage/schema";
-import { recordAudit } from "../audit/audit-log";
 import { authenticatePassword } from "../auth/password-login";
 import type { Deps } from "../deps";
-import { findCookieSession, startCookieSession } from "./cookie-sessions";
-import { revokeSession, sessionPrincipal } from "./session-records";
+import { authenticateCookieSession, logoutCookieSession, startCookieSession } from "./cookie-sessions";
 
 /**
  * Dashboard sessions: every user type signs in to `/dashboard` with email and password, through
@@ -32,30 +29,11 @@ export async function signInToDashboard(
 }
 
 /** The principal a dashboard cookie proves; any failure is `invalid_session` (the page then asks to sign in). */
-export async function authenticateDashboardSession(
-  deps: Deps,
-  cookieValue: string | undefined,
-): Promise<UserPrincipal> {
-  if (!cookieValue) throw new AppError("missing_credentials", { challenge: "session" });
-  const found = await findCookieSession(deps, cookieValue, "dashboard");
-  if (!found.ok) throw new AppError("invalid_session", { detail: found.reason, challenge: "session" });
-  return sessionPrincipal(found.session);
+export function authenticateDashboardSession(deps: Deps, cookieValue: string | undefined): Promise<UserPrincipal> {
+  return authenticateCookieSession(deps, cookieValue, "dashboard");
 }
 
 /** Ends the dashboard session the cookie proves; idempotent like PingPage's logout. */
-export async function signOutOfDashboard(
-  deps: Deps,
-  cookieValue: string | undefined,
-  client: ClientInfo,
-): Promise<void> {
-  if (!cookieValue) return;
-  const found = await findCookieSession(deps, cookieValue, "dashboard");
-  if (!found.ok) return;
-  const { session } = found;
-  await revokeSession(deps, session.userPublicId, session.id);
-  recordAudit(
-    deps,
-    { principal: sessionPrincipal(session), ...client },
-    { action: "auth.logout", target: session.userPublicId, details: { session_id: session.id, flow: "dashboard" } },
-  );
+export function signOutOfDashboard(deps: Deps, cookieValue: string | undefined, client: ClientInfo): Promise<void> {
+  return logoutCookieSession(deps, cookieValue, client, "dashboard");
 }
