@@ -22,9 +22,13 @@ export function shellBlocksOf(markdown: string): string[] {
   return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "");
 }
 
-async function runPage(page: string, baseUrl: string, configHome: string) {
+async function runPage(page: string, gatehouse: LocalGatehouse, configHome: string) {
   const blocks = shellBlocksOf(readFileSync(`docs/${page}.md`, "utf8"));
-  const script = ["set -euo pipefail", ...blocks].join("\n").replaceAll("http://localhost:8787", baseUrl);
+  // The pages speak of `npm run dev`'s URL and local state; this Gatehouse has its own of both.
+  const script = ["set -euo pipefail", ...blocks]
+    .join("\n")
+    .replaceAll("http://localhost:8787", gatehouse.baseUrl)
+    .replace(/(create-admin[^\n]*) --local\b/g, `$1 --local --persist-to ${gatehouse.persistDir}`);
   try {
     const { stdout } = await run("bash", ["-c", script], {
       env: { ...process.env, XDG_CONFIG_HOME: configHome },
@@ -54,7 +58,7 @@ for (const pages of GROUPS) {
     });
 
     it.each(pages)("docs/%s.md runs as shown", async (page) => {
-      const result = await runPage(page, gatehouse.baseUrl, configHome);
+      const result = await runPage(page, gatehouse, configHome);
       expect(result.blocks).toBeGreaterThan(0);
       expect(result.code, result.output.slice(-4000)).toBe(0);
       expect(result.output).not.toMatch(/"code":"internal_error"|"error":"internal_error"/);
