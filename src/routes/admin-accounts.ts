@@ -7,6 +7,7 @@ import {
   businessResponseSchema,
   createBusinessRequestSchema,
   createUserRequestSchema,
+  newUserRequestOf,
   publicIdParams,
   toAdminUserView,
   toBusinessView,
@@ -138,16 +139,11 @@ export const adminAccountRoutes = router
     return c.json({ result: "success" as const, business: toBusinessView(business) }, 200);
   })
   .openapi(createUserRoute, async (c) => {
-    const body = c.req.valid("json");
-    const { user, memberships } = await createUserAccount(c.get("deps"), actorOf(c), {
-      email: body.email,
-      password: body.password,
-      userType: body.user_type,
-      firstName: body.first_name,
-      lastName: body.last_name,
-      phoneNumber: body.phone_number,
-      memberships: body.businesses.map((m) => ({ businessPublicId: m.business_id, role: m.role })),
-    });
+    const { user, memberships } = await createUserAccount(
+      c.get("deps"),
+      actorOf(c),
+      newUserRequestOf(c.req.valid("json")),
+    );
     return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 201);
   })
   .openapi(listUsersRoute, async (c) => {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { BUSINESS_STATUSES, USER_TYPES, type UserType } from "../../domain";
-import { createBusinessRequestSchema, createUserRequestSchema } from "../../http/schemas/admin";
+import { createBusinessRequestSchema, createUserRequestSchema, newUserRequestOf } from "../../http/schemas/admin";
 import { toPageRequest } from "../../http/schemas/pagination";
 import { changeBusiness, createBusiness, findBusinesses, requireBusiness } from "../../services/admin/businesses";
 import { createUserAccount, disableUser, findUser, findUsers } from "../../services/admin/users";
@@ -128,17 +128,8 @@ export const adminRoutes = new Hono<DashboardEnv>()
     });
     const shown = { ...values, password: "" };
     if (!parsed.success) return usersPage(c, fieldErrorsOf(parsed.error.issues), shown, 400);
-    const body = parsed.data;
     try {
-      await createUserAccount(c.get("deps"), dashboardActor(c), {
-        email: body.email,
-        password: body.password,
-        userType: body.user_type,
-        firstName: body.first_name,
-        lastName: body.last_name,
-        phoneNumber: body.phone_number,
-        memberships: [],
-      });
+      await createUserAccount(c.get("deps"), dashboardActor(c), newUserRequestOf(parsed.data));
     } catch (err) {
       const errors = formErrorOf(err, USER_FIELDS);
       if (errors._form === "Email already registered.") return usersPage(c, { email: errors._form }, shown, 400);

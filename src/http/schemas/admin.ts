@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { BUSINESS_STATUSES, MEMBER_ROLES, USER_STATUSES, USER_TYPES } from "../../domain";
-import type { UserWithMemberships } from "../../services/admin/users";
+import type { NewUserRequest, UserWithMemberships } from "../../services/admin/users";
 import type { AuditEventRow, BusinessRow, UserRow } from "../../storage/schema";
 import { publicIdSchema } from "./api-keys";
 import { pageQuerySchema } from "./pagination";
@@ -124,6 +124,19 @@ export const createUserRequestSchema = z
       .default([]),
   })
   .openapi("CreateUserRequest");
+
+/** The service's vocabulary for a create-user body (the JSON API's and the dashboard form's). */
+export function newUserRequestOf(body: z.infer<typeof createUserRequestSchema>): NewUserRequest {
+  return {
+    email: body.email,
+    password: body.password,
+    userType: body.user_type,
+    firstName: body.first_name,
+    lastName: body.last_name,
+    phoneNumber: body.phone_number,
+    memberships: body.businesses.map((m) => ({ businessPublicId: m.business_id, role: m.role })),
+  };
+}
 
 export const adminUserResponseSchema = z
   .object({ result: z.literal("success"), user: adminUserSchema })
