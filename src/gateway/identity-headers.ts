@@ -44,10 +44,13 @@ export function canonical(name: string): string {
     .join("-");
 }
 
+function isIdentityKey(key: string): boolean {
+  return IDENTITY_NAMES.has(key) || `${key}-`.startsWith(IDENTITY_HEADER_PREFIX);
+}
+
 /** Whether an origin could read a client header called `name` as identity. */
 export function isIdentityHeader(name: string): boolean {
-  const key = canonical(name);
-  return IDENTITY_NAMES.has(key) || `${key}-`.startsWith(IDENTITY_HEADER_PREFIX);
+  return isIdentityKey(canonical(name));
 }
 
 /**
@@ -111,9 +114,10 @@ export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity
   const headers = new Headers();
   for (const [name, value] of client) {
     if (hopByHop.has(name) || name === "host") continue;
-    if (isIdentityHeader(name) || GATEHOUSE_ONLY_NAMES.has(canonical(name))) continue;
+    const key = canonical(name);
+    if (isIdentityKey(key) || GATEHOUSE_ONLY_NAMES.has(key)) continue;
     if (!identity.forwardCredentials) {
-      if (CREDENTIAL_NAMES.has(canonical(name))) continue;
+      if (CREDENTIAL_NAMES.has(key)) continue;
       if (name === "cookie") {
         const kept = withoutSessionCookie(value);
         if (kept !== null) headers.append(name, kept);
