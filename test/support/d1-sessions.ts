@@ -7,6 +7,13 @@ export interface RecordedD1 {
   starts: string[];
   /** Queries sent on the binding itself, outside any session. */
   directQueries: number;
+  /** Every query prepared in a session, with what that session was started from. */
+  queries: { start: string; sql: string }[];
+}
+
+/** Whether a recorded query read the table named (drizzle quotes table names). */
+export function readsTable(query: { sql: string }, table: string): boolean {
+  return query.sql.startsWith("select") && query.sql.includes(`from "${table}"`);
 }
 
 /**
@@ -25,6 +32,17 @@ function laggingStatement(real: D1PreparedStatement): D1PreparedStatement {
   return statement as unknown as D1PreparedStatement;
 }
 
+function recordingSession(real: D1DatabaseSession, start: string, recorded: RecordedD1): D1DatabaseSession {
+  return {
+    prepare: (query: string) => {
+      recorded.queries.push({ start, sql: query });
+      return real.prepare(query);
+    },
+    batch: (statements: D1PreparedStatement[]) => real.batch(statements),
+    getBookmark: () => real.getBookmark(),
+  } as unknown as D1DatabaseSession;
+}
+
 function laggingSession(real: D1DatabaseSession): D1DatabaseSession {
   return {
     prepare: (query: string) => laggingStatement(real.prepare(query)),
@@ -39,12 +57,17 @@ function laggingSession(real: D1DatabaseSession): D1DatabaseSession {
  * write; a session started with `first-primary` is the real, current D1.
  */
 export function recordedD1(options: { replicaLag?: boolean } = {}): RecordedD1 {
-  const recorded: RecordedD1 = { binding: undefined as unknown as D1Database, starts: [], directQueries: 0 };
+  const recorded: RecordedD1 = {
+    binding: undefined as unknown as D1Database,
+    starts: [],
+    directQueries: 0,
+    queries: [],
+  };
   recorded.binding = {
     withSession(start?: string) {
       const from = start ?? "first-unconstrained";
       recorded.starts.push(from);
-      const session = env.DB.withSession(from);
+      const session = recordingSession(env.DB.withSession(from), from, recorded);
       return options.replicaLag && from !== "first-primary" ? laggingSession(session) : session;
     },
     prepare(query: string) {
