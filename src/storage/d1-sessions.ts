@@ -1,4 +1,4 @@
-import { type Database, openDatabase } from "./db";
+import { type Database, databaseOver } from "./db";
 
 /**
  * One request's reads and writes on D1 through D1's Sessions API, so that reads that tolerate
@@ -40,10 +40,10 @@ export type SessionBinding = Pick<D1Database, "withSession">;
 
 /** A request's D1 session, shaped like `D1DatabaseSession` for each freshness a read may ask for. */
 export class RequestSession {
-  #session: D1DatabaseSession | null = null;
-  #onPrimary = false;
-  #defaultReads: "primary" | "nearest" = "primary";
-  #nearestStart: SessionStart = "first-unconstrained";
+  private session: D1DatabaseSession | null = null;
+  private onPrimary = false;
+  private defaultReads: "primary" | "nearest" = "primary";
+  private nearestStart: SessionStart = "first-unconstrained";
 
   constructor(private readonly binding: SessionBinding) {}
 
@@ -52,33 +52,33 @@ export class RequestSession {
    * when given. Only before the first query: a session already started keeps its guarantees.
    */
   tolerateReplicaLag(bookmark?: string): void {
-    if (this.#session) return;
-    this.#defaultReads = "nearest";
-    if (bookmark !== undefined) this.#nearestStart = bookmark;
+    if (this.session) return;
+    this.defaultReads = "nearest";
+    if (bookmark !== undefined) this.nearestStart = bookmark;
   }
 
   /** Whether the next read of this freshness is known to see what the primary has committed. */
   readsPrimary(freshness: ReadFreshness): boolean {
-    if (this.#onPrimary) return true;
-    return this.#wanted(freshness) === "primary";
+    if (this.onPrimary) return true;
+    return this.wanted(freshness) === "primary";
   }
 
   /** The session a query of this freshness runs in, started or replaced as it requires. */
   sessionFor(freshness: ReadFreshness): D1DatabaseSession {
-    if (this.#session && (this.#onPrimary || this.#wanted(freshness) === "nearest")) return this.#session;
-    const onPrimary = this.#wanted(freshness) === "primary";
-    this.#session = this.binding.withSession(onPrimary ? "first-primary" : this.#nearestStart);
-    this.#onPrimary = onPrimary;
-    return this.#session;
+    if (this.session && (this.onPrimary || this.wanted(freshness) === "nearest")) return this.session;
+    const onPrimary = this.wanted(freshness) === "primary";
+    this.session = this.binding.withSession(onPrimary ? "first-primary" : this.nearestStart);
+    this.onPrimary = onPrimary;
+    return this.session;
   }
 
   /** The bookmark to hand back to the client: null when this request ran no query. */
   bookmark(): string | null {
-    return this.#session?.getBookmark() ?? null;
+    return this.session?.getBookmark() ?? null;
   }
 
-  #wanted(freshness: ReadFreshness): "primary" | "nearest" {
-    return freshness === "default" ? this.#defaultReads : freshness;
+  private wanted(freshness: ReadFreshness): "primary" | "nearest" {
+    return freshness === "default" ? this.defaultReads : freshness;
   }
 }
 
@@ -98,10 +98,14 @@ class SessionView {
   }
 }
 
+/** Marks a database built over a request's session, so that its other freshnesses can be found. */
+const REQUEST = Symbol("request database");
+type RequestView = Database & { [REQUEST]?: RequestDatabase };
+
 /** The request's database for each freshness, each built on first use. */
 export class RequestDatabase {
   readonly session: RequestSession;
-  readonly #views: Partial<Record<ReadFreshness, Database>> = {};
+  private readonly views: Partial<Record<ReadFreshness, Database>> = {};
 
   constructor(binding: SessionBinding) {
     this.session = new RequestSession(binding);
@@ -109,40 +113,39 @@ export class RequestDatabase {
 
   /** What `deps.db` is: reads of the path's default freshness. */
   get db(): Database {
-    return this.#view("default");
+    return this.view("default");
   }
 
   view(freshness: ReadFreshness): Database {
-    return this.#view(freshness);
-  }
-
-  #view(freshness: ReadFreshness): Database {
-    let db = this.#views[freshness];
+    let db = this.views[freshness];
     if (!db) {
-      db = openDatabase(new SessionView(this.session, freshness));
-      this.#views[freshness] = db;
-      requestDatabases.set(db, this);
+      const view: RequestView = databaseOver(new SessionView(this.session, freshness));
+      view[REQUEST] = this;
+      db = view;
+      this.views[freshness] = db;
     }
     return db;
   }
 }
 
-/** Which request a database came from; a database over the bare binding has none (it is the primary). */
-const requestDatabases = new WeakMap<Database, RequestDatabase>();
+/** The request a database belongs to; none for a database over the bare binding (the primary). */
+function requestOf(db: Database): RequestDatabase | undefined {
+  return (db as RequestView)[REQUEST];
+}
 
 /** The same request's database, for reads that tolerate replica lag. */
 export function nearestReplicaOf(db: Database): Database {
-  return requestDatabases.get(db)?.view("nearest") ?? db;
+  return requestOf(db)?.view("nearest") ?? db;
 }
 
 /** The same request's database, for reads that must see what the primary has committed. */
 export function primaryOf(db: Database): Database {
-  return requestDatabases.get(db)?.view("primary") ?? db;
+  return requestOf(db)?.view("primary") ?? db;
 }
 
 /** Whether a read of this freshness through `db`, made now, would see what the primary has committed. */
 export function readsPrimary(db: Database, freshness: ReadFreshness = "default"): boolean {
-  const request = requestDatabases.get(db);
+  const request = requestOf(db);
   return request ? request.session.readsPrimary(freshness) : true;
 }
 

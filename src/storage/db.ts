@@ -11,14 +11,19 @@ export type Database = DrizzleD1Database;
 /** What drizzle calls on its client: a binding, a `D1DatabaseSession`, or a request's session view. */
 export type D1Client = Pick<D1Database, "prepare" | "batch">;
 
+/** A new drizzle wrapper over a client (a request's session view: once per request). */
+export function databaseOver(client: D1Client): Database {
+  // drizzle's client type is the whole binding, but it calls only `prepare` and `batch`.
+  return drizzle(client as D1Database);
+}
+
 const databases = new WeakMap<D1Client, Database>();
 
-/** One drizzle wrapper per client (a binding: per isolate; a request's session view: per request). */
+/** One drizzle wrapper per binding per isolate. */
 export function openDatabase(client: D1Client): Database {
   let db = databases.get(client);
   if (!db) {
-    // drizzle's client type is the whole binding, but it calls only `prepare` and `batch`.
-    db = drizzle(client as D1Database);
+    db = databaseOver(client);
     databases.set(client, db);
   }
   return db;
