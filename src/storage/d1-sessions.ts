@@ -29,7 +29,7 @@ const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 
 /**
  * Whether a client-sent value can be a D1 bookmark. Checked before D1 sees it: local D1 takes any
- * string, the platform refuses a malformed one with a query error that is not the client's to see.
+ * string, and what the platform does with a malformed one is not documented.
  */
 export function isD1Bookmark(value: string): boolean {
   return BOOKMARK.test(value);
