@@ -1,9 +1,11 @@
 import { dashboardRoutes } from "./dashboard";
 import { AppError } from "./errors";
+import { speak } from "./http/dialect";
 import { handleError } from "./http/errors";
 import { refuseAmbiguousPaths } from "./http/path-safety";
 import { createRouter, refuseOtherMethods } from "./http/router";
 import { corsForAllowedOrigins, persCors } from "./middleware/cors";
+import { d1Bookmark } from "./middleware/d1-bookmark";
 import { init } from "./middleware/init";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
@@ -30,6 +32,8 @@ export function createApp() {
   app.use("*", init, requestLog, securityHeaders, refuseAmbiguousPaths);
   app.use("/v1/*", corsForAllowedOrigins);
   app.use("/v2/*", persCors);
+  // The management surfaces (Ping dialect): reads from the nearest D1 replica, bookmarks in and out.
+  for (const path of ["/v1/admin/*", "/v1/api-keys/*", "/v1/businesses/*"]) app.use(path, speak("ping"), d1Bookmark);
 
   app.route("/", wellKnownRoutes);
   app.route("/", loginRoutes);

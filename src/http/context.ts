@@ -2,6 +2,7 @@ import type { Principal } from "../domain";
 import type { Bindings } from "../env";
 import type { Deps } from "../services/deps";
 import type { ProjectTenant } from "../services/token-exchange/project-key";
+import type { RequestDatabase } from "../storage/d1-sessions";
 
 /** Which wire dialect errors on a route are written in (rendered by `http/errors.ts`). */
 export type Dialect = "ping" | "pingpage" | "pers" | "gateway";
@@ -10,6 +11,8 @@ export type Dialect = "ping" | "pingpage" | "pers" | "gateway";
 export interface Variables {
   requestId: string;
   deps: Deps;
+  /** This request's D1 session (storage/d1-sessions.ts): where its reads start, its bookmark. */
+  d1: RequestDatabase;
   dialect: Dialect;
   principal: Principal;
   /** The tenant named by the PERS project key (`projectKey` middleware). */

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/context";
 import { someTenantAllowsOrigin, tenantAllowsOrigin } from "../services/token-exchange/browser-origins";
 import type { ProjectTenant } from "../services/token-exchange/project-key";
+import { D1_BOOKMARK_HEADER } from "./d1-bookmark";
 
 /**
  * Hono's CORS for an origin already known to be allowed. Credentials are allowed, so the
@@ -13,8 +14,8 @@ const credentialedCors = cors({
   origin: (origin) => origin,
   credentials: true,
   allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-  allowHeaders: ["Content-Type", "Authorization", "User-Type"],
-  exposeHeaders: ["X-Request-Id"],
+  allowHeaders: ["Content-Type", "Authorization", "User-Type", D1_BOOKMARK_HEADER],
+  exposeHeaders: ["X-Request-Id", D1_BOOKMARK_HEADER],
   maxAge: 600,
 });
 

@@ -3,7 +3,7 @@ import { loadSigningKeys } from "../crypto/signing-keys";
 import { readConfig } from "../env";
 import type { AppEnv } from "../http/context";
 import { rateLimitersOf } from "../services/rate-limits";
-import { openDatabase } from "../storage/db";
+import { RequestDatabase } from "../storage/d1-sessions";
 
 /**
  * First middleware of every request: a request id, the error dialect default, and every
@@ -15,8 +15,13 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
   c.set("requestId", requestId);
   c.set("dialect", "gateway");
   const config = readConfig(c.env);
+  const d1 = new RequestDatabase(c.env.DB);
+  c.set("d1", d1);
   c.set("deps", {
-    db: openDatabase(c.env.DB),
+    // A getter: a request that queries nothing (a warm forward) builds no database and starts no session.
+    get db() {
+      return d1.db;
+    },
     kv: c.env.KV,
     config,
     keys: await loadSigningKeys(c.env.SIGNING_KEYS),

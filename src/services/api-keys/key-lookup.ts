@@ -1,6 +1,7 @@
 import { BoundedMap } from "../../bounded-map";
 import { deleteEdgeCachedApiKey, readEdgeCachedApiKey, writeEdgeCachedApiKey } from "../../storage/api-key-edge-cache";
 import { type ApiKeyRecord, findApiKeyRecordByHash } from "../../storage/api-keys";
+import { isKnown, readNearestThenPrimary } from "../../storage/d1-sessions";
 import type { Deps } from "../deps";
 
 /**
@@ -53,7 +54,7 @@ export async function resolveApiKey(deps: Deps, lookupHash: string): Promise<Api
     }
   }
 
-  const record = await findApiKeyRecordByHash(deps.db, lookupHash);
+  const record = await readNearestThenPrimary(deps.db, (db) => findApiKeyRecordByHash(db, lookupHash), isKnown);
   remember(lookupHash, record, nowMs + isolateTtlMs, nowMs);
   if (edgeTtlMs > 0) {
     deps.defer(writeEdgeCachedApiKey(lookupHash, { record, resolvedAt: nowMs }, edgeTtlSeconds));

@@ -2,6 +2,7 @@ import { sha256Base64url } from "../../crypto/digest";
 import { hashPassword, type PasswordPolicy, verifyPassword } from "../../crypto/passwords";
 import type { ClientInfo, UserType } from "../../domain";
 import { AppError } from "../../errors";
+import { nearestReplicaOf, primaryOf, readsPrimary } from "../../storage/d1-sessions";
 import { findUserWithBusinessesByEmail, type UserWithBusinesses, updatePasswordHash } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
@@ -107,28 +108,88 @@ function refusalOf(found: UserWithBusinesses | null, passwordValid: boolean, use
   return null;
 }
 
+/** The account an email names, and what checking the password against it found. */
+interface AccountCheck {
+  found: UserWithBusinesses | null;
+  passwordValid: boolean;
+  needsRehash: boolean;
+  refusal: string | null;
+}
+
+async function checkAccount(
+  login: PasswordLogin,
+  found: UserWithBusinesses | null,
+  policy: PasswordPolicy,
+): Promise<AccountCheck> {
+  const check = await verifyPassword(login.password, found?.user.passwordHash ?? null, policy);
+  return {
+    found,
+    passwordValid: check.valid,
+    needsRehash: check.needsRehash,
+    refusal: refusalOf(found, check.valid, login.userType),
+  };
+}
+
+/** Refusals a lagging replica can cause: an account registered, or a password set, a moment ago. */
+function mayBeReplicaLag(refusal: string | null): boolean {
+  return refusal === "unknown email" || refusal === "wrong password";
+}
+
+/**
+ * The same check against the primary's account. The password is hashed again only if that account
+ * differs from the replica's (another account, another hash), so a refusal costs one hash whether
+ * or not the email exists.
+ */
+async function recheckOnPrimary(
+  deps: Deps,
+  login: PasswordLogin,
+  emailNormalized: string,
+  policy: PasswordPolicy,
+  nearest: AccountCheck,
+): Promise<AccountCheck> {
+  const found = await findUserWithBusinessesByEmail(primaryOf(deps.db), emailNormalized);
+  const unchanged =
+    found?.user.id === nearest.found?.user.id && found?.user.passwordHash === nearest.found?.user.passwordHash;
+  if (!unchanged) return checkAccount(login, found, policy);
+  return { ...nearest, found, refusal: refusalOf(found, nearest.passwordValid, login.userType) };
+}
+
 /**
  * Checks an email and password. Unknown email, wrong password, wrong user type and a disabled
  * account are one and the same `invalid_credentials`, and each costs one full password hash, so
  * neither the answer nor its timing tells whether the account exists. Every refusal is audited.
+ *
+ * The account is read from the nearest D1 replica; an unknown email or a wrong password is read
+ * once more from the primary before it is refused, so registering and logging in at once works
+ * without a bookmark. An account disabled a moment ago that a lagging replica still shows as
+ * active gets tokens that no check accepts: disabling also writes the account's revocation, which
+ * every session check reads (session-records.ts), exactly as for a login racing the disable.
  */
 export async function authenticatePassword(deps: Deps, login: PasswordLogin): Promise<UserWithBusinesses> {
   const emailNormalized = normalizeEmail(login.email);
   const account = await hashedRateLimitKey("login", emailNormalized);
   await enforceRateLimit(deps, "login_account_ip", `${account}:${clientIpKey(login.client.ip)}`);
-  const found = await findUserWithBusinessesByEmail(deps.db, emailNormalized);
-  const budget = await failureBudgetOf(deps, account, found, login.deviceToken);
-  refuseIfExhausted(deps, budget);
+  const sawPrimary = readsPrimary(deps.db, "nearest");
+  const nearest = await findUserWithBusinessesByEmail(nearestReplicaOf(deps.db), emailNormalized);
+  const nearestBudget = await failureBudgetOf(deps, account, nearest, login.deviceToken);
+  refuseIfExhausted(deps, nearestBudget);
   const policy = passwordPolicy(deps);
-  const check = await verifyPassword(login.password, found?.user.passwordHash ?? null, policy);
-  const refusal = refusalOf(found, check.valid, login.userType);
+  let outcome = await checkAccount(login, nearest, policy);
+  if (!sawPrimary && mayBeReplicaLag(outcome.refusal)) {
+    outcome = await recheckOnPrimary(deps, login, emailNormalized, policy, outcome);
+  }
+  const { found, refusal } = outcome;
   if (refusal || !found) {
     const reason = refusal ?? "unknown email";
     await auditLoginFailure(deps, login, emailNormalized, { accountPublicId: found?.user.publicId ?? null, reason });
+    const budget =
+      found?.user.id === nearest?.user.id
+        ? nearestBudget
+        : await failureBudgetOf(deps, account, found, login.deviceToken);
     await spendFailure(deps, budget);
     throw new AppError("invalid_credentials", { detail: reason });
   }
-  if (check.needsRehash) {
+  if (outcome.needsRehash) {
     const { id } = found.user;
     deps.defer(hashPassword(login.password, policy).then((hash) => updatePasswordHash(deps.db, id, hash, deps.now)));
   }
