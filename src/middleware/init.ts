@@ -4,6 +4,7 @@ import { readConfig } from "../env";
 import type { AppEnv } from "../http/context";
 import { rateLimitersOf } from "../services/rate-limits";
 import { openDatabase } from "../storage/db";
+import { resilientKv } from "../storage/resilient-kv";
 
 /**
  * First middleware of every request: a request id, the error dialect default, and every
@@ -17,7 +18,7 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
   const config = readConfig(c.env);
   c.set("deps", {
     db: openDatabase(c.env.DB),
-    kv: c.env.KV,
+    kv: resilientKv(c.env.KV),
     config,
     keys: await loadSigningKeys(c.env.SIGNING_KEYS),
     rateLimiters: rateLimitersOf(c.env),
