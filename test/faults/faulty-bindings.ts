@@ -16,7 +16,10 @@ export interface BindingCall {
 export interface Fault {
   /** Which calls fail: reads, writes, or both. */
   fail: "reads" | "writes" | "all";
-  /** Successful writes let through before the first failing one (the Nth-write fault). */
+  /**
+   * Successful writes let through before the first failing one (the Nth-write fault); with it,
+   * reads never fail.
+   */
   afterWrites?: number;
   /** How the failure is worded; a transient D1 error by default. */
   message?: string;
@@ -27,7 +30,7 @@ export interface Fault {
 /** D1's own wording of a dropped connection: documented as retryable. */
 export const D1_CONNECTION_LOST = "D1_ERROR: Network connection lost.";
 export const D1_OVERLOADED = "D1_ERROR: D1 DB is overloaded. Requests queued for too long.";
-export const KV_UNAVAILABLE = "KV GET failed: 503 Service Unavailable";
+export const KV_UNAVAILABLE = "KV operation failed: 503 Service Unavailable";
 
 class FaultState {
   readonly calls: BindingCall[] = [];
