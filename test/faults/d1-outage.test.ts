@@ -6,6 +6,7 @@ import { exchange, refresh, tenantFootprint } from "../support/pers";
 import { startedSession, tenantTrustingProvider } from "../support/pers-session";
 import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
+import { pingLogin } from "./clients";
 import { dependencyLogsOf, expectUnavailable } from "./expect-unavailable";
 import { D1_CONNECTION_LOST, D1_OVERLOADED, faultyD1 } from "./faulty-bindings";
 
@@ -27,13 +28,7 @@ describe("D1 down: what each surface answers", () => {
     const user = await createUser();
     const d1 = d1Down();
     const logs = await dependencyLogsOf(async () => {
-      const res = await sendJson(
-        "/v1/auth/login",
-        "POST",
-        { email: user.email, password: user.password },
-        { "User-Type": "user" },
-        { DB: d1.binding },
-      );
+      const res = await pingLogin(user, { DB: d1.binding });
       await expectUnavailable(res, "ping");
     });
     expect(d1.calls.map((call) => call.kind)).toEqual(Array(READ_ATTEMPTS).fill("read"));
@@ -45,13 +40,7 @@ describe("D1 down: what each surface answers", () => {
   it("an overloaded D1 is not retried: one attempt, then 503", async () => {
     const user = await createUser();
     const d1 = d1Down(D1_OVERLOADED);
-    const res = await sendJson(
-      "/v1/auth/login",
-      "POST",
-      { email: user.email, password: user.password },
-      { "User-Type": "user" },
-      { DB: d1.binding },
-    );
+    const res = await pingLogin(user, { DB: d1.binding });
     await expectUnavailable(res, "ping");
     expect(d1.calls).toHaveLength(1);
   });

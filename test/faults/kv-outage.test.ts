@@ -5,6 +5,7 @@ import { createKey, signedInOwner } from "../support/api-keys";
 import { sessionIdsOf } from "../support/sessions";
 import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
+import { pingLogin } from "./clients";
 import { dependencyLogsOf, expectUnavailable } from "./expect-unavailable";
 import { faultyD1, faultyKv } from "./faulty-bindings";
 
@@ -46,13 +47,7 @@ describe("KV down: what each surface answers", () => {
   it("Ping login: 503, the session write attempted exactly once, no session and no token", async () => {
     const user = await createUser();
     const kv = faultyKv(env.KV, { fail: "writes" });
-    const res = await sendJson(
-      "/v1/auth/login",
-      "POST",
-      { email: user.email, password: user.password },
-      { "User-Type": "user" },
-      { KV: kv.binding },
-    );
+    const res = await pingLogin(user, { KV: kv.binding });
     await expectUnavailable(res, "ping");
     expect(kv.failed("write")).toHaveLength(1);
     expect(kv.calls.filter((call) => call.kind === "write")).toHaveLength(1);

@@ -9,6 +9,7 @@ import { exchange, tenantFootprint } from "../support/pers";
 import { createTenant } from "../support/tenants";
 import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
+import { pingLogin } from "./clients";
 import { dependencyLogsOf, expectUnavailable } from "./expect-unavailable";
 import { failingLimiter, faultyD1 } from "./faulty-bindings";
 
@@ -55,13 +56,7 @@ describe("a rate limiter's binding failing", () => {
     const user = await createUser();
     const d1 = faultyD1(env.DB, { fail: "writes" });
     const logs = await dependencyLogsOf(async () => {
-      const res = await sendJson(
-        "/v1/auth/login",
-        "POST",
-        { email: user.email, password: user.password },
-        { "User-Type": "user" },
-        { LOGIN_IP_LIMITER: failingLimiter(), DB: d1.binding },
-      );
+      const res = await pingLogin(user, { LOGIN_IP_LIMITER: failingLimiter(), DB: d1.binding });
       await expectUnavailable(res, "ping");
     });
     expect(logs).toEqual([expect.objectContaining({ dependency: "rate_limiter" })]);
@@ -70,13 +65,7 @@ describe("a rate limiter's binding failing", () => {
 
   it("a wrong password past a failing per-account limiter: closed, 503 (a guess is never let through)", async () => {
     const user = await createUser();
-    const res = await sendJson(
-      "/v1/auth/login",
-      "POST",
-      { email: user.email, password: "not the password" },
-      { "User-Type": "user" },
-      { LOGIN_ACCOUNT_LIMITER: failingLimiter() },
-    );
+    const res = await pingLogin(user, { LOGIN_ACCOUNT_LIMITER: failingLimiter() }, "not the password");
     await expectUnavailable(res, "ping");
   });
 
