@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_CALL_POLICY } from "../../src/storage/resilient-call";
 import { createUser, uniqueEmail } from "../support/accounts";
 import { createKey, signedInOwner } from "../support/api-keys";
 import { exchange, refresh, tenantFootprint } from "../support/pers";
@@ -176,5 +177,24 @@ describe("D1 down: what each surface answers", () => {
       "pers",
     );
     expect((await exchange(tenant, { authToken: await idp.token("later") })).status).toBe(200);
+  });
+});
+
+describe("D1 stalling", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a login whose user read never answers is a 503 at the adapter's deadline, not a hung request", async () => {
+    const user = await createUser();
+    const d1 = faultyD1(env.DB, { fail: "reads", stall: true });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const pending = pingLogin(user, { DB: d1.binding });
+    // The clock moves only once the read is under way (the rate limiter answers first, over real I/O).
+    await vi.waitFor(() => expect(d1.calls).toHaveLength(1));
+    // A stalled call is given up on, not retried: one attempt, then the deadline.
+    await vi.advanceTimersByTimeAsync(DEFAULT_CALL_POLICY.deadlineMs);
+    await expectUnavailable(await pending, "ping");
+    expect(d1.calls).toHaveLength(1);
   });
 });
