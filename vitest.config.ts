@@ -76,7 +76,12 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", "test/attack/**/*.test.ts"],
+          include: [
+            "test/unit/**/*.test.ts",
+            "test/integration/**/*.test.ts",
+            "test/attack/**/*.test.ts",
+            "test/faults/**/*.test.ts",
+          ],
           setupFiles: ["./test/setup.ts"],
           // Storage is shared by the whole run, and the attack suite asserts that nothing anywhere in D1
           // or KV changed across each bad request: no other file may write while it runs.

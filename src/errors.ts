@@ -38,12 +38,20 @@ export const errorCatalog = {
   internal_error: { status: 500, message: "Something went wrong." },
   upstream_unavailable: { status: 502, message: "The upstream service is unavailable." },
   upstream_timeout: { status: 504, message: "The upstream service did not answer in time." },
+  /** Always sent with `retryAfterSeconds` and the `dependency` that failed (logged, never sent). */
+  service_unavailable: {
+    status: 503,
+    message: "A service Gatehouse depends on is unavailable. Try again shortly.",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;
 
 /** Which authentication challenge a 401/403 answers with (RFC 6750 §3 for bearer tokens). */
 export type Challenge = "bearer" | "api_key" | "session";
+
+/** What Gatehouse itself depends on, as a `service_unavailable` error names it in the log. */
+export type Dependency = "d1" | "kv" | "cache" | "rate_limiter" | "jwks";
 
 export interface AppErrorOptions {
   /** Why, for logs and tests. Never sent to the client. */
@@ -56,6 +64,8 @@ export interface AppErrorOptions {
   reason?: string;
   /** The methods a 405 answer lists in `Allow` (RFC 9110 §15.5.6 requires the header). */
   allow?: readonly string[];
+  /** For `service_unavailable`: which dependency failed. Logged, never sent. */
+  dependency?: Dependency;
 }
 
 export class AppError extends Error {
@@ -76,4 +86,16 @@ export class AppError extends Error {
   get publicMessage(): string {
     return this.options.publicMessage ?? errorCatalog[this.code].message;
   }
+}
+
+/** How long a client is asked to wait after a dependency failed: short, the outage may be a blip. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/** A dependency (D1, KV, a rate limiter, a provider's JWKS) could not answer: 503 with `Retry-After`. */
+export function dependencyUnavailable(dependency: Dependency, detail: string): AppError {
+  return new AppError("service_unavailable", {
+    dependency,
+    detail,
+    retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+  });
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
-import { handleError } from "../http/errors";
+import { logServerError, toAppError } from "../http/errors";
 import type { DashboardEnv } from "./context";
 import { clearDashboardCookie, dashboardCookieOf } from "./cookie";
 import { pageNonce, sameOriginOnly, signedIn } from "./middleware";
@@ -19,25 +19,27 @@ const SIGNED_OUT = new Set(["missing_credentials", "invalid_session", "session_r
  * a cookie was sent), anything else is its status with the public wording.
  */
 function renderDashboardError(err: unknown, c: Context<AppEnv>) {
-  if (err instanceof AppError && SIGNED_OUT.has(err.code)) {
+  const error = toAppError(err);
+  if (SIGNED_OUT.has(error.code)) {
     const hadCookie = dashboardCookieOf(c) !== undefined;
     clearDashboardCookie(c);
     return c.redirect(hadCookie ? "/dashboard/sign-in?notice=expired" : "/dashboard/sign-in", 303);
   }
-  const status = err instanceof AppError ? err.status : 500;
-  if (status >= 500 || !(err instanceof AppError)) handleError(err, c); // logs it, like every 500
+  const status = error.status;
+  logServerError(error, c.get("requestId"));
+  // An outage says so (and when to come back); any other server error stays vague.
   const message =
-    err instanceof AppError && status < 500
-      ? err.code === "insufficient_permission"
-        ? "This page is for admin users."
-        : err.publicMessage
-      : "Something went wrong. Try again.";
-  if (err instanceof AppError && err.options.retryAfterSeconds !== undefined) {
-    c.header("Retry-After", String(err.options.retryAfterSeconds));
+    error.code === "insufficient_permission"
+      ? "This page is for admin users."
+      : status < 500 || error.code === "service_unavailable"
+        ? error.publicMessage
+        : "Something went wrong. Try again.";
+  if (error.options.retryAfterSeconds !== undefined) {
+    c.header("Retry-After", String(error.options.retryAfterSeconds));
   }
   return renderPublicPage(
     c,
-    status === 404 ? "Not found" : "Not possible",
+    status === 404 ? "Not found" : status === 503 ? "Temporarily unavailable" : "Not possible",
     <section>
       <p class="form-error" role="alert">
         {message}

@@ -65,8 +65,15 @@ export function renderError(dialect: Dialect, error: AppError): Response {
   return new Response(text, { status: statusFor(dialect, error), headers });
 }
 
-function toAppError(err: unknown): AppError {
+/**
+ * The `AppError` a thrown value stands for. A storage adapter's `service_unavailable` reaches here
+ * wrapped by drizzle (a `DrizzleQueryError` whose `cause` it is), so causes are followed a few
+ * levels down; anything else unknown is an `internal_error`.
+ */
+export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  const unavailable = unavailableCauseOf(err);
+  if (unavailable) return unavailable;
   if (err instanceof HTTPException) {
     if (err.status === 413) return new AppError("payload_too_large");
     if (err.status === 404) return new AppError("not_found");
@@ -75,13 +82,32 @@ function toAppError(err: unknown): AppError {
   return new AppError("internal_error", { detail: err instanceof Error ? `${err.name}: ${err.message}` : "unknown" });
 }
 
+function unavailableCauseOf(err: unknown): AppError | undefined {
+  let cause = err instanceof Error ? err.cause : undefined;
+  for (let depth = 0; depth < 3 && cause !== undefined; depth++) {
+    if (cause instanceof AppError) return cause.code === "service_unavailable" ? cause : undefined;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Logs what an operator must see: every 500, and every failed dependency as one
+ * `dependency_unavailable` line naming it. The detail is the adapter's own wording (the binding's
+ * error message), never a query's parameters or a credential.
+ */
+export function logServerError(error: AppError, requestId: string | undefined): void {
+  if (error.code === "service_unavailable") {
+    const { dependency, detail } = error.options;
+    console.error(JSON.stringify({ level: "error", event: "dependency_unavailable", dependency, requestId, detail }));
+  } else if (error.code === "internal_error") {
+    console.error(JSON.stringify({ level: "error", requestId, code: error.code, detail: error.options.detail }));
+  }
+}
+
 /** The one place a thrown error becomes an HTTP response. No stack trace ever leaves. */
 export function handleError(err: unknown, c: Context<AppEnv>): Response {
   const error = toAppError(err);
-  if (error.code === "internal_error") {
-    console.error(
-      JSON.stringify({ level: "error", requestId: c.get("requestId"), code: error.code, detail: error.options.detail }),
-    );
-  }
+  logServerError(error, c.get("requestId"));
   return renderError(c.get("dialect") ?? "gateway", error);
 }

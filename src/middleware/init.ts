@@ -4,6 +4,7 @@ import { readConfig } from "../env";
 import type { AppEnv } from "../http/context";
 import { rateLimitersOf } from "../services/rate-limits";
 import { RequestDatabase } from "../storage/d1-sessions";
+import { resilientKv } from "../storage/resilient-kv";
 
 /**
  * First middleware of every request: a request id, the error dialect default, and every
@@ -22,7 +23,7 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
     get db() {
       return d1.db;
     },
-    kv: c.env.KV,
+    kv: resilientKv(c.env.KV),
     config,
     keys: await loadSigningKeys(c.env.SIGNING_KEYS),
     rateLimiters: rateLimitersOf(c.env),

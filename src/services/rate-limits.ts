@@ -1,6 +1,6 @@
 import { BoundedMap } from "../bounded-map";
 import { sha256Base64url } from "../crypto/digest";
-import { AppError } from "../errors";
+import { AppError, dependencyUnavailable } from "../errors";
 import { ipBucketOf } from "./ip-buckets";
 
 /**
@@ -73,6 +73,38 @@ export function rateLimitersOf(env: Partial<Record<RateLimitBinding, RateLimit>>
   return limiters;
 }
 
+/**
+ * What a limiter does when its binding fails (docs/resilience.md). Closed (503) where the limit
+ * is what stops guessing or mass creation: password login (each attempt is a guess at a password,
+ * and a PBKDF2's worth of CPU), registration and token exchange (each can create an account).
+ * Open where the credential itself cannot be guessed: a refresh needs a signed refresh token, and
+ * an API key carries 192 random bits, so an outage of the limiter must not end those sessions or
+ * stop those integrations.
+ */
+export const RATE_LIMIT_FAILURE_MODE: Record<RateLimitName, "closed" | "open"> = {
+  login_ip: "closed",
+  login_account_ip: "closed",
+  login_account: "closed",
+  login_device: "closed",
+  register_ip: "closed",
+  token_exchange_ip: "closed",
+  refresh_ip: "open",
+  refresh_session: "open",
+  api_key_failure_ip: "open",
+};
+
+/** Whether `key` is still within `name`'s limit (counting this attempt), per the failure mode. */
+async function withinLimit(deps: { rateLimiters: RateLimiters }, name: RateLimitName, key: string): Promise<boolean> {
+  try {
+    return (await deps.rateLimiters[name].limit({ key })).success;
+  } catch (err) {
+    const detail = `rate limiter ${name} failed: ${err instanceof Error ? err.message.slice(0, 200) : "unknown"}`;
+    if (RATE_LIMIT_FAILURE_MODE[name] === "closed") throw dependencyUnavailable("rate_limiter", detail);
+    console.warn(JSON.stringify({ level: "warn", event: "rate_limiter_failed_open", limiter: name, detail }));
+    return true;
+  }
+}
+
 export function rateLimited(name: RateLimitName): AppError {
   return new AppError("rate_limited", {
     detail: `rate limit ${name} exceeded`,
@@ -86,8 +118,7 @@ export async function enforceRateLimit(
   name: RateLimitName,
   key: string,
 ): Promise<void> {
-  const { success } = await deps.rateLimiters[name].limit({ key });
-  if (!success) throw rateLimited(name);
+  if (!(await withinLimit(deps, name, key))) throw rateLimited(name);
 }
 
 /** A rate-limit key for an identifier that must not leave Gatehouse as is (an email, a session). */
@@ -121,8 +152,7 @@ export async function countFailure(
   name: RateLimitName,
   key: string,
 ): Promise<boolean> {
-  const { success } = await deps.rateLimiters[name].limit({ key });
-  if (success) return true;
+  if (await withinLimit(deps, name, key)) return true;
   penalized.set(penaltyKey(name, key), deps.now.getTime() + RATE_LIMIT_RETRY_AFTER_SECONDS * 1000);
   return false;
 }

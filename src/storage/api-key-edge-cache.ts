@@ -17,12 +17,23 @@ export interface EdgeCachedApiKey {
   resolvedAt: number;
 }
 
+/**
+ * The Cache API is only ever a shortcut: a read that fails is a miss (the caller reads D1), and a
+ * write or delete that fails is logged and forgotten. A failed delete leaves a revoked key usable
+ * at this location until its `max-age`, the same bound every other location already has.
+ */
+function cacheFailed(operation: string, err: unknown): void {
+  const detail = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : "unknown";
+  console.warn(JSON.stringify({ level: "warn", event: "cache_api_failed", cache: "api_key", operation, detail }));
+}
+
 export async function readEdgeCachedApiKey(lookupHash: string): Promise<EdgeCachedApiKey | null> {
-  const response = await caches.default.match(cacheApiKeys.apiKey(lookupHash));
-  if (!response) return null;
   try {
+    const response = await caches.default.match(cacheApiKeys.apiKey(lookupHash));
+    if (!response) return null;
     return (await response.json()) as EdgeCachedApiKey;
-  } catch {
+  } catch (err) {
+    cacheFailed("match", err);
     return null;
   }
 }
@@ -35,9 +46,17 @@ export async function writeEdgeCachedApiKey(
   const response = new Response(JSON.stringify(entry), {
     headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
   });
-  await caches.default.put(cacheApiKeys.apiKey(lookupHash), response);
+  try {
+    await caches.default.put(cacheApiKeys.apiKey(lookupHash), response);
+  } catch (err) {
+    cacheFailed("put", err);
+  }
 }
 
 export async function deleteEdgeCachedApiKey(lookupHash: string): Promise<void> {
-  await caches.default.delete(cacheApiKeys.apiKey(lookupHash));
+  try {
+    await caches.default.delete(cacheApiKeys.apiKey(lookupHash));
+  } catch (err) {
+    cacheFailed("delete", err);
+  }
 }

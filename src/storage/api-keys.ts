@@ -133,26 +133,41 @@ export async function insertApiKey(db: Database, key: NewApiKey): Promise<ApiKey
 }
 
 /**
- * Points a key at its successor and starts its grace period, only if it is still active and not
- * already rolled: two concurrent rolls cannot both win. Returns whether this call won.
+ * Rolls a key in one D1 batch (one transaction): inserts the successor, points the key at it and
+ * starts its grace period only if the key is still active and not already rolled, and deletes the
+ * successor again when it lost that race (two concurrent rolls cannot both win). Either the key
+ * is rolled to a successor that exists, or nothing changed; no failure in between can leave a
+ * successor nobody was handed. Returns both rows, or null when the key could not be rolled.
  */
-export async function markApiKeyRolled(
+export async function insertSuccessorAndRoll(
   db: Database,
   keyId: number,
-  successorId: number,
+  successorKey: NewApiKey,
   graceUntil: Date,
-): Promise<boolean> {
-  const changed = await db
-    .update(apiKeys)
-    .set({ replacedBy: successorId, graceUntil })
-    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.replacedBy), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
-  return changed.length === 1;
-}
-
-/** Removes a key that was never handed out (the losing side of a concurrent roll). */
-export async function deleteUnissuedApiKey(db: Database, keyId: number): Promise<void> {
-  await db.delete(apiKeys).where(eq(apiKeys.id, keyId));
+): Promise<{ successor: ApiKeyRow; rolled: ApiKeyRow } | null> {
+  const successorId = sql`(SELECT ${apiKeys.id} FROM ${apiKeys} WHERE ${apiKeys.publicId} = ${successorKey.publicId})`;
+  const [inserted, rolled] = await db.batch([
+    db
+      .insert(apiKeys)
+      .values({ ...successorKey, usageCount: 0 })
+      .returning(),
+    db
+      .update(apiKeys)
+      .set({ replacedBy: successorId, graceUntil })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.replacedBy), isNull(apiKeys.revokedAt)))
+      .returning(),
+    db
+      .delete(apiKeys)
+      .where(
+        and(
+          eq(apiKeys.publicId, successorKey.publicId),
+          sql`NOT EXISTS (SELECT 1 FROM ${apiKeys} AS rolled WHERE rolled.id = ${keyId} AND rolled.replaced_by = ${apiKeys.id})`,
+        ),
+      ),
+  ]);
+  const [successor] = inserted;
+  const [rolledRow] = rolled;
+  return successor && rolledRow ? { successor, rolled: rolledRow } : null;
 }
 
 /** Revokes a key unless it already was; returns whether this call revoked it. */

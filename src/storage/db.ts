@@ -1,4 +1,5 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { resilientD1 } from "./resilient-d1";
 
 /**
  * Drizzle over D1, without the relational-query schema: the repositories use the query builders
@@ -11,10 +12,13 @@ export type Database = DrizzleD1Database;
 /** What drizzle calls on its client: a binding, a `D1DatabaseSession`, or a request's session view. */
 export type D1Client = Pick<D1Database, "prepare" | "batch">;
 
-/** A new drizzle wrapper over a client (a request's session view: once per request). */
+/**
+ * A new drizzle wrapper over a client (a request's session view: once per request), behind the
+ * resilient adapter (`resilient-d1.ts`): an outage reaches services as `service_unavailable`.
+ */
 export function databaseOver(client: D1Client): Database {
   // drizzle's client type is the whole binding, but it calls only `prepare` and `batch`.
-  return drizzle(client as D1Database);
+  return drizzle(resilientD1(client) as D1Database);
 }
 
 const databases = new WeakMap<D1Client, Database>();

@@ -37,5 +37,9 @@ export async function writeEdgeCachedJwks(
   const response = new Response(JSON.stringify(entry), {
     headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
   });
-  await caches.default.put(cacheApiKeys.jwks(jwksUrl), response);
+  try {
+    await caches.default.put(cacheApiKeys.jwks(jwksUrl), response);
+  } catch {
+    // A shortcut only: a failed write costs a later isolate one more fetch from the provider.
+  }
 }

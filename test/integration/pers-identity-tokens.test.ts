@@ -176,12 +176,18 @@ describe("PERS exchange: the providers' JWKS", () => {
     expect((await exchange(tenant, { authToken: await idp.token("c") })).status).toBe(200);
   });
 
-  it("a provider that is down before its first fetch fails closed", async () => {
+  it("a provider that is down before its first fetch fails closed, as an outage (503)", async () => {
     const idp = await FakeIdentityProvider.create();
     idp.down = true;
     const tenant = await createTenant();
     await idp.trustedBy(tenant);
-    await expectRefused(tenant, await idp.token("a"));
+    const res = await exchange(tenant, { authToken: await idp.token("a") });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("5");
+    expect(await res.json()).toEqual({
+      error: "service_unavailable",
+      message: "A service Gatehouse depends on is unavailable. Try again shortly.",
+    });
     expect(await tenantFootprint(tenant)).toEqual(NOTHING);
   });
 

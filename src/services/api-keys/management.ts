@@ -4,13 +4,12 @@ import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, UserPrincipal } from "..
 import { AppError } from "../../errors";
 import {
   type ApiKeyDetails,
-  deleteUnissuedApiKey,
   epochMs,
   findApiKeyDetailsByPublicId,
   insertApiKey,
+  insertSuccessorAndRoll,
   listApiKeyDetails,
   markApiKeyRevoked,
-  markApiKeyRolled,
 } from "../../storage/api-keys";
 import { findBusinessByPublicId } from "../../storage/businesses";
 import type { Page, PageRequest } from "../../storage/pagination";
@@ -152,7 +151,10 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
       display_prefix: row.displayPrefix,
     },
   });
-  return { key: await reload(deps, row.publicId), plaintext: generated.plaintext };
+  // Built from the inserted row, not read back: once the row is written, nothing can fail between
+  // it and the client receiving the key's only copy.
+  const key = { key: row, businessPublicId: business.publicId, createdByPublicId: actor.principal.userPublicId };
+  return { key: { ...key, replacedByPublicId: null }, plaintext: generated.plaintext };
 }
 
 export async function listApiKeysOfBusiness(
@@ -220,27 +222,28 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
     throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
   }
   const generated = await generateApiKey(old.kind, old.mode);
-  const successor = await insertApiKey(deps.db, {
-    publicId: newKeyPublicId(),
-    businessId: old.businessId,
-    name: old.name,
-    kind: old.kind,
-    mode: old.mode,
-    permissions: old.permissions,
-    allowedOrigins: old.allowedOrigins,
-    hash: generated.lookupHash,
-    displayPrefix: generated.displayPrefix,
-    createdBy: caller.userId,
-    createdAt: deps.now,
-    expiresAt: old.expiresAt,
-  });
   const graceUntil = new Date(deps.now.getTime() + deps.config.apiKeyRollGraceSeconds * 1000);
-  // D1 has no multi-statement transactions across round trips: insert first, then claim the old
-  // key conditionally; the loser of two concurrent rolls deletes the successor it never handed out.
-  if (!(await markApiKeyRolled(deps.db, old.id, successor.id, graceUntil))) {
-    await deleteUnissuedApiKey(deps.db, successor.id);
-    throw new AppError("api_key_inactive", { detail: "lost a concurrent roll or revoke" });
-  }
+  const outcome = await insertSuccessorAndRoll(
+    deps.db,
+    old.id,
+    {
+      publicId: newKeyPublicId(),
+      businessId: old.businessId,
+      name: old.name,
+      kind: old.kind,
+      mode: old.mode,
+      permissions: old.permissions,
+      allowedOrigins: old.allowedOrigins,
+      hash: generated.lookupHash,
+      displayPrefix: generated.displayPrefix,
+      createdBy: caller.userId,
+      createdAt: deps.now,
+      expiresAt: old.expiresAt,
+    },
+    graceUntil,
+  );
+  if (!outcome) throw new AppError("api_key_inactive", { detail: "lost a concurrent roll or revoke" });
+  const { successor, rolled } = outcome;
   await forgetApiKey(old.hash);
   recordAudit(deps, actor, {
     action: "api_key.roll",
@@ -248,7 +251,14 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
     target: old.publicId,
     details: { successor: successor.publicId, grace_until: graceUntil.toISOString() },
   });
-  const [key, previous] = await Promise.all([reload(deps, successor.publicId), reload(deps, old.publicId)]);
+  // Built from the batch's rows, not read back, for the same reason as in `createApiKey`.
+  const key = {
+    key: successor,
+    businessPublicId: details.businessPublicId,
+    createdByPublicId: actor.principal.userPublicId,
+    replacedByPublicId: null,
+  };
+  const previous = { ...details, key: rolled, replacedByPublicId: successor.publicId };
   return { key, plaintext: generated.plaintext, previous };
 }
 

@@ -1,7 +1,7 @@
 import type { JWTPayload } from "jose";
 import { inspectExternalToken, type UnverifiedExternalToken, verifyExternalJwt } from "../../crypto/external-jwt";
 import { IDP_ALGORITHMS, type IdpAlgorithm } from "../../domain";
-import { AppError } from "../../errors";
+import { AppError, dependencyUnavailable } from "../../errors";
 import type { IdentityProviderRow } from "../../storage/schema";
 import type { Deps } from "../deps";
 import { findProviderKey, type JwksSource } from "./provider-keys";
@@ -65,7 +65,13 @@ export async function verifyIdentityToken(
     throw refuse(`algorithm ${inspected.alg.slice(0, 16)} not allowed`);
   }
   const lookup = await findProviderKey(deps, sourceOf(provider), inspected.kid, alg);
-  if (!lookup.ok) throw refuse(lookup.reason);
+  if (!lookup.ok) {
+    // The provider is down and no set, fresh or stale, is at hand: an outage, not a bad token.
+    if (lookup.reason === "jwks_unavailable") {
+      throw dependencyUnavailable("jwks", `identity provider ${provider.publicId}: JWKS unreachable, none cached`);
+    }
+    throw refuse(lookup.reason);
+  }
   const verified = await verifyExternalJwt(token, lookup.key, {
     alg,
     issuer: provider.issuer,

@@ -43,7 +43,7 @@ export type JwksSource =
 
 export type KeyLookup =
   | { ok: true; key: CryptoKey }
-  | { ok: false; reason: "unknown_kid" | "algorithm_mismatch" | "jwks_unavailable" };
+  | { ok: false; reason: "unknown_kid" | "algorithm_mismatch" | "jwks_unavailable" | "jwks_url_not_public" };
 
 function entryFor(url: string): UrlEntry {
   let entry = byUrl.get(url);
@@ -163,7 +163,7 @@ export async function findProviderKey(
   }
   // A row saved before the admin API checked hosts is still never fetched from a private address.
   if (!isLocalDevelopment(deps.config) && !isPublicHost(new URL(source.url).hostname)) {
-    return { ok: false, reason: "jwks_unavailable" };
+    return { ok: false, reason: "jwks_url_not_public" };
   }
   const entry = entryFor(source.url);
   const snapshot = await currentSnapshot(deps, source.url, entry);

@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { countUsersWithEmail, createUser, uniqueEmail } from "../support/accounts";
+import { createKey, signedInOwner } from "../support/api-keys";
+import { sessionIdsOf } from "../support/sessions";
+import { signedInUser } from "../support/tokens";
+import { send, sendJson } from "../support/worker";
+import { pingLogin } from "./clients";
+import { dependencyLogsOf, expectUnavailable } from "./expect-unavailable";
+import { faultyD1, faultyKv } from "./faulty-bindings";
+
+/** KV unreachable: sessions cannot be started, read or ended; nothing else is touched. */
+
+const READ_ATTEMPTS = 3;
+
+function attemptsPerKey(calls: { what: string }[]): number[] {
+  const counts = new Map<string, number>();
+  for (const call of calls) counts.set(call.what, (counts.get(call.what) ?? 0) + 1);
+  return [...counts.values()];
+}
+
+describe("KV down: what each surface answers", () => {
+  it("Ping refresh: 503 in Ping JSON, each of its two keyed reads tried 3 times, KV named in the log", async () => {
+    const user = await signedInUser();
+    const kv = faultyKv(env.KV, { fail: "all" });
+    const logs = await dependencyLogsOf(async () => {
+      const res = await sendJson(
+        "/v1/auth/refresh",
+        "POST",
+        { refreshToken: user.refreshToken, userType: "user" },
+        {},
+        { KV: kv.binding },
+      );
+      await expectUnavailable(res, "ping");
+    });
+    expect(kv.calls.every((call) => call.kind === "read")).toBe(true);
+    // The two reads run side by side: the answer goes out when the first gives up after its third
+    // attempt, and the other may still be between its retries then. Neither ever tries a fourth time.
+    const attempts = attemptsPerKey(kv.calls);
+    expect(attempts).toHaveLength(2);
+    expect(Math.max(...attempts)).toBe(READ_ATTEMPTS);
+    expect(attempts.every((n) => n <= READ_ATTEMPTS)).toBe(true);
+    expect(logs).toEqual([expect.objectContaining({ dependency: "kv" })]);
+    expect(JSON.stringify(logs)).not.toContain(user.refreshToken);
+  });
+
+  it("Ping login: 503, the session write attempted exactly once, no session and no token", async () => {
+    const user = await createUser();
+    const kv = faultyKv(env.KV, { fail: "writes" });
+    const res = await pingLogin(user, { KV: kv.binding });
+    await expectUnavailable(res, "ping");
+    expect(kv.failed("write")).toHaveLength(1);
+    expect(kv.calls.filter((call) => call.kind === "write")).toHaveLength(1);
+    expect(await sessionIdsOf(user.publicId)).toEqual([]);
+  });
+
+  it("PingPage register: 503 without a cookie; the account exists, so signing in then works", async () => {
+    const email = uniqueEmail("register-kv");
+    const password = "a long enough password";
+    const res = await sendJson(
+      "/v1/auth/register",
+      "POST",
+      { email, password, name: "Outage Person" },
+      {},
+      { KV: faultyKv(env.KV, { fail: "writes" }).binding },
+    );
+    await expectUnavailable(res, "pingpage");
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await countUsersWithEmail(email)).toBe(1);
+    const login = await sendJson("/v1/auth/login", "POST", { email, password });
+    expect(login.status).toBe(200);
+  });
+
+  it("Ping logout: 503, and the session stays usable rather than half-ended", async () => {
+    const user = await signedInUser();
+    const res = await send(
+      "/v1/auth/logout",
+      { method: "POST", headers: user.headers },
+      { KV: faultyKv(env.KV, { fail: "writes" }).binding },
+    );
+    await expectUnavailable(res, "ping");
+    const refreshed = await sendJson("/v1/auth/refresh", "POST", { refreshToken: user.refreshToken, userType: "user" });
+    expect(refreshed.status).toBe(200);
+  });
+});
+
+describe("a warm forward with D1 and KV both down", () => {
+  it("an API key already verified in this isolate is forwarded (200), with no D1 or KV call at all", async () => {
+    const owner = await signedInOwner();
+    const { key } = await createKey(owner);
+    const vars = { API_KEY_CACHE_SECONDS: "60" };
+    const request = () => ({ method: "POST", headers: { "X-Ping-Api-Key": key }, body: "{}" });
+    const cold = await send("/v1/notification/api/sms/send", request(), vars);
+    expect(cold.status).toBe(200);
+
+    const d1 = faultyD1(env.DB, { fail: "all" });
+    const kv = faultyKv(env.KV, { fail: "all" });
+    // `send` waits for the deferred work too (usage counts, cache writes).
+    const warm = await send("/v1/notification/api/sms/send", request(), { ...vars, DB: d1.binding, KV: kv.binding });
+    expect(warm.status).toBe(200);
+    expect(d1.calls).toEqual([]);
+    expect(kv.calls).toEqual([]);
+  });
+});
