@@ -1,24 +1,31 @@
 import { type Bindings, readConfig } from "./env";
+import { pruneDailyUsage } from "./services/api-keys/daily-usage";
 import { purgeExpiredAuditEvents } from "./services/audit/retention";
 import { openDatabase } from "./storage/db";
 
-/**
- * The cron handler (`[triggers] crons` in wrangler.toml): applies the audit log's retention. It
- * logs one JSON line, like a request, and does not throw: a failed run is simply retried by the
- * next one. The runtime keeps the invocation alive until the returned promise settles.
- */
-export async function scheduled(controller: ScheduledController, env: Bindings, _ctx: ExecutionContext): Promise<void> {
+/** Runs one retention task and logs one JSON line for it; a failure is logged, never thrown. */
+async function runRetention(event: string, cron: string, task: () => Promise<number>): Promise<void> {
   const started = Date.now();
-  const log = { event: "audit_retention", cron: controller.cron };
   try {
-    const deleted = await purgeExpiredAuditEvents({
-      db: openDatabase(env.DB),
-      config: readConfig(env),
-      now: new Date(controller.scheduledTime),
-    });
-    console.log(JSON.stringify({ level: "info", ...log, deleted, durationMs: Date.now() - started }));
+    const deleted = await task();
+    console.log(JSON.stringify({ level: "info", event, cron, deleted, durationMs: Date.now() - started }));
   } catch (err) {
     const detail = err instanceof Error ? err.message : "unknown";
-    console.error(JSON.stringify({ level: "error", ...log, detail }));
+    console.error(JSON.stringify({ level: "error", event, cron, detail }));
   }
+}
+
+/**
+ * The cron handler (`[triggers] crons` in wrangler.toml): applies the audit log's retention and
+ * deletes API keys' per-day usage counts older than 30 days. Each task logs one JSON line, like a
+ * request, and none throws: a failed run is simply retried by the next one. The runtime keeps the
+ * invocation alive until the returned promise settles.
+ */
+export async function scheduled(controller: ScheduledController, env: Bindings, _ctx: ExecutionContext): Promise<void> {
+  const db = openDatabase(env.DB);
+  const now = new Date(controller.scheduledTime);
+  await runRetention("audit_retention", controller.cron, () =>
+    purgeExpiredAuditEvents({ db, config: readConfig(env), now }),
+  );
+  await runRetention("api_key_usage_retention", controller.cron, () => pruneDailyUsage({ db, now }));
 }

@@ -1,18 +1,43 @@
-import { kvKeys } from "./keys";
+import { and, asc, gte, lt, sql } from "drizzle-orm";
+import type { Database } from "./db";
+import { inlineIntegers, inlineRows } from "./inline-values";
+import { apiKeyDailyUsage } from "./schema";
 
-/** Requests per UTC day (`YYYY-MM-DD` → count) of one key. */
-export type DailyUsage = Record<string, number>;
-
-/** Days kept per key; older days are dropped when the record is next written. */
+/** Days kept per key; older days are deleted by the daily cron. */
 export const DAILY_USAGE_DAYS = 30;
 
-export async function getDailyUsage(kv: KVNamespace, keyId: number): Promise<DailyUsage> {
-  return (await kv.get<DailyUsage>(kvKeys.apiKeyDailyUsage(keyId), "json")) ?? {};
+/** Uses of one key on one UTC day (`YYYY-MM-DD`). */
+export interface DailyUsageRow {
+  keyId: number;
+  day: string;
+  count: number;
 }
 
-/** Kept a day longer than the days it holds, counted from the write (KV's own clock). */
-export async function putDailyUsage(kv: KVNamespace, keyId: number, usage: DailyUsage): Promise<void> {
-  await kv.put(kvKeys.apiKeyDailyUsage(keyId), JSON.stringify(usage), {
-    expirationTtl: (DAILY_USAGE_DAYS + 1) * 86_400,
-  });
+/**
+ * One statement adding many keys' per-day counts. Keys that no longer exist are skipped rather than
+ * failing the whole flush on the foreign key.
+ */
+export function dailyUsageUpsert(db: Database, rows: DailyUsageRow[]) {
+  const values = inlineRows(rows.map((row) => [row.keyId, row.day, row.count]));
+  return db.run(sql`
+    WITH v(key_id, day, uses) AS (VALUES ${values})
+    INSERT INTO api_key_daily_usage (key_id, day, count)
+    SELECT v.key_id, v.day, v.uses FROM v WHERE v.key_id IN (SELECT id FROM api_keys)
+    ON CONFLICT (key_id, day) DO UPDATE SET count = api_key_daily_usage.count + excluded.count`);
+}
+
+/** The per-day counts of some keys from `fromDay` on: one query over the primary key. */
+export async function listDailyUsageSince(db: Database, keyIds: number[], fromDay: string): Promise<DailyUsageRow[]> {
+  if (keyIds.length === 0) return [];
+  return db
+    .select()
+    .from(apiKeyDailyUsage)
+    .where(and(sql`${apiKeyDailyUsage.keyId} IN (${inlineIntegers(keyIds)})`, gte(apiKeyDailyUsage.day, fromDay)))
+    .orderBy(asc(apiKeyDailyUsage.keyId), asc(apiKeyDailyUsage.day));
+}
+
+/** Deletes every day before `day`; returns how many rows went. */
+export async function deleteDailyUsageBefore(db: Database, day: string): Promise<number> {
+  const result = await db.delete(apiKeyDailyUsage).where(lt(apiKeyDailyUsage.day, day));
+  return result.meta.changes;
 }

@@ -1,7 +1,9 @@
 import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../domain";
+import { type DailyUsageRow, dailyUsageUpsert } from "./api-key-daily-usage";
 import type { Database } from "./db";
+import { chunked, inlineRows } from "./inline-values";
 import { type Page, type PageRequest, toPage } from "./pagination";
 import { type ApiKeyRow, apiKeys, businesses, users } from "./schema";
 
@@ -186,17 +188,28 @@ export interface ApiKeyUsage {
   lastUsedAt: number;
 }
 
-/** Adds coalesced usage for many keys in one round trip (D1 runs a batch as one transaction). */
-export async function addApiKeyUsage(db: Database, usages: ApiKeyUsage[]): Promise<void> {
-  const [first, ...rest] = usages.map((usage) =>
-    db
-      .update(apiKeys)
-      .set({
-        usageCount: sql`${apiKeys.usageCount} + ${usage.count}`,
-        lastUsedAt: sql`max(coalesce(${apiKeys.lastUsedAt}, 0), ${usage.lastUsedAt})`,
-      })
-      .where(eq(apiKeys.id, usage.keyId)),
-  );
-  if (!first) return;
-  await db.batch([first, ...rest]);
+/** One statement adding many keys' counts and last-used times (`UPDATE … FROM` a `VALUES` list). */
+function apiKeyUsageUpdate(db: Database, usages: ApiKeyUsage[]) {
+  const values = inlineRows(usages.map((usage) => [usage.keyId, usage.count, usage.lastUsedAt]));
+  return db.run(sql`
+    WITH v(id, uses, last_used_at) AS (VALUES ${values})
+    UPDATE api_keys SET
+      usage_count = api_keys.usage_count + v.uses,
+      last_used_at = max(coalesce(api_keys.last_used_at, 0), v.last_used_at)
+    FROM v WHERE api_keys.id = v.id`);
+}
+
+/**
+ * Adds a flush's coalesced usage: the counters and the per-day counts, one statement each (per
+ * `INLINE_ROWS_PER_STATEMENT` keys), in one batch, which D1 runs as one transaction in one round
+ * trip. Returns the rows D1 reports written.
+ */
+export async function addApiKeyUsage(db: Database, usages: ApiKeyUsage[], days: DailyUsageRow[]): Promise<number> {
+  const [first, ...rest] = [
+    ...chunked(usages).map((chunk) => apiKeyUsageUpdate(db, chunk)),
+    ...chunked(days).map((chunk) => dailyUsageUpsert(db, chunk)),
+  ];
+  if (!first) return 0;
+  const results = await db.batch([first, ...rest]);
+  return results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
 }

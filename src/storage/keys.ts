@@ -22,10 +22,6 @@
  *       "log out everywhere else". Read (one keyed read, cached per isolate beside the session)
  *       by every Ping bearer, refresh and cookie check, so ending all of a user's sessions never
  *       depends on `list`. No expiry.
- *   api-key-usage-days:{apiKeyId}  -> DailyUsage JSON ({"YYYY-MM-DD": count}, the last 30 UTC
- *       days): the dashboard's usage chart. Read-added-written by the deferred usage flush (KV has
- *       no increment, so two isolates flushing the same key at once may lose one's counts: a
- *       lower bound, like `usage_count`). Expires 31 days after its last write.
  *
  * Cache API (`caches.default`, per location)
  *
@@ -48,7 +44,6 @@ export const kvKeys = {
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
   persFamily: (familyId: string) => `pers-family:${familyId}`,
   accountRevocation: (userPublicId: string) => `account-revocation:${userPublicId}`,
-  apiKeyDailyUsage: (apiKeyId: number) => `api-key-usage-days:${apiKeyId}`,
 };
 
 export const cacheApiKeys = {

@@ -127,6 +127,27 @@ export const apiKeys = sqliteTable(
   ],
 );
 
+/**
+ * Requests per key per UTC day, for the dashboard's usage chart. Written by the usage flush beside
+ * `api_keys.usage_count` (one upsert per flush); days older than `DAILY_USAGE_DAYS` are deleted by
+ * the daily cron. D1 bills every index entry a write touches as a row written, so the table is
+ * `WITHOUT ROWID` (its primary key is the table: one row written per new key-day; drizzle cannot
+ * say so, the migration does) and has no index on `day`: the daily prune scans it instead, and a
+ * row read costs a thousandth of a row written.
+ */
+export const apiKeyDailyUsage = sqliteTable(
+  "api_key_daily_usage",
+  {
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    /** `YYYY-MM-DD`, UTC. */
+    day: text("day").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.keyId, table.day] })],
+);
+
 /** Who did what to whom: admin actions and API-key changes, written after the response. */
 export const auditEvents = sqliteTable(
   "audit_events",

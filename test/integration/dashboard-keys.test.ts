@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { flushApiKeyUsageNow } from "../../src/services/api-keys/usage";
 import { openDatabase } from "../../src/storage/db";
 import { businesses } from "../../src/storage/schema";
 import { createUser, type TestUser } from "../support/accounts";
@@ -63,11 +64,14 @@ describe("a member's API keys in the dashboard", () => {
     expect(html).toContain('data-copy="new-key"');
     expect(key).toBeTruthy();
     expect((await smsWith(key ?? "")).status).toBe(200);
+    await flushApiKeyUsageNow({ db: openDatabase(env.DB), now: new Date() });
     const list = await (await visitor.get(`/dashboard/businesses/${businessId}/keys`)).text();
     expect(list).toContain("Billing server");
     expect(list).toContain("sk live");
     expect(list).not.toContain(key ?? "");
     expect(list).toContain("<svg");
+    // The chart reads the day's count the usage flush wrote to D1.
+    expect(list).toContain('aria-label="Billing server: 1 requests in the last 14 days"');
   });
 
   it("a form without its token, or posted from another site, creates nothing", async () => {

@@ -4,7 +4,7 @@ import { clientInfo } from "../../http/client-info";
 import { createApiKeyRequestSchema } from "../../http/schemas/api-keys";
 import { findAccessibleBusiness } from "../../services/admin/business-access";
 import { listOwnBusinesses } from "../../services/admin/member-businesses";
-import { dailyUsageOf } from "../../services/api-keys/daily-usage";
+import { dailyUsageOfKeys } from "../../services/api-keys/daily-usage";
 import {
   apiKeyStatus,
   createApiKey,
@@ -41,13 +41,15 @@ async function keysPage(c: Context<DashboardEnv>, values: NewKeyValues, errors: 
   const businessId = c.req.param("businessId") ?? "";
   const { business } = await findAccessibleBusiness(deps, c.get("principal"), businessId);
   const page = await listApiKeysOfBusiness(deps, c.get("principal"), business.publicId, { limit: 100 });
-  const rows = await Promise.all(
-    page.items.map(async (details) => ({
-      details,
-      status: apiKeyStatus(details.key, deps.now),
-      usage: await dailyUsageOf(deps, details.key.id),
-    })),
+  const usage = await dailyUsageOfKeys(
+    deps,
+    page.items.map((details) => details.key.id),
   );
+  const rows = page.items.map((details) => ({
+    details,
+    status: apiKeyStatus(details.key, deps.now),
+    usage: usage.get(details.key.id) ?? [],
+  }));
   const notice = c.req.query("notice") === "revoked" ? "The key is revoked." : undefined;
   return renderPage(
     c,
