@@ -28,16 +28,27 @@ interface Slot<V> {
 }
 
 export class LruCache<K, V> {
-  readonly maxBytes: number;
+  private budget: number;
   private readonly sizeOf: (key: K, value: V) => number;
   private readonly onEvict: ((key: K, value: V) => void) | undefined;
   private readonly slots = new Map<K, Slot<V>>();
   private heldBytes = 0;
 
   constructor(options: LruCacheOptions<K, V>) {
-    this.maxBytes = options.maxBytes;
+    this.budget = options.maxBytes;
     this.sizeOf = options.sizeOf;
     this.onEvict = options.onEvict;
+  }
+
+  /** The budget, in approximate bytes. */
+  get maxBytes(): number {
+    return this.budget;
+  }
+
+  /** Changes the budget, evicting the coldest entries until the held ones fit. */
+  resize(maxBytes: number): void {
+    this.budget = maxBytes;
+    while (this.heldBytes > this.budget && this.slots.size > 0) this.evictColdest();
   }
 
   /** How many entries are held. */
@@ -72,8 +83,8 @@ export class LruCache<K, V> {
   set(key: K, value: V): boolean {
     this.delete(key);
     const bytes = this.sizeOf(key, value);
-    if (bytes > this.maxBytes) return false;
-    while (this.heldBytes + bytes > this.maxBytes && this.slots.size > 0) this.evictColdest();
+    if (bytes > this.budget) return false;
+    while (this.heldBytes + bytes > this.budget && this.slots.size > 0) this.evictColdest();
     this.slots.set(key, { value, bytes });
     this.heldBytes += bytes;
     return true;

@@ -103,4 +103,15 @@ describe("a per-isolate LRU cache under a byte budget", () => {
     expect(cache.set("exact", 40)).toBe(true);
     expect(cache.bytes).toBe(50);
   });
+
+  it("a smaller budget evicts the coldest entries until the rest fit", () => {
+    const evicted: string[] = [];
+    const cache = cacheOf(40, evicted);
+    for (const key of ["a", "b", "c", "d"]) cache.set(key, 10);
+    cache.get("a");
+    cache.resize(20);
+    expect(evicted).toEqual(["b", "c"]);
+    expect([...cache.keys()]).toEqual(["d", "a"]);
+    expect([cache.maxBytes, cache.bytes]).toEqual([20, 20]);
+  });
 });
