@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateApiKey } from "../../src/crypto/api-key-format";
 import { AppError } from "../../src/errors";
-import { knownApiKeyBytes, resizeApiKeyCache } from "../../src/services/api-keys/key-lookup";
+import { forgetApiKey, knownApiKeyBytes, resizeApiKeyCache } from "../../src/services/api-keys/key-lookup";
 import { verifyApiKey } from "../../src/services/api-keys/verification";
 import type { Deps } from "../../src/services/deps";
 import { type ApiKeyRecord, markApiKeyRevoked } from "../../src/storage/api-keys";
@@ -47,13 +47,16 @@ async function issueKeys(businessId: number, count: number): Promise<IssuedKey[]
 }
 
 /** The D1 binding behind a drizzle database that counts the reads (SELECTs) sent through it. */
-function countingDatabase(): { db: Deps["db"]; reads: () => number } {
+function countingDatabase(onRead: () => void = () => undefined): { db: Deps["db"]; reads: () => number } {
   let reads = 0;
   const counted = new Proxy(env.DB, {
     get(target, property) {
       if (property === "prepare") {
         return (query: string) => {
-          if (/^\s*select/i.test(query)) reads += 1;
+          if (/^\s*select/i.test(query)) {
+            reads += 1;
+            onRead();
+          }
           return target.prepare(query);
         };
       }
@@ -177,6 +180,38 @@ describe("many API keys in use in one isolate", () => {
     }
     // …and refused once the edge entry (60 s) is no longer fresh.
     expect(await refusalOf(verifyApiKey(clock.at(t0 + 60 * SECOND), revoked.plaintext))).toBe("revoked");
+    await clock.settle();
+  });
+});
+
+describe("cold requests with one key", () => {
+  it("arriving together share one D1 read", async () => {
+    const clock = await testDeps({ apiKeyEdgeCacheSeconds: 0 });
+    const business = await createBusiness("Concurrent Co");
+    const [key] = await issueKeys(business.id, 1);
+    const d1 = countingDatabase();
+    const deps = { ...clock.at(Date.now()), db: d1.db };
+    const records = await Promise.all(Array.from({ length: 5 }, () => verifyApiKey(deps, key?.plaintext ?? "")));
+    expect(new Set(records.map((record) => record.id)).size).toBe(1);
+    expect(d1.reads()).toBe(1);
+    await clock.settle();
+  });
+
+  it("are not remembered when the key was forgotten while they read it", async () => {
+    const clock = await testDeps({ apiKeyEdgeCacheSeconds: 0 });
+    const business = await createBusiness("Forgotten Co");
+    const [key] = await issueKeys(business.id, 1);
+    if (!key) throw new Error("no key");
+    // Revoked (and so forgotten) by this isolate while its D1 read is under way.
+    let forgetting: Promise<void> | undefined;
+    const d1 = countingDatabase(() => {
+      forgetting ??= forgetApiKey(key.hash);
+    });
+    const deps = { ...clock.at(Date.now()), db: d1.db };
+    await verifyApiKey(deps, key.plaintext);
+    await forgetting;
+    await verifyApiKey(deps, key.plaintext);
+    expect(d1.reads()).toBe(2);
     await clock.settle();
   });
 });
