@@ -112,7 +112,7 @@ function penaltyKey(name: RateLimitName, key: string) {
 
 /** Whether `key` recently went over `name` here; if so the caller refuses before doing any work. */
 export function isPenalized(name: RateLimitName, key: string, now: Date): boolean {
-  const until = penalized.peek(penaltyKey(name, key));
+  const until = penalized.get(penaltyKey(name, key));
   if (until === undefined) return false;
   if (until > now.getTime()) return true;
   penalized.delete(penaltyKey(name, key));
