@@ -1,5 +1,13 @@
 import { base64url, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import { BoundedMap } from "../bounded-map";
+import {
+  CACHE_BUDGET_BYTES,
+  ENTRY_OVERHEAD_BYTES,
+  jsonValueBytes,
+  NUMBER_BYTES,
+  objectBytes,
+  stringBytes,
+} from "../isolate-memory";
+import { LruCache } from "../lru-cache";
 import type { SigningKeySet } from "./signing-keys";
 import { decodeUtf8Strict } from "./utf8";
 
@@ -142,10 +150,23 @@ export function failureOf(err: unknown): JwtFailure {
  * after verifying.
  */
 const VERIFIED_CACHE_MS = 60_000;
-const verifiedTokens = new BoundedMap<
-  string,
-  { payload: JWTPayload; keys: SigningKeySet; options: string; validFromMs: number; validUntilMs: number }
->(10_000);
+interface VerifiedToken {
+  payload: JWTPayload;
+  keys: SigningKeySet;
+  options: string;
+  validFromMs: number;
+  validUntilMs: number;
+}
+const verifiedTokens = new LruCache<string, VerifiedToken>({
+  maxBytes: CACHE_BUDGET_BYTES.verifiedJwts,
+  sizeOf: (token, verified) =>
+    ENTRY_OVERHEAD_BYTES +
+    stringBytes(token) +
+    objectBytes(5) +
+    jsonValueBytes(verified.payload) +
+    stringBytes(verified.options) +
+    2 * NUMBER_BYTES,
+});
 
 function optionsKey(options: VerifyOptions): string {
   return JSON.stringify([options.typ, options.issuer, options.audience, options.requiredClaims ?? []]);

@@ -1,9 +1,10 @@
 import type { JWTPayload } from "jose";
-import { BoundedMap } from "../bounded-map";
 import { signJwt } from "../crypto/jwt";
 import { randomId } from "../crypto/random";
 import type { SigningKeySet } from "../crypto/signing-keys";
 import type { Principal } from "../domain";
+import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, NUMBER_BYTES, objectBytes, stringBytes } from "../isolate-memory";
+import { LruCache } from "../lru-cache";
 import type { Deps } from "../services/deps";
 
 /**
@@ -21,7 +22,24 @@ export const ASSERTION_TTL_SECONDS = 60;
  * from; it is not a one-time token, so origins must not treat its `jti` as a nonce.
  */
 const REUSE_MS = (ASSERTION_TTL_SECONDS / 2) * 1000;
-const cache = new BoundedMap<string, { token: Promise<string>; reuseUntilMs: number; keys: SigningKeySet }>(10_000);
+
+interface SignedAssertion {
+  token: string;
+  reuseUntilMs: number;
+  keys: SigningKeySet;
+}
+
+/** One entry: its key (the audience and the principal, as JSON) and the signed token. */
+export function signedAssertionBytes(key: string, signed: SignedAssertion): number {
+  return ENTRY_OVERHEAD_BYTES + stringBytes(key) + objectBytes(3) + NUMBER_BYTES + stringBytes(signed.token);
+}
+
+const signed = new LruCache<string, SignedAssertion>({
+  maxBytes: CACHE_BUDGET_BYTES.assertions,
+  sizeOf: signedAssertionBytes,
+});
+/** Signatures under way, so that concurrent requests of one principal share one (bounded by requests in flight). */
+const signing = new Map<string, { token: Promise<string>; reuseUntilMs: number; keys: SigningKeySet }>();
 
 export interface AssertionClaims extends JWTPayload {
   auth_method: Principal["method"];
@@ -74,8 +92,10 @@ export function identityAssertion(deps: Deps, principal: Principal, audience: st
   // The principal holds everything the claims are made of, so it keys the cache on its own.
   const key = JSON.stringify([audience, principal]);
   const nowMs = deps.now.getTime();
-  const cached = cache.get(key);
-  if (cached && cached.reuseUntilMs > nowMs && cached.keys === deps.keys) return cached.token;
+  const cached = signed.get(key);
+  if (cached && cached.reuseUntilMs > nowMs && cached.keys === deps.keys) return Promise.resolve(cached.token);
+  const pending = signing.get(key);
+  if (pending && pending.reuseUntilMs > nowMs && pending.keys === deps.keys) return pending.token;
 
   const { subject, claims } = identityOf(principal);
   const token = signJwt(deps.keys, claims, {
@@ -88,9 +108,16 @@ export function identityAssertion(deps: Deps, principal: Principal, audience: st
     subject,
   });
   const entry = { token, reuseUntilMs: nowMs + REUSE_MS, keys: deps.keys };
-  cache.set(key, entry);
-  token.catch(() => {
-    if (cache.get(key) === entry) cache.delete(key);
-  });
+  signing.set(key, entry);
+  token.then(
+    (value) => {
+      if (signing.get(key) !== entry) return;
+      signing.delete(key);
+      signed.set(key, { token: value, reuseUntilMs: entry.reuseUntilMs, keys: entry.keys });
+    },
+    () => {
+      if (signing.get(key) === entry) signing.delete(key);
+    },
+  );
   return token;
 }

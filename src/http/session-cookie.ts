@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { parse as parseCookieHeader } from "hono/utils/cookie";
-import { BoundedMap } from "../bounded-map";
+import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, stringBytes } from "../isolate-memory";
+import { LruCache } from "../lru-cache";
 import { COOKIE_SESSION_TTL_SECONDS } from "../services/sessions/cookie-sessions";
 
 /** PingPage clients depend on this exact name. */
@@ -16,13 +17,16 @@ const COOKIE_ATTRIBUTES = { path: "/", httpOnly: true, secure: true, sameSite: "
 
 /** Cookie headers longer than this are parsed every time rather than remembered. */
 const MAX_REMEMBERED_COOKIE_HEADER = 1_024;
-const sessionCookieByHeader = new BoundedMap<string, string>(1_000);
+const sessionCookieByHeader = new LruCache<string, string>({
+  maxBytes: CACHE_BUDGET_BYTES.sessionCookieHeaders,
+  sizeOf: (header, value) => ENTRY_OVERHEAD_BYTES + stringBytes(header) + stringBytes(value),
+});
 
 /**
  * The session cookie's value in a `Cookie` header, as Hono's cookie parser reads it: the one
  * reading of it, for Gatehouse's own routes and the gateway (`http/credential-headers.ts`). A browser
  * sends the same header again and again, so the answer is remembered per isolate for headers that
- * carry a session cookie, up to 1 KiB each and 1,000 headers in all; whether the value opens a
+ * carry a session cookie, up to 1 KiB each, within the cache's share of the isolate's memory; whether the value opens a
  * session is still decided on every request.
  */
 export function sessionCookieOf(header: string | undefined): string | undefined {

@@ -1,6 +1,7 @@
-import { BoundedMap } from "../bounded-map";
 import { sha256Base64url } from "../crypto/digest";
 import { AppError, dependencyUnavailable } from "../errors";
+import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, NUMBER_BYTES, stringBytes } from "../isolate-memory";
+import { LruCache } from "../lru-cache";
 import { ipBucketOf } from "./ip-buckets";
 
 /**
@@ -131,7 +132,10 @@ export function hashedRateLimitKey(purpose: string, identifier: string): Promise
  * without counting, so a key found over its limit is remembered in this isolate until its window
  * surely ended, and refused up front from then on. Other isolates learn it at their next failure.
  */
-const penalized = new BoundedMap<string, number>(10_000);
+const penalized = new LruCache<string, number>({
+  maxBytes: CACHE_BUDGET_BYTES.penalties,
+  sizeOf: (key) => ENTRY_OVERHEAD_BYTES + stringBytes(key) + NUMBER_BYTES,
+});
 
 function penaltyKey(name: RateLimitName, key: string) {
   return `${name}:${key}`;

@@ -1,10 +1,8 @@
-import { BoundedMap } from "../../bounded-map";
-import { type ParsedApiKey, parseApiKey } from "../../crypto/api-key-format";
 import type { ApiKeyPrincipal, ApiKeyRequirements } from "../../domain";
 import { AppError } from "../../errors";
 import type { ApiKeyRecord } from "../../storage/api-keys";
 import type { Deps } from "../deps";
-import { resolveApiKey } from "./key-lookup";
+import { findApiKey } from "./key-lookup";
 import { recordApiKeyUse } from "./usage";
 
 /** Public, machine-readable reasons a key is refused (sent as `reason` with a 401). */
@@ -28,29 +26,12 @@ export function refusalOf(
   return null;
 }
 
-const parsedKeys = new BoundedMap<string, ParsedApiKey>(1_000);
-
-/**
- * `parseApiKey` is a pure function (format, checksum, one SHA-256), and an integration presents
- * the same key on every call, so this isolate remembers its result for keys that parse. Only the
- * parse is remembered: whether the key is still usable is decided from its record on every
- * request.
- */
-async function parseApiKeyOnce(presented: string): Promise<ParsedApiKey | null> {
-  const known = parsedKeys.get(presented);
-  if (known) return known;
-  const parsed = await parseApiKey(presented);
-  if (!parsed) return null;
-  parsedKeys.set(presented, parsed);
-  return parsed;
-}
-
 /** The usable key record behind a presented key, or the 401 that says why there is none. */
 export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKeyRecord> {
-  const parsed = await parseApiKeyOnce(presented);
-  if (!parsed) throw refuse("invalid_format");
+  const known = await findApiKey(deps, presented);
+  if (!known) throw refuse("invalid_format");
 
-  const record = await resolveApiKey(deps, parsed.lookupHash);
+  const { parsed, record } = known;
   // The hash covers the prefix, so a record of another kind or mode can only mean corruption.
   if (!record || record.kind !== parsed.kind || record.mode !== parsed.mode) throw refuse("not_found");
   const refusal = refusalOf(record, deps.now.getTime());

@@ -1,9 +1,16 @@
-import { BoundedMap } from "../../bounded-map";
 import { constantTimeEqual, sha256Base64url } from "../../crypto/digest";
 import { hashPassword } from "../../crypto/passwords";
 import { randomToken } from "../../crypto/random";
 import type { ClientInfo, UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
+import {
+  CACHE_BUDGET_BYTES,
+  ENTRY_OVERHEAD_BYTES,
+  jsonValueBytes,
+  objectBytes,
+  stringBytes,
+} from "../../isolate-memory";
+import { LruCache } from "../../lru-cache";
 import type { UserRow } from "../../storage/schema";
 import type { SessionRecord } from "../../storage/session-store";
 import { findUserByPublicId, insertUserIfEmailFree } from "../../storage/users";
@@ -130,7 +137,15 @@ interface MatchedCookie {
  * the secret matched. That last comparison need not be constant-time: both sides are the server's
  * own, and only a client holding the whole matching cookie gets this far.
  */
-const matchedCookies = new BoundedMap<string, MatchedCookie>(1_000);
+const matchedCookies = new LruCache<string, MatchedCookie>({
+  maxBytes: CACHE_BUDGET_BYTES.matchedCookies,
+  sizeOf: (cookieValue, matched) =>
+    ENTRY_OVERHEAD_BYTES +
+    stringBytes(cookieValue) +
+    objectBytes(2) +
+    jsonValueBytes(matched.parts) +
+    stringBytes(matched.storedHash),
+});
 
 /** The live session of `kind` a cookie value proves, or why not (for logs only). */
 export async function findCookieSession(

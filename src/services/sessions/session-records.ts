@@ -1,6 +1,14 @@
-import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
 import type { UserPrincipal, UserType } from "../../domain";
+import {
+  CACHE_BUDGET_BYTES,
+  ENTRY_OVERHEAD_BYTES,
+  jsonValueBytes,
+  NUMBER_BYTES,
+  objectBytes,
+  stringBytes,
+} from "../../isolate-memory";
+import { LruCache } from "../../lru-cache";
 import {
   type AccountRevocation,
   getAccountRevocation,
@@ -22,7 +30,11 @@ import type { Deps } from "../deps";
  * other isolates notice within the cache lifetime, plus KV's own propagation (up to 60 s) in other
  * locations.
  */
-const livenessCache = new BoundedMap<string, { record: SessionRecord; cachedUntil: number }>(10_000);
+const livenessCache = new LruCache<string, { record: SessionRecord; cachedUntil: number }>({
+  maxBytes: CACHE_BUDGET_BYTES.sessionLiveness,
+  sizeOf: (key, cached) =>
+    ENTRY_OVERHEAD_BYTES + stringBytes(key) + objectBytes(2) + NUMBER_BYTES + jsonValueBytes(cached.record),
+});
 
 function cacheKey(userPublicId: string, sessionId: string) {
   return `${userPublicId}:${sessionId}`;
@@ -84,7 +96,11 @@ function readSessionOnce(deps: Deps, key: string, userPublicId: string, sessionI
  * included, or every request of an ordinary user would read KV), so the account check adds no KV
  * read to a warm request and revocation reaches other isolates within the same bound as logout.
  */
-const revocationCache = new BoundedMap<string, { record: AccountRevocation | null; cachedUntil: number }>(10_000);
+const revocationCache = new LruCache<string, { record: AccountRevocation | null; cachedUntil: number }>({
+  maxBytes: CACHE_BUDGET_BYTES.accountRevocations,
+  sizeOf: (userPublicId, cached) =>
+    ENTRY_OVERHEAD_BYTES + stringBytes(userPublicId) + objectBytes(2) + NUMBER_BYTES + jsonValueBytes(cached.record),
+});
 const revocationReadsInFlight = new Map<string, Promise<AccountRevocation | null>>();
 
 async function findAccountRevocation(deps: Deps, userPublicId: string): Promise<AccountRevocation | null> {

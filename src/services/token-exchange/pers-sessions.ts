@@ -1,7 +1,15 @@
-import { BoundedMap } from "../../bounded-map";
 import { randomId } from "../../crypto/random";
 import type { ClientInfo, PersPrincipal, PersRequirements } from "../../domain";
 import { AppError } from "../../errors";
+import {
+  CACHE_BUDGET_BYTES,
+  ENTRY_OVERHEAD_BYTES,
+  jsonValueBytes,
+  NUMBER_BYTES,
+  objectBytes,
+  stringBytes,
+} from "../../isolate-memory";
+import { LruCache } from "../../lru-cache";
 import { findFamilyAuthorization } from "../../storage/pers-authorization";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
@@ -262,7 +270,11 @@ const KV_PROPAGATION_SECONDS = 60;
  * isolate that revokes a family records that here at once; other isolates notice within the cache
  * lifetime, plus KV's own propagation in other locations.
  */
-const familyCache = new BoundedMap<string, { record: PersFamilyRecord; cachedUntil: number }>(10_000);
+const familyCache = new LruCache<string, { record: PersFamilyRecord; cachedUntil: number }>({
+  maxBytes: CACHE_BUDGET_BYTES.persFamilies,
+  sizeOf: (familyId, cached) =>
+    ENTRY_OVERHEAD_BYTES + stringBytes(familyId) + objectBytes(2) + NUMBER_BYTES + jsonValueBytes(cached.record),
+});
 /** Concurrent misses for one family share one KV read. */
 const familyReads = new Map<string, Promise<PersFamilyRecord | null>>();
 
@@ -286,7 +298,7 @@ async function readFamily(deps: Deps, familyId: string): Promise<PersFamilyRecor
   }
   const record = await read;
   // Revoked here while the read was under way: that is newer than whatever the read found.
-  const revokedMeanwhile = familyCache.get(familyId);
+  const revokedMeanwhile = familyCache.peek(familyId);
   if (revokedMeanwhile?.record.status === "revoked") return revokedMeanwhile.record;
   if (!record) {
     familyCache.delete(familyId);

@@ -1,7 +1,16 @@
 import type { CryptoKey } from "jose";
-import { BoundedMap } from "../../bounded-map";
 import { importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import type { IdpAlgorithm, PublicJwk } from "../../domain";
+import {
+  CACHE_BUDGET_BYTES,
+  ENTRY_OVERHEAD_BYTES,
+  jsonValueBytes,
+  NUMBER_BYTES,
+  OPAQUE_OBJECT_BYTES,
+  objectBytes,
+  stringBytes,
+} from "../../isolate-memory";
+import { LruCache } from "../../lru-cache";
 import { isPublicHost } from "../../public-host";
 import { type EdgeCachedJwks, readEdgeCachedJwks, writeEdgeCachedJwks } from "../../storage/jwks-edge-cache";
 import { isLocalDevelopment } from "../admin/identity-providers";
@@ -30,12 +39,34 @@ interface UrlEntry {
   lastKidRefetchMs: number;
   retryAfterMs: number;
   inFlight: Promise<Snapshot | null> | null;
-  imported: BoundedMap<string, Promise<CryptoKey>>;
+  imported: LruCache<string, Promise<CryptoKey>>;
 }
 
-const MAX_ENTRIES = 1_000;
-const byUrl = new BoundedMap<string, UrlEntry>(MAX_ENTRIES);
-const inlineImports = new BoundedMap<string, Promise<CryptoKey>>(MAX_ENTRIES);
+type ImportedKeys = LruCache<string, Promise<CryptoKey>>;
+
+function importedKeys(maxBytes: number): ImportedKeys {
+  return new LruCache({
+    maxBytes,
+    sizeOf: (cacheKey) => ENTRY_OVERHEAD_BYTES + stringBytes(cacheKey) + OPAQUE_OBJECT_BYTES,
+  });
+}
+
+/** Room for a provider's imported keys: a set rarely holds more than a few at once. */
+const IMPORTED_KEYS_PER_URL_BYTES = 16 * 1024;
+
+/**
+ * A URL's entry, as much as its imported keys may ever hold included. Its snapshot changes when a
+ * newer set is adopted, which stores the entry again so that it is sized again.
+ */
+function urlEntryBytes(url: string, entry: UrlEntry): number {
+  const snapshot = entry.snapshot ? objectBytes(2) + NUMBER_BYTES + jsonValueBytes(entry.snapshot.keys) : 0;
+  return (
+    ENTRY_OVERHEAD_BYTES + stringBytes(url) + objectBytes(5) + 2 * NUMBER_BYTES + snapshot + IMPORTED_KEYS_PER_URL_BYTES
+  );
+}
+
+const byUrl = new LruCache<string, UrlEntry>({ maxBytes: CACHE_BUDGET_BYTES.providerJwks, sizeOf: urlEntryBytes });
+const inlineImports = importedKeys(CACHE_BUDGET_BYTES.inlineProviderKeys);
 
 export type JwksSource =
   | { kind: "url"; url: string }
@@ -53,7 +84,7 @@ function entryFor(url: string): UrlEntry {
       lastKidRefetchMs: -Infinity,
       retryAfterMs: -Infinity,
       inFlight: null,
-      imported: new BoundedMap(MAX_ENTRIES),
+      imported: importedKeys(IMPORTED_KEYS_PER_URL_BYTES),
     };
     byUrl.set(url, entry);
   }
@@ -65,10 +96,11 @@ function writeEdge(deps: Deps, url: string, snapshot: Snapshot): void {
   deps.defer(writeEdgeCachedJwks(url, snapshot, deps.config.jwksStaleMaxSeconds));
 }
 
-function adopt(entry: UrlEntry, snapshot: Snapshot | null): void {
+function adopt(url: string, entry: UrlEntry, snapshot: Snapshot | null): void {
   if (!snapshot || (entry.snapshot && entry.snapshot.fetchedAtMs >= snapshot.fetchedAtMs)) return;
   entry.snapshot = snapshot;
   entry.imported.clear();
+  byUrl.set(url, entry);
 }
 
 /** One network fetch per isolate at a time; a failure closes the door for the cooldown. */
@@ -79,7 +111,7 @@ function fetchOnce(deps: Deps, url: string, entry: UrlEntry): Promise<Snapshot |
   const attempt = fetchJwks(url).then(
     (keys) => {
       const snapshot = { keys, fetchedAtMs: nowMs };
-      adopt(entry, snapshot);
+      adopt(url, entry, snapshot);
       writeEdge(deps, url, snapshot);
       return snapshot;
     },
@@ -106,7 +138,7 @@ function isUsable(deps: Deps, snapshot: Snapshot | null): snapshot is Snapshot {
 /** A set no older than the freshness bound if one can be had, else the last good one. */
 async function currentSnapshot(deps: Deps, url: string, entry: UrlEntry): Promise<Snapshot | null> {
   if (isFresh(deps, entry.snapshot)) return entry.snapshot;
-  adopt(entry, await readEdgeCachedJwks(url));
+  adopt(url, entry, await readEdgeCachedJwks(url));
   if (isFresh(deps, entry.snapshot)) return entry.snapshot;
   await fetchOnce(deps, url, entry);
   return isUsable(deps, entry.snapshot) ? entry.snapshot : null;
@@ -115,7 +147,7 @@ async function currentSnapshot(deps: Deps, url: string, entry: UrlEntry): Promis
 /** The provider may have rotated: look again, at most once per cooldown. */
 async function refetchForUnknownKid(deps: Deps, url: string, entry: UrlEntry): Promise<Snapshot | null> {
   const before = entry.snapshot;
-  adopt(entry, await readEdgeCachedJwks(url));
+  adopt(url, entry, await readEdgeCachedJwks(url));
   if (entry.snapshot !== before) return entry.snapshot;
   const nowMs = deps.now.getTime();
   if (nowMs - entry.lastKidRefetchMs < deps.config.jwksRefetchCooldownSeconds * 1000) return null;
@@ -123,7 +155,7 @@ async function refetchForUnknownKid(deps: Deps, url: string, entry: UrlEntry): P
   return fetchOnce(deps, url, entry);
 }
 
-function importCached(cache: BoundedMap<string, Promise<CryptoKey>>, key: string, jwk: PublicJwk, alg: IdpAlgorithm) {
+function importCached(cache: ImportedKeys, key: string, jwk: PublicJwk, alg: IdpAlgorithm) {
   let imported = cache.get(key);
   if (!imported) {
     imported = importVerificationKey(jwk, alg);
@@ -137,7 +169,7 @@ async function importFrom(
   keys: readonly PublicJwk[],
   kid: string,
   alg: IdpAlgorithm,
-  cache: BoundedMap<string, Promise<CryptoKey>>,
+  cache: ImportedKeys,
   cachePrefix: string,
 ): Promise<KeyLookup | null> {
   const jwk = keys.find((candidate) => candidate.kid === kid);
