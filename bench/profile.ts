@@ -1,6 +1,6 @@
 /**
- * `npm run bench:profile -- <public|bearer|api-key|cookie>`: loads one gateway path as the bench
- * does and records V8's CPU profile of the worker through workerd's inspector. Writes
+ * `npm run bench:profile -- <public|bearer|api-key|cookie|pers|login>`: loads one gateway path as the
+ * bench does (`login`: the bench user's Ping login, again and again) and records V8's CPU profile of the worker through workerd's inspector. Writes
  * `.bench/<path>.cpuprofile` (open it in Chrome DevTools' Performance panel) and prints the
  * functions with the most self time. The inspector inflates `console.log`, which it also receives,
  * so the request log's share reads high here.
@@ -14,7 +14,8 @@ import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
 
-const PATHS = ["public", "bearer", "api-key", "cookie"] as const;
+const PATHS = ["public", "bearer", "api-key", "cookie", "pers", "login"] as const;
+type ProfiledPath = (typeof PATHS)[number];
 const INSPECTOR_PORT = 9333;
 const SECONDS = 8;
 const TOP = 30;
@@ -59,8 +60,8 @@ function selfTimes(profile: CpuProfile): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => [name, count / profile.samples.length]);
 }
 
-const path = process.argv[2] ?? "api-key";
-if (!PATHS.includes(path as (typeof PATHS)[number])) throw new Error(`path must be one of ${PATHS.join(", ")}`);
+const path = (process.argv[2] ?? "api-key") as ProfiledPath;
+if (!PATHS.includes(path)) throw new Error(`path must be one of ${PATHS.join(", ")}`);
 
 const upstream = await startUpstream();
 const gateway = await startGateway(buildWorker(), {
@@ -71,13 +72,29 @@ const gateway = await startGateway(buildWorker(), {
 });
 try {
   const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
-  const credentials = await benchCredentials(gateway.url, gateway.user, tenant.liveKey);
-  const headers = { public: {}, bearer: credentials.bearer, "api-key": credentials.apiKey, cookie: credentials.cookie }[
-    path as (typeof PATHS)[number]
-  ];
-  const url = new URL(`/bench/${path}/ping`, gateway.url).toString();
-  for (let i = 0; i < 200; i++) {
-    const res = await fetch(url, { headers });
+  const credentials = await benchCredentials(gateway.url, gateway.user, tenant);
+  const forwarded = {
+    public: {},
+    bearer: credentials.bearer,
+    "api-key": credentials.apiKey,
+    cookie: credentials.cookie,
+    pers: credentials.pers,
+  };
+  const request =
+    path === "login"
+      ? {
+          url: new URL("/v1/auth/login", gateway.url).toString(),
+          method: "POST" as const,
+          headers: { "Content-Type": "application/json", "User-Type": "user" },
+          body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
+        }
+      : {
+          url: new URL(`/bench/${path}/ping`, gateway.url).toString(),
+          method: "GET" as const,
+          headers: forwarded[path],
+        };
+  for (let i = 0; i < (path === "login" ? 20 : 200); i++) {
+    const res = await fetch(request.url, request);
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
   }
@@ -91,7 +108,7 @@ try {
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
   await inspector.send("Profiler.start");
-  const load = await autocannon({ url, headers, connections: 16, duration: SECONDS });
+  const load = await autocannon({ ...request, connections: path === "login" ? 4 : 16, duration: SECONDS });
   const { result } = await inspector.send("Profiler.stop");
   inspector.close();
   const profile = result.profile as CpuProfile;

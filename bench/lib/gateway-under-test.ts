@@ -42,6 +42,13 @@ export async function startCeiling(upstreamUrl: string) {
   return { mf, url: new URL(await mf.ready) };
 }
 
+/** Login's reference: a bare Worker doing one PBKDF2-SHA256 at 100,000 iterations per request. */
+export async function startPbkdf2Floor() {
+  const scriptPath = buildWorker("bench/ceiling/pbkdf2.wrangler.toml", ".bench/pbkdf2", "pbkdf2-worker.js");
+  const mf = new Miniflare({ modules: true, scriptPath, compatibilityDate: "2026-04-01", ...PRODUCTION_LIKE_OUTBOUND });
+  return { mf, url: new URL(await mf.ready) };
+}
+
 function wranglerVars(): Record<string, string> {
   const toml = readFileSync("wrangler.toml", "utf8");
   const section = toml.split("[vars]")[1]?.split(/\n\[/)[0] ?? "";
