@@ -1,9 +1,11 @@
 /**
  * `npm run bench:profile -- <public|bearer|api-key|cookie|pers|login>`: loads one gateway path as the
- * bench does (`login`: the bench user's Ping login, again and again) and records V8's CPU profile of the worker through workerd's inspector. Writes
- * `.bench/<path>.cpuprofile` (open it in Chrome DevTools' Performance panel) and prints the
- * functions with the most self time. The inspector inflates `console.log`, which it also receives,
- * so the request log's share reads high here.
+ * bench does (`login`: the bench user's Ping login, again and again) and records V8's CPU profile
+ * of the worker through workerd's inspector. Writes
+ * `.bench/<path>.cpuprofile` (open it in Chrome DevTools' Performance panel) and prints each
+ * isolate's busy time per request (the worker's own, and Miniflare's D1, KV and Cache API
+ * simulations) and the worker's functions with the most self time. The inspector inflates
+ * `console.log`, which it also receives, so the request log's share reads high here.
  */
 import { writeFileSync } from "node:fs";
 import autocannon from "autocannon";
@@ -27,6 +29,18 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  /** Microseconds between consecutive samples. */
+  timeDeltas: number[];
+}
+
+/** Sampled time not spent idle, in microseconds: what this isolate kept the thread busy for. */
+function busyMicros(profile: CpuProfile): number {
+  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id));
+  let busy = 0;
+  profile.samples.forEach((sample, index) => {
+    if (!idle.has(sample)) busy += profile.timeDeltas[index] ?? 0;
+  });
+  return busy;
 }
 
 /** A minimal Chrome DevTools Protocol client: one command at a time, answers matched by id. */
@@ -61,6 +75,12 @@ function selfTimes(profile: CpuProfile): [string, number][] {
 }
 
 const path = (process.argv[2] ?? "api-key") as ProfiledPath;
+/**
+ * Which isolates to profile: the worker by default, or a comma-separated list such as
+ * `d1:db,kv:ns:bench-kv`. Isolates share workerd's thread, so profiling several at once slows
+ * each other down: their figures are comparable one at a time.
+ */
+const isolates = (process.argv[3] ?? "core:user:").split(",");
 if (!PATHS.includes(path)) throw new Error(`path must be one of ${PATHS.join(", ")}`);
 
 const upstream = await startUpstream();
@@ -98,26 +118,50 @@ try {
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
   }
-  // workerd names the user worker's inspector target `core:user:<name>`.
+  // workerd names the user worker's inspector target `core:user:<name>`; Miniflare's simulations of
+  // D1, KV and the Cache API run as isolates of their own (`d1:…`, `kv:…`, `cache:…`), and
+  // `core:entry` is its proxy in front of the worker. All are profiled at once, so each one's busy
+  // time per request tells Gatehouse's own work from the local storage simulated beside it.
   const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
-  const target = targets.find((t) => t.webSocketDebuggerUrl.includes("/core:user:"));
-  if (!target) throw new Error("no inspector target for the worker");
-  const inspector = await inspect(target.webSocketDebuggerUrl);
-  await inspector.send("Profiler.enable");
-  await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
-  await inspector.send("Profiler.start");
+  const inspectors = await Promise.all(
+    targets
+      .filter((t) => isolates.some((name) => t.webSocketDebuggerUrl.endsWith(`/${name}`)))
+      .map(async (t) => ({
+        name: t.webSocketDebuggerUrl.split("/").pop() ?? "?",
+        ...(await inspect(t.webSocketDebuggerUrl)),
+      })),
+  );
+  if (inspectors.length === 0) throw new Error(`no inspector target among ${isolates.join(", ")}`);
+  for (const inspector of inspectors) {
+    await inspector.send("Profiler.enable");
+    await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
+    await inspector.send("Profiler.start");
+  }
   const load = await autocannon({ ...request, connections: path === "login" ? 4 : 16, duration: SECONDS });
-  const { result } = await inspector.send("Profiler.stop");
-  inspector.close();
-  const profile = result.profile as CpuProfile;
-  const file = `.bench/${path}.cpuprofile`;
-  writeFileSync(file, JSON.stringify(profile));
-  console.log(`${path}: ${load.requests.average.toFixed(0)} req/s under the profiler; profile in ${file}`);
-  console.log(`share of samples by function (self time), top ${TOP}:`);
-  for (const [name, share] of selfTimes(profile).slice(0, TOP)) {
-    console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+  const profiles = await Promise.all(
+    inspectors.map(async (inspector) => {
+      const { result } = await inspector.send("Profiler.stop");
+      inspector.close();
+      return { name: inspector.name, profile: result.profile as CpuProfile };
+    }),
+  );
+  const requests = load.requests.total;
+  console.log(`${path}: ${load.requests.average.toFixed(0)} req/s under the profiler (${requests} requests)`);
+  console.log("busy time per request, by isolate (sampled; the profiler itself inflates JavaScript):");
+  for (const { name, profile } of profiles) {
+    const micros = busyMicros(profile) / Math.max(1, requests);
+    if (micros >= 1) console.log(`  ${micros.toFixed(0).padStart(7)} µs  ${name}`);
+  }
+  for (const { name, profile } of profiles) {
+    writeFileSync(`.bench/${path}.${name.replaceAll(":", "_")}.cpuprofile`, JSON.stringify(profile));
+  }
+  for (const { name, profile } of profiles) {
+    console.log(`${name}: share of samples by function (self time), top ${TOP}:`);
+    for (const [frame, share] of selfTimes(profile).slice(0, TOP)) {
+      console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${frame}`);
+    }
   }
 } finally {
   await gateway.mf.dispose();
