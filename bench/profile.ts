@@ -1,11 +1,10 @@
 /**
- * `npm run bench:profile -- <public|bearer|api-key|cookie|pers|login>`: loads one gateway path as the
- * bench does (`login`: the bench user's Ping login, again and again) and records V8's CPU profile
- * of the worker through workerd's inspector. Writes
- * `.bench/<path>.cpuprofile` (open it in Chrome DevTools' Performance panel) and prints each
- * isolate's busy time per request (the worker's own, and Miniflare's D1, KV and Cache API
- * simulations) and the worker's functions with the most self time. The inspector inflates
- * `console.log`, which it also receives, so the request log's share reads high here.
+ * `npm run bench:profile -- <public|bearer|api-key|cookie|pers|login> [isolates]`: loads one
+ * gateway path as the bench does (`login`: the bench user's Ping login, again and again) and
+ * records V8's CPU profile through workerd's inspector: of the worker, or of the isolates named
+ * (e.g. `d1:db,kv:ns`, Miniflare's simulations). Writes `.bench/<path>.<isolate>.cpuprofile` (open
+ * it in Chrome DevTools' Performance panel) and prints the functions with the most self time. The
+ * inspector inflates `console.log`, which it also receives, so the request log's share reads high.
  */
 import { writeFileSync } from "node:fs";
 import autocannon from "autocannon";
@@ -29,18 +28,6 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
-  /** Microseconds between consecutive samples. */
-  timeDeltas: number[];
-}
-
-/** Sampled time not spent idle, in microseconds: what this isolate kept the thread busy for. */
-function busyMicros(profile: CpuProfile): number {
-  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id));
-  let busy = 0;
-  profile.samples.forEach((sample, index) => {
-    if (!idle.has(sample)) busy += profile.timeDeltas[index] ?? 0;
-  });
-  return busy;
 }
 
 /** A minimal Chrome DevTools Protocol client: one command at a time, answers matched by id. */
@@ -120,8 +107,7 @@ try {
   }
   // workerd names the user worker's inspector target `core:user:<name>`; Miniflare's simulations of
   // D1, KV and the Cache API run as isolates of their own (`d1:…`, `kv:…`, `cache:…`), and
-  // `core:entry` is its proxy in front of the worker. All are profiled at once, so each one's busy
-  // time per request tells Gatehouse's own work from the local storage simulated beside it.
+  // `core:entry` is its proxy in front of the worker.
   const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
@@ -149,11 +135,6 @@ try {
   );
   const requests = load.requests.total;
   console.log(`${path}: ${load.requests.average.toFixed(0)} req/s under the profiler (${requests} requests)`);
-  console.log("busy time per request, by isolate (sampled; the profiler itself inflates JavaScript):");
-  for (const { name, profile } of profiles) {
-    const micros = busyMicros(profile) / Math.max(1, requests);
-    if (micros >= 1) console.log(`  ${micros.toFixed(0).padStart(7)} µs  ${name}`);
-  }
   for (const { name, profile } of profiles) {
     writeFileSync(`.bench/${path}.${name.replaceAll(":", "_")}.cpuprofile`, JSON.stringify(profile));
   }
