@@ -1,9 +1,10 @@
 /**
- * `npm run bench:profile -- <public|bearer|api-key|cookie>`: loads one gateway path as the bench
- * does and records V8's CPU profile of the worker through workerd's inspector. Writes
- * `.bench/<path>.cpuprofile` (open it in Chrome DevTools' Performance panel) and prints the
- * functions with the most self time. The inspector inflates `console.log`, which it also receives,
- * so the request log's share reads high here.
+ * `npm run bench:profile -- <public|bearer|api-key|cookie|pers|login> [isolates]`: loads one
+ * gateway path as the bench does (`login`: the bench user's Ping login, again and again) and
+ * records V8's CPU profile through workerd's inspector: of the worker, or of the isolates named
+ * (e.g. `d1:db,kv:ns`, Miniflare's simulations). Writes `.bench/<path>.<isolate>.cpuprofile` (open
+ * it in Chrome DevTools' Performance panel) and prints the functions with the most self time. The
+ * inspector inflates `console.log`, which it also receives, so the request log's share reads high.
  */
 import { writeFileSync } from "node:fs";
 import autocannon from "autocannon";
@@ -14,7 +15,8 @@ import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
 
-const PATHS = ["public", "bearer", "api-key", "cookie"] as const;
+const PATHS = ["public", "bearer", "api-key", "cookie", "pers", "login"] as const;
+type ProfiledPath = (typeof PATHS)[number];
 const INSPECTOR_PORT = 9333;
 const SECONDS = 8;
 const TOP = 30;
@@ -59,8 +61,14 @@ function selfTimes(profile: CpuProfile): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => [name, count / profile.samples.length]);
 }
 
-const path = process.argv[2] ?? "api-key";
-if (!PATHS.includes(path as (typeof PATHS)[number])) throw new Error(`path must be one of ${PATHS.join(", ")}`);
+const path = (process.argv[2] ?? "api-key") as ProfiledPath;
+/**
+ * Which isolates to profile: the worker by default, or a comma-separated list such as
+ * `d1:db,kv:ns:bench-kv`. Isolates share workerd's thread, so profiling several at once slows
+ * each other down: their figures are comparable one at a time.
+ */
+const isolates = (process.argv[3] ?? "core:user:").split(",");
+if (!PATHS.includes(path)) throw new Error(`path must be one of ${PATHS.join(", ")}`);
 
 const upstream = await startUpstream();
 const gateway = await startGateway(buildWorker(), {
@@ -71,36 +79,70 @@ const gateway = await startGateway(buildWorker(), {
 });
 try {
   const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
-  const credentials = await benchCredentials(gateway.url, gateway.user, tenant.liveKey);
-  const headers = { public: {}, bearer: credentials.bearer, "api-key": credentials.apiKey, cookie: credentials.cookie }[
-    path as (typeof PATHS)[number]
-  ];
-  const url = new URL(`/bench/${path}/ping`, gateway.url).toString();
-  for (let i = 0; i < 200; i++) {
-    const res = await fetch(url, { headers });
+  const credentials = await benchCredentials(gateway.url, gateway.user, tenant);
+  const forwarded = {
+    public: {},
+    bearer: credentials.bearer,
+    "api-key": credentials.apiKey,
+    cookie: credentials.cookie,
+    pers: credentials.pers,
+  };
+  const request =
+    path === "login"
+      ? {
+          url: new URL("/v1/auth/login", gateway.url).toString(),
+          method: "POST" as const,
+          headers: { "Content-Type": "application/json", "User-Type": "user" },
+          body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
+        }
+      : {
+          url: new URL(`/bench/${path}/ping`, gateway.url).toString(),
+          method: "GET" as const,
+          headers: forwarded[path],
+        };
+  for (let i = 0; i < (path === "login" ? 20 : 200); i++) {
+    const res = await fetch(request.url, request);
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
   }
-  // workerd names the user worker's inspector target `core:user:<name>`.
+  // workerd names the user worker's inspector target `core:user:<name>`; Miniflare's simulations of
+  // D1, KV and the Cache API run as isolates of their own (`d1:…`, `kv:…`, `cache:…`), and
+  // `core:entry` is its proxy in front of the worker.
   const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as {
     webSocketDebuggerUrl: string;
   }[];
-  const target = targets.find((t) => t.webSocketDebuggerUrl.includes("/core:user:"));
-  if (!target) throw new Error("no inspector target for the worker");
-  const inspector = await inspect(target.webSocketDebuggerUrl);
-  await inspector.send("Profiler.enable");
-  await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
-  await inspector.send("Profiler.start");
-  const load = await autocannon({ url, headers, connections: 16, duration: SECONDS });
-  const { result } = await inspector.send("Profiler.stop");
-  inspector.close();
-  const profile = result.profile as CpuProfile;
-  const file = `.bench/${path}.cpuprofile`;
-  writeFileSync(file, JSON.stringify(profile));
-  console.log(`${path}: ${load.requests.average.toFixed(0)} req/s under the profiler; profile in ${file}`);
-  console.log(`share of samples by function (self time), top ${TOP}:`);
-  for (const [name, share] of selfTimes(profile).slice(0, TOP)) {
-    console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}`);
+  const inspectors = await Promise.all(
+    targets
+      .filter((t) => isolates.some((name) => t.webSocketDebuggerUrl.endsWith(`/${name}`)))
+      .map(async (t) => ({
+        name: t.webSocketDebuggerUrl.split("/").pop() ?? "?",
+        ...(await inspect(t.webSocketDebuggerUrl)),
+      })),
+  );
+  if (inspectors.length === 0) throw new Error(`no inspector target among ${isolates.join(", ")}`);
+  for (const inspector of inspectors) {
+    await inspector.send("Profiler.enable");
+    await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
+    await inspector.send("Profiler.start");
+  }
+  const load = await autocannon({ ...request, connections: path === "login" ? 4 : 16, duration: SECONDS });
+  const profiles = await Promise.all(
+    inspectors.map(async (inspector) => {
+      const { result } = await inspector.send("Profiler.stop");
+      inspector.close();
+      return { name: inspector.name, profile: result.profile as CpuProfile };
+    }),
+  );
+  const requests = load.requests.total;
+  console.log(`${path}: ${load.requests.average.toFixed(0)} req/s under the profiler (${requests} requests)`);
+  for (const { name, profile } of profiles) {
+    writeFileSync(`.bench/${path}.${name.replaceAll(":", "_")}.cpuprofile`, JSON.stringify(profile));
+  }
+  for (const { name, profile } of profiles) {
+    console.log(`${name}: share of samples by function (self time), top ${TOP}:`);
+    for (const [frame, share] of selfTimes(profile).slice(0, TOP)) {
+      console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${frame}`);
+    }
   }
 } finally {
   await gateway.mf.dispose();

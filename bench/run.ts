@@ -1,242 +1,369 @@
 /**
  * `npm run bench`: the bundled gateway in workerd (Miniflare API, no wrangler proxy), driven over
- * loopback. Prints per-request latency of login and refresh (sequential, so close to CPU time on
- * an idle machine); then forwarding one request at a time for the API-key path, cold (a key's
- * first request) and warm, next to the ceiling; then forwarding throughput: a bare Hono
- * pass-through to a local upstream (the ceiling) and the gateway forwarding to the same upstream
- * on each path (public, bearer JWT, API key, cookie session), each with its ratio to the ceiling;
- * and the API-key path once more with `LOG_FORWARDED_REQUESTS = "true"`, to show what logging
- * every forwarded request at the edge costs.
+ * loopback by autocannon. Every path is measured in pairs with its reference, interleaved, in one
+ * run: each forwarding path (public, bearer JWT, API key at 10, 1,000 and 12,000 distinct keys,
+ * cookie session, PERS token, the API key once more with every forward logged) and Ping refresh
+ * against the ceiling (a bare Hono pass-through to the same local upstream); login against a bare
+ * Worker doing one PBKDF2 at the same iterations, and against one that also makes login's storage
+ * calls. Then the D1 rows the API-key usage flush writes
+ * per 10,000 requests at 1,000 keys; the latency of login, refresh and a cold API key one request
+ * at a time; and a summary table. `BENCH_ROUNDS` and `BENCH_SECONDS` shorten a run.
  */
 import os from "node:os";
+import { GZIP_BUDGET_BYTES, measureBundle } from "../scripts/lib/bundle-size.ts";
 import { benchCredentials, logIn } from "./lib/bench-credentials.ts";
 import { benchRouteTable } from "./lib/bench-routes.ts";
 import { seedBenchTenant } from "./lib/bench-tenant.ts";
-import { buildWorker, startCeiling, startGateway, unlimited } from "./lib/gateway-under-test.ts";
-import { measureSequential, measureThroughput, type ThroughputSummary } from "./lib/measure.ts";
+import {
+  buildWorker,
+  startCeiling,
+  startGateway,
+  startLoginFloor,
+  startPbkdf2Floor,
+  unlimited,
+} from "./lib/gateway-under-test.ts";
+import { HeaderCycle, type LoadOptions, measureSequential, measureThroughput } from "./lib/measure.ts";
+import { measureWithCpu, median, type Pair, type PairSummary, summarize } from "./lib/pairs.ts";
+import { type SummaryRow, summaryTable } from "./lib/summary-table.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
-import { workerdCpuMicros } from "./lib/workerd-cpu.ts";
+import { logOffset, usageFlushesSince } from "./lib/usage-flush-log.ts";
+
+function positiveFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not "${raw}"`);
+  return value;
+}
 
 /**
  * This small shared machine changes speed by a third within seconds, so every measurement of a
- * path comes right after a measurement of the ceiling, and the path's ratio is taken against that
- * one: drift then falls on both sides of each ratio alike. Each round measures every path once
- * this way, in a rotating order. Single pairs still range from about 0.6× to 1.3×, so the median
- * is taken over sixteen of them.
+ * path comes right after one of its reference, and its ratio is taken against that one. Each round
+ * measures every path once this way, in a rotating order; single pairs range from about 0.6× to
+ * 1.3×, so medians over ten rounds are reported.
  */
-const ROUNDS = 16;
+const ROUNDS = Math.round(positiveFromEnv("BENCH_ROUNDS", 10));
+const SECONDS_PER_MEASUREMENT = positiveFromEnv("BENCH_SECONDS", 2);
 /** How many never-presented keys the cold API-key measurement uses, one request each. */
 const COLD_KEYS = 200;
-const SECONDS_PER_MEASUREMENT = 2;
-/**
- * The gateway's request log (a JSON line per request it answers itself; forwarded requests only
- * with `LOG_FORWARDED_REQUESTS`, off by default) goes here rather than to the terminal.
- */
+/** Distinct API keys cycling in the key-count scenarios. */
+const KEY_COUNTS = [10, 1_000, 12_000] as const;
+/** Requests of the usage-write measurement, at 1,000 keys. */
+const USAGE_REQUESTS = 10_000;
 const GATEWAY_LOG = ".bench/gateway.log";
-const LOGGED_GATEWAY_LOG = ".bench/gateway-logging-forwards.log";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted[Math.floor(sorted.length / 2)];
-  if (middle === undefined) throw new Error("no measurements");
-  return middle;
-}
-
-interface Measurement extends ThroughputSummary {
-  /** workerd's CPU time per request during this measurement (NaN without `/proc`). */
-  cpuMicrosPerRequest: number;
-}
-
-/** A measurement of a path together with the ceiling's, taken just before it. */
-interface Pair {
-  path: Measurement;
-  ceiling: Measurement;
-}
-
-function medians(measurements: Measurement[]) {
-  return {
-    label: measurements[0]?.label ?? "",
-    requestsPerSecond: median(measurements.map((m) => m.requestsPerSecond)),
-    p50Ms: median(measurements.map((m) => m.p50Ms)),
-    p99Ms: median(measurements.map((m) => m.p99Ms)),
-    non2xx: measurements.reduce((sum, m) => sum + m.non2xx, 0),
-    cpuMicrosPerRequest: median(measurements.map((m) => m.cpuMicrosPerRequest)),
-  };
-}
-
 /**
- * A path's pairs summed up: medians of its own numbers and of its two ratios to the ceiling
- * measured just before (rate / ceiling's rate; ceiling's CPU per request / this path's).
+ * The usage flush interval, from the code's own constant. Imported by a computed name so that the
+ * bench's type check (Node types) does not take in the Worker's sources; if the constant moves,
+ * a generous 10 s is waited instead.
  */
-function summarize(pairs: Pair[]) {
-  const ratios = pairs.map(({ path, ceiling }) => path.requestsPerSecond / ceiling.requestsPerSecond);
-  return {
-    ...medians(pairs.map((pair) => pair.path)),
-    ratio: median(ratios),
-    ratioSpread: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
-    cpuRatio: median(pairs.map(({ path, ceiling }) => ceiling.cpuMicrosPerRequest / path.cpuMicrosPerRequest)),
-  };
+const USAGE_MODULE = "../src/services/api-keys/usage.ts";
+const usageFlushIntervalMs: number = await import(USAGE_MODULE)
+  .then((module: { USAGE_FLUSH_INTERVAL_MS?: unknown }) =>
+    typeof module.USAGE_FLUSH_INTERVAL_MS === "number" ? module.USAGE_FLUSH_INTERVAL_MS : 10_000,
+  )
+  .catch(() => 10_000);
+const LOGGED_GATEWAY_LOG = ".bench/gateway-logging-forwards.log";
+/** The log of the 1,000-key gateway, where the usage-write measurement reads its flushes. */
+const USAGE_LOG = ".bench/gateway-1000-keys.log";
+
+/** The bundle's size as `npm run check:bundle` measures it, for the summary. */
+async function bundleLine(): Promise<string> {
+  const { rawBytes, gzipBytes } = await measureBundle();
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${kib(gzipBytes)} gzip (${kib(rawBytes)} raw; budget ${kib(GZIP_BUDGET_BYTES)}, goal 100.0 KiB)`;
 }
 
-/** One line of the throughput table: which worker, which path, with which credential. */
+/** A path measured against its reference: what is requested, where, and what it is held to. */
 interface Scenario {
   label: string;
-  on: "ceiling" | "gateway" | "gateway logging forwards";
+  /** The worker that serves the path. */
+  base: URL;
   path: string;
-  headers?: Record<string, string>;
+  reference: "ceiling" | "pbkdf2" | "login floor";
+  load?: Omit<LoadOptions, "url" | "seconds" | "amount" | "cycle">;
+  /** API keys cycling, one per request, if the path takes one key after another. */
+  keys?: string[];
+  /** Requests sent before measuring (all of them must answer 200). */
+  warmUp: number;
 }
+
+/**
+ * Before each measurement of a key-count scenario, one pass over all its keys (capped in time), so
+ * every key the measurement presents was last seen a moment ago, as when that many keys cycle at
+ * this rate, and not a whole round of other paths ago.
+ */
+const KEY_PASS_MAX_SECONDS = 8;
 
 const upstream = await startUpstream();
 const scriptPath = buildWorker();
-// Rate limits would stop a latency run after a few logins: this run measures cost, not limits
+// Rate limits would stop a run after a few logins: this run measures cost, not limits
 // (`npm run bench:hammer` shows the limits at work).
-const gateway = await startGateway(scriptPath, {
-  extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url) },
-  rateLimits: unlimited(),
-  runtimeLog: GATEWAY_LOG,
-});
-// The same gateway, configured to log every forwarded request as well.
-const loggingGateway = await startGateway(scriptPath, {
-  extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url), LOG_FORWARDED_REQUESTS: "true" },
-  rateLimits: unlimited(),
-  runtimeLog: LOGGED_GATEWAY_LOG,
-});
+const startBenchGateway = (runtimeLog: string, extra: Record<string, string> = {}) =>
+  startGateway(scriptPath, {
+    extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url), ...extra },
+    rateLimits: unlimited(),
+    runtimeLog,
+  });
+const gateway = await startBenchGateway(GATEWAY_LOG);
+const loggingGateway = await startBenchGateway(LOGGED_GATEWAY_LOG, { LOG_FORWARDED_REQUESTS: "true" });
 await seedBenchTenant(loggingGateway.db, loggingGateway.user.publicId);
+// Each large key count has a gateway (an isolate) of its own, so that one workload's keys never
+// evict another's from the isolate caches: each row shows the cost at that many keys in use.
+const keyGateways = await Promise.all(
+  KEY_COUNTS.filter((count) => count > 10).map(async (count) => {
+    const keyed = await startBenchGateway(`.bench/gateway-${count}-keys.log`);
+    const keyedTenant = await seedBenchTenant(keyed.db, keyed.user.publicId);
+    const started = performance.now();
+    const keys = await keyedTenant.issueFreshKeys(count);
+    return { count, gateway: keyed, keys, seedSeconds: (performance.now() - started) / 1000 };
+  }),
+);
 const ceiling = await startCeiling(upstream.url);
-const gatewayUrl = (path: string) => new URL(path, gateway.url).toString();
+const pbkdf2 = await startPbkdf2Floor();
+const loginFloor = await startLoginFloor();
 const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
+const referenceBase = { ceiling: ceiling.url, pbkdf2: pbkdf2.url, "login floor": loginFloor.url };
 
 try {
-  const json = { "Content-Type": "application/json" };
-  const login = () => logIn(gateway.url, gateway.user, { "User-Type": "user" });
-  const credentials = await benchCredentials(gateway.url, gateway.user, tenant.liveKey);
-  const refreshBody = JSON.stringify({ refreshToken: credentials.refreshToken, userType: "user" });
-  const { apiKey, bearer } = credentials;
-
-  const latencies = [
-    await measureSequential("login (1 PBKDF2-SHA256 100k, 2 signs, 1 D1 read, 1 KV write)", 20, login),
-    await measureSequential("Ping refresh (≤1 verify, 1 sign, ≤1 KV read)", 200, () =>
-      fetch(gatewayUrl("/v1/auth/refresh"), { method: "POST", headers: json, body: refreshBody }),
-    ),
-  ];
-
-  // A key's first request at an isolate is its cold path: the isolate cache and the location's
-  // Cache API both miss, D1 is read (then the Cache API written, after the response), and the
-  // key's first assertion is signed. Every later request within the cache lifetimes is warm. So
-  // cold is measured one request at a time over fresh keys, next to the same warm request and the
-  // ceiling measured the same way.
+  const tenKeys = await tenant.issueFreshKeys(10);
   const coldKeys = await tenant.issueFreshKeys(COLD_KEYS);
-  const ceilingOnce = () => fetch(new URL("/bench/ping", ceiling.url), { headers: apiKey });
-  const keyed = (key: string) => fetch(gatewayUrl("/bench/api-key/ping"), { headers: { "X-Ping-Api-Key": key } });
-  for (let i = 0; i < 50; i++) await (await keyed(tenant.liveKey)).arrayBuffer();
-  let nextColdKey = 0;
-  const perRequest = [
-    await measureSequential("ceiling: bare Hono pass-through", 500, ceilingOnce),
-    await measureSequential("gateway, API key (warm: one key, again and again)", 500, () => keyed(tenant.liveKey)),
-    await measureSequential(`gateway, API key (cold: first request of each of ${COLD_KEYS} keys)`, COLD_KEYS, () =>
-      keyed(coldKeys[nextColdKey++] ?? ""),
-    ),
-  ];
+  const keysOf = (count: number) => (count === 10 ? tenKeys : keyGateways.find((k) => k.count === count)?.keys);
+  const baseOfKeys = (count: number) => keyGateways.find((k) => k.count === count)?.gateway.url ?? gateway.url;
+  const credentials = await benchCredentials(gateway.url, gateway.user, tenant);
+  const json = { "Content-Type": "application/json" };
+  const loginLoad = {
+    method: "POST" as const,
+    headers: { ...json, "User-Type": "user" },
+    body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
+  };
+  const refreshLoad = {
+    method: "POST" as const,
+    headers: json,
+    body: JSON.stringify({ refreshToken: credentials.refreshToken, userType: "user" }),
+  };
+  const keyLabel = (count: number) => `API key, ${count.toLocaleString("en-US")} keys cycling`;
+  const forward = (label: string, path: string, headers?: Record<string, string>): Scenario => ({
+    label,
+    base: gateway.url,
+    path,
+    reference: "ceiling",
+    ...(headers ? { load: { headers } } : {}),
+    warmUp: 50,
+  });
 
   const scenarios: Scenario[] = [
-    // The ceiling gets the very same request (token included), so the load generator's work is identical.
-    { label: "ceiling: bare Hono pass-through", on: "ceiling", path: "/bench/ping", headers: bearer },
-    { label: "gateway, public route (no credential)", on: "gateway", path: "/bench/public/ping" },
-    { label: "gateway, bearer JWT (warm)", on: "gateway", path: "/bench/bearer/ping", headers: bearer },
-    { label: "gateway, API key (warm)", on: "gateway", path: "/bench/api-key/ping", headers: apiKey },
+    forward("public route (no credential)", "/bench/public/ping"),
+    forward("bearer JWT (warm)", "/bench/bearer/ping", credentials.bearer),
+    ...KEY_COUNTS.map(
+      (count): Scenario => ({
+        label: keyLabel(count),
+        base: baseOfKeys(count),
+        path: "/bench/api-key/ping",
+        reference: "ceiling",
+        keys: keysOf(count) ?? [],
+        warmUp: 50,
+      }),
+    ),
+    forward("cookie session (warm)", "/bench/cookie/ping", credentials.cookie),
+    forward("PERS token (warm)", "/bench/pers/ping", credentials.pers),
+    // The demo keys are seeded alike in every gateway, so the same key works on this one.
     {
-      label: "gateway, cookie session (warm)",
-      on: "gateway",
-      path: "/bench/cookie/ping",
-      headers: credentials.cookie,
+      ...forward("API key (1 key), every forward logged", "/bench/api-key/ping", credentials.apiKey),
+      base: loggingGateway.url,
     },
-    // The demo keys are seeded alike in both gateways, so the same key works on this one.
     {
-      label: "gateway, API key (warm), forwards logged",
-      on: "gateway logging forwards",
-      path: "/bench/api-key/ping",
-      headers: apiKey,
+      label: "Ping refresh",
+      base: gateway.url,
+      path: "/v1/auth/refresh",
+      reference: "ceiling",
+      load: refreshLoad,
+      warmUp: 20,
+    },
+    {
+      label: "login (Ping)",
+      base: gateway.url,
+      path: "/v1/auth/login",
+      reference: "pbkdf2",
+      load: loginLoad,
+      warmUp: 16,
+    },
+    // Login once more, against PBKDF2 plus login's own storage calls (simulated locally, in workerd):
+    // what is left is Gatehouse's own code.
+    {
+      label: "login (Ping), against its storage floor",
+      base: gateway.url,
+      path: "/v1/auth/login",
+      reference: "login floor",
+      load: loginLoad,
+      warmUp: 16,
     },
   ];
 
-  const baseOf = { ceiling: ceiling.url, gateway: gateway.url, "gateway logging forwards": loggingGateway.url };
-  const urlOf = (scenario: Scenario) => new URL(scenario.path, baseOf[scenario.on]).toString();
-  for (const scenario of scenarios) {
-    // Warm the isolate (keys, route table, caches) and prove the path answers 200 before measuring.
-    for (let i = 0; i < 50; i++) {
-      const res = await fetch(urlOf(scenario), { headers: scenario.headers });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${scenario.label}: HTTP ${res.status}`);
-    }
-  }
-  const measure = async (scenario: Scenario): Promise<Measurement> => {
-    const cpuBefore = workerdCpuMicros();
-    const summary = await measureThroughput(scenario.label, {
-      url: urlOf(scenario),
-      headers: scenario.headers,
-      seconds: SECONDS_PER_MEASUREMENT,
-    });
-    const cpuAfter = workerdCpuMicros();
-    const cpuMicrosPerRequest =
-      cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) / summary.requests;
-    return { ...summary, cpuMicrosPerRequest };
-  };
-  const [ceilingScenario, ...pathScenarios] = scenarios;
-  if (!ceilingScenario) throw new Error("no ceiling");
-  const pairs: Pair[][] = pathScenarios.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let step = 0; step < pathScenarios.length; step++) {
-      const index = (round + step) % pathScenarios.length;
-      const scenario = pathScenarios[index];
-      if (!scenario) continue;
-      const ceilingMeasurement = await measure(ceilingScenario);
-      pairs[index]?.push({ ceiling: ceilingMeasurement, path: await measure(scenario) });
-    }
-  }
-  const ceilingSummary = {
-    ...medians(pairs.flat().map((pair) => pair.ceiling)),
-    ratio: 1,
-    ratioSpread: "",
-    cpuRatio: 1,
-  };
-  const throughput = [ceilingSummary, ...pairs.map(summarize)];
-
-  console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}\n`);
-  console.log("latency, one request at a time");
-  for (const l of latencies) {
-    console.log(
-      `  ${l.label.padEnd(64)} mean ${l.meanMs.toFixed(2)} ms  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms`,
-    );
-  }
-  // Medians, not means: on a small shared machine a few GC or scheduling stalls dominate a mean.
-  const ceilingOnceMs = perRequest[0]?.p50Ms ?? Number.NaN;
-  console.log("\nforwarding one request at a time (ratio: the ceiling's p50 latency / this path's)");
-  for (const l of perRequest) {
-    console.log(
-      `  ${l.label.padEnd(62)} mean ${l.meanMs.toFixed(2)} ms  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  ${(ceilingOnceMs / l.p50Ms).toFixed(2)}× ceiling`,
-    );
-  }
-  console.log(
-    `\nforwarding to a local upstream, 16 connections: each path measured ${ROUNDS} times for ${SECONDS_PER_MEASUREMENT} s, ` +
-      "each time right after the ceiling; medians. Ratios against the ceiling measured just before: rate / its rate " +
-      "(median, then the lowest and highest of the pairs), and its workerd CPU per request / this path's",
+  // The path and its reference each take their own turn through the keys.
+  const cycles = new Map(
+    scenarios.map((scenario) => {
+      const headers = (scenario.keys ?? []).map((key) => ({ "X-Ping-Api-Key": key }));
+      return [
+        scenario,
+        headers.length > 0 ? { path: new HeaderCycle(headers), reference: new HeaderCycle(headers) } : undefined,
+      ];
+    }),
   );
-  for (const t of throughput) {
-    const cpu = Number.isNaN(t.cpuMicrosPerRequest)
-      ? ""
-      : `  CPU ${t.cpuMicrosPerRequest.toFixed(0)} µs/req ${t.cpuRatio.toFixed(2)}×`;
+  const loadOf = (scenario: Scenario, side: "path" | "reference" = "path"): LoadOptions => {
+    const cycle = cycles.get(scenario)?.[side];
+    // A reference gets the very same request (credential included), so the load generator's work is identical.
+    const url =
+      side === "path"
+        ? new URL(scenario.path, scenario.base)
+        : new URL("/bench/ping", referenceBase[scenario.reference]);
+    return { ...scenario.load, url: url.toString(), ...(cycle ? { cycle } : {}) };
+  };
+  const warmUpStarted = performance.now();
+  for (const scenario of scenarios) {
+    // Warms the isolate (keys, route table, caches) and proves the path answers 200 before measuring.
+    const warm = await measureThroughput(scenario.label, { ...loadOf(scenario), amount: scenario.warmUp });
+    if (warm.non2xx > 0)
+      throw new Error(`${scenario.label}: ${warm.non2xx} of ${warm.requests} warm-up requests failed`);
+  }
+  const warmUpSeconds = (performance.now() - warmUpStarted) / 1000;
+
+  const pairs: Pair[][] = scenarios.map(() => []);
+  const seconds = SECONDS_PER_MEASUREMENT;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let step = 0; step < scenarios.length; step++) {
+      const index = (round + step) % scenarios.length;
+      const scenario = scenarios[index];
+      if (!scenario) continue;
+      if (scenario.keys) {
+        await measureThroughput("key pass", {
+          ...loadOf(scenario),
+          amount: scenario.keys.length,
+          maxSeconds: KEY_PASS_MAX_SECONDS,
+        });
+      }
+      const reference = await measureWithCpu(scenario.reference, { ...loadOf(scenario, "reference"), seconds });
+      const path = await measureWithCpu(scenario.label, { ...loadOf(scenario), seconds });
+      pairs[index]?.push({ reference, path });
+    }
+  }
+  const summaries = new Map(scenarios.map((scenario, index) => [scenario.label, summarize(pairs[index] ?? [])]));
+
+  // D1 rows the usage write-back costs: 10,000 requests over 1,000 keys, between two quiet waits
+  // longer than the flush interval, so no earlier flush lands inside and the last one lands before
+  // the log is read.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, usageFlushIntervalMs + 2_000));
+  await settle();
+  const usageLogFrom = logOffset(USAGE_LOG);
+  const usageLoad = await measureThroughput("usage", {
+    ...loadOf(scenarios.find((s) => s.label === keyLabel(1_000)) as Scenario),
+    amount: USAGE_REQUESTS,
+  });
+  await settle();
+  const usage = usageFlushesSince(USAGE_LOG, usageLogFrom);
+  const usageLine =
+    usage.flushes === 0
+      ? "n/a (no flush lines)"
+      : `${((usage.rowsWritten / usageLoad.requests) * 10_000).toFixed(0)} rows per 10,000 requests ` +
+        `(${usage.rowsWritten} rows in ${usage.flushes} flushes for ${usageLoad.requests} requests)`;
+
+  // One request at a time: on an idle machine, latency close to CPU time. A key's first request at
+  // an isolate is its cold path (isolate cache and Cache API miss, D1 read, first assertion sign).
+  const gatewayUrl = (path: string) => new URL(path, gateway.url).toString();
+  const keyed = (key: string) => fetch(gatewayUrl("/bench/api-key/ping"), { headers: { "X-Ping-Api-Key": key } });
+  let nextColdKey = 0;
+  const sequential = [
+    await measureSequential("ceiling: bare Hono pass-through", 300, () =>
+      fetch(new URL("/bench/ping", ceiling.url), { headers: credentials.apiKey }),
+    ),
+    await measureSequential("API key, warm (one key again and again)", 300, () => keyed(tenant.liveKey)),
+    await measureSequential(`API key, cold (first request of each of ${COLD_KEYS} keys)`, COLD_KEYS, () =>
+      keyed(coldKeys[nextColdKey++] ?? ""),
+    ),
+    await measureSequential("login (Ping)", 20, () => logIn(gateway.url, gateway.user, { "User-Type": "user" })),
+    await measureSequential("Ping refresh", 100, () => fetch(gatewayUrl("/v1/auth/refresh"), refreshLoad)),
+  ];
+
+  const ceilingRow: PairSummary = (() => {
+    const references = pairs.flatMap((list, index) =>
+      scenarios[index]?.reference === "ceiling" ? list.map((pair) => pair.reference) : [],
+    );
+    const cpu = median(references.map((m) => m.cpuMicrosPerRequest));
+    const rate = median(references.map((m) => m.requestsPerSecond));
+    return {
+      ...summarize(references.map((m) => ({ path: m, reference: m }))),
+      label: "ceiling",
+      reference: { requestsPerSecond: rate, cpuMicrosPerRequest: cpu },
+    };
+  })();
+  const summaryOf = (label: string) => summaries.get(label) as PairSummary;
+  const login = summaryOf("login (Ping)");
+  const loginOverFloor = summaryOf("login (Ping), against its storage floor");
+  const tenKeySummary = summaryOf(keyLabel(10));
+  const warmGoal = { minRatio: 0.9, maxCpuAddedMicros: 100 };
+  const rows: SummaryRow[] = [
+    { label: "ceiling: bare Hono pass-through", against: "", summary: ceilingRow },
+    { label: "public route", against: "ceiling", summary: summaryOf("public route (no credential)") },
+    { label: "bearer JWT (warm)", against: "ceiling", summary: summaryOf("bearer JWT (warm)"), goal: warmGoal },
+    ...KEY_COUNTS.map((count): SummaryRow => {
+      const summary = summaryOf(keyLabel(count));
+      if (count === 10) return { label: keyLabel(count), against: "ceiling", summary, goal: warmGoal };
+      const relative = { to: "10 keys", ratio: summary.ratio / tenKeySummary.ratio, minRatio: 0.7 };
+      return { label: keyLabel(count), against: "ceiling", summary, goal: { relative } };
+    }),
+    { label: "cookie session (warm)", against: "ceiling", summary: summaryOf("cookie session (warm)"), goal: warmGoal },
+    { label: "PERS token (warm)", against: "ceiling", summary: summaryOf("PERS token (warm)"), goal: warmGoal },
+    {
+      label: "API key (1 key), forwards logged",
+      against: "ceiling",
+      summary: summaryOf("API key (1 key), every forward logged"),
+    },
+    { label: "Ping refresh", against: "ceiling", summary: summaryOf("Ping refresh") },
+    { label: "login (Ping)", against: "raw PBKDF2", summary: login, goal: { minRatio: 0.85 } },
+    { label: "login (Ping)", against: "PBKDF2 + login's storage", summary: loginOverFloor },
+  ];
+
+  const [load1, load5] = os.loadavg();
+  console.log(
+    `\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, ` +
+      `load average ${load1?.toFixed(1)} / ${load5?.toFixed(1)} (1 / 5 min) at the end`,
+  );
+  const seeded = keyGateways.map((k) => `${k.count.toLocaleString("en-US")} keys in ${k.seedSeconds.toFixed(1)} s`);
+  console.log(`seeded ${seeded.join(", ")} (multi-row INSERTs); warm-up ${warmUpSeconds.toFixed(0)} s`);
+  console.log("\none request at a time (p50 against the ceiling's)");
+  const ceilingP50 = sequential[0]?.p50Ms ?? Number.NaN;
+  for (const l of sequential) {
     console.log(
-      `  ${t.label.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s ${t.ratio.toFixed(2)}× ${t.ratioSpread.padEnd(9)}  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms${cpu}  non-2xx ${t.non2xx}`,
+      `  ${l.label.padEnd(52)} mean ${l.meanMs.toFixed(2).padStart(6)} ms  p50 ${l.p50Ms.toFixed(2).padStart(6)} ms  ` +
+        `p99 ${l.p99Ms.toFixed(2).padStart(6)} ms  (+${(l.p50Ms - ceilingP50).toFixed(2)} ms)`,
     );
   }
   console.log(
-    `\nthe gateway's request log (its own endpoints and refusals; forwarded requests are the origin's to log): ` +
-      `${gateway.runtimeLogLines()} lines in ${GATEWAY_LOG}; with LOG_FORWARDED_REQUESTS = "true": ` +
-      `${loggingGateway.runtimeLogLines()} lines in ${LOGGED_GATEWAY_LOG}`,
+    `\n16 connections, each path measured ${ROUNDS} times for ${SECONDS_PER_MEASUREMENT} s, each time right after ` +
+      "its reference (the ceiling; for login a bare PBKDF2 worker, and one that also makes login's storage calls) " +
+      "with the same requests. Medians over the pairs of: rate " +
+      "ratio, workerd CPU per request, CPU added over the reference. Warm authenticated paths: goal ≥ 0.9×, ≤ 100 µs added.\n",
+  );
+  console.log(summaryTable(rows));
+  console.log(
+    `\nlogin ÷ raw PBKDF2 (PBKDF2-SHA256, 100,000 iterations): ${login.ratio.toFixed(2)}× ` +
+      `(${login.requestsPerSecond.toFixed(1)} vs ${login.reference.requestsPerSecond.toFixed(1)} req/s; ` +
+      `CPU ${(login.cpuMicrosPerRequest / 1000).toFixed(1)} vs ${(login.reference.cpuMicrosPerRequest / 1000).toFixed(1)} ms per request); ` +
+      `PBKDF2 with login's storage calls: CPU ${(loginOverFloor.reference.cpuMicrosPerRequest / 1000).toFixed(1)} ms per request, ` +
+      `so Gatehouse's own code adds ${(loginOverFloor.cpuAddedMicros / 1000).toFixed(1)} ms`,
+  );
+  console.log(`D1 rows written by API-key usage, at 1,000 keys: ${usageLine}`);
+  console.log(`bundle: ${await bundleLine()}`);
+  const failures = [...summaries.values()].reduce((sum, s) => sum + s.non2xx, 0);
+  console.log(
+    `non-2xx answers during measurements: ${failures}; the gateway's request log: ${gateway.runtimeLogLines()} lines in ` +
+      `${GATEWAY_LOG}, with every forward logged: ${loggingGateway.runtimeLogLines()} lines in ${LOGGED_GATEWAY_LOG}`,
   );
 } finally {
   await gateway.mf.dispose();
   await loggingGateway.mf.dispose();
+  for (const keyed of keyGateways) await keyed.gateway.mf.dispose();
   await ceiling.mf.dispose();
+  await pbkdf2.mf.dispose();
+  await loginFloor.mf.dispose();
   upstream.stop();
 }

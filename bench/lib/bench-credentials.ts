@@ -1,3 +1,5 @@
+import { signDemoIdentityToken } from "../../scripts/lib/demo-identity-provider.ts";
+import type { BenchTenant } from "./bench-tenant.ts";
 import type { BenchUser } from "./gateway-under-test.ts";
 
 /** `POST /v1/auth/login` as the bench user: with `User-Type` the Ping flow, without it PingPage's. */
@@ -16,13 +18,31 @@ export interface BenchCredentials {
   bearer: Record<string, string>;
   cookie: Record<string, string>;
   apiKey: Record<string, string>;
+  /** A PERS access token of the tenant's user, exchanged for a demo identity provider's token. */
+  pers: Record<string, string>;
+}
+
+/** A PERS token pair at `POST /v2/auth/token` for an identity token of the demo provider. */
+async function exchangeForPers(gatewayUrl: URL, projectKey: string): Promise<string> {
+  const res = await fetch(new URL("/v2/auth/token", gatewayUrl), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-API-Key": projectKey },
+    body: JSON.stringify({ authToken: await signDemoIdentityToken({ subject: "bench-user", ttlSeconds: 3600 }) }),
+  });
+  if (res.status !== 200) throw new Error(`PERS exchange: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
 /**
  * Logs the bench user in twice, as Ping (a bearer token) and as PingPage (the `session_token`
- * cookie), and pairs them with the tenant's live API key.
+ * cookie), pairs them with the tenant's live API key, and exchanges a demo identity token for a
+ * PERS access token at the tenant.
  */
-export async function benchCredentials(gatewayUrl: URL, user: BenchUser, liveKey: string): Promise<BenchCredentials> {
+export async function benchCredentials(
+  gatewayUrl: URL,
+  user: BenchUser,
+  tenant: BenchTenant,
+): Promise<BenchCredentials> {
   const login = (headers: Record<string, string>) => logIn(gatewayUrl, user, headers);
   const tokens = (await (await login({ "User-Type": "user" })).json()) as { accessToken: string; refreshToken: string };
   // PingPage's login: no User-Type, the session comes back as the `session_token` cookie.
@@ -36,6 +56,7 @@ export async function benchCredentials(gatewayUrl: URL, user: BenchUser, liveKey
     refreshToken: tokens.refreshToken,
     bearer: { Authorization: `Bearer ${tokens.accessToken}`, "User-Type": "user" },
     cookie: { Cookie: sessionCookie },
-    apiKey: { "X-Ping-Api-Key": liveKey },
+    apiKey: { "X-Ping-Api-Key": tenant.liveKey },
+    pers: { Authorization: `Bearer ${await exchangeForPers(gatewayUrl, tenant.projectKey)}` },
   };
 }

@@ -28,6 +28,7 @@ export function benchRouteTable(upstreamUrl: string): string {
         userTypes: ["user"],
         upstream,
       },
+      { name: "bench-pers", path: "/bench/pers/*", methods: ["GET"], credentials: ["pers"], upstream },
     ],
   });
 }

@@ -1,5 +1,6 @@
 import type { Miniflare } from "miniflare";
 import { DEMO_API_KEYS, demoApiKeySeedStatements } from "../../scripts/lib/demo-api-keys.ts";
+import { demoIdentitySeedStatements } from "../../scripts/lib/demo-identity-provider.ts";
 import { sqlString } from "../../scripts/lib/sql.ts";
 import { DISPLAY_PREFIX_LENGTH, generateApiKey } from "../../src/crypto/api-key-format.ts";
 
@@ -7,11 +8,15 @@ type D1Database = Awaited<ReturnType<Miniflare["getD1Database"]>>;
 
 /** The bench database's one business, which owns every key the bench presents. */
 const BENCH_BUSINESS_PUBLIC_ID = "00000000-0000-4000-8000-00000000be01";
+/** Rows per multi-row INSERT when seeding keys (well under SQLite's and D1's statement limits). */
+const ROWS_PER_INSERT = 200;
 
 export interface BenchTenant {
   /** A live secret key with every permission (the demo `sk_live_…`), used again and again: the warm path. */
   liveKey: string;
-  /** Live `sms` keys that no request has presented yet: each one's first request is the cold path. */
+  /** The tenant's live publishable key (its project key for PERS token exchange). */
+  projectKey: string;
+  /** Live `sms` keys that no request has presented yet: each one's first request is its cold path. */
   issueFreshKeys(count: number): Promise<string[]>;
 }
 
@@ -28,25 +33,40 @@ export async function seedBenchTenant(db: D1Database, ownerPublicId: string): Pr
         `WHERE b.public_id = ${business} AND u.public_id = ${sqlString(ownerPublicId)}`,
     ),
     ...(await demoApiKeySeedStatements(BENCH_BUSINESS_PUBLIC_ID, ownerPublicId)).map((sql) => db.prepare(sql)),
+    // The tenant trusts the demo identity provider, so the bench can exchange its tokens for PERS ones.
+    ...demoIdentitySeedStatements(BENCH_BUSINESS_PUBLIC_ID).map((sql) => db.prepare(sql)),
   ]);
   const liveKey = DEMO_API_KEYS.find((key) => key.kind === "secret" && key.mode === "live")?.plaintext;
   if (!liveKey) throw new Error("no live demo key");
 
+  const businessRow = await db
+    .prepare(`SELECT id FROM businesses WHERE public_id = ${business}`)
+    .first<{ id: number }>();
+  if (!businessRow) throw new Error("no bench business");
   let issued = 0;
   const issueFreshKeys = async (count: number) => {
     const keys = await Promise.all(Array.from({ length: count }, () => generateApiKey("secret", "live")));
-    await db.batch(
-      keys.map((key) => {
-        issued += 1;
-        return db.prepare(
-          "INSERT INTO api_keys (public_id, business_id, name, kind, mode, permissions, hash, display_prefix) " +
-            `SELECT ${sqlString(`key_bench_${issued}`)}, b.id, 'Bench cold key', 'secret', 'live', '["sms"]', ` +
-            `${sqlString(key.lookupHash)}, ${sqlString(key.plaintext.slice(0, DISPLAY_PREFIX_LENGTH))} ` +
-            `FROM businesses b WHERE b.public_id = ${business}`,
-        );
-      }),
-    );
+    const rows = keys.map((key) => {
+      issued += 1;
+      return (
+        `(${sqlString(`key_bench_${issued}`)}, ${businessRow.id}, 'Bench key', 'secret', 'live', '["sms"]', ` +
+        `${sqlString(key.lookupHash)}, ${sqlString(key.plaintext.slice(0, DISPLAY_PREFIX_LENGTH))})`
+      );
+    });
+    // Many rows per INSERT and many INSERTs per batch: twelve thousand keys seed in about a second.
+    const statements = [];
+    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+      statements.push(
+        db.prepare(
+          "INSERT INTO api_keys (public_id, business_id, name, kind, mode, permissions, hash, display_prefix) VALUES " +
+            rows.slice(at, at + ROWS_PER_INSERT).join(", "),
+        ),
+      );
+    }
+    if (statements.length > 0) await db.batch(statements);
     return keys.map((key) => key.plaintext);
   };
-  return { liveKey, issueFreshKeys };
+  const projectKey = DEMO_API_KEYS.find((key) => key.kind === "publishable" && key.mode === "live")?.plaintext;
+  if (!projectKey) throw new Error("no live publishable demo key");
+  return { liveKey, projectKey, issueFreshKeys };
 }

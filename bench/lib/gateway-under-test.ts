@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
 import { insertUserSql } from "../../scripts/lib/users-sql.ts";
+import { parsePepperList } from "../../src/crypto/peppers.ts";
 
 /**
  * Bundles a worker exactly as `wrangler deploy` would, without deploying; returns the script's
@@ -39,6 +40,13 @@ export async function startCeiling(upstreamUrl: string) {
     bindings: { UPSTREAM_URL: upstreamUrl },
     ...PRODUCTION_LIKE_OUTBOUND,
   });
+  return { mf, url: new URL(await mf.ready) };
+}
+
+/** Login's reference: a bare Worker doing one PBKDF2-SHA256 at 100,000 iterations per request. */
+export async function startPbkdf2Floor() {
+  const scriptPath = buildWorker("bench/ceiling/pbkdf2.wrangler.toml", ".bench/pbkdf2", "pbkdf2-worker.js");
+  const mf = new Miniflare({ modules: true, scriptPath, compatibilityDate: "2026-04-01", ...PRODUCTION_LIKE_OUTBOUND });
   return { mf, url: new URL(await mf.ready) };
 }
 
@@ -100,6 +108,56 @@ export interface GatewayOptions {
   runtimeLog?: string;
 }
 
+type D1Database = Awaited<ReturnType<Miniflare["getD1Database"]>>;
+
+/** The bench's password pepper, fresh per run. */
+const BENCH_PEPPERS = `bench:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex")}`;
+
+async function applyMigrations(db: D1Database): Promise<void> {
+  for (const file of readdirSync("migrations")
+    .filter((name) => name.endsWith(".sql"))
+    .sort()) {
+    const statements = readFileSync(join("migrations", file), "utf8").split("--> statement-breakpoint");
+    for (const statement of statements) if (statement.trim()) await db.prepare(statement).run();
+  }
+}
+
+/** The bench user, hashed as the gateway hashes (PBKDF2-SHA256 100,000, the bench's pepper). */
+async function insertBenchUser(db: D1Database): Promise<BenchUser> {
+  const peppers = parsePepperList(BENCH_PEPPERS);
+  if (typeof peppers === "string") throw new Error(peppers);
+  const user: BenchUser = { publicId: crypto.randomUUID(), email: "bench@example.com", password: "bench-password-1" };
+  const seed = { ...user, userType: "user" as const, firstName: "Bench", lastName: "User", phoneNumber: null };
+  await db.prepare(await insertUserSql(seed, { peppers })).run();
+  return user;
+}
+
+/**
+ * Login's floor in the simulation: PBKDF2 and the storage calls of a login, nothing of Gatehouse's
+ * own (bench/ceiling/login-floor-worker.ts), over the same schema and the same user row.
+ */
+export async function startLoginFloor() {
+  const scriptPath = buildWorker(
+    "bench/ceiling/login-floor.wrangler.toml",
+    ".bench/login-floor",
+    "login-floor-worker.js",
+  );
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2026-04-01",
+    d1Databases: { DB: "login-floor-db" },
+    kvNamespaces: { KV: "login-floor-kv" },
+    ratelimits: { LIMITER: { simple: { limit: 1_000_000, period: 60 } } },
+    ...PRODUCTION_LIKE_OUTBOUND,
+  });
+  const url = new URL(await mf.ready);
+  const db = await mf.getD1Database("DB");
+  await applyMigrations(db);
+  await insertBenchUser(db);
+  return { mf, url };
+}
+
 export interface BenchUser {
   publicId: string;
   email: string;
@@ -115,7 +173,13 @@ export async function startGateway(scriptPath: string, options: GatewayOptions =
     compatibilityDate: "2026-04-01",
     d1Databases: { DB: "bench-db" },
     kvNamespaces: { KV: "bench-kv" },
-    bindings: { ...wranglerVars(), SIGNING_KEYS: await generateSigningKeySet(["ES256"]), ...options.extraBindings },
+    bindings: {
+      ...wranglerVars(),
+      SIGNING_KEYS: await generateSigningKeySet(["ES256"]),
+      // A pepper, as every deployment has one (`npm run dev` writes one too): login pays its HMAC.
+      PASSWORD_PEPPERS: BENCH_PEPPERS,
+      ...options.extraBindings,
+    },
     ratelimits: options.rateLimits ?? wranglerRateLimits(),
     inspectorPort: options.inspectorPort,
     ...PRODUCTION_LIKE_OUTBOUND,
@@ -123,25 +187,7 @@ export async function startGateway(scriptPath: string, options: GatewayOptions =
   });
   const url = await mf.ready;
   const db = await mf.getD1Database("DB");
-  for (const file of readdirSync("migrations")
-    .filter((name) => name.endsWith(".sql"))
-    .sort()) {
-    const statements = readFileSync(join("migrations", file), "utf8").split("--> statement-breakpoint");
-    for (const statement of statements) if (statement.trim()) await db.prepare(statement).run();
-  }
-  const user: BenchUser = { publicId: crypto.randomUUID(), email: "bench@example.com", password: "bench-password-1" };
-  await db
-    .prepare(
-      await insertUserSql({
-        publicId: user.publicId,
-        userType: "user",
-        email: user.email,
-        password: user.password,
-        firstName: "Bench",
-        lastName: "User",
-        phoneNumber: null,
-      }),
-    )
-    .run();
+  await applyMigrations(db);
+  const user = await insertBenchUser(db);
   return { mf, url: new URL(url), user, db, runtimeLogLines: () => output?.lines() ?? 0 };
 }

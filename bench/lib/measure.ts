@@ -41,19 +41,66 @@ export interface ThroughputSummary {
   non2xx: number;
 }
 
-/** Loopback load with autocannon, bounded in time. */
-export async function measureThroughput(
-  label: string,
-  options: { url: string; method?: "GET" | "POST"; headers?: Record<string, string>; body?: string; seconds?: number },
-): Promise<ThroughputSummary> {
-  const result = await autocannon({
+/**
+ * Extra headers per request, taken in turn (e.g. one API key after another), the first again after
+ * the last. The position carries over from one load to the next, so consecutive loads keep cycling
+ * through the whole list rather than starting again at its head.
+ */
+export class HeaderCycle {
+  private position = 0;
+  constructor(readonly entries: readonly Record<string, string>[]) {
+    if (entries.length === 0) throw new Error("a header cycle needs at least one entry");
+  }
+  next(): Record<string, string> {
+    const entry = this.entries[this.position] as Record<string, string>;
+    this.position = (this.position + 1) % this.entries.length;
+    return entry;
+  }
+}
+
+export interface LoadOptions {
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  seconds?: number;
+  /** Stop after this many requests instead (takes precedence over `seconds`)… */
+  amount?: number;
+  /** …or after this long, whichever comes first. */
+  maxSeconds?: number;
+  cycle?: HeaderCycle;
+}
+
+/** Concurrent connections of every load. */
+export const CONNECTIONS = 16;
+
+/** Loopback load with autocannon, bounded in time (or in requests). */
+export async function measureThroughput(label: string, options: LoadOptions): Promise<ThroughputSummary> {
+  const { cycle } = options;
+  const run = autocannon({
     url: options.url,
     method: options.method ?? "GET",
     headers: options.headers,
     body: options.body,
-    connections: 16,
+    connections: Math.min(CONNECTIONS, options.amount ?? CONNECTIONS),
     duration: options.seconds ?? 8,
-  });
+    ...(options.amount === undefined ? {} : { amount: options.amount }),
+    ...(cycle
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                headers: { ...request.headers, ...cycle.next() },
+              }),
+            },
+          ],
+        }
+      : {}),
+  }) as Promise<autocannon.Result> & { stop(): void };
+  const timer = options.maxSeconds === undefined ? undefined : setTimeout(() => run.stop(), options.maxSeconds * 1000);
+  const result = await run;
+  clearTimeout(timer);
   return {
     label,
     requestsPerSecond: result.requests.average,

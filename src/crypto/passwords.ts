@@ -46,13 +46,39 @@ const SALT_BYTES = 16;
 const HASH_BITS = 256;
 const encoder = new TextEncoder();
 
+/**
+ * Pepper HMAC keys, imported once per isolate: the configured peppers are few and fixed for the
+ * isolate's life (config is parsed once per env), and an import costs more than the HMAC itself.
+ */
+const legacyPepperKeys = new Map<string, Promise<CryptoKey>>();
+const pepperKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+function importHmacKey(secret: BufferSource): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+function legacyPepperKey(pepper: string): Promise<CryptoKey> {
+  let key = legacyPepperKeys.get(pepper);
+  if (!key) {
+    key = importHmacKey(encoder.encode(pepper));
+    legacyPepperKeys.set(pepper, key);
+  }
+  return key;
+}
+
+function pepperKey(pepper: Pepper): Promise<CryptoKey> {
+  let key = pepperKeys.get(pepper.secret);
+  if (!key) {
+    key = importHmacKey(pepper.secret);
+    pepperKeys.set(pepper.secret, key);
+  }
+  return key;
+}
+
 async function passwordMaterial(password: string, pepper: string | undefined): Promise<BufferSource> {
   const raw = encoder.encode(password);
   if (!pepper) return raw;
-  const key = await crypto.subtle.importKey("raw", encoder.encode(pepper), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, raw));
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await legacyPepperKey(pepper), raw));
 }
 
 async function derive(password: string, salt: BufferSource, iterations: number, pepper: string | undefined) {
@@ -63,8 +89,7 @@ async function derive(password: string, salt: BufferSource, iterations: number, 
 }
 
 async function keyWithPepper(derived: Uint8Array<ArrayBuffer>, pepper: Pepper): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", pepper.secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, derived));
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await pepperKey(pepper), derived));
 }
 
 export async function hashPassword(password: string, policy: PasswordPolicy): Promise<string> {
