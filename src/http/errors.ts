@@ -79,7 +79,19 @@ export function toAppError(err: unknown): AppError {
     if (err.status === 404) return new AppError("not_found");
     if (err.status < 500) return new AppError("invalid_request", { detail: err.message });
   }
-  return new AppError("internal_error", { detail: err instanceof Error ? `${err.name}: ${err.message}` : "unknown" });
+  return new AppError("internal_error", { detail: detailOf(err) });
+}
+
+/**
+ * What a 500's log line says of the error. drizzle's query errors carry the query's parameters
+ * after `params:` (password and token hashes, emails): the statement and the cause are kept, the
+ * parameters never logged.
+ */
+function detailOf(err: unknown): string {
+  if (!(err instanceof Error)) return "unknown";
+  const message = err.message.split("\nparams:")[0];
+  const cause = err.cause instanceof Error ? ` (cause: ${err.cause.message})` : "";
+  return `${err.name}: ${message}${cause}`;
 }
 
 function unavailableCauseOf(err: unknown): AppError | undefined {
