@@ -5,6 +5,7 @@ import type { Principal } from "../../src/domain";
 import { identityAssertion, signedAssertionBytes } from "../../src/gateway/assertion";
 import { CACHE_BUDGET_BYTES, TOTAL_CACHE_BUDGET_BYTES } from "../../src/isolate-memory";
 import { knownApiKeyBytes } from "../../src/services/api-keys/key-lookup";
+import { apiKeyPrincipalOf } from "../../src/services/api-keys/verification";
 import type { ApiKeyRecord } from "../../src/storage/api-keys";
 import { testDeps } from "../support/deps";
 
@@ -47,14 +48,7 @@ describe("the isolate's one cache budget", () => {
 
   it("holds the assertions of more than 12,000 API-key principals, with room to spare", async () => {
     const record = typicalRecord();
-    const principal: Principal = {
-      method: "api_key",
-      keyId: record.publicId,
-      tenantId: record.tenantId,
-      kind: record.kind,
-      mode: record.mode,
-      permissions: record.permissions,
-    };
+    const principal: Principal = apiKeyPrincipalOf(record);
     const audience = "https://notification.internal";
     const deps = (await testDeps()).at(Date.now());
     const token = await identityAssertion(deps, principal, audience);

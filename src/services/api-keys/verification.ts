@@ -50,6 +50,11 @@ export async function verifyApiKey(deps: Deps, presented: string): Promise<ApiKe
 export async function authenticateApiKey(deps: Deps, presented: string, origin?: string): Promise<ApiKeyPrincipal> {
   const record = await verifyApiKey(deps, presented);
   refuseForeignOrigin(record, origin);
+  return apiKeyPrincipalOf(record);
+}
+
+/** Who a usable key's request acts as: what the gateway's identity headers and assertion carry. */
+export function apiKeyPrincipalOf(record: ApiKeyRecord): ApiKeyPrincipal {
   return {
     method: "api_key",
     keyId: record.publicId,
