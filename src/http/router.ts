@@ -56,6 +56,7 @@ export function createSurface(dialect: DialectChoice) {
   const first = [speak(dialect), headerLimits];
   function route<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
     ownRoutes.push({ method: config.method.toUpperCase(), pattern: patternOf(config.path), dialect });
+    anyOwnPath = undefined;
     // The added middleware sets no context variable, so the route keeps the type its own
     // middleware gives its handler.
     return createRoute({ ...config, middleware: [...first, ...asArray(config.middleware)] }) as unknown as ReturnType<
@@ -73,6 +74,8 @@ interface OwnRoute {
 }
 
 const ownRoutes: OwnRoute[] = [];
+/** All of `ownRoutes`' patterns in one, built at the first request (every surface is declared by then). */
+let anyOwnPath: RegExp | undefined;
 
 /** `/v1/api-keys/{id}/roll` → a regex for that path with any single segment as `{id}`. */
 function patternOf(openApiPath: string): RegExp {
@@ -89,6 +92,9 @@ function patternOf(openApiPath: string): RegExp {
  * than falling through to the gateway's 404. Mounted after every surface, before the gateway.
  */
 export const refuseOtherMethods = createMiddleware<AppEnv>(async (c, next) => {
+  // Every gateway request passes here: one test of all paths at once, then the routes one by one.
+  anyOwnPath ??= new RegExp(ownRoutes.map((route) => `(?:${route.pattern.source})`).join("|"));
+  if (!anyOwnPath.test(c.req.path)) return next();
   const matching = ownRoutes.filter((route) => route.pattern.test(c.req.path));
   const first = matching[0];
   if (!first) return next();
