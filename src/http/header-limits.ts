@@ -13,17 +13,19 @@ export const MAX_HEADER_BYTES = 8 * 1024;
 /** Every header together: a quarter of Cloudflare's 128 KB, room for a full browser cookie jar. */
 export const MAX_TOTAL_HEADER_BYTES = 32 * 1024;
 
+const CREDENTIAL_NAMES: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
+
 /** Why `headers` are too large to handle, or null. Header values are byte strings, so length is size. */
 export function oversizedHeaders(headers: Headers): string | null {
   let total = 0;
+  let credentials = 0;
   for (const [name, value] of headers) {
     const size = name.length + value.length;
     if (size > MAX_HEADER_BYTES) return `header ${name} of ${size} bytes`;
     total += size;
+    if (CREDENTIAL_NAMES.has(name)) credentials += value.length;
   }
   if (total > MAX_TOTAL_HEADER_BYTES) return `headers of ${total} bytes`;
-  let credentials = 0;
-  for (const name of CREDENTIAL_HEADERS) credentials += headers.get(name)?.length ?? 0;
   if (credentials > MAX_CREDENTIAL_HEADER_BYTES) return `credential headers of ${credentials} bytes`;
   return null;
 }
