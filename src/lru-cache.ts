@@ -33,6 +33,8 @@ export class LruCache<K, V> {
   private readonly onEvict: ((key: K, value: V) => void) | undefined;
   private readonly slots = new Map<K, Slot<V>>();
   private heldBytes = 0;
+  /** The last key stored or read: while it is held, it is already the most recent. */
+  private newest: K | undefined;
 
   constructor(options: LruCacheOptions<K, V>) {
     this.budget = options.maxBytes;
@@ -65,8 +67,11 @@ export class LruCache<K, V> {
   get(key: K): V | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
-    this.slots.delete(key);
-    this.slots.set(key, slot);
+    if (key !== this.newest) {
+      this.slots.delete(key);
+      this.slots.set(key, slot);
+      this.newest = key;
+    }
     return slot.value;
   }
 
@@ -86,6 +91,7 @@ export class LruCache<K, V> {
     if (bytes > this.budget) return false;
     while (this.heldBytes + bytes > this.budget && this.slots.size > 0) this.evictColdest();
     this.slots.set(key, { value, bytes });
+    this.newest = key;
     this.heldBytes += bytes;
     return true;
   }

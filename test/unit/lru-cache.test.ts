@@ -23,6 +23,23 @@ describe("a per-isolate LRU cache under a byte budget", () => {
     expect([...cache.keys()]).toEqual(["c", "a", "d"]);
   });
 
+  it("keeps exact recency when the same entry is read again and again, and after it is deleted", () => {
+    const cache = cacheOf(40);
+    cache.set("a", 10);
+    cache.set("b", 10);
+    cache.get("a");
+    cache.get("a");
+    expect([...cache.keys()]).toEqual(["b", "a"]);
+    cache.set("c", 10);
+    cache.get("a");
+    expect([...cache.keys()]).toEqual(["b", "c", "a"]);
+    cache.delete("a");
+    cache.get("b");
+    cache.set("a", 10);
+    cache.get("c");
+    expect([...cache.keys()]).toEqual(["b", "a", "c"]);
+  });
+
   it("a peek reads without refreshing: the entry peeked at is still the coldest", () => {
     const evicted: string[] = [];
     const cache = cacheOf(20, evicted);
