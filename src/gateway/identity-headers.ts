@@ -31,12 +31,16 @@ const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
 /** Gatehouse's own login credentials, which no origin ever needs, forwarded on no route. */
 const GATEHOUSE_ONLY_NAMES = new Set([DEVICE_TOKEN_HEADER]);
 
+const FOLDED = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 /**
  * `name` folded as the most lenient origin might fold it: case ignored and every run of
  * non-alphanumerics (`_`, `.`, `-`, ...) read as one `-`, so `X_Auth.User-Id` is `x-auth-user-id`
  * (some servers fold `_` into `-`: oauth2-proxy CVE-2025-64484).
  */
 export function canonical(name: string): string {
+  // Nearly every name a client sends is folded already: a test costs less than a split and a join.
+  if (FOLDED.test(name)) return name;
   return name
     .toLowerCase()
     .split(/[^a-z0-9]+/)
