@@ -71,12 +71,15 @@ const isolates = (process.argv[3] ?? "core:user:").split(",");
 if (!PATHS.includes(path)) throw new Error(`path must be one of ${PATHS.join(", ")}`);
 
 const upstream = await startUpstream();
-const gateway = await startGateway(buildWorker(), {
-  extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url) },
-  rateLimits: unlimited(),
-  runtimeLog: ".bench/profile.log",
-  inspectorPort: INSPECTOR_PORT,
-});
+const gateway = await startGateway(
+  buildWorker("wrangler.toml", ".bench/profile-build", "index.js", { readableNames: true }),
+  {
+    extraBindings: { GATEWAY_ROUTES: benchRouteTable(upstream.url) },
+    rateLimits: unlimited(),
+    runtimeLog: ".bench/profile.log",
+    inspectorPort: INSPECTOR_PORT,
+  },
+);
 try {
   const tenant = await seedBenchTenant(gateway.db, gateway.user.publicId);
   const credentials = await benchCredentials(gateway.url, gateway.user, tenant);

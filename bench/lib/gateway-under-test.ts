@@ -10,11 +10,18 @@ import { parsePepperList } from "../../src/crypto/peppers.ts";
 /**
  * Bundles a worker exactly as `wrangler deploy` would, without deploying; returns the script's
  * path. (`--outdir` is absolute because wrangler resolves it against the config's folder.)
+ * `readableNames` keeps the bundle unminified, so that a CPU profile names our functions.
  */
-export function buildWorker(config = "wrangler.toml", outdir = ".bench/build", script = "index.js"): string {
+export function buildWorker(
+  config = "wrangler.toml",
+  outdir = ".bench/build",
+  script = "index.js",
+  { readableNames = false } = {},
+): string {
+  const minify = readableNames ? ["--minify=false"] : [];
   execFileSync(
     join("node_modules", ".bin", "wrangler"),
-    ["deploy", "--dry-run", "-c", config, "--outdir", resolve(outdir)],
+    ["deploy", "--dry-run", "-c", config, "--outdir", resolve(outdir), ...minify],
     {
       stdio: "ignore",
     },
