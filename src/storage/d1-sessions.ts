@@ -148,25 +148,3 @@ export function readsPrimary(db: Database, freshness: ReadFreshness = "default")
   const request = requestOf(db);
   return request ? request.session.readsPrimary(freshness) : true;
 }
-
-/**
- * A read served by the nearest replica, made once more on the primary when its answer is not
- * `settled` (a row written a moment ago, anywhere, may not have reached that replica yet), so a
- * client that has just written never needs a bookmark to be believed. No second read when the
- * first one already saw the primary.
- */
-export async function readNearestThenPrimary<T>(
-  db: Database,
-  read: (db: Database) => Promise<T>,
-  settled: (value: T) => boolean,
-): Promise<T> {
-  const sawPrimary = readsPrimary(db, "nearest");
-  const value = await read(nearestReplicaOf(db));
-  if (settled(value) || sawPrimary) return value;
-  return read(primaryOf(db));
-}
-
-/** For `readNearestThenPrimary`: a row found is settled; "no such row" may be replica lag. */
-export function isKnown(value: unknown): boolean {
-  return value !== null && value !== undefined;
-}

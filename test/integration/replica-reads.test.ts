@@ -6,7 +6,7 @@ import { authenticatePassword } from "../../src/services/auth/password-login";
 import type { Deps } from "../../src/services/deps";
 import { isD1Bookmark, RequestDatabase } from "../../src/storage/d1-sessions";
 import { createUser, uniqueEmail } from "../support/accounts";
-import { createKey, signedInOwner } from "../support/api-keys";
+import { createKey, sendAs, signedInOwner } from "../support/api-keys";
 import { type RecordedD1, readsTable, recordedD1 } from "../support/d1-sessions";
 import { testDeps } from "../support/deps";
 import { neverIssuedKey } from "../support/gateway-credentials";
@@ -64,24 +64,35 @@ describe("logging in reads the nearest replica, and the primary before refusing"
   });
 });
 
-describe("a cold API key reads the nearest replica, and the primary for a key it does not know", () => {
-  it("a key created a moment ago works at once, though the nearest replica has not seen it yet", async () => {
+describe("a cold API key reads the primary only, so a revocation is never held up by replica lag", () => {
+  it("a key created a moment ago works at once, and no replica is asked", async () => {
     const owner = await signedInOwner();
     const { key, api_key } = await createKey(owner);
     const d1 = recordedD1({ replicaLag: true });
     const record = await verifyApiKey(await depsOver(d1), key);
     expect(record.publicId).toBe(api_key.id);
-    expect(d1.starts.slice(0, 2)).toEqual(["first-unconstrained", "first-primary"]);
+    expect(d1.starts).toEqual(["first-primary"]);
   });
 
-  it("a key no one issued is refused (not_found) after the primary was asked too", async () => {
+  it("a key revoked a moment ago is refused at once at an isolate that never saw it", async () => {
+    const owner = await signedInOwner();
+    const { key, api_key } = await createKey(owner);
+    const revoked = await sendAs(owner, "DELETE", `/v1/api-keys/${api_key.id}`);
+    expect(revoked.status).toBe(200);
+    const d1 = recordedD1({ replicaLag: true });
+    const refusal = await refusalOf(verifyApiKey(await depsOver(d1), key));
+    expect(refusal.options.reason).toBe("revoked");
+    expect(d1.starts).toEqual(["first-primary"]);
+  });
+
+  it("a key no one issued is refused (not_found) by the primary", async () => {
     const d1 = recordedD1({ replicaLag: true });
     const refusal = await refusalOf(verifyApiKey(await depsOver(d1), await neverIssuedKey()));
     expect(refusal.options.reason).toBe("not_found");
-    expect(d1.starts.slice(0, 2)).toEqual(["first-unconstrained", "first-primary"]);
+    expect(d1.starts).toEqual(["first-primary"]);
   });
 
-  it("through the gateway: the cold request reads the replica, the warm one starts no D1 session at all", async () => {
+  it("through the gateway: the cold request reads the primary, the warm one starts no D1 session at all", async () => {
     const owner = await signedInOwner();
     const { key } = await createKey(owner, { mode: "live" });
     const cold = recordedD1();
@@ -91,7 +102,7 @@ describe("a cold API key reads the nearest replica, and the primary for a key it
       { DB: cold.binding },
     );
     expect(first.status).toBe(200);
-    expect(cold.starts[0]).toBe("first-unconstrained");
+    expect(cold.starts[0]).toBe("first-primary");
     // A forwarded response passes back untouched: no bookmark header is added to it.
     expect(first.headers.get(D1_BOOKMARK_HEADER)).toBeNull();
 

@@ -6,7 +6,6 @@ import {
   nearestReplicaOf,
   primaryOf,
   RequestDatabase,
-  readNearestThenPrimary,
   readsPrimary,
 } from "../../src/storage/d1-sessions";
 import { type Database, openDatabase } from "../../src/storage/db";
@@ -95,46 +94,6 @@ describe("a request's D1 session", () => {
     expect(readsPrimary(request.db, "nearest")).toBe(true);
     // The bare binding is the primary.
     expect(readsPrimary(openDatabase(env.DB), "nearest")).toBe(true);
-  });
-});
-
-describe("a read from the nearest replica, then the primary", () => {
-  it("reads once when the replica has the row", async () => {
-    const publicId = await insertBusiness(openDatabase(env.DB), "Replicated");
-    const d1 = recordedD1();
-    const request = new RequestDatabase(d1.binding);
-    const found = await readNearestThenPrimary(request.db, (db) => findBusiness(db, publicId), Boolean);
-    expect(found?.name).toBe("Replicated");
-    expect(d1.starts).toEqual(["first-unconstrained"]);
-  });
-
-  it("reads the primary when a lagging replica does not have the row yet", async () => {
-    const publicId = await insertBusiness(openDatabase(env.DB), "Just written");
-    const d1 = recordedD1({ replicaLag: true });
-    const request = new RequestDatabase(d1.binding);
-    expect(await findBusiness(nearestReplicaOf(new RequestDatabase(d1.binding).db), publicId)).toBeUndefined();
-
-    const found = await readNearestThenPrimary(request.db, (db) => findBusiness(db, publicId), Boolean);
-    expect(found?.name).toBe("Just written");
-    expect(d1.starts.slice(-2)).toEqual(["first-unconstrained", "first-primary"]);
-  });
-
-  it("does not read twice what it read from the primary the first time", async () => {
-    const d1 = recordedD1();
-    const request = new RequestDatabase(d1.binding);
-    await findBusiness(request.db, "nobody");
-    let reads = 0;
-    const found = await readNearestThenPrimary(
-      request.db,
-      (db) => {
-        reads += 1;
-        return findBusiness(db, "nobody");
-      },
-      Boolean,
-    );
-    expect(found).toBeUndefined();
-    expect(reads).toBe(1);
-    expect(d1.starts).toEqual(["first-primary"]);
   });
 });
 

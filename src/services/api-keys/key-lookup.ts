@@ -3,7 +3,7 @@ import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, NUMBER_BYTES, objectBytes, st
 import { LruCache } from "../../lru-cache";
 import { deleteEdgeCachedApiKey, readEdgeCachedApiKey, writeEdgeCachedApiKey } from "../../storage/api-key-edge-cache";
 import { type ApiKeyRecord, findApiKeyRecordByHash } from "../../storage/api-keys";
-import { isKnown, readNearestThenPrimary } from "../../storage/d1-sessions";
+import { primaryOf } from "../../storage/d1-sessions";
 import type { Deps } from "../deps";
 
 /**
@@ -108,7 +108,10 @@ async function resolveRecord(deps: Deps, parsed: ParsedApiKey): Promise<KnownApi
     }
   }
 
-  const record = await readNearestThenPrimary(deps.db, (db) => findApiKeyRecordByHash(db, lookupHash), isKnown);
+  // The primary, never a replica: a replica's lag has no bound, and a revocation must land within
+  // the cache bounds above (docs/api-keys.md). This read happens once per key and location per
+  // `API_KEY_EDGE_CACHE_SECONDS`.
+  const record = await findApiKeyRecordByHash(primaryOf(deps.db), lookupHash);
   if (edgeTtlMs > 0) {
     deps.defer(writeEdgeCachedApiKey(lookupHash, { record, resolvedAt: nowMs }, edgeTtlSeconds));
   }
