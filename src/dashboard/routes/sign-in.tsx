@@ -4,8 +4,15 @@ import { clientInfo } from "../../http/client-info";
 import type { AppEnv } from "../../http/context";
 import { credentialsSchema } from "../../http/schemas/ping";
 import { rateLimit } from "../../middleware/rate-limit";
+import { issueDeviceToken } from "../../services/auth/device-tokens";
 import { signInToDashboard, signOutOfDashboard } from "../../services/sessions/dashboard-sessions";
-import { clearDashboardCookie, dashboardCookieOf, setDashboardCookie } from "../cookie";
+import {
+  clearDashboardCookie,
+  dashboardCookieOf,
+  dashboardDeviceTokenOf,
+  setDashboardCookie,
+  setDashboardDeviceCookie,
+} from "../cookie";
 import { fieldErrorsOf } from "../field-errors";
 import { readForm } from "../form-body";
 import { isFormTokenValid } from "../form-token";
@@ -35,9 +42,15 @@ export const signInRoutes = new Hono<AppEnv>()
       const errors = fieldErrorsOf(parsed.error.issues);
       return renderPublicPage(c, "Sign in", <SignInForm email={form.get("email")} errors={errors} />, 400);
     }
+    const deps = c.get("deps");
     try {
-      const { cookieValue } = await signInToDashboard(c.get("deps"), { ...parsed.data, client: clientInfo(c.req) });
+      const { user, cookieValue } = await signInToDashboard(deps, {
+        ...parsed.data,
+        client: clientInfo(c.req),
+        deviceToken: dashboardDeviceTokenOf(c),
+      });
       setDashboardCookie(c, cookieValue);
+      setDashboardDeviceCookie(c, await issueDeviceToken(deps, user.publicId));
       return c.redirect("/dashboard/businesses", 303);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "invalid_credentials") throw err;

@@ -9,7 +9,9 @@ import { authenticateCookieSession, logoutCookieSession, startCookieSession } fr
  * the same password check, rate limits and audit as both seed logins. Such a session is of its
  * own kind (`dashboard`), so its cookie is never a `session_token` (PingPage stays `user`-only)
  * nor a bearer token (admin users and agents keep explicit tokens for the APIs). It lasts 12
- * hours from sign-in, not sliding: a staff console should not stay open for a month.
+ * hours from sign-in, not sliding: a staff console should not stay open for a month. A device
+ * token from an earlier sign-in makes the account-wide failure limit give way to that device's own,
+ * as on the API logins (password-login.ts).
  */
 export const DASHBOARD_SESSION_TTL_SECONDS = 12 * 60 * 60;
 
@@ -21,7 +23,7 @@ export interface DashboardSignIn {
 
 export async function signInToDashboard(
   deps: Deps,
-  input: { email: string; password: string; client: ClientInfo },
+  input: { email: string; password: string; client: ClientInfo; deviceToken?: string },
 ): Promise<DashboardSignIn> {
   const { user } = await authenticatePassword(deps, { ...input, flow: "dashboard" });
   const cookieValue = await startCookieSession(deps, user, input.client, "dashboard", DASHBOARD_SESSION_TTL_SECONDS);
