@@ -13,7 +13,7 @@ import { ipBucketOf } from "./ip-buckets";
  * Keys are a client IP bucket (IPv6 by its /64: services/ip-buckets.ts) or a hash, never a raw
  * secret or email:
  *
- *   login_ip            client IP                          every login attempt, both flows
+ *   login_ip            client IP                          every login attempt: token, cookie, dashboard
  *   login_account_ip    H(normalized email) + client IP    tight: one source guessing one account
  *   login_account       H(normalized email)                failed logins only, from clients without
  *                                                          a device token: many sources, one account
