@@ -70,6 +70,11 @@ export async function insertUserIfEmailFree(db: Database, user: NewUser): Promis
   return rows[0] ?? null;
 }
 
+/** Deletes a user inserted a moment ago that nothing refers to yet (a registration that could not finish). */
+export async function deleteUserJustInserted(db: Database, userId: number): Promise<void> {
+  await db.delete(users).where(eq(users.id, userId));
+}
+
 export interface NewMembership {
   businessId: number;
   role: MemberRole;

@@ -54,18 +54,37 @@ describe("KV down: what each surface answers", () => {
     expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 
-  it("PingPage register: 503 without a cookie; the account exists, so signing in then works", async () => {
+  it("PingPage register: 503 without a cookie and no account left, so registering again works", async () => {
     const email = uniqueEmail("register-kv");
     const password = "a long enough password";
+    const body = { email, password, name: "Outage Person" };
     const res = await sendJson(
       "/v1/auth/register",
       "POST",
-      { email, password, name: "Outage Person" },
+      body,
       {},
       { KV: faultyKv(env.KV, { fail: "writes" }).binding },
     );
     await expectUnavailable(res, "pingpage");
     expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await countUsersWithEmail(email)).toBe(0);
+    const retried = await sendJson("/v1/auth/register", "POST", body);
+    expect(retried.status).toBe(201);
+    expect(await countUsersWithEmail(email)).toBe(1);
+  });
+
+  it("PingPage register with KV and then D1 failing: the account stays, and signing in with it works", async () => {
+    const email = uniqueEmail("register-kv-d1");
+    const password = "a long enough password";
+    const d1 = faultyD1(env.DB, { fail: "writes", afterWrites: 1 });
+    const res = await sendJson(
+      "/v1/auth/register",
+      "POST",
+      { email, password, name: "Outage Person" },
+      {},
+      { KV: faultyKv(env.KV, { fail: "writes" }).binding, DB: d1.binding },
+    );
+    await expectUnavailable(res, "pingpage");
     expect(await countUsersWithEmail(email)).toBe(1);
     const login = await sendJson("/v1/auth/login", "POST", { email, password });
     expect(login.status).toBe(200);

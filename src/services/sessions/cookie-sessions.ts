@@ -13,7 +13,7 @@ import {
 import { LruCache } from "../../lru-cache";
 import type { UserRow } from "../../storage/schema";
 import type { SessionRecord } from "../../storage/session-store";
-import { findUserByPublicId, insertUserIfEmailFree } from "../../storage/users";
+import { deleteUserJustInserted, findUserByPublicId, insertUserIfEmailFree } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import { authenticatePassword, normalizeEmail, passwordPolicy } from "../auth/password-login";
 import type { Deps } from "../deps";
@@ -112,7 +112,15 @@ export async function registerWithCookie(
     now: deps.now,
   });
   if (!user) throw new AppError("email_taken", { detail: "registration for an existing email" });
-  return { user, cookieValue: await startCookieSession(deps, user, input.client) };
+  try {
+    return { user, cookieValue: await startCookieSession(deps, user, input.client) };
+  } catch (err) {
+    // Without its session the registration failed: take the account back, so that the client's
+    // retry registers again rather than meeting a 409 for an account it never got. If D1 is down
+    // too, the account stays, and signing in with it works.
+    await deleteUserJustInserted(deps.db, user.id).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** PingPage login: the same password check as Ping (no enumeration), then a new cookie session. */
