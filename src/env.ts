@@ -147,6 +147,18 @@ export type Config = z.infer<typeof configSchema>;
 
 const configCache = new WeakMap<Bindings, Config>();
 
+/** Host names of the machine Gatehouse runs on in local development. */
+export const LOCAL_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Local development is when Gatehouse itself runs on an http://localhost issuer (`npm run dev`);
+ * every other ISSUER is production.
+ */
+export function isLocalDevelopment(config: Pick<Config, "issuer">): boolean {
+  const issuer = new URL(config.issuer);
+  return issuer.protocol === "http:" && LOCAL_HOSTS.has(issuer.hostname);
+}
+
 /** Parses and validates the configuration once per isolate; a bad value fails loudly at the first request. */
 export function readConfig(env: Bindings): Config {
   const cached = configCache.get(env);
