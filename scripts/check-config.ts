@@ -1,13 +1,18 @@
 /**
- * `npm run check:config [-- --env NAME] [-- --vars FILE]`: validates, offline, what the Worker
- * checks when it starts: every variable of wrangler.toml (and of `.dev.vars`, or the file given,
- * when present) in range, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid
- * with every service binding it names declared in wrangler.toml. Exits 1 naming each problem.
+ * `npm run check:config [-- --env NAME] [-- --vars FILE] [-- --without-secrets]`: validates,
+ * offline, what the Worker checks when it starts: every variable of wrangler.toml (and of
+ * `.dev.vars`, or the file given, when present) in range, PASSWORD_PEPPERS present when ISSUER is
+ * production, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid with every
+ * service binding it names declared in wrangler.toml. Exits 1 naming each problem.
+ *
+ * A deployment's Workers secrets live in Cloudflare and cannot be read from here. With
+ * `--without-secrets` (what `npm run deploy` passes) a secret that is absent is not held against
+ * the configuration: the check says so, and the Worker refuses to start without it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { unstable_readConfig } from "wrangler";
-import type { Bindings } from "../src/env.ts";
+import { type Bindings, missingProductionPepper } from "../src/env.ts";
 import { checkConfiguration } from "../src/startup.ts";
 
 const { values } = parseArgs({
@@ -15,6 +20,7 @@ const { values } = parseArgs({
     env: { type: "string" },
     vars: { type: "string" },
     config: { type: "string", default: "wrangler.toml" },
+    "without-secrets": { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -25,7 +31,10 @@ if (values.help) {
 Checks the configuration the Worker validates at start-up, without starting it:
   --config FILE  the wrangler configuration (default wrangler.toml)
   --env NAME     a wrangler environment ([env.NAME] in the configuration)
-  --vars FILE    extra variables in .dev.vars format (default: .dev.vars when it exists)`);
+  --vars FILE    extra variables in .dev.vars format (default: .dev.vars when it exists)
+  --without-secrets
+                 the Workers secrets are set in Cloudflare, not in the variables given: do not
+                 refuse a missing PASSWORD_PEPPERS (the Worker still does), say it was not seen`);
   process.exit(0);
 }
 
@@ -36,11 +45,22 @@ const extra = varsFile ? parseEnv(readFileSync(varsFile, "utf8")) : {};
 const declared = (wrangler.services ?? []) as Array<{ binding: string }>;
 const services = Object.fromEntries(declared.map(({ binding }) => [binding, { fetch: () => undefined }]));
 
+const secretsVisible = !values["without-secrets"];
+
 try {
-  checkConfiguration({ ...wrangler.vars, ...extra, ...services } as unknown as Bindings);
+  const config = checkConfiguration({ ...wrangler.vars, ...extra, ...services } as unknown as Bindings, {
+    secretsVisible,
+  });
   console.log(
     `Configuration OK (${values.config}${values.env ? `, env ${values.env}` : ""}${varsFile ? `, ${varsFile}` : ""}).`,
   );
+  if (!secretsVisible && missingProductionPepper(config)) {
+    console.log(
+      "Not checked: the Workers secret PASSWORD_PEPPERS, which this ISSUER requires. It is not visible offline;" +
+        " the Worker refuses to start without it (`npx wrangler secret list` shows whether it is set," +
+        " `npx wrangler secret put PASSWORD_PEPPERS` sets it).",
+    );
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
-import { parsePepperList } from "./crypto/peppers";
+import { PEPPER_LIST_FORMAT, parsePepperList } from "./crypto/peppers";
 import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 
 /** Bindings and secrets as wrangler provides them. Declared once; everything else reads `Config`. */
@@ -11,9 +11,12 @@ export interface Bindings {
   ASSETS: Fetcher;
   /** JSON Web Key Set with private keys; the first key signs, every key verifies. Workers secret. */
   SIGNING_KEYS: string;
-  /** Optional secret mixed into every password hash (HMAC before PBKDF2). Workers secret. */
+  /** Legacy single pepper (HMAC before PBKDF2), read only to verify and upgrade its hashes. Workers secret. */
   PASSWORD_PEPPER?: string;
-  /** Secret: `id:hex,id:hex` (each ≥ 32 bytes), the first current; see src/crypto/peppers.ts. */
+  /**
+   * Secret: `id:hex,id:hex` (each ≥ 32 bytes), the first current; see src/crypto/peppers.ts.
+   * Optional in local development only: readConfig refuses a production ISSUER without it.
+   */
   PASSWORD_PEPPERS?: string;
   ISSUER: string;
   TOKEN_AUDIENCE: string;
@@ -147,10 +150,53 @@ export type Config = z.infer<typeof configSchema>;
 
 const configCache = new WeakMap<Bindings, Config>();
 
+/** Host names of the machine Gatehouse runs on in local development. */
+export const LOCAL_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Local development is when Gatehouse itself runs on an http://localhost issuer (`npm run dev`);
+ * every other ISSUER is production.
+ */
+export function isLocalDevelopment(config: Pick<Config, "issuer">): boolean {
+  const issuer = new URL(config.issuer);
+  return issuer.protocol === "http:" && LOCAL_HOSTS.has(issuer.hostname);
+}
+
+/**
+ * Why a production configuration has no pepper, or undefined. Without one every password hash
+ * written is unpeppered, and a leak of D1 alone exposes it to offline guessing: that must stop
+ * the Worker, not pass silently. The legacy `PASSWORD_PEPPER` does not count: it is only read.
+ */
+export function missingProductionPepper(config: Pick<Config, "issuer" | "passwordPeppers">): string | undefined {
+  if (isLocalDevelopment(config) || config.passwordPeppers.length > 0) return undefined;
+  return (
+    `PASSWORD_PEPPERS is required when ISSUER is not on localhost (${config.issuer}): without it passwords ` +
+    "are stored unpeppered. Set it with `npx wrangler secret put PASSWORD_PEPPERS`, " +
+    `value ${PEPPER_LIST_FORMAT} (docs/deploying.md makes one).`
+  );
+}
+
+function invalidConfiguration(problems: string[]): Error {
+  return new Error(`Invalid Gatehouse configuration: ${problems.join("; ")}`);
+}
+
 /** Parses and validates the configuration once per isolate; a bad value fails loudly at the first request. */
 export function readConfig(env: Bindings): Config {
   const cached = configCache.get(env);
   if (cached) return cached;
+  const config = readConfigWithoutSecrets(env);
+  const noPepper = missingProductionPepper(config);
+  if (noPepper) throw invalidConfiguration([`passwordPeppers: ${noPepper}`]);
+  configCache.set(env, config);
+  return config;
+}
+
+/**
+ * Every check of readConfig but those that need a Workers secret to be present. Only for the
+ * offline check of a deployment (`check:config -- --without-secrets`), which cannot see its
+ * secrets; the Worker itself always runs readConfig.
+ */
+export function readConfigWithoutSecrets(env: Bindings): Config {
   const parsed = configSchema.safeParse({
     issuer: env.ISSUER,
     audience: env.TOKEN_AUDIENCE,
@@ -180,9 +226,7 @@ export function readConfig(env: Bindings): Config {
     logForwardedRequests: env.LOG_FORWARDED_REQUESTS?.trim() || "false",
   });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid Gatehouse configuration: ${problems.join("; ")}`);
+    throw invalidConfiguration(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
-  configCache.set(env, parsed.data);
   return parsed.data;
 }

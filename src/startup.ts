@@ -1,13 +1,25 @@
-import type { Bindings } from "./env";
-import { readConfig } from "./env";
+import type { Bindings, Config } from "./env";
+import { readConfig, readConfigWithoutSecrets } from "./env";
 import { configuredRouteTable } from "./gateway/configured-table";
 
+export interface CheckOptions {
+  /**
+   * False only offline, where a deployment's Workers secrets cannot be seen: then a secret the
+   * configuration requires (PASSWORD_PEPPERS in production) is not asked for, only checked when
+   * given. The Worker always checks with its secrets.
+   */
+  secretsVisible?: boolean;
+}
+
 /**
- * Everything that can be checked before the first request: every variable in range, and the
- * route table valid with the service bindings it names. Run when the Worker's module is loaded,
- * so a bad value stops `wrangler dev` and fails `wrangler deploy` with a message naming the entry,
- * instead of failing the first request. `npm run check:config` runs the same check offline.
+ * Everything that can be checked before the first request: every variable in range, the
+ * production secrets present, and the route table valid with the service bindings it names. Run
+ * when the Worker's module is loaded, so a bad value stops `wrangler dev` and fails `wrangler
+ * deploy` with a message naming the entry, instead of failing the first request. `npm run
+ * check:config` runs the same check offline.
  */
-export function checkConfiguration(env: Bindings): void {
-  configuredRouteTable(readConfig(env), env as unknown as Readonly<Record<string, unknown>>);
+export function checkConfiguration(env: Bindings, { secretsVisible = true }: CheckOptions = {}): Config {
+  const config = secretsVisible ? readConfig(env) : readConfigWithoutSecrets(env);
+  configuredRouteTable(config, env as unknown as Readonly<Record<string, unknown>>);
+  return config;
 }

@@ -12,6 +12,9 @@ export const PEPPER_MIN_BYTES = 32;
 const PEPPER_ID = /^[A-Za-z0-9_-]{1,16}$/;
 const HEX_SECRET = new RegExp(`^(?:[0-9a-fA-F]{2}){${PEPPER_MIN_BYTES},}$`);
 
+/** What `PASSWORD_PEPPERS` holds, in words, for the messages that ask for it. */
+export const PEPPER_LIST_FORMAT = `id:hex[,id:hex…], the first current; each id 1-16 of [A-Za-z0-9_-], each secret at least ${PEPPER_MIN_BYTES} bytes of hex`;
+
 function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);

@@ -1,4 +1,5 @@
 import type { CredentialKind } from "../domain";
+import { unavailableErrorExample, unavailableResponse } from "../http/openapi-errors";
 import type { GatewayRoute, RouteTable } from "./route-table";
 
 /**
@@ -31,6 +32,8 @@ const GATEWAY_ERRORS = {
   504: "The origin did not answer in time",
 };
 
+const GATEWAY_ERROR_CONTENT = { "application/json": { schema: { $ref: "#/components/schemas/GatewayError" } } };
+
 /** `/v1/files/:id/*` → `/v1/files/{id}/{path}`, with the parameters it declares. */
 function openApiPath(route: GatewayRoute): { path: string; parameters: Json[] } {
   const parameters: Json[] = [];
@@ -62,9 +65,16 @@ function gatewayOperation(route: GatewayRoute, parameters: Json[]): Json {
   const responses: Json = { 200: { description: "The origin's answer, passed through as it is" } };
   for (const [status, description] of Object.entries(GATEWAY_ERRORS)) {
     if (!policy && (status === "401" || status === "403")) continue;
-    responses[status] = {
-      description,
-      content: { "application/json": { schema: { $ref: "#/components/schemas/GatewayError" } } },
+    responses[status] = { description, content: GATEWAY_ERROR_CONTENT };
+  }
+  // Checking a credential is what can need D1 or KV (a cold API key, a session's liveness); a
+  // public route reads nothing before it forwards, so it never answers 503.
+  if (policy) {
+    responses[503] = {
+      ...unavailableResponse,
+      content: {
+        "application/json": { ...GATEWAY_ERROR_CONTENT["application/json"], example: unavailableErrorExample },
+      },
     };
   }
   return {

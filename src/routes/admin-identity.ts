@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/client-info";
-import { pingError } from "../http/openapi-errors";
+import { pingError, pingUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import {
   identityProviderInputSchema,
@@ -47,6 +47,7 @@ const commonErrors = {
   401: pingError("Missing or invalid admin token"),
   403: pingError("Not an admin user"),
   404: pingError("No such tenant or provider"),
+  503: pingUnavailable,
 };
 
 const settingsResponse = z.object({ result: z.literal("success"), settings: tenantSettingsSchema });

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { API_KEY_HEADER } from "../http/credential-headers";
-import { gatewayError } from "../http/openapi-errors";
+import { gatewayError, gatewayUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { apiKeyPrincipalResponseSchema, toPrincipalView } from "../http/schemas/api-keys";
 import { authenticate } from "../middleware/authenticate";
@@ -24,6 +24,7 @@ const whoAmIRoute = route({
     401: gatewayError("No key, or a key refused with `reason`: invalid_format, not_found, revoked or expired"),
     403: gatewayError("A publishable key sent with an `Origin` not on its `allowed_origins` (`origin_not_allowed`)"),
     429: gatewayError("Too many refused keys from this client; see `Retry-After`"),
+    503: gatewayUnavailable,
   },
 });
 

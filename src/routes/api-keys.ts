@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { actorOf } from "../http/client-info";
-import { pingError } from "../http/openapi-errors";
+import { pingError, pingUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import {
   apiKeyIdSchema,
@@ -32,6 +32,7 @@ const { router, route } = createSurface("ping");
 
 const commonErrors = {
   401: pingError("Missing, invalid, expired or revoked access token"),
+  503: pingUnavailable,
 };
 
 const keyIdParams = z.object({ id: apiKeyIdSchema.openapi({ param: { name: "id", in: "path" } }) });

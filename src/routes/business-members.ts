@@ -1,5 +1,5 @@
 import { actorOf } from "../http/client-info";
-import { pingError } from "../http/openapi-errors";
+import { pingError, pingUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import {
   changeMemberRoleRequestSchema,
@@ -34,6 +34,7 @@ const changeRoleRoute = route({
     404: pingError("No such business or member, or the caller is not a member of it"),
     409: pingError("The change would leave the business without an owner"),
     415: pingError("Not JSON"),
+    503: pingUnavailable,
   },
 });
 

@@ -1,5 +1,5 @@
 import { clientInfo } from "../http/client-info";
-import { pingPageError } from "../http/openapi-errors";
+import { pingPageError, pingPageUnavailable } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { pageUserSchema, pageUserView, registerRequestSchema } from "../http/schemas/pingpage";
 import { setSessionCookie } from "../http/session-cookie";
@@ -40,6 +40,7 @@ const registerRoute = route({
     403: pingPageError("Cross-site request refused"),
     409: pingPageError("Email already registered"),
     429: pingPageError("Too many registrations from this client; see `Retry-After`"),
+    503: pingPageUnavailable,
   },
 });
 
@@ -53,6 +54,7 @@ const meRoute = route({
   responses: {
     200: { description: "The user", content: { "application/json": { schema: pageUserSchema } } },
     401: pingPageError("Missing, malformed, forged, expired or revoked session cookie"),
+    503: pingPageUnavailable,
   },
 });
 

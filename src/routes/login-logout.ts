@@ -5,7 +5,7 @@ import { clientInfo } from "../http/client-info";
 import type { AppEnv } from "../http/context";
 import { presentedCredentials } from "../http/credential-headers";
 import { presentedDeviceToken, setDeviceCookie } from "../http/device-token";
-import { pingOrPingPageError } from "../http/openapi-errors";
+import { pingOrPingPageError, pingOrPingPageUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { credentialsSchema, tokenLoginResponseSchema, tokenLoginView, userTypeSchema } from "../http/schemas/ping";
 import { pageUserSchema, pageUserView } from "../http/schemas/pingpage";
@@ -59,6 +59,7 @@ const loginRoute = login.route({
     403: pingOrPingPageError("Cross-site request refused (cookie flow)"),
     415: pingOrPingPageError("Not JSON (token flow; the cookie flow answers 400)"),
     429: pingOrPingPageError("Too many attempts from this client or for this account; see `Retry-After`"),
+    503: pingOrPingPageUnavailable,
   },
 });
 
@@ -81,6 +82,7 @@ const logoutRoute = logout.route({
     204: { description: "Session ended (cookie flow: cookie cleared with `Max-Age=0`)" },
     401: pingOrPingPageError("No valid credential (token flow)"),
     403: pingOrPingPageError("Cross-site request refused (cookie flow)"),
+    503: pingOrPingPageUnavailable,
   },
 });
 

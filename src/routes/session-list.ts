@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { pingPageError } from "../http/openapi-errors";
+import { pingPageError, pingPageUnavailable } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { ownSessionListSchema, ownSessionView, revokedCountSchema, sessionIdSchema } from "../http/schemas/pingpage";
 import { clearSessionCookie } from "../http/session-cookie";
@@ -22,6 +22,7 @@ const listRoute = route({
   responses: {
     200: { description: "Newest first", content: { "application/json": { schema: ownSessionListSchema } } },
     401: pingPageError("No valid session cookie"),
+    503: pingPageUnavailable,
   },
 });
 
@@ -40,6 +41,7 @@ const revokeOneRoute = route({
     401: pingPageError("No valid session cookie"),
     403: pingPageError("Cross-site request refused"),
     404: pingPageError("No such session among the caller's"),
+    503: pingPageUnavailable,
   },
 });
 
@@ -54,6 +56,7 @@ const revokeOthersRoute = route({
     200: { description: "How many sessions ended", content: { "application/json": { schema: revokedCountSchema } } },
     401: pingPageError("No valid session cookie"),
     403: pingPageError("Cross-site request refused"),
+    503: pingPageUnavailable,
   },
 });
 

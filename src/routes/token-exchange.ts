@@ -1,5 +1,5 @@
 import { clientInfo } from "../http/client-info";
-import { persError } from "../http/openapi-errors";
+import { persError, persUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import {
   persRefreshRequestSchema,
@@ -42,6 +42,7 @@ const tokenRoute = route({
         "tenant does not allow (`origin_not_allowed`)",
     ),
     415: persError("Not JSON"),
+    503: persUnavailable,
   },
 });
 
@@ -65,6 +66,7 @@ const refreshRoute = route({
     401: persError("Project key or refresh token invalid, expired, reused or revoked"),
     403: persError("An `Origin` the tenant does not allow (`origin_not_allowed`); nothing is rotated"),
     415: persError("Not JSON"),
+    503: persUnavailable,
   },
 });
 
@@ -88,6 +90,7 @@ const verifyRoute = route({
     401: persError("Missing, unknown or conflicting project key"),
     403: persError("An `Origin` the tenant does not allow (`origin_not_allowed`)"),
     415: persError("Not JSON"),
+    503: persUnavailable,
   },
 });
 

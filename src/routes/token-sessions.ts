@@ -1,5 +1,5 @@
 import { clientInfo } from "../http/client-info";
-import { pingError } from "../http/openapi-errors";
+import { pingError, pingUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
 import { refreshRequestSchema, refreshResponseSchema, sessionInfoSchema } from "../http/schemas/ping";
 import { authenticate } from "../middleware/authenticate";
@@ -22,6 +22,7 @@ const refreshRoute = route({
     401: pingError("Refresh token invalid, expired, of another user type, or its session has ended"),
     415: pingError("Not JSON"),
     429: pingError("Too many refreshes from this client or of this session; see `Retry-After`"),
+    503: pingUnavailable,
   },
 });
 
@@ -35,6 +36,7 @@ const sessionRoute = route({
   responses: {
     200: { description: "The authenticated session", content: { "application/json": { schema: sessionInfoSchema } } },
     401: pingError("Missing, invalid, expired or revoked access token"),
+    503: pingUnavailable,
   },
 });
 

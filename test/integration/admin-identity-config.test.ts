@@ -5,7 +5,7 @@ import { createIdentityProvider } from "../../src/services/admin/identity-provid
 import { inspectIdentityToken, verifyIdentityToken } from "../../src/services/token-exchange/identity-tokens";
 import { openDatabase } from "../../src/storage/db";
 import { auditEvents } from "../../src/storage/schema";
-import { testDeps } from "../support/deps";
+import { PRODUCTION_CONFIG, testDeps } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { createTenant, type TestTenant } from "../support/tenants";
 import { type SignedIn, signedInUser } from "../support/tokens";
@@ -80,13 +80,12 @@ describe("weak identity-provider keys", () => {
 });
 
 describe("jwksUrl hosts in production", () => {
-  const production = { issuer: "https://gatehouse.example.com" };
   const actor = () =>
     ({ principal: { method: "jwt", userPublicId: admin.publicId, userType: "adminuser", sessionId: "s" } }) as const;
 
   it("refuses loopback, private, link-local and mapped addresses, however they are spelt", async () => {
     const tenant = await createTenant();
-    const deps = (await testDeps(production)).at(Date.now());
+    const deps = (await testDeps(PRODUCTION_CONFIG)).at(Date.now());
     const refused = [
       "https://127.0.0.1/jwks",
       "https://2130706433/jwks",
@@ -137,7 +136,7 @@ describe("jwksUrl hosts in production", () => {
   it("never fetches a private jwksUrl saved earlier, in production", async () => {
     const idp = await FakeIdentityProvider.create({ alg: "RS256" });
     const provider = await idp.trustedBy(await createTenant(), { jwksUrl: "https://10.0.0.8/jwks.json" });
-    const deps = (await testDeps(production)).at(Date.now());
+    const deps = (await testDeps(PRODUCTION_CONFIG)).at(Date.now());
     const token = await idp.token("someone");
     await expect(verifyIdentityToken(deps, provider, token, inspectIdentityToken(token))).rejects.toMatchObject({
       code: "invalid_token",

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
+import type { Pepper } from "../../src/crypto/peppers";
 import { loadSigningKeys } from "../../src/crypto/signing-keys";
-import { type Config, readConfig } from "../../src/env";
+import { type Config, missingProductionPepper, readConfig } from "../../src/env";
 import type { Deps } from "../../src/services/deps";
 import { rateLimitersOf } from "../../src/services/rate-limits";
 import { openDatabase } from "../../src/storage/db";
@@ -17,14 +18,29 @@ export interface TestDeps {
   deferredCount(): number;
 }
 
-/** The real dependencies (D1, KV, config, keys) with a clock and `defer` the test controls. */
+const PRODUCTION_PEPPER: Pepper = { id: "prod1", secret: new Uint8Array(32).fill(7) };
+
+/** Overrides that make the configuration a production one, as readConfig would accept it (with a pepper). */
+export const PRODUCTION_CONFIG = {
+  issuer: "https://gatehouse.example.com",
+  passwordPeppers: [PRODUCTION_PEPPER],
+} satisfies Partial<Config>;
+
+/**
+ * The real dependencies (D1, KV, config, keys) with a clock and `defer` the test controls. The
+ * overrides bypass readConfig, so its production-pepper rule is checked here too: a test
+ * cannot run on a production configuration the Worker would refuse to start with.
+ */
 export async function testDeps(configOverrides: Partial<Config> = {}): Promise<TestDeps> {
+  const config = { ...readConfig(env), ...configOverrides };
+  const noPepper = missingProductionPepper(config);
+  if (noPepper) throw new Error(`testDeps: a configuration the Worker refuses: ${noPepper}`);
   const deferred: Promise<unknown>[] = [];
   let count = 0;
   const base: Omit<Deps, "now"> = {
     db: openDatabase(env.DB),
     kv: env.KV,
-    config: { ...readConfig(env), ...configOverrides },
+    config,
     keys: await loadSigningKeys(env.SIGNING_KEYS),
     rateLimiters: rateLimitersOf(env),
     defer: (work) => {

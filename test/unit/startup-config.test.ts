@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Bindings } from "../../src/env";
+import { type Bindings, readConfig } from "../../src/env";
 import { checkConfiguration } from "../../src/startup";
 
 /** The Worker's bindings with some variables replaced, as wrangler would hand them to a new isolate. */
@@ -45,6 +45,57 @@ describe("the configuration checked when the Worker starts", () => {
     expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(31)}` }))).toThrow(
       /passwordPeppers: PASSWORD_PEPPERS: pepper "k1" must be hex of at least 32 bytes/,
     );
+  });
+
+  describe("a password pepper in production", () => {
+    const pepper = `p1:${"ab".repeat(32)}`;
+    const refusal =
+      /passwordPeppers: PASSWORD_PEPPERS is required when ISSUER is not on localhost \(https:\/\/auth\.example\.com\): without it passwords are stored unpeppered\. Set it with `npx wrangler secret put PASSWORD_PEPPERS`, value id:hex/;
+
+    it("refuses a production ISSUER without PASSWORD_PEPPERS, naming the secret and the command", () => {
+      expect(() => checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "" }))).toThrow(
+        refusal,
+      );
+      // The first request reads the configuration the same way, whatever the module load did.
+      expect(() => readConfig(withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "" }))).toThrow(refusal);
+    });
+
+    it("counts every ISSUER not on localhost as production, and the legacy pepper as none", () => {
+      for (const issuer of ["http://auth.example.com", "https://localhost:8787", "http://10.0.0.8:8787"]) {
+        expect(() => checkConfiguration(withVars({ ISSUER: issuer, PASSWORD_PEPPERS: "" })), issuer).toThrow(
+          /PASSWORD_PEPPERS is required/,
+        );
+      }
+      expect(() =>
+        checkConfiguration(
+          withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "", PASSWORD_PEPPER: "x".repeat(32) }),
+        ),
+      ).toThrow(/PASSWORD_PEPPERS is required/);
+    });
+
+    it("accepts a production ISSUER with a pepper", () => {
+      const config = checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: pepper }));
+      expect(config.passwordPeppers.map((entry) => entry.id)).toEqual(["p1"]);
+    });
+
+    it("accepts a localhost ISSUER without one, as `npm run dev` may run", () => {
+      for (const issuer of ["http://localhost:8787", "http://127.0.0.1:9000", "http://[::1]:8787"]) {
+        expect(() => checkConfiguration(withVars({ ISSUER: issuer, PASSWORD_PEPPERS: "" })), issuer).not.toThrow();
+      }
+    });
+
+    it("offline, with the secrets out of sight, does not ask for it but still checks one given", () => {
+      const offline = { secretsVisible: false };
+      expect(() =>
+        checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "" }), offline),
+      ).not.toThrow();
+      expect(() =>
+        checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "p1:abcd" }), offline),
+      ).toThrow(/PASSWORD_PEPPERS: pepper "p1" must be hex of at least 32 bytes/);
+      expect(() =>
+        checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PBKDF2_ITERATIONS: "200000" }), offline),
+      ).toThrow(/PBKDF2_ITERATIONS must be at most 100000/);
+    });
   });
 
   it("refuses a route table that is not JSON", () => {

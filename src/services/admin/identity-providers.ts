@@ -1,7 +1,7 @@
 import { checkPublicJwk, importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import { randomToken } from "../../crypto/random";
 import type { ClaimMapping, IdpAlgorithm, PublicJwk } from "../../domain";
-import type { Config } from "../../env";
+import { type Config, isLocalDevelopment, LOCAL_HOSTS } from "../../env";
 import { AppError } from "../../errors";
 import { isPublicHost } from "../../public-host";
 import {
@@ -29,14 +29,6 @@ export interface ProviderInput {
 
 function badInput(publicMessage: string): AppError {
   return new AppError("invalid_request", { publicMessage, detail: `identity provider: ${publicMessage}` });
-}
-
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** Local development is when Gatehouse itself runs on an http://localhost issuer (`npm run dev`). */
-export function isLocalDevelopment(config: Config): boolean {
-  const issuer = new URL(config.issuer);
-  return issuer.protocol === "http:" && LOCAL_HOSTS.has(issuer.hostname);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { CryptoKey } from "jose";
 import { importVerificationKey, keyFitsAlgorithm } from "../../crypto/jwks";
 import type { IdpAlgorithm, PublicJwk } from "../../domain";
+import { isLocalDevelopment } from "../../env";
 import {
   CACHE_BUDGET_BYTES,
   ENTRY_OVERHEAD_BYTES,
@@ -13,7 +14,6 @@ import {
 import { LruCache } from "../../lru-cache";
 import { isPublicHost } from "../../public-host";
 import { type EdgeCachedJwks, readEdgeCachedJwks, writeEdgeCachedJwks } from "../../storage/jwks-edge-cache";
-import { isLocalDevelopment } from "../admin/identity-providers";
 import type { Deps } from "../deps";
 import { fetchJwks } from "./jwks-fetch";
 

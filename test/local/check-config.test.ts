@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+/** `npm run check:config` as an operator runs it, and as `npm run deploy` runs it before uploading. */
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "gatehouse-check-config-"));
+const PEPPER = `p1:${"ab".repeat(32)}`;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function varsFile(name: string, vars: Record<string, string>): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    Object.entries(vars)
+      .map(([key, value]) => `${key}=${value}\n`)
+      .join(""),
+  );
+  return path;
+}
+
+async function checkConfig(args: string[]) {
+  try {
+    const { stdout, stderr } = await run("npx", ["tsx", "scripts/check-config.ts", ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+describe("check:config and the production pepper", () => {
+  const production = () => varsFile("production.vars", { ISSUER: "https://auth.example.com" });
+
+  it("passes the step `npm run deploy` runs, on the repository's configuration", async () => {
+    const deploy = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts
+      .deploy;
+    const step = deploy?.split(" && ")[0]?.split(" ") ?? [];
+    expect(step.slice(0, 2)).toEqual(["tsx", "scripts/check-config.ts"]);
+    const result = await checkConfig(step.slice(2));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Configuration OK/);
+  });
+
+  it("refuses a production ISSUER without PASSWORD_PEPPERS when the secrets are given to it", async () => {
+    const result = await checkConfig(["--vars", production()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/PASSWORD_PEPPERS is required when ISSUER is not on localhost/);
+    expect(result.stderr).toContain("npx wrangler secret put PASSWORD_PEPPERS");
+  });
+
+  it("accepts it with a pepper", async () => {
+    const result = await checkConfig([
+      "--vars",
+      varsFile("peppered.vars", { ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: PEPPER }),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toMatch(/Not checked/);
+  });
+
+  it("with --without-secrets, says the pepper was not seen instead of refusing", async () => {
+    const result = await checkConfig(["--vars", production(), "--without-secrets"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Not checked: the Workers secret PASSWORD_PEPPERS/);
+  });
+
+  it("with --without-secrets, still refuses a malformed pepper it is given", async () => {
+    const vars = varsFile("short.vars", { ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "p1:abcd" });
+    const result = await checkConfig(["--vars", vars, "--without-secrets"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/pepper "p1" must be hex of at least 32 bytes/);
+  });
+
+  it("accepts a localhost ISSUER without a pepper, and says nothing about it", async () => {
+    const result = await checkConfig(["--vars", varsFile("local.vars", { ISSUER: "http://localhost:8787" })]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toMatch(/PASSWORD_PEPPERS/);
+  });
+});
