@@ -29,7 +29,8 @@ const matchGatewayRoute = createMiddleware<GatewayEnv>(async (c, next) => {
 /**
  * The gateway: every request no other surface answered. Its routes are data (the route table in
  * `gateway.routes.json`, or `GATEWAY_ROUTES`), not code, which is why they are not declared with
- * `createRoute` and do not appear in `/openapi.json`. A request is matched to its route, then
+ * `createRoute`; `/openapi.json` lists them from the table (gateway/openapi-document.ts). A
+ * request is matched to its route, then
  * authenticated by the same `authenticate` as every other route, under the route's policy.
  */
 export const gatewayRoutes = createRouter();

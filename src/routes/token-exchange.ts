@@ -42,6 +42,7 @@ const tokenRoute = route({
         "tenant does not allow (`origin_not_allowed`)",
     ),
     415: persError("Not JSON"),
+    429: persError("Too many token exchanges from this client; see `Retry-After`"),
     503: persUnavailable,
   },
 });
@@ -66,6 +67,7 @@ const refreshRoute = route({
     401: persError("Project key or refresh token invalid, expired, reused or revoked"),
     403: persError("An `Origin` the tenant does not allow (`origin_not_allowed`); nothing is rotated"),
     415: persError("Not JSON"),
+    429: persError("Too many refreshes from this client or of this session; see `Retry-After`"),
     503: persUnavailable,
   },
 });
