@@ -12,6 +12,7 @@ import { securityHeaders } from "./middleware/security-headers";
 import { adminAccountRoutes } from "./routes/admin-accounts";
 import { adminIdentityRoutes } from "./routes/admin-identity";
 import { adminOversightRoutes } from "./routes/admin-oversight";
+import { adminTenantUserRoutes } from "./routes/admin-tenant-users";
 import { apiDocsRoutes } from "./routes/api-docs";
 import { apiKeyAuthRoutes } from "./routes/api-key-auth";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -47,6 +48,7 @@ export function createApp() {
   app.route("/", adminOversightRoutes);
   app.route("/", persAuthRoutes);
   app.route("/", adminIdentityRoutes);
+  app.route("/", adminTenantUserRoutes);
   app.route("/", dashboardRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

@@ -57,6 +57,9 @@ export type OptInAuthType = (typeof OPT_IN_AUTH_TYPES)[number];
 
 export const TENANT_USER_KINDS = ["external", "anonymous"] as const;
 export type TenantUserKind = (typeof TENANT_USER_KINDS)[number];
+/** A disabled tenant user is refused at exchange and refresh; an operator sets it (admin API). */
+export const TENANT_USER_STATUSES = ["active", "disabled"] as const;
+export type TenantUserStatus = (typeof TENANT_USER_STATUSES)[number];
 
 export const REFRESH_TOKEN_STATUSES = ["active", "rotated", "revoked"] as const;
 export type RefreshTokenStatus = (typeof REFRESH_TOKEN_STATUSES)[number];

@@ -27,6 +27,8 @@ export const errorCatalog = {
   invalid_project_key: { status: 401, message: "The project key is invalid." },
   auth_type_not_enabled: { status: 403, message: "This authentication type is not enabled for the project." },
   anonymous_login_disabled: { status: 403, message: "The project does not allow unauthenticated users." },
+  /** PERS: an operator disabled this tenant user. The identity token itself was good. */
+  user_disabled: { status: 403, message: "This user has been disabled for the project." },
   identity_provider_exists: {
     status: 409,
     message: "The tenant already trusts an identity provider with this issuer.",

@@ -38,8 +38,8 @@ const tokenRoute = route({
     400: persError("Malformed request, unknown authType, rawLoginData too large or deep"),
     401: persError("Missing, unknown or conflicting project key; identity token invalid"),
     403: persError(
-      "authType not enabled, not an admin of the tenant, anonymous users not allowed, or an `Origin` the " +
-        "tenant does not allow (`origin_not_allowed`)",
+      "authType not enabled, not an admin of the tenant, anonymous users not allowed, the tenant user disabled " +
+        "by an operator (`user_disabled`), or an `Origin` the tenant does not allow (`origin_not_allowed`)",
     ),
     415: persError("Not JSON"),
     429: persError("Too many token exchanges from this client; see `Retry-After`"),
@@ -65,7 +65,10 @@ const refreshRoute = route({
     200: { description: "A rotated token pair", content: { "application/json": { schema: persTokenPairSchema } } },
     400: persError("Malformed request"),
     401: persError("Project key or refresh token invalid, expired, reused or revoked"),
-    403: persError("An `Origin` the tenant does not allow (`origin_not_allowed`); nothing is rotated"),
+    403: persError(
+      "The tenant user disabled by an operator (`user_disabled`; the session is ended), or an `Origin` the " +
+        "tenant does not allow (`origin_not_allowed`; nothing is rotated)",
+    ),
     415: persError("Not JSON"),
     429: persError("Too many refreshes from this client or of this session; see `Retry-After`"),
     503: persUnavailable,

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { AdminIdentity, BusinessStatus, OptInAuthType, TenantUserKind } from "../domain";
+import type { AdminIdentity, BusinessStatus, OptInAuthType, TenantUserKind, TenantUserStatus } from "../domain";
 import type { Database } from "./db";
 import {
   businesses,
@@ -21,7 +21,7 @@ export interface FamilyAuthorization {
     adminIdentities: AdminIdentity[];
   } | null;
   /** Null when the tenant user is gone. */
-  tenantUser: { publicId: string; kind: TenantUserKind } | null;
+  tenantUser: { publicId: string; kind: TenantUserKind; status: TenantUserStatus } | null;
   /** The identity the user signed in with (null for anonymous users). */
   identity: { issuer: string; subject: string } | null;
   /** Whether the tenant still has an enabled provider for that identity's issuer. */
@@ -40,6 +40,7 @@ export async function findFamilyAuthorization(db: Database, jti: string): Promis
       adminIdentities: tenantSettings.adminIdentities,
       userPublicId: tenantUsers.publicId,
       userKind: tenantUsers.kind,
+      userStatus: tenantUsers.status,
       issuer: externalIdentities.issuer,
       subject: externalIdentities.subject,
       providerId: identityProviders.id,
@@ -72,7 +73,10 @@ export async function findFamilyAuthorization(db: Database, jti: string): Promis
             enabledAuthTypes: row.enabledAuthTypes ?? [],
             adminIdentities: row.adminIdentities ?? [],
           },
-    tenantUser: row.userPublicId && row.userKind ? { publicId: row.userPublicId, kind: row.userKind } : null,
+    tenantUser:
+      row.userPublicId && row.userKind && row.userStatus
+        ? { publicId: row.userPublicId, kind: row.userKind, status: row.userStatus }
+        : null,
     identity: row.issuer && row.subject ? { issuer: row.issuer, subject: row.subject } : null,
     providerEnabled: row.providerId !== null,
   };

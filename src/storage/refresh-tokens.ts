@@ -1,7 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { PersAuthType, RefreshTokenStatus } from "../domain";
 import type { Database } from "./db";
-import { refreshTokens } from "./schema";
+import { refreshTokens, tenantUsers } from "./schema";
 
 export interface NewRefreshToken {
   id: string;
@@ -13,10 +13,41 @@ export interface NewRefreshToken {
   now: Date;
 }
 
-/** The first token of a new family (a token exchange). */
-export async function insertRefreshToken(db: Database, token: NewRefreshToken): Promise<void> {
+/**
+ * The first token of a new family (a token exchange), inserted only while its tenant user is
+ * active: the check and the write are one statement on D1's primary, so an exchange that read the
+ * user just before an operator disabled them writes nothing, or writes a row the disable then
+ * revokes. Whether the row was written.
+ */
+export async function insertRefreshTokenForActiveUser(db: Database, token: NewRefreshToken): Promise<boolean> {
   const { now, ...values } = token;
-  await db.insert(refreshTokens).values({ ...values, status: "active", createdAt: now });
+  const rows = await db
+    .insert(refreshTokens)
+    .select(
+      db
+        .select({
+          id: sql<string>`${values.id}`.as("id"),
+          familyId: sql<string>`${values.familyId}`.as("family_id"),
+          tenantId: tenantUsers.tenantId,
+          tenantUserId: tenantUsers.id,
+          authType: sql<PersAuthType>`${values.authType}`.as("auth_type"),
+          status: sql<RefreshTokenStatus>`'active'`.as("status"),
+          rotatedAt: sql<null>`NULL`.as("rotated_at"),
+          replacedBy: sql<null>`NULL`.as("replaced_by"),
+          expiresAt: sql<number>`${values.expiresAt.getTime()}`.as("expires_at"),
+          createdAt: sql<number>`${now.getTime()}`.as("created_at"),
+        })
+        .from(tenantUsers)
+        .where(
+          and(
+            eq(tenantUsers.id, values.tenantUserId),
+            eq(tenantUsers.tenantId, values.tenantId),
+            eq(tenantUsers.status, "active"),
+          ),
+        ),
+    )
+    .returning({ id: refreshTokens.id });
+  return rows.length === 1;
 }
 
 /** What a refused rotation found: the presented token's row and the child it was rotated into. */

@@ -22,6 +22,7 @@ import {
   type PublicJwk,
   REFRESH_TOKEN_STATUSES,
   TENANT_USER_KINDS,
+  TENANT_USER_STATUSES,
   USER_STATUSES,
   USER_TYPES,
 } from "../domain";
@@ -234,6 +235,7 @@ export const tenantUsers = sqliteTable(
       .notNull()
       .references(() => businesses.id, { onDelete: "cascade" }),
     kind: text("kind", { enum: TENANT_USER_KINDS }).notNull(),
+    status: text("status", { enum: TENANT_USER_STATUSES }).notNull().default("active"),
     email: text("email"),
     name: text("name"),
     rawLoginData: text("raw_login_data", { mode: "json" }).$type<Record<string, unknown>>(),

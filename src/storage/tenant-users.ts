@@ -1,5 +1,7 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
+import type { TenantUserStatus } from "../domain";
 import type { Database } from "./db";
+import { type Page, type PageRequest, toPage } from "./pagination";
 import { externalIdentities, type TenantUserRow, tenantUsers } from "./schema";
 
 export interface ExternalIdentityKey {
@@ -118,4 +120,78 @@ export async function findTenantUserByPublicId(
     .where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.publicId, publicId)))
     .get();
   return row ?? null;
+}
+
+/** The status an operator set; the user's row as it is now, or null if it is gone. */
+export async function setTenantUserStatus(
+  db: Database,
+  tenantUserId: number,
+  status: TenantUserStatus,
+  now: Date,
+): Promise<TenantUserRow | null> {
+  const [row] = await db
+    .update(tenantUsers)
+    .set({ status, updatedAt: now })
+    .where(eq(tenantUsers.id, tenantUserId))
+    .returning();
+  return row ?? null;
+}
+
+/** A tenant user with the identity it signs in with (null for an anonymous user). */
+export interface TenantUserWithIdentity {
+  user: TenantUserRow;
+  identity: { issuer: string; subject: string } | null;
+}
+
+export interface TenantUserFilter {
+  status?: TenantUserStatus;
+  /** Both or neither: the one user an identity is linked to. */
+  identity?: { issuer: string; subject: string };
+}
+
+/** A tenant's users, newest first, each with its identity. */
+export async function listTenantUsers(
+  db: Database,
+  tenantId: number,
+  filter: TenantUserFilter,
+  page: PageRequest,
+): Promise<Page<TenantUserWithIdentity>> {
+  const conditions: SQL[] = [eq(tenantUsers.tenantId, tenantId)];
+  if (filter.status !== undefined) conditions.push(eq(tenantUsers.status, filter.status));
+  if (filter.identity !== undefined) {
+    conditions.push(
+      eq(externalIdentities.tenantId, tenantId),
+      eq(externalIdentities.issuer, filter.identity.issuer),
+      eq(externalIdentities.subject, filter.identity.subject),
+    );
+  }
+  if (page.beforeId !== undefined) conditions.push(lt(tenantUsers.id, page.beforeId));
+  const rows = await db
+    .select({ user: tenantUsers, issuer: externalIdentities.issuer, subject: externalIdentities.subject })
+    .from(tenantUsers)
+    .leftJoin(externalIdentities, eq(externalIdentities.tenantUserId, tenantUsers.id))
+    .where(and(...conditions))
+    .orderBy(desc(tenantUsers.id))
+    .limit(page.limit + 1);
+  return toPage(rows.map(withIdentity), page.limit, (row) => row.user.id);
+}
+
+/** One tenant user of the tenant, with its identity. */
+export async function findTenantUserWithIdentity(
+  db: Database,
+  tenantId: number,
+  publicId: string,
+): Promise<TenantUserWithIdentity | null> {
+  const row = await db
+    .select({ user: tenantUsers, issuer: externalIdentities.issuer, subject: externalIdentities.subject })
+    .from(tenantUsers)
+    .leftJoin(externalIdentities, eq(externalIdentities.tenantUserId, tenantUsers.id))
+    .where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.publicId, publicId)))
+    .get();
+  return row ? withIdentity(row) : null;
+}
+
+function withIdentity(row: { user: TenantUserRow; issuer: string | null; subject: string | null }) {
+  const identity = row.issuer !== null && row.subject !== null ? { issuer: row.issuer, subject: row.subject } : null;
+  return { user: row.user, identity };
 }

@@ -1,3 +1,4 @@
+import { claimsOf } from "../support/pers";
 import type { Fixtures } from "./fixtures";
 import {
   gatewayApiKeyVariants,
@@ -142,6 +143,16 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "PUT /v1/admin/tenants/{tenantId}/identity-providers/{providerId}": admin({ params: provider, body: providerBody }),
   "DELETE /v1/admin/tenants/{tenantId}/identity-providers/{providerId}": admin({ params: provider }),
   "DELETE /v1/admin/tenants/{tenantId}/users/{userId}/sessions": admin({
+    params: (f) => ({ ...tenant(f), userId: crypto.randomUUID() }),
+  }),
+  "GET /v1/admin/tenants/{tenantId}/users": admin({ params: tenant }),
+  "GET /v1/admin/tenants/{tenantId}/users/{userId}": admin({
+    params: (f) => ({ ...tenant(f), userId: claimsOf(f.pers.pair.accessToken).sub }),
+  }),
+  "POST /v1/admin/tenants/{tenantId}/users/{userId}/disable": admin({
+    params: (f) => ({ ...tenant(f), userId: crypto.randomUUID() }),
+  }),
+  "POST /v1/admin/tenants/{tenantId}/users/{userId}/enable": admin({
     params: (f) => ({ ...tenant(f), userId: crypto.randomUUID() }),
   }),
   // PingPage: the session cookie.

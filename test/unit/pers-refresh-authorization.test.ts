@@ -5,8 +5,9 @@ import { isFamilyLive, refreshPersSession, startPersSession } from "../../src/se
 import { verifyPersToken } from "../../src/services/token-exchange/pers-tokens";
 import { updateBusiness } from "../../src/storage/businesses";
 import { deleteProvider, replaceProvider } from "../../src/storage/identity-providers";
-import { externalIdentities, identityProviders, tenantUsers } from "../../src/storage/schema";
+import { externalIdentities, identityProviders, refreshTokens, tenantUsers } from "../../src/storage/schema";
 import { insertAnonymousTenantUser } from "../../src/storage/tenant-users";
+import { auditRowsFor } from "../support/api-keys";
 import { type TestDeps, testDeps } from "../support/deps";
 import { claimsOf, configureTenant, familyRows } from "../support/pers";
 import { persSessionAt } from "../support/pers-session";
@@ -110,6 +111,52 @@ describe("a PERS refresh re-checks what authorized the family", () => {
     const verified = await verifyPersToken(clock.at(at(60_000)), "refresh", pair.refreshToken);
     if (!verified.ok) throw new Error("token should verify");
     expect(await isFamilyLive(clock.at(at(60_000)), verified.session, verified.claims.iat)).toBe(false);
+  });
+
+  it("a disabled tenant user's family is refused with user_disabled and ended, even if the disable missed it", async () => {
+    const { tenant, pair, user } = await sessionOf();
+    // Disabled without revoking its families: what a racing exchange leaves, or KV not yet propagated.
+    await clock.at(start).db.update(tenantUsers).set({ status: "disabled" }).where(eq(tenantUsers.id, user.id));
+    await expect(refreshPersSession(clock.at(at(60_000)), tenant, pair.refreshToken)).rejects.toMatchObject({
+      code: "user_disabled",
+    });
+    const rows = await familyRows(claimsOf(pair.refreshToken).family_id);
+    expect(rows.every((row) => row.status === "revoked")).toBe(true);
+    const verified = await verifyPersToken(clock.at(at(60_000)), "refresh", pair.refreshToken);
+    if (!verified.ok) throw new Error("token should verify");
+    expect(await isFamilyLive(clock.at(at(60_000)), verified.session, verified.claims.iat)).toBe(false);
+    await clock.settle();
+    const audit = await auditRowsFor(user.publicId);
+    expect(audit.map((row) => [row.action, row.details?.reason])).toEqual([
+      ["auth.refresh_refused", "tenant user disabled"],
+    ]);
+
+    // Enabled again, the ended family stays ended.
+    await clock.at(start).db.update(tenantUsers).set({ status: "active" }).where(eq(tenantUsers.id, user.id));
+    await expect(refreshPersSession(clock.at(at(120_000)), tenant, pair.refreshToken)).rejects.toMatchObject({
+      code: "invalid_token",
+    });
+  });
+
+  it("an exchange that read its user as active before a disable writes no family: user_disabled", async () => {
+    const deps = clock.at(start);
+    const { tenant, user } = await persSessionAt(deps);
+    await deps.db.update(tenantUsers).set({ status: "disabled" }).where(eq(tenantUsers.id, user.id));
+    const before = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
+    await expect(
+      startPersSession(deps, {
+        tenantId: tenant.tenantId,
+        tenantUserId: user.id,
+        session: {
+          tenantPublicId: tenant.tenantPublicId,
+          tenantUserPublicId: user.publicId,
+          authType: "user",
+          anonymous: false,
+        },
+      }),
+    ).rejects.toMatchObject({ code: "user_disabled" });
+    const after = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
+    expect(after).toEqual(before);
   });
 
   it("an auth type the tenant switched off ends its families; one still on keeps refreshing", async () => {

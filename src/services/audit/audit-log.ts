@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = [
   "auth.refresh_reuse_detected",
   "auth.refresh_refused",
   "pers_session.revoke",
+  /** An operator disabled or enabled a tenant user (PERS); `details.was` is the status before. */
+  "tenant_user.disable",
+  "tenant_user.enable",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -23,7 +23,9 @@ export interface ExchangeRequest {
  * data for an anonymous user) becomes a PERS session of the project key's tenant.
  *
  * Order: authenticate (the token verifies against one of the tenant's providers), then authorize
- * (the auth type), and only then write anything (tenant user, refresh family).
+ * (the auth type, then the tenant user: a disabled one is a 403, never a 401, so a client does not
+ * take a good identity token for a bad one), and only then write anything (tenant user, refresh
+ * family).
  */
 export async function exchangeToken(
   deps: Deps,
@@ -44,6 +46,24 @@ export async function exchangeToken(
   authorizeAuthType(settings, request.authType, identity);
 
   const user = await tenantUserForIdentity(deps, tenant.tenantId, identity);
+  if (user.status === "disabled") {
+    recordAudit(
+      deps,
+      { principal: null, ...request.client },
+      {
+        action: "auth.login_failed",
+        tenant: tenant.tenantPublicId,
+        target: user.publicId,
+        details: {
+          flow: "token_exchange",
+          auth_type: request.authType,
+          issuer: provider.issuer,
+          reason: "user_disabled",
+        },
+      },
+    );
+    throw new AppError("user_disabled", { detail: "an operator disabled this tenant user" });
+  }
   recordAudit(
     deps,
     { principal: null, ...request.client },

@@ -1,5 +1,6 @@
 import { AppError } from "../../errors";
 import { revokeRefreshTokensOfTenantUser } from "../../storage/refresh-tokens";
+import type { TenantUserRow } from "../../storage/schema";
 import { findTenantUserByPublicId } from "../../storage/tenant-users";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
@@ -19,6 +20,22 @@ export async function revokeTenantUserSessions(
 ): Promise<number> {
   const user = await findTenantUserByPublicId(deps.db, tenant.id, userPublicId);
   if (!user) throw new AppError("not_found", { detail: "no such tenant user" });
+  const familiesRevoked = await revokeTenantUserFamilies(deps, tenant, user);
+  recordAudit(deps, actor, {
+    action: "pers_session.revoke",
+    tenant: tenant.publicId,
+    target: user.publicId,
+    details: { families_revoked: familiesRevoked },
+  });
+  return familiesRevoked;
+}
+
+/** Revokes every family of the user, in D1 then in KV; how many were not revoked yet. */
+export async function revokeTenantUserFamilies(
+  deps: Deps,
+  tenant: { id: number; publicId: string },
+  user: TenantUserRow,
+): Promise<number> {
   const familyIds = await revokeRefreshTokensOfTenantUser(deps.db, tenant.id, user.id);
   await Promise.all(
     familyIds.map((familyId) =>
@@ -33,11 +50,5 @@ export async function revokeTenantUserSessions(
       }),
     ),
   );
-  recordAudit(deps, actor, {
-    action: "pers_session.revoke",
-    tenant: tenant.publicId,
-    target: user.publicId,
-    details: { families_revoked: familyIds.length },
-  });
   return familyIds.length;
 }

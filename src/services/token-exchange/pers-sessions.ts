@@ -13,7 +13,7 @@ import { LruCache } from "../../lru-cache";
 import { findFamilyAuthorization } from "../../storage/pers-authorization";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
-  insertRefreshToken,
+  insertRefreshTokenForActiveUser,
   type RotationState,
   revokeRefreshTokenFamily,
   rotateRefreshToken,
@@ -109,24 +109,31 @@ export interface NewPersSession {
   session: Omit<PersSession, "familyId" | "authTime">;
 }
 
-/** A new family: its first refresh-token row in D1, its live record in KV, and a token pair. */
+/**
+ * A new family: its live record in KV, its first refresh-token row in D1, and a token pair.
+ *
+ * In that order, never side by side, and the row only while the tenant user is active: an
+ * operator disabling the user marks them disabled, then revokes their rows, then writes "revoked"
+ * records. A racing exchange either finds the user disabled at its insert, or inserted first, in
+ * which case its "live" record was written before the disable's "revoked" one and cannot
+ * overwrite it. (A record left by a refused insert names a family no token was issued for.)
+ */
 export async function startPersSession(deps: Deps, input: NewPersSession): Promise<PersTokenPair> {
   const authTime = Math.floor(deps.now.getTime() / 1000);
   const session: PersSession = { ...input.session, familyId: randomId(), authTime };
   const jti = randomId();
   const expiresAt = refreshExpiry(deps, session);
-  await Promise.all([
-    insertRefreshToken(deps.db, {
-      id: jti,
-      familyId: session.familyId,
-      tenantId: input.tenantId,
-      tenantUserId: input.tenantUserId,
-      authType: session.authType,
-      expiresAt,
-      now: deps.now,
-    }),
-    putPersFamily(deps.kv, session.familyId, liveRecord(deps, session), deps.now.getTime()),
-  ]);
+  await putPersFamily(deps.kv, session.familyId, liveRecord(deps, session), deps.now.getTime());
+  const inserted = await insertRefreshTokenForActiveUser(deps.db, {
+    id: jti,
+    familyId: session.familyId,
+    tenantId: input.tenantId,
+    tenantUserId: input.tenantUserId,
+    authType: session.authType,
+    expiresAt,
+    now: deps.now,
+  });
+  if (!inserted) throw new AppError("user_disabled", { detail: "tenant user disabled during the exchange" });
   return issuePair(deps, session, jti, expiresAt);
 }
 
@@ -190,6 +197,9 @@ export async function refreshPersSession(
     getPersFamily(deps.kv, session.familyId),
     findFamilyAuthorization(deps.db, claims.jti),
   ]);
+  // Before the family's own state: a disabled user's client must learn that signing in again
+  // will not help, not that its token is bad.
+  if (authorization?.tenantUser?.status === "disabled") await endDisabledUserFamily(deps, session, family, client);
   if (family?.status === "revoked") {
     throw new AppError("invalid_token", { detail: "family revoked", reason: "revoked" });
   }
@@ -258,6 +268,33 @@ async function endUnauthorizedFamily(
     },
   );
   throw new AppError("invalid_token", { detail: `family ended: ${refusal}`, reason: "unauthorized" });
+}
+
+/**
+ * A refresh of a disabled tenant user: 403 `user_disabled`. Disabling revoked the user's families
+ * already; one not yet marked revoked here (a racing exchange, or KV not yet propagated) is
+ * revoked and the refusal audited.
+ */
+async function endDisabledUserFamily(
+  deps: Deps,
+  session: PersSession,
+  family: PersFamilyRecord | null,
+  client: ClientInfo,
+): Promise<never> {
+  if (family?.status !== "revoked") {
+    await revokeFamily(deps, session);
+    recordAudit(
+      deps,
+      { principal: null, ...client },
+      {
+        action: "auth.refresh_refused",
+        tenant: session.tenantPublicId,
+        target: session.tenantUserPublicId,
+        details: { family_id: session.familyId, auth_type: session.authType, reason: "tenant user disabled" },
+      },
+    );
+  }
+  throw new AppError("user_disabled", { detail: "refresh of a disabled tenant user" });
 }
 
 /** KV needs up to 60 s to show a new key in other locations, and caches a miss as long. */

@@ -5,9 +5,10 @@ import { authorizeAuthType } from "./tenant-settings";
 
 /**
  * Why a family may no longer be refreshed, or null while everything that authorized its exchange
- * still holds: the tenant (not suspended), the tenant user, the identity provider (enabled), and
- * the auth type under the tenant's current settings (the admin list for `tenant`; anonymous users
- * still allowed for an anonymous session). The same rules as the exchange, read again from D1.
+ * still holds: the tenant (not suspended), the tenant user (not disabled), the identity provider
+ * (enabled), and the auth type under the tenant's current settings (the admin list for `tenant`;
+ * anonymous users still allowed for an anonymous session). The same rules as the exchange, read
+ * again from D1.
  */
 export function refreshRefusal(found: FamilyAuthorization | null, session: PersSession): string | null {
   if (!found) return "refresh token row gone";
@@ -15,6 +16,7 @@ export function refreshRefusal(found: FamilyAuthorization | null, session: PersS
   if (found.tenantStatus === "suspended") return "tenant suspended";
   const user = found.tenantUser;
   if (!user || user.publicId !== session.tenantUserPublicId) return "tenant user gone";
+  if (user.status === "disabled") return "tenant user disabled";
   const settings = {
     allowJwtForUnauthenticatedUsers: found.settings?.allowJwtForUnauthenticatedUsers ?? false,
     enabledAuthTypes: found.settings?.enabledAuthTypes ?? [],
