@@ -7,15 +7,12 @@ import { findUserWithBusinessesByEmail, type UserWithBusinesses, updatePasswordH
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import {
-  clientIpKey,
-  countFailure,
-  enforceRateLimit,
-  hashedRateLimitKey,
-  isPenalized,
-  type RateLimitName,
-  rateLimited,
-} from "../rate-limits";
-import { deviceOf } from "./device-tokens";
+  accountLimitKey,
+  failureBudgetOf,
+  limitAttemptOnAccount,
+  refuseIfExhausted,
+  spendFailure,
+} from "./login-limits";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -41,40 +38,6 @@ export interface PasswordLogin {
   flow: LoginFlow;
   /** The client's device token, if it sent one (http/device-token.ts). */
   deviceToken?: string;
-}
-
-/**
- * Per-account login limits. The tight limit (one account from one IP) counts every attempt, before
- * the password is checked, so a source over it learns nothing and stops quickly. The account-wide
- * limit counts only failures, so successful logins never use it up, and it is skipped entirely for
- * a client presenting a valid device token of that account (a client that signed in before): that
- * client's failures count against its own device limit instead. Many attackers can therefore stop
- * new devices from signing in to an account for a minute at a time, but never the owner's known
- * devices. Any email is limited alike, so a 429 says nothing about existence.
- */
-interface FailureBudget {
-  name: RateLimitName;
-  key: string;
-}
-
-async function failureBudgetOf(
-  deps: Deps,
-  account: string,
-  found: UserWithBusinesses | null,
-  deviceToken: string | undefined,
-): Promise<FailureBudget> {
-  const device = found ? await deviceOf(deps, deviceToken, found.user.publicId) : null;
-  return device ? { name: "login_device", key: `${account}:${device}` } : { name: "login_account", key: account };
-}
-
-/** Refuses up front a budget this isolate saw exhausted (rate-limits.ts: failure-only limiting). */
-function refuseIfExhausted(deps: Deps, budget: FailureBudget): void {
-  if (isPenalized(budget.name, budget.key, deps.now)) throw rateLimited(budget.name);
-}
-
-/** Spends one failure; past the budget the refusal becomes a 429. */
-async function spendFailure(deps: Deps, budget: FailureBudget): Promise<void> {
-  if (!(await countFailure(deps, budget.name, budget.key))) throw rateLimited(budget.name);
 }
 
 /** A failed login, audited without the password; the email only as its SHA-256. */
@@ -167,11 +130,11 @@ async function recheckOnPrimary(
  */
 export async function authenticatePassword(deps: Deps, login: PasswordLogin): Promise<UserWithBusinesses> {
   const emailNormalized = normalizeEmail(login.email);
-  const account = await hashedRateLimitKey("login", emailNormalized);
-  await enforceRateLimit(deps, "login_account_ip", `${account}:${clientIpKey(login.client.ip)}`);
+  const account = await accountLimitKey(emailNormalized);
+  await limitAttemptOnAccount(deps, account, login.client.ip);
   const sawPrimary = readsPrimary(deps.db, "nearest");
   const nearest = await findUserWithBusinessesByEmail(nearestReplicaOf(deps.db), emailNormalized);
-  const nearestBudget = await failureBudgetOf(deps, account, nearest, login.deviceToken);
+  const nearestBudget = await failureBudgetOf(deps, account, nearest?.user.publicId ?? null, login.deviceToken);
   refuseIfExhausted(deps, nearestBudget);
   const policy = passwordPolicy(deps);
   let outcome = await checkAccount(login, nearest, policy);
@@ -185,7 +148,7 @@ export async function authenticatePassword(deps: Deps, login: PasswordLogin): Pr
     const budget =
       found?.user.id === nearest?.user.id
         ? nearestBudget
-        : await failureBudgetOf(deps, account, found, login.deviceToken);
+        : await failureBudgetOf(deps, account, found?.user.publicId ?? null, login.deviceToken);
     await spendFailure(deps, budget);
     throw new AppError("invalid_credentials", { detail: reason });
   }
