@@ -93,9 +93,13 @@ async function checkAccount(
   };
 }
 
-/** Refusals a lagging replica can cause: an account registered, or a password set, a moment ago. */
+/**
+ * Refusals a lagging replica can cause: an account registered, a password set or an account
+ * enabled a moment ago. A disabled account is only named once its password matched, so reading it
+ * again tells a guesser nothing.
+ */
 function mayBeReplicaLag(refusal: string | null): boolean {
-  return refusal === "unknown email" || refusal === "wrong password";
+  return refusal === "unknown email" || refusal === "wrong password" || refusal === "account disabled";
 }
 
 /**
@@ -122,11 +126,12 @@ async function recheckOnPrimary(
  * account are one and the same `invalid_credentials`, and each costs one full password hash, so
  * neither the answer nor its timing tells whether the account exists. Every refusal is audited.
  *
- * The account is read from the nearest D1 replica; an unknown email or a wrong password is read
- * once more from the primary before it is refused, so registering and logging in at once works
- * without a bookmark. An account disabled a moment ago that a lagging replica still shows as
- * active gets tokens that no check accepts: disabling also writes the account's revocation, which
- * every session check reads (session-records.ts), exactly as for a login racing the disable.
+ * The account is read from the nearest D1 replica; an unknown email, a wrong password or a
+ * disabled account is read once more from the primary before it is refused, so registering (or
+ * being given a new password, or enabled) and logging in at once works without a bookmark. An
+ * account disabled a moment ago that a lagging replica still shows as active gets tokens that no
+ * check accepts: disabling also writes the account's revocation, which every session check reads
+ * (session-records.ts), exactly as for a login racing the disable.
  */
 export async function authenticatePassword(deps: Deps, login: PasswordLogin): Promise<UserWithBusinesses> {
   const emailNormalized = normalizeEmail(login.email);
