@@ -46,6 +46,23 @@ export async function updatePasswordHash(db: Database, userId: number, passwordH
   await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
 }
 
+/**
+ * Re-hashes a password only if the stored hash is still the one that was verified: an upgrade
+ * written after a login must never undo a password change that landed in between.
+ */
+export async function upgradePasswordHash(
+  db: Database,
+  userId: number,
+  verifiedHash: string,
+  passwordHash: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordHash, updatedAt: now })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, verifiedHash)));
+}
+
 export interface NewUser {
   publicId: string;
   userType: UserType;

@@ -3,7 +3,7 @@ import { hashPassword, type PasswordPolicy, verifyPassword } from "../../crypto/
 import type { ClientInfo, UserType } from "../../domain";
 import { AppError } from "../../errors";
 import { nearestReplicaOf, primaryOf, readsPrimary } from "../../storage/d1-sessions";
-import { findUserWithBusinessesByEmail, type UserWithBusinesses, updatePasswordHash } from "../../storage/users";
+import { findUserWithBusinessesByEmail, type UserWithBusinesses, upgradePasswordHash } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import {
@@ -157,9 +157,13 @@ export async function authenticatePassword(deps: Deps, login: PasswordLogin): Pr
     await spendFailure(deps, budget);
     throw new AppError("invalid_credentials", { detail: reason });
   }
-  if (outcome.needsRehash) {
-    const { id } = found.user;
-    deps.defer(hashPassword(login.password, policy).then((hash) => updatePasswordHash(deps.db, id, hash, deps.now)));
+  const { id, passwordHash: verifiedHash } = found.user;
+  if (outcome.needsRehash && verifiedHash) {
+    deps.defer(
+      hashPassword(login.password, policy).then((hash) =>
+        upgradePasswordHash(deps.db, id, verifiedHash, hash, deps.now),
+      ),
+    );
   }
   return found;
 }
