@@ -12,6 +12,8 @@ import {
   loginForTokens,
   refreshAccessToken,
 } from "../../src/services/sessions/token-sessions";
+import { openDatabase } from "../../src/storage/db";
+import { setUserStatus } from "../../src/storage/users";
 import { createUser } from "../support/accounts";
 import { testDeps } from "../support/deps";
 
@@ -134,6 +136,22 @@ describe("log out everywhere else", () => {
     });
     const fresh = await loginForTokens(clock.at(t0 + 3000), { ...account, userType: "user", client });
     await expect(authenticateAccessToken(clock.at(t0 + 3000), fresh.accessToken, "user")).resolves.toBeTruthy();
+  });
+});
+
+describe("log out everywhere else racing a disable", () => {
+  it("the disable wins: the caller's own session is refused once the account is disabled in D1", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const account = await createUser();
+    const mine = await loginForTokens(clock.at(t0), { ...account, userType: "user", client });
+    const me = await authenticateAccessToken(clock.at(t0), mine.accessToken, "user");
+    // The disable's first write (D1) has landed; its account revocation has not been written yet.
+    await setUserStatus(openDatabase(env.DB), account.id, "disabled", new Date(t0 + 500));
+    await revokeOtherSessions(clock.at(t0 + 1000), me);
+    await expect(authenticateAccessToken(clock.at(t0 + 2000), mine.accessToken, "user")).rejects.toMatchObject({
+      code: "session_revoked",
+    });
   });
 });
 
