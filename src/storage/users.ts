@@ -42,8 +42,15 @@ export async function findUserByPublicId(db: Database, publicId: string): Promis
   return row ?? null;
 }
 
-export async function updatePasswordHash(db: Database, userId: number, passwordHash: string, now: Date) {
-  await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
+/** Sets a user's password hash; returns the updated user, or null if there is none by that id. */
+export async function updatePasswordHash(
+  db: Database,
+  userId: number,
+  passwordHash: string,
+  now: Date,
+): Promise<UserRow | null> {
+  const [row] = await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).returning();
+  return row ?? null;
 }
 
 /**

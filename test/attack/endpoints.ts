@@ -123,6 +123,11 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "GET /v1/admin/users": admin(),
   "POST /v1/admin/users": admin({ body: () => ({ email: "attack@example.com", user_type: "adminuser" }) }),
   "POST /v1/admin/users/{id}/disable": admin({ params: (f) => ({ id: f.bystanderPublicId }) }),
+  "POST /v1/admin/users/{id}/enable": admin({ params: (f) => ({ id: f.bystanderPublicId }) }),
+  "POST /v1/admin/users/{id}/password": admin({
+    params: (f) => ({ id: f.bystanderPublicId }),
+    body: () => ({ password: "attack-password-long" }),
+  }),
   "GET /v1/admin/tenants/{tenantId}/settings": admin({ params: tenant }),
   "PUT /v1/admin/tenants/{tenantId}/settings": admin({
     params: tenant,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { disableUser } from "../../src/services/admin/users";
+import { disableUser, enableUser } from "../../src/services/admin/users";
 import { authenticatePassword } from "../../src/services/auth/password-login";
 import type { Deps } from "../../src/services/deps";
 import { authenticateCookieSession, loginWithCookie } from "../../src/services/sessions/cookie-sessions";
@@ -151,6 +151,38 @@ describe("log out everywhere else racing a disable", () => {
     await revokeOtherSessions(clock.at(t0 + 1000), me);
     await expect(authenticateAccessToken(clock.at(t0 + 2000), mine.accessToken, "user")).rejects.toMatchObject({
       code: "session_revoked",
+    });
+  });
+});
+
+describe("re-enabling an account", () => {
+  it("keeps every session from before it dead, a racing login's too, and lets later logins in", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const account = await createUser();
+    const before = await loginForTokens(clock.at(t0), { ...account, userType: "user", client });
+    await disableUser(clock.at(t0 + 1000), await adminActor(), account.publicId);
+    // A login that read a stale replica (account still active) after the disable.
+    const racing = await startSession(clock.at(t0 + 1500), {
+      userPublicId: account.publicId,
+      userType: "user",
+      kind: "token",
+      ttlSeconds: 3600,
+    });
+    const racingToken = await issueSessionToken(clock.at(t0 + 1500), "access", racing);
+    const enabled = await enableUser(clock.at(t0 + 2000), await adminActor(), account.publicId);
+    expect(enabled.user.status).toBe("active");
+
+    const later = clock.at(t0 + 3000);
+    for (const token of [before.accessToken, racingToken]) {
+      await expect(authenticateAccessToken(later, token, "user")).rejects.toMatchObject({ code: "session_revoked" });
+    }
+    await expect(
+      refreshAccessToken(later, { refreshToken: before.refreshToken, userType: "user", client }),
+    ).rejects.toMatchObject({ code: "session_revoked" });
+    const fresh = await loginForTokens(later, { ...account, userType: "user", client });
+    await expect(authenticateAccessToken(later, fresh.accessToken, "user")).resolves.toMatchObject({
+      userPublicId: account.publicId,
     });
   });
 });

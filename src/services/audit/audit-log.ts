@@ -8,6 +8,9 @@ export const AUDIT_ACTIONS = [
   "business.update",
   "user.create",
   "user.disable",
+  "user.enable",
+  /** An admin set a user's password; every session of the user ended. */
+  "user.password_reset",
   "api_key.create",
   "api_key.roll",
   "api_key.revoke",
