@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { disableUser, enableUser } from "../../src/services/admin/users";
+import { changeOwnPassword } from "../../src/services/auth/password-change";
 import { authenticatePassword } from "../../src/services/auth/password-login";
 import type { Deps } from "../../src/services/deps";
 import { authenticateCookieSession, loginWithCookie } from "../../src/services/sessions/cookie-sessions";
@@ -183,6 +184,39 @@ describe("re-enabling an account", () => {
     const fresh = await loginForTokens(later, { ...account, userType: "user", client });
     await expect(authenticateAccessToken(later, fresh.accessToken, "user")).resolves.toMatchObject({
       userPublicId: account.publicId,
+    });
+  });
+});
+
+describe("changing one's password", () => {
+  it("ends a login that read the old hash after the change began, before its write", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const account = await createUser();
+    const mine = await loginForTokens(clock.at(t0 - 20_000), { ...account, userType: "user", client });
+    const me = await authenticateAccessToken(clock.at(t0 - 20_000), mine.accessToken, "user");
+    // The change's request starts at t0 - 10 s; a login with the old password starts 5 s later,
+    // reads the old hash before the change writes the new one, and writes its session afterwards.
+    const racingLogin = clock.at(t0 - 5_000);
+    await authenticatePassword(racingLogin, { ...account, userType: "user", client, flow: "token" });
+    await changeOwnPassword(clock.at(t0 - 10_000), me, {
+      currentPassword: account.password,
+      newPassword: "a-brand-new-password",
+      client,
+    });
+    const racing = await startSession(racingLogin, {
+      userPublicId: account.publicId,
+      userType: "user",
+      kind: "token",
+      ttlSeconds: 3600,
+    });
+    const racingToken = await issueSessionToken(racingLogin, "access", racing);
+    const later = clock.at(Date.now() + 1000);
+    await expect(authenticateAccessToken(later, racingToken, "user")).rejects.toMatchObject({
+      code: "session_revoked",
+    });
+    await expect(authenticateAccessToken(later, mine.accessToken, "user")).resolves.toMatchObject({
+      sessionId: me.sessionId,
     });
   });
 });
