@@ -145,8 +145,8 @@ const resetPasswordRoute = route({
   tags: ["Administration"],
   summary: "Set a user's password: every session of theirs ends, and they log in again with it",
   description:
-    "Password: 12 to 1024 characters. Any user type, other admins included; not the caller's own " +
-    "account (400: use `POST /v1/me/password`). A disabled user stays disabled.",
+    "Password: 12 to 1024 characters. Any user, other admins included; not the caller (400: use " +
+    "`POST /v1/me/password`). A disabled user stays disabled.",
   security: [{ bearer: [] }],
   middleware: [adminOnly, jsonBody] as const,
   request: {

@@ -29,10 +29,8 @@ const changePasswordRoute = route({
   tags: ["PingPage cookie sessions", "Ping token login"],
   summary: "Change the caller's own password; every other session of theirs ends",
   description:
-    "With the session cookie, or a bearer token and its `User-Type` (any user type). New password: " +
-    "8 to 128 characters, as at registration. The calling session stays signed in; every other " +
-    "session of the account (tokens, cookies, dashboard) ends. A wrong current password is refused " +
-    "like a failed login: it counts against the account's login limits and is audited.",
+    "By the session cookie or a bearer token (any user type). New password: 8 to 128 characters. " +
+    "This session stays; every other one of the account ends. A wrong current password counts as a failed login.",
   // The IP limit counts every attempt at a password, as at login; the per-account limits follow in
   // the service, once the account is known. Only the cookie flow is CSRF-checked: a bearer token is
   // no ambient credential.
