@@ -20,6 +20,7 @@ import { businessMemberRoutes } from "./routes/business-members";
 import { pingPageRoutes } from "./routes/cookie-sessions";
 import { gatewayRoutes } from "./routes/gateway";
 import { loginRoutes } from "./routes/login-logout";
+import { ownPasswordRoutes } from "./routes/own-password";
 import { ownSessionRoutes } from "./routes/session-list";
 import { persAuthRoutes } from "./routes/token-exchange";
 import { pingAuthRoutes } from "./routes/token-sessions";
@@ -41,6 +42,7 @@ export function createApp() {
   app.route("/", pingAuthRoutes);
   app.route("/", pingPageRoutes);
   app.route("/", ownSessionRoutes);
+  app.route("/", ownPasswordRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", apiKeyAuthRoutes);
   app.route("/", businessMemberRoutes);

@@ -18,6 +18,11 @@ export const errorCatalog = {
   invalid_api_key: { status: 401, message: "The API key is invalid, revoked or expired." },
   insufficient_permission: { status: 403, message: "You do not have permission to do this." },
   cross_site_request: { status: 403, message: "Cross-site request refused." },
+  /**
+   * A signed-in caller's re-authentication failed (changing their password). Not a 401: the
+   * session or token is fine, and a 401 would tell the client to drop it and sign in again.
+   */
+  invalid_current_password: { status: 403, message: "The current password is incorrect." },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   email_taken: { status: 409, message: "Email already registered." },

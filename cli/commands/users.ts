@@ -67,4 +67,26 @@ export function registerUserCommands(program: Command): void {
       const answer = await callApi(target, "POST", `/v1/admin/users/${encodeURIComponent(id)}/disable`);
       print(output, answer, "user", COLUMNS);
     });
+
+  users
+    .command("enable")
+    .description("enable a disabled user: they may sign in again; sessions from before stay ended")
+    .argument("<user-id>", "the user's public id")
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const answer = await callApi(target, "POST", `/v1/admin/users/${encodeURIComponent(id)}/enable`);
+      print(output, answer, "user", COLUMNS);
+    });
+
+  users
+    .command("set-password")
+    .description("set a user's password (from stdin or $GATEHOUSE_USER_PASSWORD): every session of theirs ends")
+    .argument("<user-id>", "the user's public id (not your own: change yours with POST /v1/me/password)")
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const answer = await callApi(target, "POST", `/v1/admin/users/${encodeURIComponent(id)}/password`, {
+        password: readPassword("GATEHOUSE_USER_PASSWORD"),
+      });
+      print(output, answer, "user", COLUMNS);
+    });
 }

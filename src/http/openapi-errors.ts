@@ -26,7 +26,10 @@ export const persError = (description: string) => ({ description, content: json(
 /** The gateway and `/v1/auth/api-key`: `{error, message, reason?}` JSON. */
 export const gatewayError = (description: string) => ({ description, content: json(gatewayErrorSchema) });
 
-/** `/v1/auth/login` and `/v1/auth/logout`: Ping JSON for the token flow, plain text for the cookie flow. */
+/**
+ * `/v1/auth/login`, `/v1/auth/logout` and `/v1/me/password`: Ping JSON for the token flow, plain
+ * text for the cookie flow.
+ */
 export const pingOrPingPageError = (description: string) => ({
   description,
   content: { ...json(pingErrorSchema), ...plainText },

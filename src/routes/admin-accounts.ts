@@ -9,6 +9,7 @@ import {
   createUserRequestSchema,
   newUserRequestOf,
   publicIdParams,
+  resetPasswordRequestSchema,
   toAdminUserView,
   toBusinessView,
   updateBusinessRequestSchema,
@@ -19,7 +20,7 @@ import { nextCursorOf, pageQuerySchema, toPageRequest } from "../http/schemas/pa
 import { adminOnly } from "../middleware/authenticate";
 import { jsonBody } from "../middleware/json-body";
 import { changeBusiness, createBusiness, findBusinesses } from "../services/admin/businesses";
-import { createUserAccount, disableUser, findUsers } from "../services/admin/users";
+import { createUserAccount, disableUser, enableUser, findUsers, resetUserPassword } from "../services/admin/users";
 
 const { router, route } = createSurface("ping");
 
@@ -122,6 +123,44 @@ const disableUserRoute = route({
   },
 });
 
+const enableUserRoute = route({
+  method: "post",
+  path: "/v1/admin/users/{id}/enable",
+  tags: ["Administration"],
+  summary: "Re-enable a disabled user: they may log in again; sessions from before stay ended",
+  description: "Enabling a user who is already active changes nothing and answers 200 with the user.",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly] as const,
+  request: { params: publicIdParams },
+  responses: {
+    200: { description: "Active", content: { "application/json": { schema: adminUserResponseSchema } } },
+    ...adminErrors,
+    404: pingError("No such user"),
+  },
+});
+
+const resetPasswordRoute = route({
+  method: "post",
+  path: "/v1/admin/users/{id}/password",
+  tags: ["Administration"],
+  summary: "Set a user's password: every session of theirs ends, and they log in again with it",
+  description:
+    "Password: 12 to 1024 characters. Any user, other admins included; not the caller (400: use " +
+    "`POST /v1/me/password`). A disabled user stays disabled.",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly, jsonBody] as const,
+  request: {
+    params: publicIdParams,
+    body: { required: true, content: { "application/json": { schema: resetPasswordRequestSchema } } },
+  },
+  responses: {
+    200: { description: "Password set", content: { "application/json": { schema: adminUserResponseSchema } } },
+    ...adminErrors,
+    404: pingError("No such user"),
+    415: pingError("Not JSON"),
+  },
+});
+
 export const adminAccountRoutes = router
   .openapi(createBusinessRoute, async (c) => {
     const business = await createBusiness(c.get("deps"), actorOf(c), c.req.valid("json"));
@@ -160,5 +199,14 @@ export const adminAccountRoutes = router
   })
   .openapi(disableUserRoute, async (c) => {
     const { user, memberships } = await disableUser(c.get("deps"), actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 200);
+  })
+  .openapi(enableUserRoute, async (c) => {
+    const { user, memberships } = await enableUser(c.get("deps"), actorOf(c), c.req.valid("param").id);
+    return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 200);
+  })
+  .openapi(resetPasswordRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { user, memberships } = await resetUserPassword(c.get("deps"), actorOf(c), id, c.req.valid("json").password);
     return c.json({ result: "success" as const, user: toAdminUserView(user, memberships) }, 200);
   });

@@ -42,8 +42,32 @@ export async function findUserByPublicId(db: Database, publicId: string): Promis
   return row ?? null;
 }
 
-export async function updatePasswordHash(db: Database, userId: number, passwordHash: string, now: Date) {
-  await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
+/** Sets a user's password hash; returns the updated user, or null if there is none by that id. */
+export async function updatePasswordHash(
+  db: Database,
+  userId: number,
+  passwordHash: string,
+  now: Date,
+): Promise<UserRow | null> {
+  const [row] = await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).returning();
+  return row ?? null;
+}
+
+/**
+ * Re-hashes a password only if the stored hash is still the one that was verified: an upgrade
+ * written after a login must never undo a password change that landed in between.
+ */
+export async function upgradePasswordHash(
+  db: Database,
+  userId: number,
+  verifiedHash: string,
+  passwordHash: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordHash, updatedAt: now })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, verifiedHash)));
 }
 
 export interface NewUser {

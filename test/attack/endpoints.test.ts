@@ -6,7 +6,7 @@ import {
   PUBLIC_OPERATIONS,
   requestFor,
   SECURED_ROUTES,
-  securedEndpoint,
+  securedEndpoints,
   UNSECURED_ENDPOINTS,
   urlFor,
   variantsOf,
@@ -46,9 +46,9 @@ for (const operation of secured) {
     uncovered.push(`${operation.key}: not in SECURED_ROUTES (test/attack/endpoints.ts)`);
     continue;
   }
-  const endpoint = securedEndpoint(operation, route);
-  if ("problem" in endpoint) uncovered.push(`${operation.key}: ${endpoint.problem}`);
-  else documented.set(endpoint, operation);
+  const found = securedEndpoints(operation, route);
+  if ("problem" in found) uncovered.push(`${operation.key}: ${found.problem}`);
+  else for (const endpoint of found) documented.set(endpoint, operation);
 }
 for (const endpoint of UNSECURED_ENDPOINTS) {
   const operation = unsecured.find((candidate) => candidate.key === endpoint.key);

@@ -124,6 +124,11 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "GET /v1/admin/users": admin(),
   "POST /v1/admin/users": admin({ body: () => ({ email: "attack@example.com", user_type: "adminuser" }) }),
   "POST /v1/admin/users/{id}/disable": admin({ params: (f) => ({ id: f.bystanderPublicId }) }),
+  "POST /v1/admin/users/{id}/enable": admin({ params: (f) => ({ id: f.bystanderPublicId }) }),
+  "POST /v1/admin/users/{id}/password": admin({
+    params: (f) => ({ id: f.bystanderPublicId }),
+    body: () => ({ password: "attack-password-long" }),
+  }),
   "GET /v1/admin/tenants/{tenantId}/settings": admin({ params: tenant }),
   "PUT /v1/admin/tenants/{tenantId}/settings": admin({
     params: tenant,
@@ -160,6 +165,8 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "GET /v1/me/sessions": {},
   "DELETE /v1/me/sessions/{id}": { params: (f) => ({ id: f.user.sessionId }) },
   "DELETE /v1/me/sessions": {},
+  // The session cookie or a bearer token: attacked as each.
+  "POST /v1/me/password": { body: () => ({ current_password: "not-the-password", new_password: "attack-password-1" }) },
   // API keys at the edge.
   "GET /v1/auth/api-key": {},
   // PERS token exchange: the project key, then the tokens in the body.
@@ -272,40 +279,49 @@ export const GATEWAY_ENDPOINTS: Endpoint[] = [
   gatewayEndpoint("GET", "/app/home", gatewayCookieVariants),
 ];
 
-/** The one scheme of `schemes` the suite knows (aliases folded), or why there is none. */
-export function schemeOf(schemes: string[]): { name: string; scheme: Scheme } | { problem: string } {
+/** The schemes of `schemes` the suite knows (aliases folded), or why one is not known. */
+export function schemesOf(schemes: string[]): Scheme[] | { problem: string } {
   const names = [...new Set(schemes.map((name) => SCHEME_ALIASES[name] ?? name))];
   const unknown = names.filter((name) => !(name in SCHEMES));
   if (unknown.length > 0) return { problem: `unknown security scheme ${unknown.join(", ")}` };
-  const [name, ...others] = names;
-  const scheme = name === undefined ? undefined : SCHEMES[name];
-  if (!name || !scheme || others.length > 0)
-    return { problem: `expected one security scheme, got ${names.join(", ")}` };
-  return { name, scheme };
+  const known = names.flatMap((name) => SCHEMES[name] ?? []);
+  if (known.length === 0) return { problem: "no security scheme" };
+  return known;
 }
 
-/** The endpoint the suite attacks for a secured operation of the document and its table entry. */
-export function securedEndpoint(operation: Operation, route: SecuredRoute): Endpoint | { problem: string } {
-  const found = schemeOf(operation.schemes);
+/** Whether a variant presents exactly the valid credential of `valid` (another scheme the route accepts). */
+function presents(variant: Variant, valid: Record<string, string>): boolean {
+  return Object.entries(valid).every(([name, value]) => variant.headers?.[name] === value);
+}
+
+/**
+ * The endpoints the suite attacks for a secured operation of the document and its table entry:
+ * one per scheme it accepts, each with that scheme's variants, less those that present another
+ * accepted scheme's valid credential (a good cookie is no bad token where both are accepted).
+ */
+export function securedEndpoints(operation: Operation, route: SecuredRoute): Endpoint[] | { problem: string } {
+  const found = schemesOf(operation.schemes);
   if ("problem" in found) return found;
-  const { scheme } = found;
-  const valid: Make<Record<string, string>> = route.adminOnly ? (f) => f.admin.headers : scheme.valid;
-  const variants: MakeVariants = async (f) => [
-    ...(await scheme.variants(f)),
-    ...(route.adminOnly ? adminOnlyVariants(f) : []),
-    ...(route.variants ? await route.variants(f) : []),
-  ];
-  return {
-    key: operation.key,
-    method: operation.method,
-    path: operation.path,
-    dialect: scheme.dialect,
-    params: route.params,
-    query: route.query,
-    valid,
-    body: route.body,
-    variants,
-  };
+  return found.map((scheme) => {
+    const others = found.filter((other) => other !== scheme);
+    const valid: Make<Record<string, string>> = route.adminOnly ? (f) => f.admin.headers : scheme.valid;
+    const variants: MakeVariants = async (f) => [
+      ...(await scheme.variants(f)).filter((variant) => !others.some((other) => presents(variant, other.valid(f)))),
+      ...(route.adminOnly ? adminOnlyVariants(f) : []),
+      ...(route.variants ? await route.variants(f) : []),
+    ];
+    return {
+      key: operation.key,
+      method: operation.method,
+      path: operation.path,
+      dialect: scheme.dialect,
+      params: route.params,
+      query: route.query,
+      valid,
+      body: route.body,
+      variants,
+    };
+  });
 }
 
 /** Every variant of an endpoint: its own, then the body variants of its valid body. */

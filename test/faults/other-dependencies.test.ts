@@ -69,6 +69,19 @@ describe("a rate limiter's binding failing", () => {
     await expectUnavailable(res, "ping");
   });
 
+  it("a password change past a failing per-account limiter: closed, 503, the password unchanged", async () => {
+    const user = await signedInUser();
+    const res = await sendJson(
+      "/v1/me/password",
+      "POST",
+      { current_password: "a guess at it", new_password: "a new password" },
+      user.headers,
+      { LOGIN_ACCOUNT_IP_LIMITER: failingLimiter() },
+    );
+    await expectUnavailable(res, "ping");
+    expect((await pingLogin(user, {})).status).toBe(200);
+  });
+
   it("register: closed, 503 in plain text, no account made", async () => {
     const email = uniqueEmail("register-limiter");
     const res = await sendJson(

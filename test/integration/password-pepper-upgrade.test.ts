@@ -6,7 +6,7 @@ import { readConfig } from "../../src/env";
 import { AppError } from "../../src/errors";
 import { authenticatePassword } from "../../src/services/auth/password-login";
 import { openDatabase } from "../../src/storage/db";
-import { findUserByPublicId, updatePasswordHash } from "../../src/storage/users";
+import { findUserByPublicId, updatePasswordHash, upgradePasswordHash } from "../../src/storage/users";
 import { createUser } from "../support/accounts";
 import { testDeps } from "../support/deps";
 
@@ -61,5 +61,14 @@ describe("logging in with peppers configured", () => {
     await expect(
       authenticatePassword(clock.at(Date.now()), { email: user.email, password: user.password, ...attempt }),
     ).rejects.toThrow(AppError);
+  });
+
+  it("never undoes a password change that landed between the login's check and its upgrade", async () => {
+    const { user, hash: verified } = await userStoredAs({ peppers: [OLD] });
+    const changed = await hashPassword("a-password-set-meanwhile", { iterations: config.pbkdf2Iterations });
+    await updatePasswordHash(db, user.id, changed, new Date());
+    const upgrade = await hashPassword(user.password, { iterations: config.pbkdf2Iterations, peppers: [NEW] });
+    await upgradePasswordHash(db, user.id, verified, upgrade, new Date());
+    expect(await storedHashOf(user.publicId)).toBe(changed);
   });
 });

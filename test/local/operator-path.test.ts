@@ -144,6 +144,17 @@ describe("npx gatehouse", () => {
     expect(json(await gatehouseCli(["--json", "users", "disable", agent.public_id])).user).toMatchObject({
       status: "disabled",
     });
+    expect(json(await gatehouseCli(["--json", "users", "enable", agent.public_id])).user).toMatchObject({
+      status: "active",
+    });
+    const reset = await gatehouseCli(["users", "set-password", agent.public_id], "agent-password-10");
+    expect(reset.code, reset.stderr).toBe(0);
+    const agentLogin = await fetch(`${gatehouse.baseUrl}/v1/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Type": "agent" },
+      body: JSON.stringify({ email: "cli-agent@example.com", password: "agent-password-10" }),
+    });
+    expect(agentLogin.status).toBe(200);
 
     const created = json(
       await gatehouseCli([

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { disableUser } from "../../src/services/admin/users";
+import { disableUser, enableUser } from "../../src/services/admin/users";
+import { changeOwnPassword } from "../../src/services/auth/password-change";
 import { authenticatePassword } from "../../src/services/auth/password-login";
 import type { Deps } from "../../src/services/deps";
 import { authenticateCookieSession, loginWithCookie } from "../../src/services/sessions/cookie-sessions";
@@ -12,6 +13,8 @@ import {
   loginForTokens,
   refreshAccessToken,
 } from "../../src/services/sessions/token-sessions";
+import { openDatabase } from "../../src/storage/db";
+import { setUserStatus } from "../../src/storage/users";
 import { createUser } from "../support/accounts";
 import { testDeps } from "../support/deps";
 
@@ -134,6 +137,87 @@ describe("log out everywhere else", () => {
     });
     const fresh = await loginForTokens(clock.at(t0 + 3000), { ...account, userType: "user", client });
     await expect(authenticateAccessToken(clock.at(t0 + 3000), fresh.accessToken, "user")).resolves.toBeTruthy();
+  });
+});
+
+describe("log out everywhere else racing a disable", () => {
+  it("the disable wins: the caller's own session is refused once the account is disabled in D1", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const account = await createUser();
+    const mine = await loginForTokens(clock.at(t0), { ...account, userType: "user", client });
+    const me = await authenticateAccessToken(clock.at(t0), mine.accessToken, "user");
+    // The disable's first write (D1) has landed; its account revocation has not been written yet.
+    await setUserStatus(openDatabase(env.DB), account.id, "disabled", new Date(t0 + 500));
+    await revokeOtherSessions(clock.at(t0 + 1000), me);
+    await expect(authenticateAccessToken(clock.at(t0 + 2000), mine.accessToken, "user")).rejects.toMatchObject({
+      code: "session_revoked",
+    });
+  });
+});
+
+describe("re-enabling an account", () => {
+  it("keeps every session from before it dead, a racing login's too, and lets later logins in", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const account = await createUser();
+    const before = await loginForTokens(clock.at(t0), { ...account, userType: "user", client });
+    await disableUser(clock.at(t0 + 1000), await adminActor(), account.publicId);
+    // A login that read a stale replica (account still active) after the disable.
+    const racing = await startSession(clock.at(t0 + 1500), {
+      userPublicId: account.publicId,
+      userType: "user",
+      kind: "token",
+      ttlSeconds: 3600,
+    });
+    const racingToken = await issueSessionToken(clock.at(t0 + 1500), "access", racing);
+    const enabled = await enableUser(clock.at(t0 + 2000), await adminActor(), account.publicId);
+    expect(enabled.user.status).toBe("active");
+
+    const later = clock.at(t0 + 3000);
+    for (const token of [before.accessToken, racingToken]) {
+      await expect(authenticateAccessToken(later, token, "user")).rejects.toMatchObject({ code: "session_revoked" });
+    }
+    await expect(
+      refreshAccessToken(later, { refreshToken: before.refreshToken, userType: "user", client }),
+    ).rejects.toMatchObject({ code: "session_revoked" });
+    const fresh = await loginForTokens(later, { ...account, userType: "user", client });
+    await expect(authenticateAccessToken(later, fresh.accessToken, "user")).resolves.toMatchObject({
+      userPublicId: account.publicId,
+    });
+  });
+});
+
+describe("changing one's password", () => {
+  it("ends a login that read the old hash after the change began, before its write", async () => {
+    const clock = await testDeps();
+    const t0 = Date.now();
+    const account = await createUser();
+    const mine = await loginForTokens(clock.at(t0 - 20_000), { ...account, userType: "user", client });
+    const me = await authenticateAccessToken(clock.at(t0 - 20_000), mine.accessToken, "user");
+    // The change's request starts at t0 - 10 s; a login with the old password starts 5 s later,
+    // reads the old hash before the change writes the new one, and writes its session afterwards.
+    const racingLogin = clock.at(t0 - 5_000);
+    await authenticatePassword(racingLogin, { ...account, userType: "user", client, flow: "token" });
+    await changeOwnPassword(clock.at(t0 - 10_000), me, {
+      currentPassword: account.password,
+      newPassword: "a-brand-new-password",
+      client,
+    });
+    const racing = await startSession(racingLogin, {
+      userPublicId: account.publicId,
+      userType: "user",
+      kind: "token",
+      ttlSeconds: 3600,
+    });
+    const racingToken = await issueSessionToken(racingLogin, "access", racing);
+    const later = clock.at(Date.now() + 1000);
+    await expect(authenticateAccessToken(later, racingToken, "user")).rejects.toMatchObject({
+      code: "session_revoked",
+    });
+    await expect(authenticateAccessToken(later, mine.accessToken, "user")).resolves.toMatchObject({
+      sessionId: me.sessionId,
+    });
   });
 });
 

@@ -106,10 +106,19 @@ const memberRoleInputSchema = z
   .default("developer")
   .transform((role) => (role === "member" ? "admin" : role));
 
+/** The password rule wherever an admin sets one: at least 12 characters, at most what a login accepts. */
+const ADMIN_PASSWORD_MIN_LENGTH = 12;
+const ADMIN_PASSWORD_MAX_LENGTH = 1024;
+
+const adminPasswordSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+  .min(ADMIN_PASSWORD_MIN_LENGTH, { error: `must be at least ${ADMIN_PASSWORD_MIN_LENGTH} characters` })
+  .max(ADMIN_PASSWORD_MAX_LENGTH, { error: `must be at most ${ADMIN_PASSWORD_MAX_LENGTH} characters` });
+
 export const createUserRequestSchema = z
   .strictObject({
     email: z.email().max(320).openapi({ example: "agent2@example.com" }),
-    password: z.string().min(12).max(1024),
+    password: adminPasswordSchema,
     user_type: z.enum(USER_TYPES),
     first_name: z.string().trim().max(100).default(""),
     last_name: z.string().trim().max(100).default(""),
@@ -137,6 +146,10 @@ export function newUserRequestOf(body: z.infer<typeof createUserRequestSchema>):
     memberships: body.businesses.map((m) => ({ businessPublicId: m.business_id, role: m.role })),
   };
 }
+
+export const resetPasswordRequestSchema = z
+  .strictObject({ password: adminPasswordSchema.openapi({ example: "a-new-long-password" }) })
+  .openapi("ResetPasswordRequest");
 
 export const adminUserResponseSchema = z
   .object({ result: z.literal("success"), user: adminUserSchema })

@@ -16,6 +16,16 @@ function requiredString(field: string) {
   });
 }
 
+/** Registration's password rule, under the name of the field that carries it. */
+function newPasswordSchema(field: string) {
+  return requiredString(field)
+    .min(PASSWORD_MIN_LENGTH, { error: `${field} must be at least ${PASSWORD_MIN_LENGTH} characters` })
+    .max(PASSWORD_MAX_LENGTH, { error: `${field} must be at most ${PASSWORD_MAX_LENGTH} characters` });
+}
+
+/** What a login accepts as a password (`credentialsSchema`), so any password that logs in can be given. */
+const CURRENT_PASSWORD_MAX_LENGTH = 1024;
+
 const emailSchema = requiredString("email")
   .trim()
   .max(EMAIL_MAX_LENGTH, { error: `email must be at most ${EMAIL_MAX_LENGTH} characters` })
@@ -25,10 +35,7 @@ const emailSchema = requiredString("email")
 export const registerRequestSchema = z
   .object({
     email: emailSchema,
-    password: requiredString("password")
-      .min(PASSWORD_MIN_LENGTH, { error: `password must be at least ${PASSWORD_MIN_LENGTH} characters` })
-      .max(PASSWORD_MAX_LENGTH, { error: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
-      .openapi({ example: "secure_password" }),
+    password: newPasswordSchema("password").openapi({ example: "secure_password" }),
     name: requiredString("name")
       .trim()
       .min(1, { error: "name must not be empty" })
@@ -37,6 +44,18 @@ export const registerRequestSchema = z
       .openapi({ example: "John Doe" }),
   })
   .openapi("RegisterRequest");
+
+export const changePasswordRequestSchema = z
+  .object({
+    current_password: requiredString("current_password")
+      .min(1, { error: "current_password must not be empty" })
+      .max(CURRENT_PASSWORD_MAX_LENGTH, {
+        error: `current_password must be at most ${CURRENT_PASSWORD_MAX_LENGTH} characters`,
+      })
+      .openapi({ example: "secure_password" }),
+    new_password: newPasswordSchema("new_password").openapi({ example: "a-new-secure-password" }),
+  })
+  .openapi("ChangePasswordRequest");
 
 export const pageUserSchema = z
   .object({

@@ -10,11 +10,12 @@ import {
   listMembershipsOfUser,
   listUsers,
   setUserStatus,
+  updatePasswordHash,
 } from "../../storage/users";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import { normalizeEmail, passwordPolicy } from "../auth/password-login";
 import type { Deps } from "../deps";
-import { deleteAllSessions, revokeAccountSessions } from "../sessions/session-records";
+import { deleteAllSessions, depsAfterWrite, revokeAccountSessions } from "../sessions/session-records";
 import { businessNotFound } from "./business-access";
 
 /** Users of every type as administrators manage them: the only way agents and admins are made. */
@@ -84,25 +85,34 @@ export function findUsers(deps: Deps, filter: { userType?: UserType }, page: Pag
   return listUsers(deps.db, filter, page);
 }
 
-/**
- * Disables an account: login refuses it from now on, and every session it has, or a racing login
- * writes, is refused by every check (see `revokeAccountSessions` for how fast, per location). Its
- * business's API keys keep working: they belong to the business, and the disabled member can no
- * longer manage them. There is no re-enable path; one must keep the revocation's `sessionsNotBefore`.
- */
 /** One user by public id, or null: what a page names before it asks to confirm an action. */
 export function findUser(deps: Deps, publicId: string): Promise<UserRow | null> {
   return findUserByPublicId(deps.db, publicId);
 }
 
+function userNotFound(detail: string): AppError {
+  return new AppError("not_found", { publicMessage: "User not found.", detail });
+}
+
+async function existingUser(deps: Deps, publicId: string): Promise<UserRow> {
+  const user = await findUserByPublicId(deps.db, publicId);
+  if (!user) throw userNotFound("unknown user");
+  return user;
+}
+
+/**
+ * Disables an account: login refuses it from now on, and every session it has, or a racing login
+ * writes, is refused by every check (see `revokeAccountSessions` for how fast, per location). Its
+ * business's API keys keep working: they belong to the business, and the disabled member can no
+ * longer manage them. `enableUser` undoes it for later logins only.
+ */
 export async function disableUser(deps: Deps, actor: UserActor, publicId: string): Promise<UserWithMemberships> {
   if (publicId === actor.principal.userPublicId) {
     throw new AppError("invalid_request", { publicMessage: "You cannot disable your own account." });
   }
-  const user = await findUserByPublicId(deps.db, publicId);
-  if (!user) throw new AppError("not_found", { publicMessage: "User not found.", detail: "unknown user" });
+  const user = await existingUser(deps, publicId);
   const disabled = await setUserStatus(deps.db, user.id, "disabled", deps.now);
-  if (!disabled) throw new AppError("not_found", { publicMessage: "User not found.", detail: "user vanished" });
+  if (!disabled) throw userNotFound("user vanished");
   await revokeAccountSessions(deps, user.publicId, { disabled: true });
   const sessionsEnded = await deleteAllSessions(deps, user.publicId);
   recordAudit(deps, actor, {
@@ -111,4 +121,58 @@ export async function disableUser(deps: Deps, actor: UserActor, publicId: string
     details: { was: user.status, sessions_ended: sessionsEnded },
   });
   return { user: disabled, memberships: await listMembershipsOfUser(deps.db, user.id) };
+}
+
+/**
+ * Re-enables a disabled account: it may log in again, and nothing it held before comes back. The
+ * revocation is written first and moves `sessionsNotBefore` up to now with `disabled` off, so
+ * every session from before the disable, and any a login racing the disable wrote, stays dead,
+ * while later logins work. Written before the status, so a failure in between leaves the account
+ * disabled (login still refused) rather than active with every new session refused.
+ * Enabling an active account changes nothing: it would otherwise end that account's sessions.
+ */
+export async function enableUser(deps: Deps, actor: UserActor, publicId: string): Promise<UserWithMemberships> {
+  const user = await existingUser(deps, publicId);
+  if (user.status === "active") {
+    return { user, memberships: await listMembershipsOfUser(deps.db, user.id) };
+  }
+  await revokeAccountSessions(deps, user.publicId, { disabled: false });
+  const enabled = await setUserStatus(deps.db, user.id, "active", deps.now);
+  if (!enabled) throw userNotFound("user vanished");
+  recordAudit(deps, actor, { action: "user.enable", target: user.publicId, details: { was: user.status } });
+  return { user: enabled, memberships: await listMembershipsOfUser(deps.db, user.id) };
+}
+
+/**
+ * An admin sets a user's password (hashed under the current policy, so under the current pepper)
+ * and every session of the user ends: whoever held one must log in again, with the new password.
+ * Not for the admin's own account: this route asks for no current password, so a stolen admin
+ * token could otherwise lock the admin out for good; `POST /v1/me/password` is the way. Another
+ * admin's password may be reset: an admin can already create and disable admins, and the audit
+ * row names who did it. A disabled account stays disabled.
+ */
+export async function resetUserPassword(
+  deps: Deps,
+  actor: UserActor,
+  publicId: string,
+  password: string,
+): Promise<UserWithMemberships> {
+  if (publicId === actor.principal.userPublicId) {
+    throw new AppError("invalid_request", {
+      publicMessage: "You cannot reset your own password here: change it with POST /v1/me/password.",
+    });
+  }
+  const user = await existingUser(deps, publicId);
+  const hash = await hashPassword(password, passwordPolicy(deps));
+  const updated = await updatePasswordHash(deps.db, user.id, hash, deps.now);
+  if (!updated) throw userNotFound("user vanished");
+  const afterWrite = depsAfterWrite(deps);
+  await revokeAccountSessions(afterWrite, user.publicId, { disabled: user.status === "disabled" });
+  const sessionsEnded = await deleteAllSessions(afterWrite, user.publicId);
+  recordAudit(deps, actor, {
+    action: "user.password_reset",
+    target: user.publicId,
+    details: { user_type: user.userType, sessions_ended: sessionsEnded },
+  });
+  return { user: updated, memberships: await listMembershipsOfUser(deps.db, user.id) };
 }

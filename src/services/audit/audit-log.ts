@@ -8,6 +8,9 @@ export const AUDIT_ACTIONS = [
   "business.update",
   "user.create",
   "user.disable",
+  "user.enable",
+  /** An admin set a user's password; every session of the user ended. */
+  "user.password_reset",
   "api_key.create",
   "api_key.roll",
   "api_key.revoke",
@@ -28,6 +31,10 @@ export const AUDIT_ACTIONS = [
   "auth.login_failed",
   "auth.logout",
   "auth.refresh",
+  /** A user changed their own password; every other session of theirs ended. */
+  "auth.password_change",
+  /** A wrong current password: counted against the account like a failed login. */
+  "auth.password_change_failed",
   /** A rotated refresh token presented again (PERS, RFC 9700 §4.14): its family is revoked. */
   "auth.refresh_reuse_detected",
   "auth.refresh_refused",

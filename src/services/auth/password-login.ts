@@ -3,19 +3,16 @@ import { hashPassword, type PasswordPolicy, verifyPassword } from "../../crypto/
 import type { ClientInfo, UserType } from "../../domain";
 import { AppError } from "../../errors";
 import { nearestReplicaOf, primaryOf, readsPrimary } from "../../storage/d1-sessions";
-import { findUserWithBusinessesByEmail, type UserWithBusinesses, updatePasswordHash } from "../../storage/users";
+import { findUserWithBusinessesByEmail, type UserWithBusinesses, upgradePasswordHash } from "../../storage/users";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import {
-  clientIpKey,
-  countFailure,
-  enforceRateLimit,
-  hashedRateLimitKey,
-  isPenalized,
-  type RateLimitName,
-  rateLimited,
-} from "../rate-limits";
-import { deviceOf } from "./device-tokens";
+  accountLimitKey,
+  failureBudgetOf,
+  limitAttemptOnAccount,
+  refuseIfExhausted,
+  spendFailure,
+} from "./login-limits";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -41,40 +38,6 @@ export interface PasswordLogin {
   flow: LoginFlow;
   /** The client's device token, if it sent one (http/device-token.ts). */
   deviceToken?: string;
-}
-
-/**
- * Per-account login limits. The tight limit (one account from one IP) counts every attempt, before
- * the password is checked, so a source over it learns nothing and stops quickly. The account-wide
- * limit counts only failures, so successful logins never use it up, and it is skipped entirely for
- * a client presenting a valid device token of that account (a client that signed in before): that
- * client's failures count against its own device limit instead. Many attackers can therefore stop
- * new devices from signing in to an account for a minute at a time, but never the owner's known
- * devices. Any email is limited alike, so a 429 says nothing about existence.
- */
-interface FailureBudget {
-  name: RateLimitName;
-  key: string;
-}
-
-async function failureBudgetOf(
-  deps: Deps,
-  account: string,
-  found: UserWithBusinesses | null,
-  deviceToken: string | undefined,
-): Promise<FailureBudget> {
-  const device = found ? await deviceOf(deps, deviceToken, found.user.publicId) : null;
-  return device ? { name: "login_device", key: `${account}:${device}` } : { name: "login_account", key: account };
-}
-
-/** Refuses up front a budget this isolate saw exhausted (rate-limits.ts: failure-only limiting). */
-function refuseIfExhausted(deps: Deps, budget: FailureBudget): void {
-  if (isPenalized(budget.name, budget.key, deps.now)) throw rateLimited(budget.name);
-}
-
-/** Spends one failure; past the budget the refusal becomes a 429. */
-async function spendFailure(deps: Deps, budget: FailureBudget): Promise<void> {
-  if (!(await countFailure(deps, budget.name, budget.key))) throw rateLimited(budget.name);
 }
 
 /** A failed login, audited without the password; the email only as its SHA-256. */
@@ -130,9 +93,13 @@ async function checkAccount(
   };
 }
 
-/** Refusals a lagging replica can cause: an account registered, or a password set, a moment ago. */
+/**
+ * Refusals a lagging replica can cause: an account registered, a password set or an account
+ * enabled a moment ago. A disabled account is only named once its password matched, so reading it
+ * again tells a guesser nothing.
+ */
 function mayBeReplicaLag(refusal: string | null): boolean {
-  return refusal === "unknown email" || refusal === "wrong password";
+  return refusal === "unknown email" || refusal === "wrong password" || refusal === "account disabled";
 }
 
 /**
@@ -159,19 +126,20 @@ async function recheckOnPrimary(
  * account are one and the same `invalid_credentials`, and each costs one full password hash, so
  * neither the answer nor its timing tells whether the account exists. Every refusal is audited.
  *
- * The account is read from the nearest D1 replica; an unknown email or a wrong password is read
- * once more from the primary before it is refused, so registering and logging in at once works
- * without a bookmark. An account disabled a moment ago that a lagging replica still shows as
- * active gets tokens that no check accepts: disabling also writes the account's revocation, which
- * every session check reads (session-records.ts), exactly as for a login racing the disable.
+ * The account is read from the nearest D1 replica; an unknown email, a wrong password or a
+ * disabled account is read once more from the primary before it is refused, so registering (or
+ * being given a new password, or enabled) and logging in at once works without a bookmark. An
+ * account disabled a moment ago that a lagging replica still shows as active gets tokens that no
+ * check accepts: disabling also writes the account's revocation, which every session check reads
+ * (session-records.ts), exactly as for a login racing the disable.
  */
 export async function authenticatePassword(deps: Deps, login: PasswordLogin): Promise<UserWithBusinesses> {
   const emailNormalized = normalizeEmail(login.email);
-  const account = await hashedRateLimitKey("login", emailNormalized);
-  await enforceRateLimit(deps, "login_account_ip", `${account}:${clientIpKey(login.client.ip)}`);
+  const account = await accountLimitKey(emailNormalized);
+  await limitAttemptOnAccount(deps, account, login.client.ip);
   const sawPrimary = readsPrimary(deps.db, "nearest");
   const nearest = await findUserWithBusinessesByEmail(nearestReplicaOf(deps.db), emailNormalized);
-  const nearestBudget = await failureBudgetOf(deps, account, nearest, login.deviceToken);
+  const nearestBudget = await failureBudgetOf(deps, account, nearest?.user.publicId ?? null, login.deviceToken);
   refuseIfExhausted(deps, nearestBudget);
   const policy = passwordPolicy(deps);
   let outcome = await checkAccount(login, nearest, policy);
@@ -185,13 +153,17 @@ export async function authenticatePassword(deps: Deps, login: PasswordLogin): Pr
     const budget =
       found?.user.id === nearest?.user.id
         ? nearestBudget
-        : await failureBudgetOf(deps, account, found, login.deviceToken);
+        : await failureBudgetOf(deps, account, found?.user.publicId ?? null, login.deviceToken);
     await spendFailure(deps, budget);
     throw new AppError("invalid_credentials", { detail: reason });
   }
-  if (outcome.needsRehash) {
-    const { id } = found.user;
-    deps.defer(hashPassword(login.password, policy).then((hash) => updatePasswordHash(deps.db, id, hash, deps.now)));
+  const { id, passwordHash: verifiedHash } = found.user;
+  if (outcome.needsRehash && verifiedHash) {
+    deps.defer(
+      hashPassword(login.password, policy).then((hash) =>
+        upgradePasswordHash(deps.db, id, verifiedHash, hash, deps.now),
+      ),
+    );
   }
   return found;
 }

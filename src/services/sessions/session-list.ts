@@ -1,6 +1,8 @@
 import type { UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
+import { primaryOf } from "../../storage/d1-sessions";
 import { getSession, listSessionIds, type SessionRecord } from "../../storage/session-store";
+import { findUserByPublicId } from "../../storage/users";
 import type { Deps } from "../deps";
 import { deleteAllSessions, findLiveSession, revokeAccountSessions, revokeSession } from "./session-records";
 
@@ -33,8 +35,16 @@ export async function revokeOwnSession(deps: Deps, principal: UserPrincipal, ses
 /**
  * "Log out everywhere else": every session of the caller but the current one, including any that
  * `list` cannot see yet, ends through the account revocation; the count is of the records deleted.
+ *
+ * That record says "not disabled", so it could overwrite the record of a disable that landed a
+ * moment before (KV keeps the last write). The account's status is therefore read from the
+ * primary once the record is written: a disable's D1 write precedes its KV write, so either it is
+ * seen here and its record written again, or its record comes after this one.
  */
 export async function revokeOtherSessions(deps: Deps, principal: UserPrincipal): Promise<number> {
-  await revokeAccountSessions(deps, principal.userPublicId, { disabled: false, keepSessionId: principal.sessionId });
-  return deleteAllSessions(deps, principal.userPublicId, principal.sessionId);
+  const { userPublicId } = principal;
+  await revokeAccountSessions(deps, userPublicId, { disabled: false, keepSessionId: principal.sessionId });
+  const account = await findUserByPublicId(primaryOf(deps.db), userPublicId);
+  if (account?.status !== "active") await revokeAccountSessions(deps, userPublicId, { disabled: true });
+  return deleteAllSessions(deps, userPublicId, principal.sessionId);
 }

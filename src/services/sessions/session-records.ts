@@ -182,6 +182,16 @@ export async function revokeAccountSessions(
   await putAccountRevocation(deps.kv, userPublicId, record);
 }
 
+/**
+ * `deps` with `now` read again. Workers' clock moves only across I/O, so after an awaited write
+ * this is later than that write: a revocation that must also end logins which read what the write
+ * replaced (an old password hash) takes its `sessionsNotBefore` from here, not from the start of
+ * the request.
+ */
+export function depsAfterWrite(deps: Deps): Deps {
+  return { ...deps, now: new Date(Math.max(deps.now.getTime(), Date.now())) };
+}
+
 export async function revokeSession(deps: Deps, userPublicId: string, sessionId: string): Promise<void> {
   livenessCache.delete(cacheKey(userPublicId, sessionId));
   readsInFlight.delete(cacheKey(userPublicId, sessionId));
