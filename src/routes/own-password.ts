@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { clientInfo } from "../http/client-info";
 import type { AppEnv } from "../http/context";
 import { presentedDeviceToken } from "../http/device-token";
-import { pingOrPingPageError } from "../http/openapi-errors";
+import { pingOrPingPageError, pingOrPingPageUnavailable } from "../http/openapi-errors";
 import { createSurface, schemaMessageHook } from "../http/router";
 import { changePasswordRequestSchema } from "../http/schemas/pingpage";
 import { authenticate } from "../middleware/authenticate";
@@ -49,6 +49,7 @@ const changePasswordRoute = route({
     403: pingOrPingPageError("The current password is incorrect, or a cross-site request (cookie flow)"),
     415: pingOrPingPageError("Not JSON (bearer flow; the cookie flow answers 400)"),
     429: pingOrPingPageError("Too many attempts from this client or for this account; see `Retry-After`"),
+    503: pingOrPingPageUnavailable,
   },
 });
 
