@@ -27,6 +27,7 @@ export const errorCatalog = {
   method_not_allowed: { status: 405, message: "Method not allowed." },
   email_taken: { status: 409, message: "Email already registered." },
   last_owner: { status: 409, message: "A business must keep at least one owner." },
+  already_member: { status: 409, message: "This user is already a member of the business." },
   api_key_inactive: { status: 409, message: "This API key has been revoked, rolled or has expired." },
   missing_project_key: { status: 401, message: "A project key is required (X-API-Key or x-project-key)." },
   invalid_project_key: { status: 401, message: "The project key is invalid." },

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { MemberRole, UserStatus, UserType } from "../domain";
 import type { Database } from "./db";
 import { type Page, type PageRequest, toPage } from "./pagination";
@@ -39,6 +39,11 @@ export async function findUserWithBusinessesByEmail(
 
 export async function findUserByPublicId(db: Database, publicId: string): Promise<UserRow | null> {
   const row = await db.select().from(users).where(eq(users.publicId, publicId)).get();
+  return row ?? null;
+}
+
+export async function findUserByEmail(db: Database, emailNormalized: string): Promise<UserRow | null> {
+  const row = await db.select().from(users).where(eq(users.emailNormalized, emailNormalized)).get();
   return row ?? null;
 }
 
@@ -198,33 +203,4 @@ export async function listMembershipsOfUser(
     .innerJoin(businesses, eq(businesses.id, businessMembers.businessId))
     .where(eq(businessMembers.userId, userId))
     .orderBy(businesses.id);
-}
-
-/**
- * Sets a member's role unless that would leave the business without an owner. One statement, so
- * of two owners demoting each other at once only the first succeeds (D1 runs statements one at a
- * time). False when nothing changed: not a member, or the last owner.
- */
-export async function updateMemberRoleKeepingAnOwner(
-  db: Database,
-  businessId: number,
-  userId: number,
-  role: MemberRole,
-): Promise<boolean> {
-  const ownerCount = db
-    .select({ n: sql<number>`count(*)` })
-    .from(businessMembers)
-    .where(and(eq(businessMembers.businessId, businessId), eq(businessMembers.role, "owner")));
-  const rows = await db
-    .update(businessMembers)
-    .set({ role })
-    .where(
-      and(
-        eq(businessMembers.businessId, businessId),
-        eq(businessMembers.userId, userId),
-        or(sql`${role} = 'owner'`, ne(businessMembers.role, "owner"), sql`(${ownerCount}) > 1`),
-      ),
-    )
-    .returning({ role: businessMembers.role });
-  return rows.length > 0;
 }

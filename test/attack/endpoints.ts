@@ -107,9 +107,17 @@ export const SECURED_ROUTES: Record<string, SecuredRoute> = {
   "GET /v1/api-keys/{id}": { params: (f) => ({ id: f.apiKeyId }) },
   "POST /v1/api-keys/{id}/roll": { params: (f) => ({ id: f.apiKeyId }) },
   "DELETE /v1/api-keys/{id}": { params: (f) => ({ id: f.apiKeyId }) },
+  "GET /v1/businesses/{business_id}/members": { params: (f) => ({ business_id: f.user.businessPublicId }) },
+  "POST /v1/businesses/{business_id}/members": {
+    params: (f) => ({ business_id: f.user.businessPublicId }),
+    body: (f) => ({ user_id: f.bystanderPublicId, role: "owner" }),
+  },
   "PATCH /v1/businesses/{business_id}/members/{user_id}": {
     params: (f) => ({ business_id: f.user.businessPublicId, user_id: f.user.publicId }),
     body: () => ({ role: "owner" }),
+  },
+  "DELETE /v1/businesses/{business_id}/members/{user_id}": {
+    params: (f) => ({ business_id: f.user.businessPublicId, user_id: f.user.publicId }),
   },
   // Administration: adminuser tokens only.
   "GET /v1/admin/api-keys": admin(),

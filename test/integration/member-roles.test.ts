@@ -1,29 +1,9 @@
-import { env } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { MemberRole, UserType } from "../../src/domain";
-import { openDatabase } from "../../src/storage/db";
-import { auditEvents } from "../../src/storage/schema";
-import { addMembership, createUser } from "../support/accounts";
+import type { MemberRole } from "../../src/domain";
+import { createUser } from "../support/accounts";
 import { createKey, sendAs, signedInOwner } from "../support/api-keys";
-import { type SignedIn, signIn } from "../support/tokens";
-
-type Member = SignedIn & { businessPublicId: string };
-type Team = Record<MemberRole, Member>;
-
-/** A business with one member of each role (the owner created it). */
-async function newTeam(): Promise<Team> {
-  const owner = await signedInOwner();
-  const [businessId] = owner.businessIds;
-  if (businessId === undefined) throw new Error("no business");
-  const join = async (role: Exclude<MemberRole, "owner">, userType: UserType = "user"): Promise<Member> => {
-    const user = await createUser({ userType });
-    await addMembership(businessId, user.id, role);
-    return { ...(await signIn(user)), businessPublicId: owner.businessPublicId };
-  };
-  const [admin, developer, viewer] = await Promise.all([join("admin"), join("developer", "agent"), join("viewer")]);
-  return { owner, admin, developer, viewer };
-}
+import { auditOf, expectRoleRefusal, type Member, newTeam, type Team } from "../support/members";
+import { signIn } from "../support/tokens";
 
 function createAs(member: Member, fields: Record<string, unknown>) {
   return sendAs(member, "POST", "/v1/api-keys", {
@@ -34,23 +14,6 @@ function createAs(member: Member, fields: Record<string, unknown>) {
     permissions: ["sms"],
     ...fields,
   });
-}
-
-async function expectRoleRefusal(res: Response) {
-  expect(res.status).toBe(403);
-  expect(res.headers.get("WWW-Authenticate")).toContain('error="insufficient_scope"');
-  expect(await res.json()).toEqual({
-    result: "error",
-    code: "insufficient_permission",
-    message: "Your role in this business does not allow this.",
-  });
-}
-
-function auditOf(action: string, tenant: string) {
-  return openDatabase(env.DB)
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.action, action), eq(auditEvents.tenant, tenant)));
 }
 
 const ALLOWED_TO_CREATE: Record<MemberRole, { test: boolean; live: boolean; bulk: boolean }> = {

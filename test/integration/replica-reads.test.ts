@@ -10,6 +10,7 @@ import { createKey, sendAs, signedInOwner } from "../support/api-keys";
 import { type RecordedD1, readsTable, recordedD1 } from "../support/d1-sessions";
 import { testDeps } from "../support/deps";
 import { neverIssuedKey } from "../support/gateway-credentials";
+import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 const attempt = { client: { ip: "192.0.2.71" }, flow: "token" as const, userType: "user" as const };
@@ -148,8 +149,9 @@ describe("the session each path starts", () => {
 });
 
 describe("bookmarks for management clients (Gatehouse-D1-Bookmark)", () => {
-  it("a write answers its bookmark; a read sent with it starts from it and sees the write", async () => {
+  it("a write answers its bookmark; an admin read sent with it starts from it and sees the write", async () => {
     const owner = await signedInOwner();
+    const admin = await signedInUser("adminuser");
     const write = recordedD1();
     const created = await sendJson(
       "/v1/api-keys",
@@ -166,8 +168,8 @@ describe("bookmarks for management clients (Gatehouse-D1-Bookmark)", () => {
 
     const read = recordedD1();
     const listed = await send(
-      `/v1/api-keys?business_id=${owner.businessPublicId}`,
-      { headers: { ...owner.headers, [D1_BOOKMARK_HEADER]: bookmark } },
+      `/v1/admin/api-keys?business_id=${owner.businessPublicId}`,
+      { headers: { ...admin.headers, [D1_BOOKMARK_HEADER]: bookmark } },
       { DB: read.binding },
     );
     expect(listed.status).toBe(200);
@@ -177,16 +179,41 @@ describe("bookmarks for management clients (Gatehouse-D1-Bookmark)", () => {
     expect(isD1Bookmark(listed.headers.get(D1_BOOKMARK_HEADER) ?? "")).toBe(true);
   });
 
-  it("a read without a bookmark starts on the nearest replica", async () => {
+  it("an admin read without a bookmark starts on the nearest replica", async () => {
     const owner = await signedInOwner();
+    const admin = await signedInUser("adminuser");
     const d1 = recordedD1();
     const listed = await send(
-      `/v1/api-keys?business_id=${owner.businessPublicId}`,
-      { headers: owner.headers },
+      `/v1/admin/api-keys?business_id=${owner.businessPublicId}`,
+      { headers: admin.headers },
       { DB: d1.binding },
     );
     expect(listed.status).toBe(200);
     expect(d1.starts[0]).toBe("first-unconstrained");
+  });
+
+  // A lagging replica here knows nothing at all: a member's read answered from one would be a 404.
+  it.each([
+    ["the business's keys", (business: string) => `/v1/api-keys?business_id=${business}`],
+    ["the business's members", (business: string) => `/v1/businesses/${business}/members`],
+  ])("a member's read of %s checks the membership on the primary, with or without a bookmark", async (_, path) => {
+    const owner = await signedInOwner();
+    const write = await sendJson(
+      "/v1/api-keys",
+      "POST",
+      { business_id: owner.businessPublicId, name: "Bookmarked", kind: "secret", mode: "test", permissions: ["sms"] },
+      owner.headers,
+    );
+    const bookmark = write.headers.get(D1_BOOKMARK_HEADER) ?? "";
+    for (const headers of [owner.headers, { ...owner.headers, [D1_BOOKMARK_HEADER]: bookmark }]) {
+      const d1 = recordedD1({ replicaLag: true });
+      const listed = await send(path(owner.businessPublicId), { headers }, { DB: d1.binding });
+      expect(listed.status, await listed.clone().text()).toBe(200);
+      expect(d1.starts).toEqual(["first-primary"]);
+      const membershipReads = d1.queries.filter((query) => readsTable(query, "users"));
+      expect(membershipReads.length).toBeGreaterThan(0);
+      expect(membershipReads.every((query) => query.start === "first-primary")).toBe(true);
+    }
   });
 
   it.each(["garbage", "first-primary", "00000085-0000024c-00004c6d"])(

@@ -1,6 +1,7 @@
 import type { MemberRole, UserPrincipal } from "../../domain";
 import { AppError } from "../../errors";
 import { findBusinessByPublicId } from "../../storage/businesses";
+import { primaryOf } from "../../storage/d1-sessions";
 import type { BusinessRow } from "../../storage/schema";
 import { type CallerMembership, findUserMembership } from "../../storage/users";
 import type { Deps } from "../deps";
@@ -26,16 +27,17 @@ export function roleForbids(detail: string): AppError {
 }
 
 /**
- * The caller may act for a business if they are a member of it or an `adminuser`. Read from D1
- * (the management API is not a hot path), which also refuses an account disabled since its token
- * was issued.
+ * The caller may act for a business if they are a member of it or an `adminuser`. Read from the D1
+ * primary, even on a read a replica could serve: a member removed (or an account disabled) a
+ * moment ago is refused at once everywhere, since no replica's lag has a documented bound. Nothing
+ * else holds a membership: tokens and sessions carry none, and nothing caches one.
  */
 export async function requireBusinessAccess(
   deps: Deps,
   principal: UserPrincipal,
   business: Pick<BusinessRow, "id" | "publicId">,
 ): Promise<BusinessCaller> {
-  const caller = await findUserMembership(deps.db, principal.userPublicId, business.id);
+  const caller = await findUserMembership(primaryOf(deps.db), principal.userPublicId, business.id);
   if (caller?.status !== "active") {
     throw new AppError("session_revoked", { detail: "caller account missing or disabled", challenge: "bearer" });
   }
@@ -50,7 +52,8 @@ export async function findAccessibleBusiness(
   principal: UserPrincipal,
   businessPublicId: string,
 ): Promise<{ business: BusinessRow; caller: BusinessCaller }> {
-  const business = await findBusinessByPublicId(deps.db, businessPublicId);
+  // On the primary too, so the request starts one D1 session there rather than two.
+  const business = await findBusinessByPublicId(primaryOf(deps.db), businessPublicId);
   if (!business) throw businessNotFound("unknown business");
   const caller = await requireBusinessAccess(deps, principal, business);
   return { business, caller };

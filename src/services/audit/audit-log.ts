@@ -25,6 +25,12 @@ export const AUDIT_ACTIONS = [
   "api_key.refused",
   "member.role_change",
   "member.role_change_refused",
+  /** A refused addition names an account given by email only by the email's hash. */
+  "member.add",
+  "member.add_refused",
+  /** `details.left`: the member removed themselves. */
+  "member.remove",
+  "member.remove_refused",
   // Sign-in events (both the Ping token flow and PingPage cookies). Never a password; a failed
   // login names the email only by its hash (and the account, when one exists, as `target`).
   "auth.login",
