@@ -42,6 +42,7 @@ const listMembersRoute = route({
     400: pingError("Malformed business id, limit or cursor"),
     401: pingError("Missing, invalid, expired or revoked access token"),
     404: pingError("No such business, or the caller is not a member of it"),
+    503: pingUnavailable,
   },
 });
 
@@ -68,6 +69,7 @@ const addMemberRoute = route({
     404: pingError("No such business (or the caller is not a member of it), or no such account"),
     409: pingError("The account is already a member"),
     415: pingError("Not JSON"),
+    503: pingUnavailable,
   },
 });
 
@@ -92,6 +94,7 @@ const removeMemberRoute = route({
     403: pingError("The caller's role may not remove this member"),
     404: pingError("No such business or member, or the caller is not a member of it"),
     409: pingError("The member is the business's last owner"),
+    503: pingUnavailable,
   },
 });
 
