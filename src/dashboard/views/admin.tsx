@@ -19,7 +19,7 @@ export function BusinessTable({ page }: { page: Page<BusinessRow> }) {
             <td>
               <a href={`/dashboard/businesses/${business.publicId}/keys`}>{business.name}</a>
               <div class="hint mono">{business.publicId}</div>
-              <a href={`/dashboard/admin/tenants/${business.publicId}`}>Identity providers and settings</a>
+              <a href={`/dashboard/admin/tenants/${business.publicId}`}>Identity providers, settings and users</a>
             </td>
             <td>{business.status}</td>
             <td>{at(business.createdAt)}</td>
