@@ -101,6 +101,14 @@ describe("a tenant's users on the tenant page", () => {
     expect(html).not.toContain(elsewhere.user.userId);
   });
 
+  it("shows only the page's own notices: an inherited name such as constructor is none", async () => {
+    const { tenant } = await tenantWithUser();
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "bogus"]) {
+      expect(await pageText(`${pageOf(tenant)}?notice=${name}`)).not.toContain('class="notice"');
+    }
+    expect(await pageText(`${pageOf(tenant)}?notice=saved`)).toContain("Settings saved.");
+  });
+
   it("filters by status and finds one user by issuer and subject", async () => {
     const { tenant, idp, user: kept } = await tenantWithUser();
     const gone = await signInAt(tenant, idp);

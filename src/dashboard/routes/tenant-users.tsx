@@ -14,6 +14,7 @@ import { revokeTenantUserSessions } from "../../services/token-exchange/pers-rev
 import type { BusinessRow } from "../../storage/schema";
 import type { DashboardEnv } from "../context";
 import { fieldErrorsOf } from "../field-errors";
+import { noticeOf } from "../notices";
 import { pageOf } from "../page-request";
 import { renderPage } from "../render";
 import { Confirmation } from "../views/confirm";
@@ -22,11 +23,11 @@ import { dashboardActor } from "./keys";
 
 const tenantHref = (publicId: string) => `/dashboard/admin/tenants/${publicId}`;
 
-const NOTICES: Record<string, string> = {
+const NOTICES = {
   "user-disabled": "The user is disabled and every session they had is ended.",
   "user-enabled": "The user is enabled again. The sessions that disabling ended stay ended.",
   "user-sessions-ended": "Every session of the user is ended. They can sign in again.",
-};
+} as const;
 
 /**
  * The users section of a tenant's page, from `?status=`, `?issuer=&subject=` and `?cursor=`,
@@ -54,7 +55,7 @@ export async function tenantUserSection(c: Context<DashboardEnv>, tenant: Busine
         page={page}
         filter={filter}
         errors={parsed.success ? {} : fieldErrorsOf(parsed.error.issues)}
-        notice={NOTICES[c.req.query("notice") ?? ""]}
+        notice={noticeOf(c, NOTICES)}
       />
     ),
   };

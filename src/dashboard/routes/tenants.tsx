@@ -10,6 +10,7 @@ import {
 import { loadTenantSettings, replaceTenantSettings } from "../../services/token-exchange/tenant-settings";
 import type { DashboardEnv } from "../context";
 import { type FieldErrors, fieldErrorsOf, formErrorOf } from "../field-errors";
+import { noticeOf } from "../notices";
 import { renderPage } from "../render";
 import { Confirmation } from "../views/confirm";
 import { Notice } from "../views/forms";
@@ -42,9 +43,7 @@ async function tenantPage(
   ]);
   const [providerValues, providerErrors] = forms.provider ?? [EMPTY_PROVIDER, {}];
   const [settingsValues, settingsErrors] = forms.settings ?? [settingsValuesOf(settings), {}];
-  const notice = { saved: "Settings saved.", added: "Provider added.", removed: "Provider removed." }[
-    c.req.query("notice") ?? ""
-  ];
+  const notice = noticeOf(c, { saved: "Settings saved.", added: "Provider added.", removed: "Provider removed." });
   return renderPage(
     c,
     `Identity and users of ${tenant.name}`,
