@@ -5,7 +5,9 @@
 import { mkdirSync } from "node:fs";
 import type { Page } from "puppeteer-core";
 import { launchChromium } from "./lib/chromium.ts";
+import { DEMO_API_KEYS } from "./lib/demo-api-keys.ts";
 import { DEMO_BUSINESS } from "./lib/demo-data.ts";
+import { signDemoIdentityToken } from "./lib/demo-identity-provider.ts";
 import { startLocalGatehouse } from "./lib/local-gatehouse.ts";
 
 const OUT = "docs/screenshots";
@@ -20,6 +22,19 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 async function submit(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+/** Two end users of the demo tenant, signed in through PERS, so its page has users to show. */
+async function signInDemoTenantUsers(base: string): Promise<void> {
+  const projectKey = DEMO_API_KEYS.find((key) => key.publicId === "key_demo_pk_test")?.plaintext ?? "";
+  for (const subject of ["demo-user-1", "demo-user-2"]) {
+    const authToken = await signDemoIdentityToken({ subject, email: `${subject}@example.com`, name: subject });
+    await fetch(`${base}/v2/auth/token`, {
+      method: "POST",
+      headers: { "x-project-key": projectKey, "Content-Type": "application/json" },
+      body: JSON.stringify({ authToken }),
+    });
+  }
 }
 
 async function main(): Promise<void> {
@@ -50,11 +65,13 @@ async function main(): Promise<void> {
     const rollHref = await page.$eval("a[href$='/roll']", (link) => link.getAttribute("href"));
     await page.goto(`${base}${rollHref}`);
     await shoot(page, "confirm-roll");
+    await signInDemoTenantUsers(base);
     for (const [name, path] of [
       ["businesses", "/dashboard/businesses"],
       ["sessions", "/dashboard/sessions"],
       ["admin-businesses", "/dashboard/admin/businesses"],
       ["admin-users", "/dashboard/admin/users"],
+      ["admin-tenant", `/dashboard/admin/tenants/${DEMO_BUSINESS.publicId}`],
       ["admin-audit", "/dashboard/admin/audit"],
     ] as const) {
       await page.goto(`${base}${path}`);

@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_API_KEYS } from "../../scripts/lib/demo-api-keys.ts";
 import { DEMO_BUSINESS } from "../../scripts/lib/demo-data.ts";
+import { signDemoIdentityToken } from "../../scripts/lib/demo-identity-provider.ts";
 import { freePort, type LocalGatehouse, startLocalGatehouse } from "../../scripts/lib/local-gatehouse.ts";
 import { clickAndWait, launchChromium, signIn, textOf } from "./support.ts";
 
@@ -154,6 +156,60 @@ describe("an admin in the browser", () => {
     await signIn(person, gatehouse.baseUrl, email, "browser-password-1");
     expect(new URL(person.url()).pathname).toBe("/dashboard/sign-in");
     expect(await textOf(person, ".form-error")).toContain("do not match an active account");
+  });
+});
+
+describe("an admin on a PERS tenant's page", () => {
+  const projectKey = DEMO_API_KEYS.find((key) => key.publicId === "key_demo_pk_test")?.plaintext ?? "";
+
+  function persCall(path: string, body: unknown): Promise<Response> {
+    return fetch(`${gatehouse.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "x-project-key": projectKey, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it("disables a tenant user after a confirmation; the list says disabled and their refresh is refused", async () => {
+    const subject = `browser-${Date.now()}`;
+    const exchanged = await persCall("/v2/auth/token", { authToken: await signDemoIdentityToken({ subject }) });
+    expect(exchanged.status).toBe(200);
+    const { refreshToken } = (await exchanged.json()) as { refreshToken: string };
+
+    const page = await (await browser.createBrowserContext()).newPage();
+    await signIn(page, gatehouse.baseUrl, ADMIN.email, ADMIN.password);
+    await page.goto(`${gatehouse.baseUrl}/dashboard/admin/businesses`);
+    await clickAndWait(page, `a[href='/dashboard/admin/tenants/${DEMO_BUSINESS.publicId}']`);
+    const userRow = (wanted: string) =>
+      page.$$eval(
+        "#users tr",
+        (rows, text) => {
+          const row = rows.find((r) => r.textContent?.includes(text as string));
+          return Array.from(row?.querySelectorAll("td") ?? [], (cell) => (cell.textContent ?? "").trim());
+        },
+        wanted,
+      );
+    expect((await userRow(subject))[5]).toBe("active");
+    const disableLink = await page.$$eval(
+      "#users tr",
+      (rows, text) =>
+        rows
+          .find((row) => row.textContent?.includes(text as string))
+          ?.querySelector("a[href$='/disable']")
+          ?.getAttribute("href") ?? null,
+      subject,
+    );
+    expect(disableLink).toBeTruthy();
+    await clickAndWait(page, `a[href='${disableLink}']`);
+    expect(await textOf(page, "h1")).toBe("Disable this user?");
+    expect(await page.content()).toContain(subject);
+    await clickAndWait(page, "form button.danger");
+
+    expect(new URL(page.url()).hash).toBe("#users");
+    expect(await textOf(page, "#users .notice")).toContain("The user is disabled");
+    expect((await userRow(subject))[5]).toBe("disabled");
+    expect(await page.$(`#users a[href='${disableLink}']`)).toBeNull();
+    expect((await persCall("/v2/auth/refresh", { refreshToken })).status).toBe(403);
   });
 });
 

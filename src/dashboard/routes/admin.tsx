@@ -2,27 +2,19 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { BUSINESS_STATUSES, USER_TYPES, type UserType } from "../../domain";
 import { createBusinessRequestSchema, createUserRequestSchema, newUserRequestOf } from "../../http/schemas/admin";
-import { toPageRequest } from "../../http/schemas/pagination";
 import { changeBusiness, createBusiness, findBusinesses, requireBusiness } from "../../services/admin/businesses";
 import { createUserAccount, disableUser, findUser, findUsers } from "../../services/admin/users";
 import { AUDIT_ACTIONS, findAuditEvents } from "../../services/audit/audit-log";
 import type { DashboardEnv } from "../context";
 import { type FieldErrors, fieldErrorsOf, formErrorOf } from "../field-errors";
 import { adminPagesOnly } from "../middleware";
+import { pageOf } from "../page-request";
 import { renderPage } from "../render";
 import { AuditTable, BusinessTable, CreateBusinessForm, CreateUserForm, UserTable } from "../views/admin";
 import { Confirmation } from "../views/confirm";
 import { Notice } from "../views/forms";
 import { dashboardActor } from "./keys";
 import { tenantRoutes } from "./tenants";
-
-const CURSOR = /^[1-9][0-9]{0,15}$/;
-
-/** `?cursor=` as the JSON API reads it; anything else is the first page. */
-function pageOf(c: Context<DashboardEnv>, limit = 50) {
-  const cursor = c.req.query("cursor");
-  return toPageRequest({ limit, cursor: cursor && CURSOR.test(cursor) ? cursor : undefined });
-}
 
 async function businessesPage(c: Context<DashboardEnv>, errors: FieldErrors, name = "", status: 200 | 400 = 200) {
   const page = await findBusinesses(c.get("deps"), pageOf(c));

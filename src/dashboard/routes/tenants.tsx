@@ -10,6 +10,7 @@ import {
 import { loadTenantSettings, replaceTenantSettings } from "../../services/token-exchange/tenant-settings";
 import type { DashboardEnv } from "../context";
 import { type FieldErrors, fieldErrorsOf, formErrorOf } from "../field-errors";
+import { noticeOf } from "../notices";
 import { renderPage } from "../render";
 import { Confirmation } from "../views/confirm";
 import { Notice } from "../views/forms";
@@ -23,6 +24,7 @@ import {
   settingsValuesOf,
 } from "../views/tenant";
 import { dashboardActor } from "./keys";
+import { tenantUserRoutes, tenantUserSection } from "./tenant-users";
 
 const PROVIDER_FIELDS = ["issuer", "audience", "jwksUrl", "jwksInline", "allowedAlgorithms"];
 const tenantHref = (publicId: string) => `/dashboard/admin/tenants/${publicId}`;
@@ -34,18 +36,17 @@ async function tenantPage(
 ) {
   const deps = c.get("deps");
   const tenant = await requireBusiness(deps, c.req.param("id") ?? "");
-  const [providers, settings] = await Promise.all([
+  const [providers, settings, users] = await Promise.all([
     listIdentityProviders(deps, tenant.id),
     loadTenantSettings(deps, tenant.id),
+    tenantUserSection(c, tenant),
   ]);
   const [providerValues, providerErrors] = forms.provider ?? [EMPTY_PROVIDER, {}];
   const [settingsValues, settingsErrors] = forms.settings ?? [settingsValuesOf(settings), {}];
-  const notice = { saved: "Settings saved.", added: "Provider added.", removed: "Provider removed." }[
-    c.req.query("notice") ?? ""
-  ];
+  const notice = noticeOf(c, { saved: "Settings saved.", added: "Provider added.", removed: "Provider removed." });
   return renderPage(
     c,
-    `Identity of ${tenant.name}`,
+    `Identity and users of ${tenant.name}`,
     <>
       <Notice text={notice} />
       <section>
@@ -53,8 +54,9 @@ async function tenantPage(
       </section>
       <ProviderForm tenant={tenant} values={providerValues} errors={providerErrors} formToken={c.get("formToken")} />
       <SettingsForm tenant={tenant} values={settingsValues} errors={settingsErrors} formToken={c.get("formToken")} />
+      {users.section}
     </>,
-    status,
+    users.valid ? status : 400,
   );
 }
 
@@ -79,8 +81,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Tenants' identity providers and token-exchange settings, through the admin identity services. */
+/** Tenants' identity providers, token-exchange settings and users, through the admin services. */
 export const tenantRoutes = new Hono<DashboardEnv>()
+  .route("/", tenantUserRoutes)
   .get("/dashboard/admin/tenants/:id", (c) => tenantPage(c))
   .post("/dashboard/admin/tenants/:id/providers", async (c) => {
     const form = c.get("form");

@@ -3,30 +3,9 @@ import { AUDIT_ACTIONS } from "../../services/audit/audit-log";
 import type { Page } from "../../storage/pagination";
 import type { AuditEventRow, BusinessRow, UserRow } from "../../storage/schema";
 import type { FieldErrors } from "../field-errors";
-import { CsrfField, Field, FieldError, FormError, Submit, TableOrEmpty } from "./forms";
+import { CsrfField, Field, FieldError, FormError, NextPage, Submit, TableOrEmpty } from "./forms";
 
 const at = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ");
-
-/** "Older" link carrying the filters and the page's cursor (never anything secret). */
-function NextPage({
-  base,
-  next,
-  params,
-}: {
-  base: string;
-  next: number | null;
-  params?: Record<string, string | undefined>;
-}) {
-  if (next === null) return null;
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params ?? {})) if (value) query.set(name, value);
-  query.set("cursor", String(next));
-  return (
-    <p>
-      <a href={`${base}?${query}`}>Older →</a>
-    </p>
-  );
-}
 
 export function BusinessTable({ page }: { page: Page<BusinessRow> }) {
   return (
@@ -40,7 +19,7 @@ export function BusinessTable({ page }: { page: Page<BusinessRow> }) {
             <td>
               <a href={`/dashboard/businesses/${business.publicId}/keys`}>{business.name}</a>
               <div class="hint mono">{business.publicId}</div>
-              <a href={`/dashboard/admin/tenants/${business.publicId}`}>Identity providers and settings</a>
+              <a href={`/dashboard/admin/tenants/${business.publicId}`}>Identity providers, settings and users</a>
             </td>
             <td>{business.status}</td>
             <td>{at(business.createdAt)}</td>

@@ -5,29 +5,34 @@ export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
-/** A labelled input with its hint and its error beside it, tied together for screen readers. */
+/**
+ * A labelled input with its hint and its error beside it, tied together for screen readers.
+ * `id` (default: the name) keeps ids unique when two forms of a page share a field name.
+ */
 export function Field(props: {
   name: string;
   label: string;
   errors: FieldErrors;
+  id?: string;
   type?: string;
   value?: string;
   required?: boolean;
   autocomplete?: string;
   hint?: string;
 }) {
+  const id = props.id ?? props.name;
   const error = props.errors[props.name];
-  const described = [props.hint ? `${props.name}-hint` : "", error ? `${props.name}-error` : ""].join(" ").trim();
+  const described = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].join(" ").trim();
   return (
     <div>
-      <label for={props.name}>{props.label}</label>
+      <label for={id}>{props.label}</label>
       {props.hint ? (
-        <p class="hint" id={`${props.name}-hint`}>
+        <p class="hint" id={`${id}-hint`}>
           {props.hint}
         </p>
       ) : null}
       <input
-        id={props.name}
+        id={id}
         name={props.name}
         type={props.type ?? "text"}
         value={props.value ?? ""}
@@ -36,15 +41,15 @@ export function Field(props: {
         aria-invalid={error ? "true" : undefined}
         aria-describedby={described || undefined}
       />
-      <FieldError name={props.name} errors={props.errors} />
+      <FieldError name={props.name} id={id} errors={props.errors} />
     </div>
   );
 }
 
-export function FieldError({ name, errors }: { name: string; errors: FieldErrors }) {
+export function FieldError({ name, errors, id = name }: { name: string; errors: FieldErrors; id?: string }) {
   const error = errors[name];
   return error ? (
-    <p class="error" id={`${name}-error`}>
+    <p class="error" id={`${id}-error`}>
       {error}
     </p>
   ) : null;
@@ -94,5 +99,29 @@ export function TableOrEmpty(props: { empty: string; headings: string[]; rows: C
         <tbody>{props.rows}</tbody>
       </table>
     </section>
+  );
+}
+
+/** "Older" link carrying the filters and the page's cursor (never anything secret). */
+export function NextPage({
+  base,
+  next,
+  params,
+  fragment,
+}: {
+  base: string;
+  next: number | null;
+  params?: Record<string, string | undefined>;
+  /** The list's own section, when it is not the only thing on the page. */
+  fragment?: string;
+}) {
+  if (next === null) return null;
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params ?? {})) if (value) query.set(name, value);
+  query.set("cursor", String(next));
+  return (
+    <p>
+      <a href={`${base}?${query}${fragment ? `#${fragment}` : ""}`}>Older →</a>
+    </p>
   );
 }
