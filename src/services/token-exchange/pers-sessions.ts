@@ -256,6 +256,17 @@ async function endUnauthorizedFamily(
   refusal: string,
   client: ClientInfo,
 ): Promise<never> {
+  await revokeRefusedFamily(deps, session, refusal, client);
+  throw new AppError("invalid_token", { detail: `family ended: ${refusal}`, reason: "unauthorized" });
+}
+
+/** Revokes a family whose refresh is refused, and audits why. */
+async function revokeRefusedFamily(
+  deps: Deps,
+  session: PersSession,
+  reason: string,
+  client: ClientInfo,
+): Promise<void> {
   await revokeFamily(deps, session);
   recordAudit(
     deps,
@@ -264,10 +275,9 @@ async function endUnauthorizedFamily(
       action: "auth.refresh_refused",
       tenant: session.tenantPublicId,
       target: session.tenantUserPublicId,
-      details: { family_id: session.familyId, auth_type: session.authType, reason: refusal },
+      details: { family_id: session.familyId, auth_type: session.authType, reason },
     },
   );
-  throw new AppError("invalid_token", { detail: `family ended: ${refusal}`, reason: "unauthorized" });
 }
 
 /**
@@ -281,19 +291,7 @@ async function endDisabledUserFamily(
   family: PersFamilyRecord | null,
   client: ClientInfo,
 ): Promise<never> {
-  if (family?.status !== "revoked") {
-    await revokeFamily(deps, session);
-    recordAudit(
-      deps,
-      { principal: null, ...client },
-      {
-        action: "auth.refresh_refused",
-        tenant: session.tenantPublicId,
-        target: session.tenantUserPublicId,
-        details: { family_id: session.familyId, auth_type: session.authType, reason: "tenant user disabled" },
-      },
-    );
-  }
+  if (family?.status !== "revoked") await revokeRefusedFamily(deps, session, "tenant user disabled", client);
   throw new AppError("user_disabled", { detail: "refresh of a disabled tenant user" });
 }
 
