@@ -28,6 +28,7 @@ export const errorCatalog = {
   email_taken: { status: 409, message: "Email already registered." },
   last_owner: { status: 409, message: "A business must keep at least one owner." },
   already_member: { status: 409, message: "This user is already a member of the business." },
+  member_changed: { status: 409, message: "The member's role changed meanwhile; read it again." },
   api_key_inactive: { status: 409, message: "This API key has been revoked, rolled or has expired." },
   missing_project_key: { status: 401, message: "A project key is required (X-API-Key or x-project-key)." },
   invalid_project_key: { status: 401, message: "The project key is invalid." },

@@ -115,7 +115,7 @@ const changeRoleRoute = route({
     401: pingError("Missing, invalid, expired or revoked access token"),
     403: pingError("The caller's role may not make this change"),
     404: pingError("No such business or member, or the caller is not a member of it"),
-    409: pingError("The change would leave the business without an owner"),
+    409: pingError("The change would leave the business without an owner, or the member's role changed meanwhile"),
     415: pingError("Not JSON"),
     503: pingUnavailable,
   },

@@ -72,14 +72,16 @@ const ownerCountOf = (db: Database, businessId: number) =>
     .where(and(eq(businessMembers.businessId, businessId), eq(businessMembers.role, "owner")));
 
 /**
- * Sets a member's role unless that would leave the business without an owner. One statement, so
- * of two owners demoting each other at once only the first succeeds. False when nothing changed:
- * not a member, or the last owner.
+ * Sets a member's role from `fromRole` (the role the change was authorized against) unless that
+ * would leave the business without an owner. One statement, so of two owners demoting each other
+ * at once only the first succeeds, and a member whose role changed since it was read is left as it
+ * is. False when nothing changed: not a member, no longer of `fromRole`, or the last owner.
  */
 export async function updateMemberRoleKeepingAnOwner(
   db: Database,
   businessId: number,
   userId: number,
+  fromRole: MemberRole,
   role: MemberRole,
 ): Promise<boolean> {
   const rows = await db
@@ -89,6 +91,7 @@ export async function updateMemberRoleKeepingAnOwner(
       and(
         eq(businessMembers.businessId, businessId),
         eq(businessMembers.userId, userId),
+        eq(businessMembers.role, fromRole),
         or(sql`${role} = 'owner'`, ne(businessMembers.role, "owner"), sql`(${ownerCountOf(db, businessId)}) > 1`),
       ),
     )

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deleteMembershipKeepingAnOwner } from "../../src/storage/business-members";
+import { deleteMembershipKeepingAnOwner, updateMemberRoleKeepingAnOwner } from "../../src/storage/business-members";
 import { openDatabase } from "../../src/storage/db";
 import { createUser } from "../support/accounts";
 import { createKey, keyRowByPublicId, presentKey, sendAs, signedInOwner } from "../support/api-keys";
@@ -225,5 +225,25 @@ describe("races that would leave a business without an owner", () => {
       [team.viewer.publicId]: "owner",
     });
     expect(await deleteMembershipKeepingAnOwner(db, businessId, team.viewer.id, ROLES)).toBe("owner");
+  });
+});
+
+describe("a role change holds under a concurrent change of the same member", () => {
+  it("changes a member only from the role it was authorized against", async () => {
+    const team = await newTeam();
+    const db = openDatabase(env.DB);
+    const businessId = await businessIdOf(team.owner.businessPublicId);
+    // As if an admin read the viewer's role, and the viewer was made an owner before the update ran.
+    const promoted = await sendAs(
+      team.owner,
+      "PATCH",
+      `${membersPath(team.owner.businessPublicId)}/${team.viewer.publicId}`,
+      { role: "owner" },
+    );
+    expect(promoted.status).toBe(200);
+    expect(await updateMemberRoleKeepingAnOwner(db, businessId, team.viewer.id, "viewer", "developer")).toBe(false);
+    expect((await rolesIn(team.owner.businessPublicId))[team.viewer.publicId]).toBe("owner");
+    expect(await updateMemberRoleKeepingAnOwner(db, businessId, team.viewer.id, "owner", "admin")).toBe(true);
+    expect((await rolesIn(team.owner.businessPublicId))[team.viewer.publicId]).toBe("admin");
   });
 });
