@@ -7,8 +7,9 @@ import { kvKeys } from "../../src/storage/keys";
 import { users } from "../../src/storage/schema";
 import { createUser, type TestUser } from "../support/accounts";
 import { auditRowsFor, sendAs } from "../support/api-keys";
-import { cookieLogin, withSession } from "../support/cookies";
-import { type SignedIn, signedInUser, signIn } from "../support/tokens";
+import { cookieLogin } from "../support/cookies";
+import { bearerWorks, cookieWorks, refreshWorks } from "../support/sessions";
+import { signedInUser, signIn } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 /** Re-enabling a disabled user and an admin setting a user's password (`/v1/admin/users/{id}/…`). */
@@ -27,18 +28,12 @@ function tokenLogin(account: TestUser, password = account.password, vars: Partia
   );
 }
 
-const sessionWorks = async (session: SignedIn) => (await send("/v1/auth/session", { headers: session.headers })).status;
-const refreshWorks = async (session: SignedIn) =>
-  (await sendJson("/v1/auth/refresh", "POST", { refreshToken: session.refreshToken, userType: session.userType }))
-    .status;
-const cookieWorks = async (cookie: string) => (await send("/v1/me", { headers: withSession(cookie) })).status;
-
 /** A user with a token session and a cookie session, both live. */
 async function userWithSessions() {
   const account = await createUser();
   const tokens = await signIn(account);
   const cookie = await cookieLogin(account.email, account.password);
-  expect(await sessionWorks(tokens)).toBe(200);
+  expect(await bearerWorks(tokens)).toBe(200);
   expect(await cookieWorks(cookie)).toBe(200);
   return { account, tokens, cookie };
 }
@@ -57,12 +52,12 @@ describe("re-enabling a user", () => {
     });
     expect((await userRow(account.publicId))?.status).toBe("active");
 
-    expect(await sessionWorks(tokens)).toBe(401);
+    expect(await bearerWorks(tokens)).toBe(401);
     expect(await refreshWorks(tokens)).toBe(401);
     expect(await cookieWorks(cookie)).toBe(401);
 
     const fresh = await signIn(account);
-    expect(await sessionWorks(fresh)).toBe(200);
+    expect(await bearerWorks(fresh)).toBe(200);
     expect(await refreshWorks(fresh)).toBe(200);
     expect(await cookieWorks(await cookieLogin(account.email, account.password))).toBe(200);
 
@@ -83,7 +78,7 @@ describe("re-enabling a user", () => {
 
     expect(await userRow(account.publicId)).toEqual(before);
     expect(await env.KV.get(kvKeys.accountRevocation(account.publicId))).toBeNull();
-    expect(await sessionWorks(tokens)).toBe(200);
+    expect(await bearerWorks(tokens)).toBe(200);
     expect(await cookieWorks(cookie)).toBe(200);
     expect((await auditRowsFor(account.publicId)).map((row) => row.action)).not.toContain("user.enable");
   });
@@ -130,7 +125,7 @@ describe("an admin setting a user's password", () => {
     });
     expect(text).not.toContain(NEW_PASSWORD);
 
-    expect(await sessionWorks(tokens)).toBe(401);
+    expect(await bearerWorks(tokens)).toBe(401);
     expect(await refreshWorks(tokens)).toBe(401);
     expect(await cookieWorks(cookie)).toBe(401);
     const old = await tokenLogin(account);
@@ -171,7 +166,7 @@ describe("an admin setting a user's password", () => {
     const other = await signedInUser("adminuser");
     const res = await sendAs(admin, "POST", `/v1/admin/users/${other.publicId}/password`, { password: NEW_PASSWORD });
     expect(res.status).toBe(200);
-    expect(await sessionWorks(other)).toBe(401);
+    expect(await bearerWorks(other)).toBe(401);
     expect((await tokenLogin(other, NEW_PASSWORD)).status).toBe(200);
 
     const self = await sendAs(admin, "POST", `/v1/admin/users/${admin.publicId}/password`, { password: NEW_PASSWORD });
@@ -181,7 +176,7 @@ describe("an admin setting a user's password", () => {
       message: "You cannot reset your own password here: change it with POST /v1/me/password.",
       code: "invalid_request",
     });
-    expect(await sessionWorks(admin)).toBe(200);
+    expect(await bearerWorks(admin)).toBe(200);
     expect((await tokenLogin(admin)).status).toBe(200);
     expect((await auditRowsFor(admin.publicId)).map((row) => row.action)).not.toContain("user.password_reset");
   });
@@ -217,7 +212,7 @@ describe("an admin setting a user's password", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ result: "error", code: "invalid_request", message });
     expect(await userRow(account.publicId)).toEqual(before);
-    expect(await sessionWorks(tokens)).toBe(200);
+    expect(await bearerWorks(tokens)).toBe(200);
   });
 
   it("a body that is not JSON is a 415, and nothing changes", async () => {
@@ -252,6 +247,6 @@ describe("an admin setting a user's password", () => {
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: "insufficient_permission" });
     expect(await userRow(account.publicId)).toEqual(before);
-    expect(await sessionWorks(tokens)).toBe(200);
+    expect(await bearerWorks(tokens)).toBe(200);
   });
 });

@@ -10,8 +10,8 @@ import { auditRowsFor } from "../support/api-keys";
 import { randomClientIp } from "../support/client-ip";
 import { cookieLogin, registerUser, withSession } from "../support/cookies";
 import { hammerUntilLimited, LIMITS } from "../support/rate-limits";
-import { sessionIdOfCookie, sessionIdsOf } from "../support/sessions";
-import { type SignedIn, signIn } from "../support/tokens";
+import { bearerWorks, cookieWorks, refreshWorks, sessionIdOfCookie, sessionIdsOf } from "../support/sessions";
+import { signIn } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 /** `POST /v1/me/password`: a signed-in user changes their own password, by cookie or bearer token. */
@@ -46,13 +46,6 @@ async function storedHash(publicId: string) {
   const row = await openDatabase(env.DB).select().from(users).where(eq(users.publicId, publicId)).get();
   return row?.passwordHash;
 }
-
-const bearerWorks = async (session: Pick<SignedIn, "headers">) =>
-  (await send("/v1/auth/session", { headers: session.headers })).status;
-const refreshWorks = async (session: Pick<SignedIn, "refreshToken" | "userType">) =>
-  (await sendJson("/v1/auth/refresh", "POST", { refreshToken: session.refreshToken, userType: session.userType }))
-    .status;
-const cookieWorks = async (cookie: string) => (await send("/v1/me", { headers: withSession(cookie) })).status;
 
 /** A user with three sessions: a token one, and two by cookie. */
 async function userWithSessions() {
