@@ -210,9 +210,9 @@ export async function changeMemberRole(
     // Either the last owner, or the membership changed since it was read: say which, as it is now.
     const now = await findUserMembership(deps.db, change.memberPublicId, business.id);
     if (now?.role == null) throw memberNotFound("removed by a concurrent request");
-    const later = now.role === member.role ? null : roleChangeRefusal(caller.actingRole, now.role, change.role);
-    if (later !== null) throw refused(later, roleForbids(later));
     if (now.role !== member.role) {
+      const later = roleChangeRefusal(caller.actingRole, now.role, change.role);
+      if (later !== null) throw refused(later, roleForbids(later));
       throw refused("changed meanwhile", new AppError("member_changed", { detail: "role changed since it was read" }));
     }
     throw refused("last owner", new AppError("last_owner", { detail: "demoting the last owner" }));
