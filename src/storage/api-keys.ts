@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../domain";
 import { type DailyUsageRow, dailyUsageUpsert } from "./api-key-daily-usage";
+import { compileRead } from "./compiled-read";
 import type { Database } from "./db";
 import { chunked, inlineRows } from "./inline-values";
 import { type Page, type PageRequest, toPage } from "./pagination";
@@ -56,29 +57,40 @@ export interface NewApiKey {
 /** A nullable timestamp column as epoch ms, the form the verification path judges. */
 export const epochMs = (date: Date | null) => (date ? date.getTime() : null);
 
-/** The verification read: one indexed look-up by hash. */
+/** The verification read: one indexed look-up by hash, built once (`compiled-read.ts`). */
+const verificationRead = compileRead(
+  {
+    id: apiKeys.id,
+    publicId: apiKeys.publicId,
+    businessId: apiKeys.businessId,
+    kind: apiKeys.kind,
+    mode: apiKeys.mode,
+    permissions: apiKeys.permissions,
+    allowedOrigins: apiKeys.allowedOrigins,
+    expiresAt: apiKeys.expiresAt,
+    revokedAt: apiKeys.revokedAt,
+    graceUntil: apiKeys.graceUntil,
+    tenantId: businesses.publicId,
+    businessStatus: businesses.status,
+  },
+  (select) =>
+    select
+      .from(apiKeys)
+      .innerJoin(businesses, eq(businesses.id, apiKeys.businessId))
+      .where(eq(apiKeys.hash, sql.placeholder("hash"))),
+);
+
 export async function findApiKeyRecordByHash(db: Database, hash: string): Promise<ApiKeyRecord | null> {
-  const row = await db
-    .select({ key: apiKeys, tenantId: businesses.publicId, businessStatus: businesses.status })
-    .from(apiKeys)
-    .innerJoin(businesses, eq(businesses.id, apiKeys.businessId))
-    .where(eq(apiKeys.hash, hash))
-    .get();
+  const row = await verificationRead.first(db, hash);
   if (!row) return null;
-  const { key } = row;
+  const { tenantId, businessStatus, expiresAt, revokedAt, graceUntil, ...key } = row;
   return {
-    id: key.id,
-    publicId: key.publicId,
-    businessId: key.businessId,
-    tenantId: row.tenantId,
-    businessSuspended: row.businessStatus === "suspended",
-    kind: key.kind,
-    mode: key.mode,
-    permissions: key.permissions,
-    allowedOrigins: key.allowedOrigins,
-    expiresAt: epochMs(key.expiresAt),
-    revokedAt: epochMs(key.revokedAt),
-    graceUntil: epochMs(key.graceUntil),
+    ...key,
+    tenantId,
+    businessSuspended: businessStatus === "suspended",
+    expiresAt: epochMs(expiresAt),
+    revokedAt: epochMs(revokedAt),
+    graceUntil: epochMs(graceUntil),
   };
 }
 

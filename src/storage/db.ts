@@ -7,7 +7,7 @@ import { resilientD1 } from "./resilient-d1";
  * rebuilds its relational configuration on every construction, which a per-request database
  * (`d1-sessions.ts`) would pay on every request that touches D1.
  */
-export type Database = DrizzleD1Database;
+export type Database = DrizzleD1Database & { $client: D1Client };
 
 /** What drizzle calls on its client: a binding, a `D1DatabaseSession`, or a request's session view. */
 export type D1Client = Pick<D1Database, "prepare" | "batch">;
