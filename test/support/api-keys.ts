@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { generateApiKey } from "../../src/crypto/api-key-format";
 import type { UserType } from "../../src/domain";
-import { openDatabase } from "../../src/storage/db";
+import { type Database, openDatabase } from "../../src/storage/db";
 import { apiKeys, auditEvents, businesses } from "../../src/storage/schema";
 import { createUser } from "./accounts";
 import { type SignedIn, signIn } from "./tokens";
@@ -78,4 +79,52 @@ export function sendAs(caller: SignedIn, method: string, path: string, body?: un
   return body === undefined
     ? send(path, { method, headers: caller.headers })
     : sendJson(path, method, body, caller.headers);
+}
+
+/** D1 takes a statement of up to 100 KB; 500 rows of literals stay well under it. */
+const ROWS_PER_INSERT = 500;
+
+export interface IssuedKey {
+  plaintext: string;
+  hash: string;
+}
+
+/** `count` secret keys of one business, straight in D1 with a few multi-row INSERTs. */
+export async function issueKeys(businessId: number, count: number): Promise<IssuedKey[]> {
+  const keys = await Promise.all(Array.from({ length: count }, () => generateApiKey("secret", "live")));
+  const batchTag = crypto.randomUUID().slice(0, 8);
+  for (let start = 0; start < keys.length; start += ROWS_PER_INSERT) {
+    // Every value is base58, base64url or a number we made, so literals are safe here.
+    const rows = keys
+      .slice(start, start + ROWS_PER_INSERT)
+      .map(
+        (key, i) =>
+          `('key_many_${batchTag}_${start + i}', ${businessId}, 'many', 'secret', 'live', '["sms"]', '${key.lookupHash}', '${key.displayPrefix}')`,
+      );
+    await env.DB.prepare(
+      `INSERT INTO api_keys (public_id, business_id, name, kind, mode, permissions, hash, display_prefix) VALUES ${rows.join(", ")}`,
+    ).run();
+  }
+  return keys.map((key) => ({ plaintext: key.plaintext, hash: key.lookupHash }));
+}
+
+/** The D1 binding behind a drizzle database that counts the reads (SELECTs) sent through it. */
+export function countingDatabase(onRead: () => void = () => undefined): { db: Database; reads: () => number } {
+  let reads = 0;
+  const counted = new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (query: string) => {
+          if (/^\s*select/i.test(query)) {
+            reads += 1;
+            onRead();
+          }
+          return target.prepare(query);
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: openDatabase(counted), reads: () => reads };
 }

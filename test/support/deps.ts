@@ -10,8 +10,9 @@ export interface TestDeps {
   /** The same dependencies at another instant (time passing, without sleeping). */
   at(time: Date | number): Deps;
   /**
-   * Waits for everything deferred so far (what `waitUntil` would run after the response) and
-   * returns what those that failed were rejected with: none, when all went well.
+   * Waits for everything deferred so far, and what that defers in turn (what `waitUntil` would
+   * run after the response), and returns what those that failed were rejected with: none, when
+   * all went well.
    */
   settle(): Promise<unknown[]>;
   /** How many pieces of work were deferred so far. */
@@ -52,9 +53,14 @@ export async function testDeps(configOverrides: Partial<Config> = {}): Promise<T
   };
   return {
     at: (time) => ({ ...base, now: new Date(time) }),
+    // Work deferred by deferred work is waited for too, as `waitUntil` does.
     settle: async () => {
-      const outcomes = await Promise.allSettled(deferred.splice(0));
-      return outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
+      const failures: unknown[] = [];
+      while (deferred.length > 0) {
+        const outcomes = await Promise.allSettled(deferred.splice(0));
+        for (const outcome of outcomes) if (outcome.status === "rejected") failures.push(outcome.reason);
+      }
+      return failures;
     },
     deferredCount: () => count,
   };
