@@ -171,3 +171,20 @@ describe("a key in use past half its bound", () => {
     expect(d1.reads()).toBe(keys.length);
   });
 });
+
+describe("with the memory tier off (API_KEY_CACHE_SECONDS = 0)", () => {
+  it("every request resolves its key, so a revocation elsewhere lands at the next request", async () => {
+    const clock = await testDeps({ apiKeyCacheSeconds: 0, apiKeyEdgeCacheSeconds: 0 });
+    const [key] = await keysOf("No Memory Co", 1);
+    if (!key) throw new Error("no key");
+    const d1 = countingDatabase();
+    const t0 = Date.now();
+    const at = (ms: number): Deps => ({ ...clock.at(ms), db: d1.db });
+    for (const offset of [0, 1, 2]) await verifyApiKey(at(t0 + offset * SECOND), key.plaintext);
+    expect(d1.reads()).toBe(3);
+
+    await markApiKeyRevoked(clock.at(t0).db, await keyIdOf(key.hash), new Date(t0 + 2 * SECOND));
+    expect(await refusalOf(verifyApiKey(at(t0 + 3 * SECOND), key.plaintext))).toBe("invalid_api_key:revoked");
+    await clock.settle();
+  });
+});
