@@ -1,6 +1,7 @@
 /**
- * `npm run bench:profile -- <public|bearer|api-key|cookie|pers|login> [isolates]`: loads one
- * gateway path as the bench does (`login`: the bench user's Ping login, again and again) and
+ * `npm run bench:profile -- <public|bearer|api-key|api-key-cold|cookie|pers|login> [isolates]`:
+ * loads one gateway path as the bench does (`login`: the bench user's Ping login, again and again;
+ * `api-key-cold`: a new API key on every request) and
  * records V8's CPU profile through workerd's inspector: of the worker, or of the isolates named
  * (e.g. `d1:db,kv:ns`, Miniflare's simulations). Writes `.bench/<path>.<isolate>.cpuprofile` (open
  * it in Chrome DevTools' Performance panel) and prints the functions with the most self time. The
@@ -15,7 +16,9 @@ import { seedBenchTenant } from "./lib/bench-tenant.ts";
 import { buildWorker, startGateway, unlimited } from "./lib/gateway-under-test.ts";
 import { startUpstream } from "./lib/upstream-server.ts";
 
-const PATHS = ["public", "bearer", "api-key", "cookie", "pers", "login"] as const;
+const PATHS = ["public", "bearer", "api-key", "api-key-cold", "cookie", "pers", "login"] as const;
+/** `api-key-cold`: this many never-presented keys, one request each (the cold API-key path). */
+const COLD_KEYS = 6_000;
 type ProfiledPath = (typeof PATHS)[number];
 const INSPECTOR_PORT = 9333;
 const SECONDS = 8;
@@ -87,6 +90,7 @@ try {
     public: {},
     bearer: credentials.bearer,
     "api-key": credentials.apiKey,
+    "api-key-cold": {},
     cookie: credentials.cookie,
     pers: credentials.pers,
   };
@@ -99,12 +103,14 @@ try {
           body: JSON.stringify({ email: gateway.user.email, password: gateway.user.password }),
         }
       : {
-          url: new URL(`/bench/${path}/ping`, gateway.url).toString(),
+          url: new URL(`/bench/${path === "api-key-cold" ? "api-key" : path}/ping`, gateway.url).toString(),
           method: "GET" as const,
           headers: forwarded[path],
         };
+  const coldKeys = path === "api-key-cold" ? await tenant.issueFreshKeys(COLD_KEYS) : [];
+  const warmUpKey = () => ({ "X-Ping-Api-Key": coldKeys.pop() ?? "" });
   for (let i = 0; i < (path === "login" ? 20 : 200); i++) {
-    const res = await fetch(request.url, request);
+    const res = await fetch(request.url, coldKeys.length > 0 ? { ...request, headers: warmUpKey() } : request);
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
   }
@@ -122,13 +128,27 @@ try {
         ...(await inspect(t.webSocketDebuggerUrl)),
       })),
   );
-  if (inspectors.length === 0) throw new Error(`no inspector target among ${isolates.join(", ")}`);
+  if (inspectors.length === 0) {
+    const names = targets.map((t) => t.webSocketDebuggerUrl.split("/").pop()).join(", ");
+    throw new Error(`no inspector target among ${isolates.join(", ")} (there are: ${names})`);
+  }
   for (const inspector of inspectors) {
     await inspector.send("Profiler.enable");
     await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
     await inspector.send("Profiler.start");
   }
-  const load = await autocannon({ ...request, connections: path === "login" ? 4 : 16, duration: SECONDS });
+  const cold =
+    coldKeys.length > 0
+      ? {
+          amount: coldKeys.length,
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, ...warmUpKey() } }),
+            },
+          ],
+        }
+      : {};
+  const load = await autocannon({ ...request, connections: path === "login" ? 4 : 16, duration: SECONDS, ...cold });
   const profiles = await Promise.all(
     inspectors.map(async (inspector) => {
       const { result } = await inspector.send("Profiler.stop");

@@ -90,14 +90,15 @@ interface Scenario {
 /**
  * Before each measurement of a key-count scenario, one whole pass over its keys, so every key the
  * measurement presents was last seen a moment ago, as when that many keys cycle at this rate, and
- * not a whole round of other paths ago (longer than `API_KEY_CACHE_SECONDS`, after which any key
- * takes the cold path again, however much memory is free). The cap only stops a broken run.
+ * not a whole round of other paths ago (longer than the API-key revocation bound, 60 s, after
+ * which any key waits for storage again, however much memory is free). The cap only stops a
+ * broken run.
  */
 const KEY_PASS_MAX_SECONDS = 120;
 /**
- * A pass that took longer than this left its first keys too old for the measurement (the isolate
- * keeps a key for `API_KEY_CACHE_SECONDS`, 30 s): another pass follows, as when the keys keep
- * cycling, at most `MAX_KEY_PASSES` in all.
+ * A pass that took longer than this left its first keys old for the measurement (an isolate reads
+ * a key in use again after half the bound, 30 s, and serves it no longer than the bound): another
+ * pass follows, as when the keys keep cycling, at most `MAX_KEY_PASSES` in all.
  */
 const STEADY_PASS_SECONDS = 10;
 const MAX_KEY_PASSES = 3;
