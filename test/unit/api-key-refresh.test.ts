@@ -24,6 +24,17 @@ async function keysOf(name: string, count: number): Promise<IssuedKey[]> {
   return issueKeys(business.id, count);
 }
 
+/** One key, resolved from D1 at t0 with the default lifetimes, its after-response work done. */
+async function oneKeyResolvedAtT0(name: string) {
+  const clock = await testDeps(LIFETIMES);
+  const [key] = await keysOf(name, 1);
+  if (!key) throw new Error("no key");
+  const t0 = Date.now();
+  await verifyApiKey(clock.at(t0), key.plaintext);
+  await clock.settle();
+  return { clock, key, t0 };
+}
+
 async function keyIdOf(hash: string): Promise<number> {
   const row = await env.DB.prepare("SELECT id FROM api_keys WHERE hash = ?").bind(hash).first<{ id: number }>();
   if (!row) throw new Error("no such key");
@@ -77,12 +88,7 @@ function gatedDatabase(): { db: Deps["db"]; reads: () => number; firstRead: Prom
 
 describe("a key in use past half its bound", () => {
   it("is served at once and read again after the response, never while a request waits", async () => {
-    const clock = await testDeps(LIFETIMES);
-    const [key] = await keysOf("Refresh Co", 1);
-    if (!key) throw new Error("no key");
-    const t0 = Date.now();
-    await verifyApiKey(clock.at(t0), key.plaintext);
-    await clock.settle();
+    const { clock, key, t0 } = await oneKeyResolvedAtT0("Refresh Co");
 
     const d1 = gatedDatabase();
     const at = (ms: number): Deps => ({ ...clock.at(ms), db: d1.db });
@@ -103,12 +109,7 @@ describe("a key in use past half its bound", () => {
   });
 
   it("takes the location's younger Cache API entry, written by another isolate, without reading D1", async () => {
-    const clock = await testDeps(LIFETIMES);
-    const [key] = await keysOf("Refresh Elsewhere Co", 1);
-    if (!key) throw new Error("no key");
-    const t0 = Date.now();
-    await verifyApiKey(clock.at(t0), key.plaintext);
-    await clock.settle();
+    const { clock, key, t0 } = await oneKeyResolvedAtT0("Refresh Elsewhere Co");
 
     // Another isolate of this location read the key again at t0 + 25 s, after its revocation.
     const db = clock.at(t0).db;
@@ -125,12 +126,7 @@ describe("a key in use past half its bound", () => {
   });
 
   it("is read again once when D1 fails: the entry serves out its bound, then the key waits for D1", async () => {
-    const clock = await testDeps(LIFETIMES);
-    const [key] = await keysOf("Refresh Outage Co", 1);
-    if (!key) throw new Error("no key");
-    const t0 = Date.now();
-    await verifyApiKey(clock.at(t0), key.plaintext);
-    await clock.settle();
+    const { clock, key, t0 } = await oneKeyResolvedAtT0("Refresh Outage Co");
 
     const outage = faultyD1(env.DB, { fail: "reads", message: D1_OVERLOADED });
     const at = (ms: number): Deps => ({ ...clock.at(ms), db: openDatabase(outage.binding) });
