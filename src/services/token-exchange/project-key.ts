@@ -23,7 +23,8 @@ async function tenantOfProjectKey(deps: Deps, projectKey: string): Promise<Proje
   try {
     record = await verifyApiKey(deps, projectKey);
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    // Only a refusal of the key is the key's fault: an outage (503) stays what it is.
+    if (!(error instanceof AppError) || error.code !== "invalid_api_key") throw error;
     throw new AppError("invalid_project_key", { reason: error.options.reason, detail: error.options.detail });
   }
   if (record.kind !== "publishable") {
