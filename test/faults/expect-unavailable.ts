@@ -12,6 +12,8 @@ export async function expectUnavailable(
   expect(res.status, body).toBe(503);
   expect(res.headers.get("Retry-After")).toBe(String(DEPENDENCY_RETRY_AFTER_SECONDS));
   expect(res.headers.get("Cache-Control")).toContain("no-store");
+  // An outage is not a credential problem: nothing asks the client to authenticate again.
+  expect(res.headers.get("WWW-Authenticate")).toBeNull();
   switch (dialect) {
     case "ping":
       expect(JSON.parse(body)).toEqual({ result: "error", message: UNAVAILABLE, code: "service_unavailable" });
