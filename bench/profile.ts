@@ -108,9 +108,9 @@ try {
           headers: forwarded[path],
         };
   const coldKeys = path === "api-key-cold" ? await tenant.issueFreshKeys(COLD_KEYS) : [];
-  const warmUpKey = () => ({ "X-Ping-Api-Key": coldKeys.pop() ?? "" });
+  const nextColdKey = () => ({ "X-Ping-Api-Key": coldKeys.pop() ?? "" });
   for (let i = 0; i < (path === "login" ? 20 : 200); i++) {
-    const res = await fetch(request.url, coldKeys.length > 0 ? { ...request, headers: warmUpKey() } : request);
+    const res = await fetch(request.url, coldKeys.length > 0 ? { ...request, headers: nextColdKey() } : request);
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
   }
@@ -143,7 +143,7 @@ try {
           amount: coldKeys.length,
           requests: [
             {
-              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, ...warmUpKey() } }),
+              setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, ...nextColdKey() } }),
             },
           ],
         }

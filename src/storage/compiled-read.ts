@@ -16,8 +16,6 @@ export type DecodedRow<T extends Columns> = {
 };
 
 export interface CompiledRead<T extends Columns> {
-  /** The built SQL, with one `?` per parameter. */
-  readonly sql: string;
   /** The first row for these parameters (in the order of the `?`s), or null. */
   first(db: Database, ...params: unknown[]): Promise<DecodedRow<T> | null>;
 }
@@ -40,7 +38,6 @@ export function compileRead<T extends Columns>(
     return decoded as DecodedRow<T>;
   };
   return {
-    sql,
     async first(db, ...params) {
       const rows = await db.$client
         .prepare(sql)
