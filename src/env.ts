@@ -104,7 +104,7 @@ const configSchema = z.object({
   corsAllowedOrigins: originListSchema,
   /** PERS CORS (never with credentials) for tenants without an `allowedOrigins` list of their own. */
   persCorsAllowedOrigins: originListSchema,
-  /** How long an isolate uses a resolved API key before resolving it again after a response; 0: no memory tier. */
+  /** How often an isolate reads the API-key change feed, after a response; 0: no memory tier. */
   apiKeyCacheSeconds: z.coerce.number().int().min(0).max(60),
   /** Cache API (per location) entry of a resolved API key; also bounds how long a revocation takes elsewhere. */
   apiKeyEdgeCacheSeconds: z.coerce.number().int().min(0).max(60),

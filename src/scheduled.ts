@@ -1,5 +1,6 @@
 import { type Bindings, readConfig } from "./env";
 import { pruneDailyUsage } from "./services/api-keys/daily-usage";
+import { pruneApiKeyChanges } from "./services/api-keys/key-change-feed";
 import { purgeExpiredAuditEvents } from "./services/audit/retention";
 import { openDatabase } from "./storage/db";
 
@@ -16,8 +17,9 @@ async function runRetention(event: string, cron: string, task: () => Promise<num
 }
 
 /**
- * The cron handler (`[triggers] crons` in wrangler.toml): applies the audit log's retention and
- * deletes API keys' per-day usage counts older than 30 days. Each task logs one JSON line, like a
+ * The cron handler (`[triggers] crons` in wrangler.toml): applies the audit log's retention,
+ * deletes API keys' per-day usage counts older than 30 days and the key change feed's rows older
+ * than a day. Each task logs one JSON line, like a
  * request, and none throws: a failed run is simply retried by the next one. The runtime keeps the
  * invocation alive until the returned promise settles.
  */
@@ -28,4 +30,5 @@ export async function scheduled(controller: ScheduledController, env: Bindings, 
     purgeExpiredAuditEvents({ db, config: readConfig(env), now }),
   );
   await runRetention("api_key_usage_retention", controller.cron, () => pruneDailyUsage({ db, now }));
+  await runRetention("api_key_changes_retention", controller.cron, () => pruneApiKeyChanges({ db, now }));
 }

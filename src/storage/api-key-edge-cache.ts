@@ -8,11 +8,14 @@ import { cacheApiKeys } from "./keys";
  * they were read from D1 so a reader can bound their age by its own clock as well as by `max-age`.
  *
  * The Cache API is per location: `delete` only reaches the location that runs it, which is why a
- * revocation elsewhere waits for `max-age` (at most 60 s, see config). On `*.workers.dev` the
+ * revocation elsewhere waits for `max-age` (at most 60 s, see config) unless the reader's change feed
+ * already knows of it (`asOfSeq`). On `*.workers.dev` the
  * Cache API does nothing, and every isolate-cache miss reads D1.
  */
 export interface EdgeCachedApiKey {
   record: ApiKeyRecord | null;
+  /** The key change feed's newest seq when the record was read; null with a null record. */
+  asOfSeq: number | null;
   /** When the record was read from D1, epoch ms. */
   resolvedAt: number;
 }

@@ -6,7 +6,7 @@ import { compileRead } from "./compiled-read";
 import type { Database } from "./db";
 import { chunked, inlineRows } from "./inline-values";
 import { type Page, type PageRequest, toPage } from "./pagination";
-import { type ApiKeyRow, apiKeys, businesses, users } from "./schema";
+import { type ApiKeyRow, apiKeyChanges, apiKeys, businesses, users } from "./schema";
 
 /**
  * What verifying a key needs to know, resolved from D1 once and then cached (per isolate and in
@@ -57,7 +57,10 @@ export interface NewApiKey {
 /** A nullable timestamp column as epoch ms, the form the verification path judges. */
 export const epochMs = (date: Date | null) => (date ? date.getTime() : null);
 
-/** The verification read: one indexed look-up by hash, built once (`compiled-read.ts`). */
+/**
+ * The verification read: one indexed look-up by hash, built once (`compiled-read.ts`), with the
+ * newest `api_key_changes` seq in the same statement: the record reflects every change up to it.
+ */
 const verificationRead = compileRead(
   {
     id: apiKeys.id,
@@ -72,6 +75,7 @@ const verificationRead = compileRead(
     graceUntil: apiKeys.graceUntil,
     tenantId: businesses.publicId,
     businessStatus: businesses.status,
+    asOfSeq: sql<number>`(SELECT coalesce(max(${apiKeyChanges.seq}), 0) FROM ${apiKeyChanges})`.as("as_of_seq"),
   },
   (select) =>
     select
@@ -80,11 +84,19 @@ const verificationRead = compileRead(
       .where(eq(apiKeys.hash, sql.placeholder("hash"))),
 );
 
-export async function findApiKeyRecordByHash(db: Database, hash: string): Promise<ApiKeyRecord | null> {
+/**
+ * A key's record as verification needs it, and the change-feed position it is current as of
+ * (`asOfSeq`); null for both when no key has this hash (a hash no key has can never gain one:
+ * keys are random, so "no such key" needs no feed position).
+ */
+export async function readApiKeyForVerification(
+  db: Database,
+  hash: string,
+): Promise<{ record: ApiKeyRecord; asOfSeq: number } | { record: null; asOfSeq: null }> {
   const row = await verificationRead.first(db, hash);
-  if (!row) return null;
-  const { tenantId, businessStatus, expiresAt, revokedAt, graceUntil, ...key } = row;
-  return {
+  if (!row) return { record: null, asOfSeq: null };
+  const { tenantId, businessStatus, expiresAt, revokedAt, graceUntil, asOfSeq, ...key } = row;
+  const record = {
     ...key,
     tenantId,
     businessSuspended: businessStatus === "suspended",
@@ -92,6 +104,7 @@ export async function findApiKeyRecordByHash(db: Database, hash: string): Promis
     revokedAt: epochMs(revokedAt),
     graceUntil: epochMs(graceUntil),
   };
+  return { record, asOfSeq };
 }
 
 const successor = alias(apiKeys, "successor");

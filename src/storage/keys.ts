@@ -29,7 +29,7 @@
  *   `.internal`: never a URL anyone can request. `/v1` is the entry format's version (bump it to
  *   orphan old entries when their JSON changes shape).
  *
- *   https://api-key-cache.gatehouse.internal/v2/{lookupHash}  -> EdgeCachedApiKey JSON (see
+ *   https://api-key-cache.gatehouse.internal/v3/{lookupHash}  -> EdgeCachedApiKey JSON (see
  *       `api-key-edge-cache.ts`): an API key's record, or null for "no such key", with when it
  *       was read from D1. Keyed by the key's lookup hash, never the key. `max-age` is
  *       `apiKeyEdgeCacheSeconds` (at most 60 s).
@@ -47,9 +47,9 @@ export const kvKeys = {
 };
 
 export const cacheApiKeys = {
-  // The path names the record's shape: v2 records carry `allowedOrigins`, so entries cached
-  // before it existed (v1) are never read and come again from D1.
-  apiKey: (lookupHash: string) => `https://api-key-cache.gatehouse.internal/v2/${lookupHash}`,
+  // The path names the entry's shape: v3 entries carry the change feed's `asOfSeq`, so entries
+  // cached before it existed (v1, v2) are never read and come again from D1.
+  apiKey: (lookupHash: string) => `https://api-key-cache.gatehouse.internal/v3/${lookupHash}`,
   jwks: (jwksUrl: string) => `https://jwks-cache.gatehouse.internal/v1?url=${encodeURIComponent(jwksUrl)}`,
 };
 

@@ -129,6 +129,21 @@ export const apiKeys = sqliteTable(
 );
 
 /**
+ * Every change to what verifies an API key (revoked, rolled, deleted, its business's status), in
+ * commit order. Triggers write it (migration 0009), so no code path can change a key without a
+ * row here; each isolate reads the new rows every `API_KEY_CACHE_SECONDS` and drops those keys
+ * from memory (`services/api-keys/key-change-feed.ts`), one read for all the keys it holds. Rows
+ * older than a day are deleted by the daily cron, which scans for them: no index on `changed_at`,
+ * as an index entry is one more row written per change.
+ */
+export const apiKeyChanges = sqliteTable("api_key_changes", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  lookupHash: text("lookup_hash").notNull(),
+  /** Epoch ms, D1's clock; only retention reads it. */
+  changedAt: integer("changed_at").notNull(),
+});
+
+/**
  * Requests per key per UTC day, for the dashboard's usage chart. Written by the usage flush beside
  * `api_keys.usage_count` (one upsert per flush); days older than `DAILY_USAGE_DAYS` are deleted by
  * the daily cron. D1 bills every index entry a write touches as a row written, so the table is

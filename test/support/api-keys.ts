@@ -108,15 +108,24 @@ export async function issueKeys(businessId: number, count: number): Promise<Issu
   return keys.map((key) => ({ plaintext: key.plaintext, hash: key.lookupHash }));
 }
 
-/** The D1 binding behind a drizzle database that counts the reads (SELECTs) sent through it. */
-export function countingDatabase(onRead: () => void = () => undefined): { db: Database; reads: () => number } {
-  let reads = 0;
+/**
+ * The D1 binding behind a drizzle database that counts the reads (SELECTs) sent through it:
+ * `reads()` all of them, `keyReads()` those of a key's record, `feedReads()` those of the key
+ * change feed (a feed read is one batch of two SELECTs, counted once).
+ */
+export function countingDatabase(onRead: () => void = () => undefined): {
+  db: Database;
+  reads: () => number;
+  keyReads: () => number;
+  feedReads: () => number;
+} {
+  const selects: string[] = [];
   const counted = new Proxy(env.DB, {
     get(target, property) {
       if (property === "prepare") {
         return (query: string) => {
           if (/^\s*select/i.test(query)) {
-            reads += 1;
+            selects.push(query);
             onRead();
           }
           return target.prepare(query);
@@ -126,5 +135,11 @@ export function countingDatabase(onRead: () => void = () => undefined): { db: Da
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db: openDatabase(counted), reads: () => reads };
+  const count = (pattern: RegExp) => selects.filter((query) => pattern.test(query)).length;
+  return {
+    db: openDatabase(counted),
+    reads: () => selects.length,
+    keyReads: () => count(/from "api_keys"/),
+    feedReads: () => count(/^select "seq", "lookup_hash" from "api_key_changes"/),
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/errors";
+import { resizeApiKeyCache } from "../../src/services/api-keys/key-lookup";
 import { createApiKey, rollApiKey } from "../../src/services/api-keys/management";
 import { authenticateApiKey } from "../../src/services/api-keys/verification";
 import type { UserActor } from "../../src/services/audit/audit-log";
@@ -11,6 +12,12 @@ import { businessPublicIdOf, keyRowByPublicId } from "../support/api-keys";
 import { testDeps, untouchable } from "../support/deps";
 
 const SECOND = 1000;
+
+/** As an isolate that never saw the keys, or had to make room: the memory tier emptied. */
+function forgetEveryKeyInMemory(): void {
+  resizeApiKeyCache(0);
+  resizeApiKeyCache();
+}
 
 async function ownerActor(): Promise<{ actor: UserActor; businessPublicId: string }> {
   const user = await createUser({ businessNames: ["Verification Co"] });
@@ -60,19 +67,20 @@ describe("verifying API keys", () => {
     expect(principal).toMatchObject({ method: "api_key", kind: "secret", mode: "live", permissions: ["sms"] });
   });
 
-  it("after the isolate cache lapses, the location's Cache API answers without D1", async () => {
-    const clock = await testDeps({ apiKeyCacheSeconds: 5, apiKeyEdgeCacheSeconds: 60 });
+  it("a key this isolate no longer holds is answered by the location's Cache API without D1", async () => {
+    const clock = await testDeps();
     const t0 = Date.now();
     const { plaintext } = await newKey(clock.at(t0));
     await authenticateApiKey(clock.at(t0), plaintext);
     await clock.settle(); // the Cache API write happens after the response
+    forgetEveryKeyInMemory();
 
     const later = { ...clock.at(t0 + 10 * SECOND), db: untouchable<Deps["db"]>("D1") };
     await expect(authenticateApiKey(later, plaintext)).resolves.toMatchObject({ method: "api_key" });
   });
 
   it("a publishable key's origin list travels in both cache tiers, so it is judged without D1 or KV", async () => {
-    const clock = await testDeps({ apiKeyCacheSeconds: 5, apiKeyEdgeCacheSeconds: 60 });
+    const clock = await testDeps();
     const t0 = Date.now();
     const app = "https://app.example.com";
     const { plaintext } = await newKey(clock.at(t0), { kind: "publishable", allowedOrigins: [app] });
@@ -85,7 +93,8 @@ describe("verifying API keys", () => {
       kv: untouchable<Deps["kv"]>("KV"),
     });
     for (const at of [t0 + SECOND, t0 + 10 * SECOND]) {
-      // First from this isolate's memory, then (past its 5 s) from the location's Cache API.
+      // First from this isolate's memory, then (memory emptied) from the location's Cache API.
+      if (at > t0 + SECOND) forgetEveryKeyInMemory();
       await expect(authenticateApiKey(blind(at), plaintext, app)).resolves.toMatchObject({ kind: "publishable" });
       await expect(authenticateApiKey(blind(at), plaintext)).resolves.toMatchObject({ kind: "publishable" });
       expect(await refusalReason(authenticateApiKey(blind(at), plaintext, "https://evil.example"))).toBe(

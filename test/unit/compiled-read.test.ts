@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { generateApiKey } from "../../src/crypto/api-key-format";
-import { findApiKeyRecordByHash } from "../../src/storage/api-keys";
+import { readApiKeyForVerification } from "../../src/storage/api-keys";
 import { openDatabase } from "../../src/storage/db";
 import { apiKeys, businesses } from "../../src/storage/schema";
 import { createBusiness } from "../support/tenants";
@@ -12,6 +12,13 @@ import { createBusiness } from "../support/tenants";
  * (`storage/compiled-read.ts`): what it returns must be what drizzle's own select returns.
  */
 const db = openDatabase(env.DB);
+
+const recordOf = async (hash: string) => (await readApiKeyForVerification(db, hash)).record;
+
+async function newestChangeSeq(): Promise<number> {
+  const row = await env.DB.prepare("SELECT coalesce(max(seq), 0) AS seq FROM api_key_changes").first<{ seq: number }>();
+  return row?.seq ?? -1;
+}
 
 async function insertKey(values: Partial<typeof apiKeys.$inferInsert>, businessStatus: "verified" | "suspended") {
   const business = await createBusiness(`Compiled ${businessStatus}`);
@@ -33,6 +40,11 @@ async function insertKey(values: Partial<typeof apiKeys.$inferInsert>, businessS
   return { row, tenantId: business.publicId, hash: key.lookupHash };
 }
 
+async function keyBusinessOf(hash: string): Promise<number | undefined> {
+  const [row] = await db.select({ businessId: apiKeys.businessId }).from(apiKeys).where(eq(apiKeys.hash, hash));
+  return row?.businessId;
+}
+
 describe("the verification read, built once", () => {
   it("decodes every column as drizzle's select does, set timestamps, JSON lists and a suspended business", async () => {
     const { row, tenantId, hash } = await insertKey(
@@ -44,7 +56,7 @@ describe("the verification read, built once", () => {
       },
       "suspended",
     );
-    expect(await findApiKeyRecordByHash(db, hash)).toEqual({
+    expect(await recordOf(hash)).toEqual({
       id: row.id,
       publicId: row.publicId,
       businessId: row.businessId,
@@ -62,7 +74,7 @@ describe("the verification read, built once", () => {
 
   it("keeps null columns null and tells a verified business from a suspended one", async () => {
     const { row, tenantId, hash } = await insertKey({}, "verified");
-    expect(await findApiKeyRecordByHash(db, hash)).toEqual({
+    expect(await recordOf(hash)).toEqual({
       id: row.id,
       publicId: row.publicId,
       businessId: row.businessId,
@@ -78,7 +90,19 @@ describe("the verification read, built once", () => {
     });
   });
 
-  it("finds nothing for an unknown hash", async () => {
-    expect(await findApiKeyRecordByHash(db, "no-such-hash")).toBeNull();
+  it("finds nothing for an unknown hash, and no feed position with it", async () => {
+    expect(await readApiKeyForVerification(db, "no-such-hash")).toEqual({ record: null, asOfSeq: null });
+  });
+
+  it("carries the change feed's newest seq, a number, as of the same read", async () => {
+    const { hash } = await insertKey({}, "verified");
+    const { asOfSeq } = await readApiKeyForVerification(db, hash);
+    expect(asOfSeq).toBe(await newestChangeSeq());
+    // Suspending the business adds the key's row to the feed (a trigger): the next read is past it.
+    await db
+      .update(businesses)
+      .set({ status: "suspended" })
+      .where(eq(businesses.id, (await keyBusinessOf(hash)) ?? -1));
+    expect((await readApiKeyForVerification(db, hash)).asOfSeq).toBeGreaterThan(asOfSeq ?? Infinity);
   });
 });

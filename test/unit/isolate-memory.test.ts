@@ -41,8 +41,7 @@ describe("the isolate's one cache budget", () => {
     const entryBytes = knownApiKeyBytes(key.plaintext, {
       parsed: { kind: key.kind, mode: key.mode, lookupHash: key.lookupHash },
       record: typicalRecord(),
-      freshUntil: Date.now() + 60_000,
-      refreshFrom: Date.now() + 30_000,
+      asOfSeq: 1,
     });
     expect(Math.floor(CACHE_BUDGET_BYTES.apiKeys / entryBytes)).toBeGreaterThan(35_000);
   });

@@ -54,8 +54,8 @@ export async function changeBusiness(
   const updated = await updateBusiness(deps.db, business.id, changes, deps.now);
   if (!updated) throw businessNotFound("business vanished during update");
   if (changes.status !== undefined && changes.status !== business.status) {
-    // Suspending (or reinstating) takes effect at once here; other locations follow when their
-    // cached key records expire (API_KEY_EDGE_CACHE_SECONDS).
+    // Suspending (or reinstating) takes effect at once here; other isolates follow at their next
+    // read of the key change feed, to which the status change added every key of the business.
     const hashes = await listApiKeyHashesOfBusiness(deps.db, business.id);
     await Promise.all(hashes.map((hash) => forgetApiKey(hash)));
   }

@@ -2,9 +2,10 @@ import { type ParsedApiKey, parseApiKey } from "../../crypto/api-key-format";
 import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, NUMBER_BYTES, objectBytes, stringBytes } from "../../isolate-memory";
 import { LruCache } from "../../lru-cache";
 import { deleteEdgeCachedApiKey, readEdgeCachedApiKey, writeEdgeCachedApiKey } from "../../storage/api-key-edge-cache";
-import { type ApiKeyRecord, findApiKeyRecordByHash } from "../../storage/api-keys";
+import { type ApiKeyRecord, readApiKeyForVerification } from "../../storage/api-keys";
 import { primaryOf } from "../../storage/d1-sessions";
 import type { Deps } from "../deps";
+import { type Dropped, KeyChangeFeed } from "./key-change-feed";
 
 /**
  * Resolving a presented key to its record, in three tiers so that a warm verification touches
@@ -18,34 +19,30 @@ import type { Deps } from "../deps";
  * refusal is cached as well as an acceptance; expiry and grace periods are judged against `now` on
  * every request, never cached.
  *
- * A record carries when it was read from D1, through every tier, and no tier serves it longer
- * than `max(apiKeyCacheSeconds, apiKeyEdgeCacheSeconds)` after that: the bound on how long a
- * revocation made elsewhere takes to reach this isolate. The isolate that revokes forgets the key
- * in memory and in its location's Cache API at once.
+ * Memory answers only while the isolate has read the key change feed (`key-change-feed.ts`)
+ * within the revocation bound, `max(apiKeyCacheSeconds, apiKeyEdgeCacheSeconds)`: every read drops
+ * the keys changed since the one before, so whatever memory still holds is current as of the last
+ * read. The feed is read again after a response once `apiKeyCacheSeconds` have passed, and before
+ * answering only when the bound has (an idle isolate). So a key in memory stays warm for as long
+ * as the isolate lives and has room for it, and what keeps a thousand keys or twelve thousand
+ * current is one read per `apiKeyCacheSeconds`, not one per key. When the feed cannot be read (D1
+ * down), memory serves out the bound, then every request resolves its key as a cold one would.
  *
- * Within that bound a key in use never waits for storage: once its entry has been in memory for
- * `apiKeyCacheSeconds`, or its record is half the bound old, the next request is answered from
- * memory and resolves the key again after the response. That re-resolution takes the Cache API's
- * entry when it is younger than half the bound (another isolate refreshed it), else reads D1 and
- * refreshes the Cache API. So expiries are spread over the keys' own traffic rather than falling
- * due together, and a key in steady use is read from D1 about once per half bound and location.
- * Each entry is re-resolved at most once in the background: when that fails (D1 down), the entry
- * serves out its bound and the next request resolves the key itself, as any cold one.
+ * A record carries the feed position it is current as of, through every tier: a Cache API entry
+ * or a resolution in flight older than a change the isolate has seen is not taken. The isolate
+ * that revokes forgets the key in memory and in its location's Cache API at once.
  *
  * In memory, everything a warm verification needs sits on one entry keyed by the presented key:
- * its parse (format, checksum and the one SHA-256, which never change) and its record with its
- * deadlines. A warm request is one cache look-up; a key whose record lapsed is resolved again
- * without being hashed again. Keys that do not parse are never remembered.
+ * its parse (format, checksum and the one SHA-256, which never change) and its record. A warm
+ * request is one cache look-up. Keys that do not parse are never remembered.
  */
 
 export interface KnownApiKey {
   readonly parsed: ParsedApiKey;
   /** Null when no key has this hash. */
   readonly record: ApiKeyRecord | null;
-  /** Until when (epoch ms) `record` may be served from memory. */
-  readonly freshUntil: number;
-  /** From when (epoch ms) a request served from this entry resolves the key again, after the response. */
-  readonly refreshFrom: number;
+  /** The change-feed seq `record` is current as of; null with a null record. */
+  readonly asOfSeq: number | null;
 }
 
 /** A Map slot of `presentedByHash` (its two strings are the entry's own). */
@@ -59,8 +56,8 @@ export function knownApiKeyBytes(presented: string, known: KnownApiKey): number 
     ENTRY_OVERHEAD_BYTES +
     INDEX_SLOT_BYTES +
     stringBytes(presented) +
-    objectBytes(4) +
-    2 * NUMBER_BYTES +
+    // The feed position is a small integer, held in its field.
+    objectBytes(3) +
     parse +
     (record ? apiKeyRecordBytes(record) : 0)
   );
@@ -102,63 +99,70 @@ const resolving = new Map<string, Promise<KnownApiKey>>();
 /** Bumped by every `forgetApiKey`: a resolution that started before one is not remembered. */
 let forgetCount = 0;
 
+const feed = new KeyChangeFeed();
+
 function remember(presented: string, known: KnownApiKey): void {
+  if (!feed.trusts(known.parsed.lookupHash, known.asOfSeq)) return;
   if (isolateCache.set(presented, known)) presentedByHash.set(known.parsed.lookupHash, presented);
 }
 
-/** How long, in ms, the tiers may serve a record after it was read from D1 and until it is refreshed. */
+/** Drops from memory what a feed read says changed after the record memory holds. */
+function dropChanged(dropped: Dropped): void {
+  if (dropped === "all") {
+    isolateCache.clear();
+    presentedByHash.clear();
+    return;
+  }
+  for (const { lookupHash, seq } of dropped) {
+    const presented = presentedByHash.get(lookupHash);
+    if (presented === undefined) continue;
+    const asOfSeq = isolateCache.peek(presented)?.asOfSeq;
+    if (typeof asOfSeq === "number" && asOfSeq >= seq) continue;
+    isolateCache.delete(presented);
+    presentedByHash.delete(lookupHash);
+  }
+}
+
+/** How long, in ms, memory goes between feed reads, and may answer without one (the revocation bound). */
 function lifetimesOf(config: Deps["config"]) {
   const isolateMs = config.apiKeyCacheSeconds * 1000;
   const edgeMs = config.apiKeyEdgeCacheSeconds * 1000;
-  const boundMs = Math.max(isolateMs, edgeMs);
-  return { isolateMs, edgeMs, boundMs, refreshAgeMs: boundMs / 2 };
-}
-
-/** A memory entry for a record read from D1 at `resolvedAt`, taken into memory at `nowMs`. */
-function entryOf(
-  deps: Deps,
-  parsed: ParsedApiKey,
-  record: ApiKeyRecord | null,
-  resolvedAt: number,
-  nowMs: number,
-): KnownApiKey {
-  const { isolateMs, boundMs, refreshAgeMs } = lifetimesOf(deps.config);
-  // A zero isolate lifetime turns the memory tier off: the entry keeps only the parse.
-  const freshUntil = isolateMs > 0 ? resolvedAt + boundMs : nowMs;
-  const refreshFrom = Math.min(nowMs + isolateMs, resolvedAt + refreshAgeMs);
-  return { parsed, record, freshUntil, refreshFrom };
+  return { isolateMs, edgeMs, boundMs: Math.max(isolateMs, edgeMs) };
 }
 
 /**
- * The key's record from the Cache API when that entry is younger than `maxEdgeAgeMs`, else from
- * D1's primary (refreshing the Cache API after the response).
+ * The key's record from the Cache API when that entry is younger than `apiKeyEdgeCacheSeconds`
+ * and no change the feed reported came after it, else from D1's primary (refreshing the Cache API
+ * after the response).
  */
-async function resolveRecord(deps: Deps, parsed: ParsedApiKey, maxEdgeAgeMs: number): Promise<KnownApiKey> {
+async function resolveRecord(deps: Deps, parsed: ParsedApiKey): Promise<KnownApiKey> {
   const nowMs = deps.now.getTime();
   const { edgeMs } = lifetimesOf(deps.config);
   const { lookupHash } = parsed;
 
   if (edgeMs > 0) {
     const edge = await readEdgeCachedApiKey(lookupHash);
-    if (edge && nowMs - edge.resolvedAt < Math.min(maxEdgeAgeMs, edgeMs)) {
-      return entryOf(deps, parsed, edge.record, edge.resolvedAt, nowMs);
+    const age = edge ? nowMs - edge.resolvedAt : Number.POSITIVE_INFINITY;
+    if (edge && age >= 0 && age < edgeMs && feed.trusts(lookupHash, edge.asOfSeq)) {
+      return { parsed, record: edge.record, asOfSeq: edge.asOfSeq };
     }
   }
 
   // The primary, never a replica: a replica's lag has no bound, and a revocation must land within
   // the cache bounds above (docs/api-keys.md).
-  const record = await findApiKeyRecordByHash(primaryOf(deps.db), lookupHash);
+  const { record, asOfSeq } = await readApiKeyForVerification(primaryOf(deps.db), lookupHash);
   if (edgeMs > 0) {
-    deps.defer(writeEdgeCachedApiKey(lookupHash, { record, resolvedAt: nowMs }, deps.config.apiKeyEdgeCacheSeconds));
+    const entry = { record, asOfSeq, resolvedAt: nowMs };
+    deps.defer(writeEdgeCachedApiKey(lookupHash, entry, deps.config.apiKeyEdgeCacheSeconds));
   }
-  return entryOf(deps, parsed, record, nowMs, nowMs);
+  return { parsed, record, asOfSeq };
 }
 
-function resolveOnce(deps: Deps, presented: string, parsed: ParsedApiKey, maxEdgeAgeMs: number): Promise<KnownApiKey> {
+function resolveOnce(deps: Deps, presented: string, parsed: ParsedApiKey): Promise<KnownApiKey> {
   const inFlight = resolving.get(presented);
   if (inFlight) return inFlight;
   const forgetsBefore = forgetCount;
-  const resolution = resolveRecord(deps, parsed, maxEdgeAgeMs)
+  const resolution = resolveRecord(deps, parsed)
     .then((known) => {
       if (forgetCount === forgetsBefore) remember(presented, known);
       return known;
@@ -170,20 +174,19 @@ function resolveOnce(deps: Deps, presented: string, parsed: ParsedApiKey, maxEdg
   return resolution;
 }
 
-/** Entries already re-resolved in the background once (successfully or not). */
-const refreshed = new WeakSet<KnownApiKey>();
-
-/** Resolves a served entry's key again after the response, once per entry. */
-function refreshAfterResponse(deps: Deps, presented: string, known: KnownApiKey): void {
-  if (refreshed.has(known)) return;
-  refreshed.add(known);
-  const { refreshAgeMs } = lifetimesOf(deps.config);
-  deps.defer(
-    resolveOnce(deps, presented, known.parsed, refreshAgeMs).catch((err: unknown) => {
-      const detail = err instanceof Error ? err.name : "unknown";
-      console.warn(JSON.stringify({ level: "warn", event: "api_key_refresh_failed", detail }));
-    }),
-  );
+/**
+ * Whether memory may answer at `nowMs` when `apiKeyCacheSeconds` have passed since the last feed
+ * read: at once within the bound (the feed is read again after the response), else once the feed
+ * has been read (an idle isolate).
+ */
+async function memoryAnswersOnceDue(deps: Deps, nowMs: number): Promise<boolean> {
+  const { boundMs } = lifetimesOf(deps.config);
+  if (feed.ageAt(nowMs) < boundMs) {
+    deps.defer(feed.sync(deps, dropChanged));
+    return true;
+  }
+  await feed.sync(deps, dropChanged);
+  return feed.ageAt(nowMs) < boundMs;
 }
 
 /**
@@ -192,14 +195,18 @@ function refreshAfterResponse(deps: Deps, presented: string, known: KnownApiKey)
  */
 export async function findApiKey(deps: Deps, presented: string): Promise<KnownApiKey | null> {
   const nowMs = deps.now.getTime();
+  const { isolateMs } = lifetimesOf(deps.config);
   const known = isolateCache.get(presented);
-  if (known && known.freshUntil > nowMs) {
-    if (nowMs >= known.refreshFrom) refreshAfterResponse(deps, presented, known);
-    return known;
+  // A zero memory lifetime turns the memory tier off: entries only spare the key's parse.
+  if (known && isolateMs > 0) {
+    if (feed.ageAt(nowMs) < isolateMs) return known;
+    if ((await memoryAnswersOnceDue(deps, nowMs)) && isolateCache.peek(presented) === known) return known;
   }
   const parsed = known?.parsed ?? (await parseApiKey(presented));
   if (!parsed) return null;
-  return resolveOnce(deps, presented, parsed, Number.POSITIVE_INFINITY);
+  // A cold key does not wait for the feed, but keeps it read so that memory can answer next time.
+  if (isolateMs > 0 && feed.ageAt(nowMs) >= isolateMs) deps.defer(feed.sync(deps, dropChanged));
+  return resolveOnce(deps, presented, parsed);
 }
 
 /** Drops a key from this isolate and this location's Cache API (after revoking or rolling it). */

@@ -263,8 +263,9 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
 }
 
 /**
- * Revokes a key at once in this isolate and this location's Cache API; elsewhere within
- * `apiKeyEdgeCacheSeconds` (≤ 60 s). Revoking a revoked key changes nothing and is not an error.
+ * Revokes a key at once in this isolate and this location's Cache API; elsewhere at each isolate's
+ * next read of the key change feed, within the revocation bound (≤ 60 s). Revoking a revoked key
+ * changes nothing and is not an error.
  */
 export async function revokeApiKey(deps: Deps, actor: UserActor, keyPublicId: string): Promise<ApiKeyDetails> {
   const { details, caller } = await findManageableKey(deps, actor.principal, keyPublicId);
