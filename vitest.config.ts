@@ -1,9 +1,14 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import ts from "typescript";
 import { defineConfig } from "vitest/config";
 import { generateSigningKeySet } from "./scripts/lib/signing-keys.ts";
+
+// wrangler.toml's `[build]`, which the pool does not run: the static assets the Worker serves.
+execFileSync(join("node_modules", ".bin", "tsx"), ["scripts/build-assets.ts"], { stdio: "inherit" });
 
 /**
  * A slow origin, a real peer behind a service binding: `/stall` sends its headers only after
@@ -48,9 +53,15 @@ export default defineConfig({
     onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
     projects: [
       {
-        // wrangler.toml's `[alias]`: the pool does not read it, and the tests must run the zod that deploys.
+        // wrangler.toml's `[alias]`: the pool does not read it, and the tests must run what deploys.
         resolve: {
-          alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL("./src/lean-zod/index.ts", import.meta.url)) }],
+          alias: [
+            { find: /^zod$/, replacement: fileURLToPath(new URL("./src/lean-zod/index.ts", import.meta.url)) },
+            {
+              find: /^@asteasolutions\/zod-to-openapi$/,
+              replacement: fileURLToPath(new URL("./src/lean-openapi/index.ts", import.meta.url)),
+            },
+          ],
         },
         plugins: [
           cloudflareTest(async () => ({

@@ -96,15 +96,8 @@ export function createApp() {
     bearerFormat: "JWT",
     description: "A PERS access token (from `POST /v2/auth/token`), on gateway routes that accept `pers`.",
   });
-  app.route(
-    "/",
-    apiDocsRoutes(() =>
-      app.getOpenAPI31Document({
-        openapi: "3.1.0",
-        info: { title: "Gatehouse", version: "0.1.0", description: "Auth gateway for Cloudflare Workers." },
-      }),
-    ),
-  );
+  // The document itself is generated from this app at build time (scripts/lib/static-assets.ts).
+  app.route("/", apiDocsRoutes());
 
   // A wrong method on one of the paths above is a 405 there, not the gateway's 404.
   app.all("*", refuseOtherMethods);

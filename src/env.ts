@@ -7,7 +7,7 @@ import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 export interface Bindings {
   DB: D1Database;
   KV: KVNamespace;
-  /** Static files: the API reference page's Swagger UI (`swagger-ui-dist`). */
+  /** Static files, written at build time: the OpenAPI document and Swagger UI (`scripts/build-assets.ts`). */
   ASSETS: Fetcher;
   /** JSON Web Key Set with private keys; the first key signs, every key verifies. Workers secret. */
   SIGNING_KEYS: string;

@@ -6,9 +6,11 @@ import type { AppEnv } from "../http/context";
 import { createRouter } from "../http/router";
 
 /**
- * `/openapi.json` and `/docs`, the reference page that renders it with Swagger UI. The UI's files
- * come from the Worker's static assets (the `swagger-ui-dist` package), never from a CDN, and the
- * page runs no inline script, so its policy allows scripts from this origin only.
+ * `/openapi.json` and `/docs`, the reference page that renders it with Swagger UI. The document
+ * and the UI's files come from the Worker's static assets, written at build time
+ * (`scripts/build-assets.ts`: the document generated from the routes, the UI from the
+ * `swagger-ui-dist` package), never from a CDN; the page runs no inline script, so its policy
+ * allows scripts from this origin only.
  */
 
 export const API_DOCS_POLICY = [
@@ -61,19 +63,36 @@ const PAGE_CSS = `body { margin: 0; }
 .swagger-ui .topbar { display: none; }
 `;
 
-type OpenApiSource = () => { paths?: unknown };
+/** The static asset (scripts/lib/static-assets.ts) holding the document as the routes declare it. */
+const BASE_DOCUMENT_PATH = "/openapi.base.json";
+
+type BaseDocument = { paths?: unknown };
+
+let baseDocument: Promise<BaseDocument> | undefined;
+
+/** The generated document, read from the static assets once per isolate (again after a failure). */
+function loadBaseDocument(c: Context<AppEnv>): Promise<BaseDocument> {
+  baseDocument ??= c.env.ASSETS.fetch(new URL(BASE_DOCUMENT_PATH, c.req.url)).then(async (asset) => {
+    if (!asset.ok) throw new Error(`static asset ${BASE_DOCUMENT_PATH}: ${asset.status} (was the build step run?)`);
+    return (await asset.json()) as BaseDocument;
+  });
+  baseDocument.catch(() => {
+    baseDocument = undefined;
+  });
+  return baseDocument;
+}
 
 const completed = new WeakMap<RouteTable, Map<string, unknown>>();
 
-/** The document for this deployment's server URL and route table, built once per isolate. */
-function documentFor(c: Context<AppEnv>, generate: OpenApiSource): unknown {
+/** The document for this deployment's server URL and route table, completed once per isolate. */
+async function documentFor(c: Context<AppEnv>): Promise<unknown> {
   const { config } = c.get("deps");
   const table = configuredRouteTable(config, c.env as unknown as Readonly<Record<string, unknown>>);
   const byServer = completed.get(table) ?? new Map<string, unknown>();
   completed.set(table, byServer);
   let document = byServer.get(config.issuer);
   if (document === undefined) {
-    document = completeDocument(generate(), config.issuer, table);
+    document = completeDocument(await loadBaseDocument(c), config.issuer, table);
     byServer.set(config.issuer, document);
   }
   return document;
@@ -86,9 +105,9 @@ function text(c: Context<AppEnv>, body: string, contentType: string, policy?: st
   return c.body(body, 200);
 }
 
-export function apiDocsRoutes(generate: OpenApiSource) {
+export function apiDocsRoutes() {
   const router = createRouter();
-  router.get("/openapi.json", (c) => c.json(documentFor(c, generate), 200));
+  router.get("/openapi.json", async (c) => c.json(await documentFor(c), 200));
   router.get("/docs", (c) => text(c, PAGE, "text/html; charset=utf-8", API_DOCS_POLICY));
   router.get("/docs/init.js", (c) => text(c, INIT, "application/javascript; charset=utf-8"));
   router.get("/docs/page.css", (c) => text(c, PAGE_CSS, "text/css; charset=utf-8"));
