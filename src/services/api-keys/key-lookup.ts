@@ -48,7 +48,7 @@ export interface KnownApiKey {
 /** A Map slot of `presentedByHash` (its two strings are the entry's own). */
 const INDEX_SLOT_BYTES = 32;
 
-/** What an entry holds in memory: its key, its parse (with the hash), its record and deadline. */
+/** What an entry holds in memory: its key, its parse (with the hash), its record and feed position. */
 export function knownApiKeyBytes(presented: string, known: KnownApiKey): number {
   const { parsed, record } = known;
   const parse = objectBytes(3) + stringBytes(parsed.lookupHash);
