@@ -15,7 +15,9 @@ export interface ApiKeyChangesRead {
 }
 
 const columns = { seq: apiKeyChanges.seq, lookupHash: apiKeyChanges.lookupHash };
-const newestSeq = sql<number>`coalesce(max(${apiKeyChanges.seq}), 0)`.mapWith(Number);
+
+/** The feed's newest seq, 0 while it is empty: an aggregate over `api_key_changes`. */
+export const newestChangeSeq = sql<number>`coalesce(max(${apiKeyChanges.seq}), 0)`;
 
 /** Up to `limit` changes after `afterSeq`, oldest first, and the newest seq: one batch, one snapshot. */
 export async function readApiKeyChangesAfter(
@@ -30,7 +32,7 @@ export async function readApiKeyChangesAfter(
       .where(gt(apiKeyChanges.seq, afterSeq))
       .orderBy(apiKeyChanges.seq)
       .limit(limit),
-    db.select({ seq: newestSeq }).from(apiKeyChanges),
+    db.select({ seq: newestChangeSeq }).from(apiKeyChanges),
   ]);
   return { changes, newestSeq: newest[0]?.seq ?? 0 };
 }
@@ -39,7 +41,7 @@ export async function readApiKeyChangesAfter(
 export async function readLatestApiKeyChanges(db: Database, limit: number): Promise<ApiKeyChangesRead> {
   const [latest, newest] = await db.batch([
     db.select(columns).from(apiKeyChanges).orderBy(desc(apiKeyChanges.seq)).limit(limit),
-    db.select({ seq: newestSeq }).from(apiKeyChanges),
+    db.select({ seq: newestChangeSeq }).from(apiKeyChanges),
   ]);
   return { changes: latest.reverse(), newestSeq: newest[0]?.seq ?? 0 };
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission } from "../domain";
+import { newestChangeSeq } from "./api-key-changes";
 import { type DailyUsageRow, dailyUsageUpsert } from "./api-key-daily-usage";
 import { compileRead } from "./compiled-read";
 import type { Database } from "./db";
@@ -75,7 +76,7 @@ const verificationRead = compileRead(
     graceUntil: apiKeys.graceUntil,
     tenantId: businesses.publicId,
     businessStatus: businesses.status,
-    asOfSeq: sql<number>`(SELECT coalesce(max(${apiKeyChanges.seq}), 0) FROM ${apiKeyChanges})`.as("as_of_seq"),
+    asOfSeq: sql<number>`(SELECT ${newestChangeSeq} FROM ${apiKeyChanges})`.as("as_of_seq"),
   },
   (select) =>
     select

@@ -58,6 +58,16 @@ async function resolvedAt(clock: Awaited<ReturnType<typeof testDeps>>, keys: Iss
   expect(await clock.settle()).toEqual([]);
 }
 
+/** One key of a new business, resolved at the start of a new hour (the feed read then too). */
+async function oneKeyResolved(name: string) {
+  const clock = await testDeps(LIFETIMES);
+  const [key] = await keysOf(name, 1);
+  if (!key) throw new Error("no key");
+  const t0 = nextHour();
+  await resolvedAt(clock, [key], t0);
+  return { clock, key, t0 };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
   resizeApiKeyCache();
@@ -106,11 +116,7 @@ describe("keys in memory, kept current by the change feed", () => {
   });
 
   it("an idle isolate reads the feed before memory answers: a revocation never outlives the bound", async () => {
-    const clock = await testDeps(LIFETIMES);
-    const [key] = await keysOf("Feed Idle Co", 1);
-    if (!key) throw new Error("no key");
-    const t0 = nextHour();
-    await resolvedAt(clock, [key], t0);
+    const { clock, key, t0 } = await oneKeyResolved("Feed Idle Co");
     await revokeElsewhere(key, t0 + SECOND);
     // No request for a minute: the first one after waits for the feed, which knows.
     expect(await refusalOf(verifyApiKey(clock.at(t0 + 60 * SECOND), key.plaintext))).toBe("invalid_api_key:revoked");
@@ -219,11 +225,7 @@ describe("the location's Cache API entries, judged by the feed", () => {
 
 describe("when D1 fails", () => {
   it("the feed is read once per backoff delay; memory serves out the bound, then each key waits for D1", async () => {
-    const clock = await testDeps(LIFETIMES);
-    const [key] = await keysOf("Feed Outage Co", 1);
-    if (!key) throw new Error("no key");
-    const t0 = nextHour();
-    await resolvedAt(clock, [key], t0);
+    const { clock, key, t0 } = await oneKeyResolved("Feed Outage Co");
 
     const outage = faultyD1(env.DB, { fail: "reads", message: D1_OVERLOADED });
     const at = (ms: number): Deps => ({ ...clock.at(ms), db: openDatabase(outage.binding) });
