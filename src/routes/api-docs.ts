@@ -4,6 +4,7 @@ import { completeDocument } from "../gateway/openapi-document";
 import type { RouteTable } from "../gateway/route-table";
 import type { AppEnv } from "../http/context";
 import { createRouter } from "../http/router";
+import { API_DOCUMENT_ASSET, SWAGGER_UI_ASSETS } from "../static-assets";
 
 /**
  * `/openapi.json` and `/docs`, the reference page that renders it with Swagger UI. The document
@@ -24,12 +25,6 @@ export const API_DOCS_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join("; ");
-
-/** The Swagger UI files the page loads, by the name it loads them under. */
-const UI_ASSETS: Record<string, string> = {
-  "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
-  "swagger-ui.css": "text/css; charset=utf-8",
-};
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -63,8 +58,7 @@ const PAGE_CSS = `body { margin: 0; }
 .swagger-ui .topbar { display: none; }
 `;
 
-/** The static asset (scripts/lib/static-assets.ts) holding the document as the routes declare it. */
-const BASE_DOCUMENT_PATH = "/openapi.base.json";
+const BASE_DOCUMENT_PATH = `/${API_DOCUMENT_ASSET}`;
 
 type BaseDocument = { paths?: unknown };
 
@@ -113,7 +107,7 @@ export function apiDocsRoutes() {
   router.get("/docs/page.css", (c) => text(c, PAGE_CSS, "text/css; charset=utf-8"));
   router.get("/docs/assets/:file", async (c) => {
     const file = c.req.param("file");
-    const contentType = UI_ASSETS[file];
+    const contentType = SWAGGER_UI_ASSETS[file];
     if (!contentType) return c.notFound();
     const asset = await c.env.ASSETS.fetch(new URL(`/${file}`, c.req.url));
     if (!asset.ok) return c.notFound();
