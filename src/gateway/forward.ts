@@ -75,6 +75,39 @@ function passThrough(upstream: Response, requestId: string): Response {
   return response;
 }
 
+/** Methods that carry no body and change nothing (RFC 9110 §9.2.1), so a second attempt is safe. */
+const RETRIED_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD"]);
+
+function failureOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown";
+}
+
+/**
+ * Sends once more, at once, when a GET or HEAD to an origin URL fails before any response: an
+ * origin closing an idle keep-alive connection just as the runtime reuses it fails that one
+ * request, and a client may retry an idempotent request after a lost connection (RFC 9110
+ * §9.2.2). A bound service, a request with a body and a timeout are never retried, and the second
+ * attempt lives under the same timeout, so a request still costs the origin at most two calls.
+ */
+async function sendRetryingLostConnection(forwarding: Forwarding, signal: AbortSignal): Promise<Response> {
+  try {
+    return await send(forwarding, signal);
+  } catch (error) {
+    const retried = forwarding.target.upstream.kind === "url" && RETRIED_METHODS.has(forwarding.request.method);
+    if (signal.aborted || !retried) throw error;
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        event: "upstream_retried",
+        requestId: forwarding.requestId,
+        route: forwarding.routeName,
+        detail: failureOf(error),
+      }),
+    );
+    return send(forwarding, signal);
+  }
+}
+
 /**
  * Calls the upstream. Its response headers must arrive within the route's timeout (504; the call
  * is aborted); a failure to connect or an exception in a bound service is a 502. The timeout
@@ -85,12 +118,11 @@ export async function forwardToUpstream(forwarding: Forwarding): Promise<Respons
   // One native timer that needs no clearing, where setTimeout, clearTimeout and a race cost more.
   const signal = AbortSignal.timeout(forwarding.timeoutMs);
   try {
-    return passThrough(await send(forwarding, signal), forwarding.requestId);
+    return passThrough(await sendRetryingLostConnection(forwarding, signal), forwarding.requestId);
   } catch (error) {
     if (signal.aborted) {
       throw new AppError("upstream_timeout", { detail: `${forwarding.routeName}: ${forwarding.timeoutMs} ms` });
     }
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : "unknown";
-    throw new AppError("upstream_unavailable", { detail: `${forwarding.routeName}: ${reason}` });
+    throw new AppError("upstream_unavailable", { detail: `${forwarding.routeName}: ${failureOf(error)}` });
   }
 }

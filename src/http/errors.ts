@@ -104,14 +104,17 @@ function unavailableCauseOf(err: unknown): AppError | undefined {
 }
 
 /**
- * Logs what an operator must see: every 500, and every failed dependency as one
- * `dependency_unavailable` line naming it. The detail is the adapter's own wording (the binding's
- * error message), never a query's parameters or a credential.
+ * Logs what an operator must see: every 500, every failed dependency as one
+ * `dependency_unavailable` line naming it, and every origin that failed a forward (502, 504) as a
+ * line named by its code, with the route and the cause. The detail is the adapter's own wording
+ * (the binding's or the runtime's error message), never a query's parameters or a credential.
  */
 export function logServerError(error: AppError, requestId: string | undefined): void {
   if (error.code === "service_unavailable") {
     const { dependency, detail } = error.options;
     console.error(JSON.stringify({ level: "error", event: "dependency_unavailable", dependency, requestId, detail }));
+  } else if (error.code === "upstream_unavailable" || error.code === "upstream_timeout") {
+    console.error(JSON.stringify({ level: "error", event: error.code, requestId, detail: error.options.detail }));
   } else if (error.code === "internal_error") {
     console.error(JSON.stringify({ level: "error", requestId, code: error.code, detail: error.options.detail }));
   }

@@ -213,6 +213,79 @@ describe("when the origin fails", () => {
     });
   });
 
+  it("an origin that refuses the connection is logged with the route and the cause", async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+    const res = await send("/down/x");
+    expect(res.status).toBe(502);
+    const logged = errors.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual({
+      level: "error",
+      event: "upstream_unavailable",
+      requestId: res.headers.get("X-Request-Id"),
+      detail: "down: TypeError: Network connection lost.",
+    });
+  });
+
+  describe("a connection the origin closed as it was reused", () => {
+    let alice: SignedIn;
+    beforeAll(async () => {
+      alice = await signedInUser("user");
+    });
+    beforeEach(() => {
+      vi.spyOn(console, "warn").mockImplementation(() => undefined);
+      vi.spyOn(console, "error").mockImplementation(() => undefined);
+    });
+
+    it("a GET or HEAD is sent once more and answered by the origin", async () => {
+      for (const method of ["GET", "HEAD"]) {
+        origins.lostConnections.origin = 1;
+        const res = await send("/origin/retried", { method, headers: alice.headers });
+        expect(res.status).toBe(201);
+        expect(res.headers.get("X-Origin")).toBe("yes");
+      }
+      expect(origins.lostConnections.calls).toBe(2);
+      expect(origins.reached.map((request) => request.method)).toEqual(["GET", "HEAD"]);
+    });
+
+    it("the retry is logged as a warning naming the route", async () => {
+      const warnings: string[] = [];
+      vi.spyOn(console, "warn").mockImplementation((line: unknown) => void warnings.push(String(line)));
+      origins.lostConnections.origin = 1;
+      const res = await send("/origin/retried", { headers: alice.headers });
+      expect(res.status).toBe(201);
+      expect(warnings.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+        {
+          level: "warn",
+          event: "upstream_retried",
+          requestId: res.headers.get("X-Request-Id"),
+          route: "origin-any-user",
+          detail: "Error: Network connection lost.",
+        },
+      ]);
+    });
+
+    it("a second lost connection is a 502: no request costs the origin more than two calls", async () => {
+      origins.lostConnections.origin = 5;
+      const res = await send("/origin/retried", { headers: alice.headers });
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { error: string }).error).toBe("upstream_unavailable");
+      expect(origins.lostConnections.calls).toBe(2);
+      expect(origins.reached).toHaveLength(0);
+    });
+
+    it("a request with a body is never sent twice: it is a 502", async () => {
+      for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+        origins.lostConnections.origin = 1;
+        const res = await send("/origin/written", { method, headers: alice.headers, body: "once" });
+        expect(res.status).toBe(502);
+        origins.lostConnections.origin = 0;
+      }
+      expect(origins.lostConnections.calls).toBe(4);
+      expect(origins.reached).toHaveLength(0);
+    });
+  });
+
   it("an origin that never answers is a 504 after the route's timeout, and the call to it is aborted", async () => {
     const res = await send("/slow/x");
     expect(res.status).toBe(504);

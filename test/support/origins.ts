@@ -22,14 +22,22 @@ export interface Echo {
  * elsewhere), `slow.test` accepts the
  * request and never answers (recording when the gateway gives up on it), `down.test` refuses the
  * connection. Every request that reached an origin is recorded, so a test can assert that a
- * refused request never got there.
+ * refused request never got there. `lostConnections.origin` makes that many calls to
+ * `origin.test` fail as a keep-alive connection the origin closed just then does (each is
+ * counted in `lostConnections.calls`).
  */
 export function stubOrigins() {
   const reached: Request[] = [];
   const aborted: string[] = [];
+  const lostConnections = { origin: 0, calls: 0 };
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input, init);
     const { hostname } = new URL(request.url);
+    if (hostname === "origin.test" && lostConnections.origin > 0) {
+      lostConnections.origin -= 1;
+      lostConnections.calls += 1;
+      throw new Error("Network connection lost.");
+    }
     if (hostname === "origin.test") {
       reached.push(request);
       if (request.url.endsWith("/redirect")) {
@@ -56,7 +64,7 @@ export function stubOrigins() {
     if (hostname === "down.test") throw new TypeError("Network connection lost.");
     throw new Error(`unexpected outbound fetch to ${request.url}`);
   });
-  return { reached, aborted, spy };
+  return { reached, aborted, lostConnections, spy };
 }
 
 export async function echoOf(response: Response): Promise<Echo> {
