@@ -71,6 +71,9 @@ export default defineConfig({
               bindings: {
                 // Fresh keys per run: an ES256 signer plus an EdDSA key that only verifies.
                 SIGNING_KEYS: await generateSigningKeySet(["ES256", "EdDSA"]),
+                // wrangler also reads `.dev.vars`, where `npm run dev` keeps its pepper: the tests
+                // start without one whether or not the local gateway ever ran (tests add their own).
+                PASSWORD_PEPPERS: "",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 // The tests' trusted dashboard, independent of the dev value in wrangler.toml.
                 CORS_ALLOWED_ORIGINS: "https://dashboard.example.com",
