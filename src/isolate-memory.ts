@@ -20,13 +20,15 @@ export const CACHE_BUDGET_BYTES = {
   /** Principal and audience → a signed `X-Auth-Assertion` (gateway/assertion.ts). */
   assertions: 16 * MiB,
   /** Our own JWTs that verified recently (crypto/jwt.ts). */
-  verifiedJwts: 6 * MiB,
+  verifiedJwts: 6 * MiB - MiB / 4,
   /** Session records, for session liveness (services/sessions/session-records.ts). */
   sessionLiveness: 2 * MiB,
   /** Account revocations, absence included (services/sessions/session-records.ts). */
   accountRevocations: MiB / 2,
   /** PERS family records (services/token-exchange/pers-sessions.ts). */
   persFamilies: 1 * MiB,
+  /** PERS tenants' suspension marks, absence included (services/token-exchange/tenant-suspensions.ts). */
+  tenantSuspensions: MiB / 4,
   /** Cookie values that matched a live session (services/sessions/cookie-sessions.ts). */
   matchedCookies: MiB / 4,
   /** `Cookie` headers → their session cookie (http/session-cookie.ts). */

@@ -17,6 +17,12 @@
  *       token's) and by revocation. Expires with the family's newest refresh token. The rotation
  *       check-and-set itself is in D1 (`refresh_tokens`), never here: KV has no compare-and-swap.
  *
+ *   tenant-suspended:{tenantPublicId}  -> `{"at": ms}`, present while the business (PERS tenant)
+ *       is suspended; D1's `businesses.status` is the truth, and each status change through
+ *       Gatehouse writes or deletes this key after it. Read (cached per isolate like a family
+ *       record) with every PERS access token the gateway checks, so a suspension stops them
+ *       without touching D1 on a warm request. No expiry.
+ *
  *   account-revocation:{userPublicId}  -> AccountRevocation JSON (`account-revocation-store.ts`):
  *       `{sessionsNotBefore, disabled, keepSessionId?}`, written when an account is disabled and by
  *       "log out everywhere else". Read (one keyed read, cached per isolate beside the session)
@@ -43,6 +49,7 @@ export const kvKeys = {
   session: (userPublicId: string, sessionId: string) => `session:${userPublicId}:${sessionId}`,
   sessionsOfUser: (userPublicId: string) => `session:${userPublicId}:`,
   persFamily: (familyId: string) => `pers-family:${familyId}`,
+  tenantSuspension: (tenantPublicId: string) => `tenant-suspended:${tenantPublicId}`,
   accountRevocation: (userPublicId: string) => `account-revocation:${userPublicId}`,
 };
 

@@ -121,3 +121,25 @@ describe("a warm forward with D1 and KV both down", () => {
     expect(kv.calls).toEqual([]);
   });
 });
+
+describe("KV down while an admin suspends a tenant", () => {
+  it("503 after D1 and the audit took the new status; sending it again once KV is back finishes it", async () => {
+    const admin = await signedInUser("adminuser");
+    const owner = await signedInOwner();
+    const path = `/v1/admin/businesses/${owner.businessPublicId}`;
+    const mark = `tenant-suspended:${owner.businessPublicId}`;
+    const kv = faultyKv(env.KV, { fail: "writes" });
+    const res = await sendJson(path, "PATCH", { status: "suspended" }, admin.headers, { KV: kv.binding });
+    await expectUnavailable(res, "ping");
+    expect(kv.failed("write")).toHaveLength(1);
+    const status = await env.DB.prepare("SELECT status FROM businesses WHERE public_id = ?")
+      .bind(owner.businessPublicId)
+      .first<{ status: string }>();
+    expect(status?.status).toBe("suspended");
+    expect(await env.KV.get(mark)).toBeNull();
+
+    const again = await sendJson(path, "PATCH", { status: "suspended" }, admin.headers);
+    expect(again.status).toBe(200);
+    expect(await env.KV.get(mark)).not.toBeNull();
+  });
+});

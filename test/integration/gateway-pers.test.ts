@@ -6,11 +6,13 @@ import { loadSigningKeys } from "../../src/crypto/signing-keys";
 import { TOKEN_TYPES } from "../../src/services/sessions/session-tokens";
 import { issuePersAccessToken, PERS_TOKEN_TYPES } from "../../src/services/token-exchange/pers-tokens";
 import { createUser } from "../support/accounts";
+import { sendAs } from "../support/api-keys";
 import { testDeps } from "../support/deps";
 import { FakeIdentityProvider } from "../support/identity-provider";
 import { type Echo, verifyAsOrigin } from "../support/origins";
 import { configureTenant, type TokenPair } from "../support/pers";
 import { createTenant, type TestTenant } from "../support/tenants";
+import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
 
 /**
@@ -326,5 +328,43 @@ describe("a route accepting both Ping and PERS access tokens", () => {
     const [, payload, signature] = ping.token.split(".") as [string, string, string];
     const relabelled = `${base64url({ ...decodeProtectedHeader(ping.token), typ: PERS_TOKEN_TYPES.access })}.${payload}.${signature}`;
     await expectRefused(await withToken("/v1/loyalty-mixed/x", relabelled), 401, "invalid_token", INVALID);
+  });
+});
+
+describe("a suspended tenant's PERS access tokens (401 session_revoked, reason tenant_suspended)", () => {
+  it("stop at the gateway when an admin suspends the tenant, and work again once it is reinstated", async () => {
+    const admin = await signedInUser("adminuser");
+    const suspendable = await createTenant("Suspendable Co");
+    await idp.trustedBy(suspendable);
+    const pair = await exchanged(suspendable, { authToken: await idp.token("suspendable-member") });
+    const bystander = await userToken();
+    // Seen active first, so this isolate has the tenant's answer cached.
+    expect((await withToken("/v1/loyalty/points", pair.accessToken)).status).toBe(200);
+
+    const tenantPath = `/v1/admin/businesses/${suspendable.tenantPublicId}`;
+    expect((await sendAs(admin, "PATCH", tenantPath, { status: "suspended" })).status).toBe(200);
+    await expectRefused(
+      await withToken("/v1/loyalty/points", pair.accessToken),
+      401,
+      "session_revoked",
+      INVALID,
+      "tenant_suspended",
+    );
+    // Another tenant's user is not affected.
+    expect((await withToken("/v1/loyalty/points", bystander.accessToken)).status).toBe(200);
+
+    expect((await sendAs(admin, "PATCH", tenantPath, { status: "verified" })).status).toBe(200);
+    expect((await withToken("/v1/loyalty/points", pair.accessToken)).status).toBe(200);
+  });
+
+  it("renaming a tenant changes nothing for its tokens", async () => {
+    const admin = await signedInUser("adminuser");
+    const renamed = await createTenant("Renamed Co");
+    await idp.trustedBy(renamed);
+    const pair = await exchanged(renamed, { authToken: await idp.token("renamed-member") });
+    const res = await sendAs(admin, "PATCH", `/v1/admin/businesses/${renamed.tenantPublicId}`, { name: "New Name" });
+    expect(res.status).toBe(200);
+    expect(await env.KV.get(`tenant-suspended:${renamed.tenantPublicId}`)).toBeNull();
+    expect((await withToken("/v1/loyalty/points", pair.accessToken)).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import type { BusinessRow } from "../../storage/schema";
 import { forgetApiKey } from "../api-keys/key-lookup";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
+import { recordTenantSuspension } from "../token-exchange/tenant-suspensions";
 import { businessNotFound } from "./business-access";
 
 /**
@@ -65,5 +66,11 @@ export async function changeBusiness(
     target: business.publicId,
     details: { before: { name: business.name, status: business.status }, changes },
   });
+  // PERS access tokens are checked without D1: the gateway reads the tenant's mark in KV. Written
+  // for every status sent, so sending it again finishes a change whose KV write failed (a 503,
+  // after D1 and the audit row already hold the new status).
+  if (changes.status !== undefined) {
+    await recordTenantSuspension(deps, business.publicId, changes.status === "suspended");
+  }
   return updated;
 }

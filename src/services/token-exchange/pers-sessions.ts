@@ -30,6 +30,7 @@ import {
 } from "./pers-tokens";
 import type { ProjectTenant } from "./project-key";
 import { refreshRefusal } from "./refresh-authorization";
+import { isTenantSuspended } from "./tenant-suspensions";
 
 /**
  * PERS sessions: a token exchange starts a refresh-token family; each refresh rotates it.
@@ -375,8 +376,16 @@ export async function authenticatePersAccessToken(deps: Deps, token: string): Pr
     throw new AppError("invalid_token", { detail, challenge: "bearer" });
   }
   const { session, claims } = verified;
+  // One after the other: a family this isolate knows revoked is refused without reading anything.
   if (!(await isFamilyLive(deps, session, claims.iat))) {
     throw new AppError("session_revoked", { detail: "PERS family revoked or gone", challenge: "bearer" });
+  }
+  if (await isTenantSuspended(deps, session.tenantPublicId)) {
+    throw new AppError("session_revoked", {
+      detail: "PERS tenant suspended",
+      reason: "tenant_suspended",
+      challenge: "bearer",
+    });
   }
   return {
     method: "pers",

@@ -1,0 +1,17 @@
+import { kvKeys } from "./keys";
+
+/** Marks a tenant suspended in KV (`tenant-suspended:{id}`, see keys.ts), or clears the mark. */
+export async function writeTenantSuspension(
+  kv: KVNamespace,
+  tenantPublicId: string,
+  suspended: boolean,
+  nowMs: number,
+): Promise<void> {
+  const key = kvKeys.tenantSuspension(tenantPublicId);
+  if (suspended) await kv.put(key, JSON.stringify({ at: nowMs }));
+  else await kv.delete(key);
+}
+
+export async function isTenantMarkedSuspended(kv: KVNamespace, tenantPublicId: string): Promise<boolean> {
+  return (await kv.get(kvKeys.tenantSuspension(tenantPublicId))) !== null;
+}

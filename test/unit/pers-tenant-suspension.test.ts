@@ -1,0 +1,126 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { authenticatePersAccessToken } from "../../src/services/token-exchange/pers-sessions";
+import { recordTenantSuspension } from "../../src/services/token-exchange/tenant-suspensions";
+import { kvKeys } from "../../src/storage/keys";
+import { type TestDeps, testDeps } from "../support/deps";
+import { persSessionAt } from "../support/pers-session";
+
+// Now, not in the past: KV refuses an expiry that is already over by the real clock.
+const start = new Date(Date.now() - 60_000);
+const at = (ms: number) => new Date(start.getTime() + ms);
+
+let clock: TestDeps;
+beforeEach(async () => {
+  clock = await testDeps();
+});
+
+const suspendedRefusal = {
+  code: "session_revoked",
+  options: { reason: "tenant_suspended", challenge: "bearer" },
+};
+
+/** What another isolate's status change leaves in KV, without touching this isolate's cache. */
+async function markElsewhere(tenantPublicId: string, suspended: boolean): Promise<void> {
+  const key = kvKeys.tenantSuspension(tenantPublicId);
+  if (suspended) await env.KV.put(key, JSON.stringify({ at: start.getTime() }));
+  else await env.KV.delete(key);
+}
+
+describe("a PERS access token of a suspended tenant", () => {
+  it("is refused at once in the isolate that suspended it, and accepted again once reinstated", async () => {
+    const { tenant, pair } = await persSessionAt(clock.at(start));
+    const token = pair.accessToken;
+    await expect(authenticatePersAccessToken(clock.at(at(1_000)), token)).resolves.toMatchObject({
+      tenantId: tenant.tenantPublicId,
+    });
+
+    await recordTenantSuspension(clock.at(at(2_000)), tenant.tenantPublicId, true);
+    expect(await env.KV.get(kvKeys.tenantSuspension(tenant.tenantPublicId))).not.toBeNull();
+    await expect(authenticatePersAccessToken(clock.at(at(2_000)), token)).rejects.toMatchObject(suspendedRefusal);
+
+    await recordTenantSuspension(clock.at(at(3_000)), tenant.tenantPublicId, false);
+    expect(await env.KV.get(kvKeys.tenantSuspension(tenant.tenantPublicId))).toBeNull();
+    await expect(authenticatePersAccessToken(clock.at(at(3_000)), token)).resolves.toMatchObject({
+      tenantId: tenant.tenantPublicId,
+    });
+  });
+
+  it("suspended elsewhere: refused once this isolate's cached answer is older than the liveness bound", async () => {
+    const { tenant, pair } = await persSessionAt(clock.at(start));
+    const token = pair.accessToken;
+    const boundMs = clock.at(start).config.sessionLivenessCacheSeconds * 1000;
+    expect(boundMs).toBeGreaterThan(0);
+    await authenticatePersAccessToken(clock.at(at(1_000)), token);
+
+    await markElsewhere(tenant.tenantPublicId, true);
+    // Within the bound the cached answer stands (no KV read on a warm request)…
+    await expect(authenticatePersAccessToken(clock.at(at(1_000 + boundMs - 1)), token)).resolves.toBeDefined();
+    // …and past it the mark is read.
+    await expect(authenticatePersAccessToken(clock.at(at(1_000 + boundMs)), token)).rejects.toMatchObject(
+      suspendedRefusal,
+    );
+
+    await markElsewhere(tenant.tenantPublicId, false);
+    await expect(authenticatePersAccessToken(clock.at(at(1_000 + 2 * boundMs)), token)).resolves.toMatchObject({
+      tenantId: tenant.tenantPublicId,
+    });
+  });
+
+  it("a tenant's suspension leaves other tenants' tokens alone", async () => {
+    const suspended = await persSessionAt(clock.at(start), "Suspended");
+    const other = await persSessionAt(clock.at(start), "Other");
+    await recordTenantSuspension(clock.at(at(1_000)), suspended.tenant.tenantPublicId, true);
+    await expect(
+      authenticatePersAccessToken(clock.at(at(1_000)), suspended.pair.accessToken),
+    ).rejects.toMatchObject(suspendedRefusal);
+    await expect(authenticatePersAccessToken(clock.at(at(1_000)), other.pair.accessToken)).resolves.toMatchObject({
+      tenantId: other.tenant.tenantPublicId,
+    });
+  });
+
+  it("a read that saw the tenant active but lands after this isolate suspended it is not remembered", async () => {
+    const { tenant, pair } = await persSessionAt(clock.at(start));
+    const late = lateKv();
+    const reading = authenticatePersAccessToken({ ...clock.at(at(1_000)), kv: late.kv }, pair.accessToken);
+    await late.read;
+    await recordTenantSuspension(clock.at(at(1_000)), tenant.tenantPublicId, true);
+    late.deliver();
+    await expect(reading).rejects.toMatchObject(suspendedRefusal);
+    await expect(authenticatePersAccessToken(clock.at(at(1_500)), pair.accessToken)).rejects.toMatchObject(
+      suspendedRefusal,
+    );
+  });
+});
+
+/**
+ * The real KV, whose reads of a tenant's mark answer what they found only when `deliver` is
+ * called: a read that saw the state before a change and arrives after it. `read` settles once the
+ * mark was read.
+ */
+function lateKv() {
+  let deliver = () => {};
+  const delivered = new Promise<void>((resolve) => {
+    deliver = resolve;
+  });
+  let readMade = () => {};
+  const read = new Promise<void>((resolve) => {
+    readMade = resolve;
+  });
+  const kv = new Proxy(env.KV, {
+    get(target, property) {
+      if (property === "get") {
+        return async (...args: Parameters<KVNamespace["get"]>) => {
+          const found = await (target.get as (...a: unknown[]) => Promise<unknown>)(...args);
+          if (!String(args[0]).startsWith(kvKeys.tenantSuspension(""))) return found;
+          readMade();
+          await delivered;
+          return found;
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv, read, deliver };
+}
