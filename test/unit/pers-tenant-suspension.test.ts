@@ -71,9 +71,9 @@ describe("a PERS access token of a suspended tenant", () => {
     const suspended = await persSessionAt(clock.at(start), "Suspended");
     const other = await persSessionAt(clock.at(start), "Other");
     await recordTenantSuspension(clock.at(at(1_000)), suspended.tenant.tenantPublicId, true);
-    await expect(
-      authenticatePersAccessToken(clock.at(at(1_000)), suspended.pair.accessToken),
-    ).rejects.toMatchObject(suspendedRefusal);
+    await expect(authenticatePersAccessToken(clock.at(at(1_000)), suspended.pair.accessToken)).rejects.toMatchObject(
+      suspendedRefusal,
+    );
     await expect(authenticatePersAccessToken(clock.at(at(1_000)), other.pair.accessToken)).resolves.toMatchObject({
       tenantId: other.tenant.tenantPublicId,
     });
