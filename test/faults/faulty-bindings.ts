@@ -25,6 +25,8 @@ export interface Fault {
   message?: string;
   /** Never settle instead of failing. */
   stall?: boolean;
+  /** Only the calls whose `what` starts with this fail (a KV operation and key: `get tenant-…`). */
+  only?: string;
 }
 
 /** D1's own wording of a dropped connection: documented as retryable. */
@@ -39,7 +41,7 @@ class FaultState {
   constructor(private readonly fault: Fault) {}
 
   run<T>(kind: "read" | "write", what: string, call: () => Promise<T>): Promise<T> {
-    const failing = this.fails(kind);
+    const failing = (this.fault.only === undefined || what.startsWith(this.fault.only)) && this.fails(kind);
     this.calls.push({ kind, what, failed: failing });
     if (!failing) return call();
     if (this.fault.stall) return new Promise<T>(() => undefined);

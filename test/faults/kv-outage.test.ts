@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { countUsersWithEmail, createUser, uniqueEmail } from "../support/accounts";
 import { createKey, signedInOwner } from "../support/api-keys";
+import { startedSession } from "../support/pers-session";
 import { sessionIdsOf } from "../support/sessions";
 import { signedInUser } from "../support/tokens";
 import { send, sendJson } from "../support/worker";
@@ -141,5 +142,24 @@ describe("KV down while an admin suspends a tenant", () => {
     const again = await sendJson(path, "PATCH", { status: "suspended" }, admin.headers);
     expect(again.status).toBe(200);
     expect(await env.KV.get(mark)).not.toBeNull();
+  });
+});
+
+describe("KV failing only the tenant's suspension mark", () => {
+  it("a PERS access token at the gateway: 503, the mark read tried 3 times, never let through", async () => {
+    const { pair } = await startedSession();
+    const kv = faultyKv(env.KV, { fail: "reads", only: "get tenant-suspended:" });
+    const logs = await dependencyLogsOf(async () => {
+      const res = await send(
+        "/v1/loyalty/points",
+        { headers: { Authorization: `Bearer ${pair.accessToken}` } },
+        { KV: kv.binding },
+      );
+      await expectUnavailable(res, "gateway");
+    });
+    expect(kv.failed("read")).toHaveLength(READ_ATTEMPTS);
+    expect(kv.failed("read").every((call) => call.what.startsWith("get tenant-suspended:"))).toBe(true);
+    expect(logs).toEqual([expect.objectContaining({ dependency: "kv" })]);
+    expect(JSON.stringify(logs)).not.toContain(pair.accessToken);
   });
 });

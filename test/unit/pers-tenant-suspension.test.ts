@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { authenticatePersAccessToken } from "../../src/services/token-exchange/pers-sessions";
-import { recordTenantSuspension } from "../../src/services/token-exchange/tenant-suspensions";
+import { recordTenantSuspension, suspensionMarkSeconds } from "../../src/services/token-exchange/tenant-suspensions";
 import { kvKeys } from "../../src/storage/keys";
 import { type TestDeps, testDeps } from "../support/deps";
 import { persSessionAt } from "../support/pers-session";
@@ -90,6 +90,47 @@ describe("a PERS access token of a suspended tenant", () => {
     await expect(authenticatePersAccessToken(clock.at(at(1_500)), pair.accessToken)).rejects.toMatchObject(
       suspendedRefusal,
     );
+  });
+
+  it("…even when the change's request started before the read did", async () => {
+    const { tenant, pair } = await persSessionAt(clock.at(start));
+    const late = lateKv();
+    // The admin's request took its time at its start; the gateway's read began during its writes.
+    const reading = authenticatePersAccessToken({ ...clock.at(at(1_500)), kv: late.kv }, pair.accessToken);
+    await late.read;
+    await recordTenantSuspension(clock.at(at(1_000)), tenant.tenantPublicId, true);
+    late.deliver();
+    await expect(reading).rejects.toMatchObject(suspendedRefusal);
+    await expect(authenticatePersAccessToken(clock.at(at(2_000)), pair.accessToken)).rejects.toMatchObject(
+      suspendedRefusal,
+    );
+  });
+
+  it("a reinstatement during a read that saw the mark is not undone by that read", async () => {
+    const { tenant, pair } = await persSessionAt(clock.at(start));
+    await markElsewhere(tenant.tenantPublicId, true);
+    const late = lateKv();
+    const reading = authenticatePersAccessToken({ ...clock.at(at(1_500)), kv: late.kv }, pair.accessToken);
+    await late.read;
+    await recordTenantSuspension(clock.at(at(1_000)), tenant.tenantPublicId, false);
+    late.deliver();
+    await expect(reading).resolves.toMatchObject({ tenantId: tenant.tenantPublicId });
+    await expect(authenticatePersAccessToken(clock.at(at(2_000)), pair.accessToken)).resolves.toMatchObject({
+      tenantId: tenant.tenantPublicId,
+    });
+  });
+
+  it("the mark expires once every token issued before the suspension has, so a stale one heals", async () => {
+    const { tenant } = await persSessionAt(clock.at(start));
+    const deps = clock.at(at(1_000));
+    const before = Math.floor(Date.now() / 1000);
+    await recordTenantSuspension(deps, tenant.tenantPublicId, true);
+    const { keys } = await env.KV.list({ prefix: kvKeys.tenantSuspension(tenant.tenantPublicId) });
+    expect(keys).toHaveLength(1);
+    const lifetime = suspensionMarkSeconds(deps.config.persAccessTokenTtlSeconds);
+    expect(lifetime).toBeGreaterThan(deps.config.persAccessTokenTtlSeconds);
+    expect(keys[0]?.expiration).toBeGreaterThanOrEqual(before + lifetime);
+    expect(keys[0]?.expiration).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + lifetime + 1);
   });
 });
 

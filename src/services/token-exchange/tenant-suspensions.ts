@@ -13,9 +13,12 @@ import type { Deps } from "../deps";
 interface CachedSuspension {
   suspended: boolean;
   cachedUntil: number;
-  /** Set by a status change in this isolate (at that request's time), not by a read. */
-  changedHereAt?: number;
+  /** Set by a status change in this isolate (its number in `changesHere`), not by a read. */
+  change?: number;
 }
+
+/** Status changes made in this isolate so far: a read that saw one made meanwhile keeps its answer out. */
+let changesHere = 0;
 
 const suspensions = new LruCache<string, CachedSuspension>({
   maxBytes: CACHE_BUDGET_BYTES.tenantSuspensions,
@@ -38,10 +41,11 @@ export async function isTenantSuspended(deps: Deps, tenantPublicId: string): Pro
   const nowMs = deps.now.getTime();
   const cached = suspensions.get(tenantPublicId);
   if (cached && cached.cachedUntil > nowMs) return cached.suspended;
+  const changesBefore = changesHere;
   const suspended = await readMark(deps, tenantPublicId);
   // Changed here while the read was under way: that is newer than whatever the read found.
   const changed = suspensions.peek(tenantPublicId);
-  if (changed?.changedHereAt !== undefined && changed.changedHereAt >= nowMs) return changed.suspended;
+  if (changed?.change !== undefined && changed.change > changesBefore) return changed.suspended;
   const cacheMs = deps.config.sessionLivenessCacheSeconds * 1000;
   if (cacheMs > 0) suspensions.set(tenantPublicId, { suspended, cachedUntil: nowMs + cacheMs });
   return suspended;
@@ -54,11 +58,30 @@ export async function isTenantSuspended(deps: Deps, tenantPublicId: string): Pro
  */
 export async function recordTenantSuspension(deps: Deps, tenantPublicId: string, suspended: boolean): Promise<void> {
   const nowMs = deps.now.getTime();
-  await writeTenantSuspension(deps.kv, tenantPublicId, suspended, nowMs);
+  await writeTenantSuspension(deps.kv, tenantPublicId, suspended, {
+    nowMs,
+    expiresInSeconds: suspensionMarkSeconds(deps.config.persAccessTokenTtlSeconds),
+  });
+  // A read already under way may predate the write: later callers start one of their own.
+  reads.delete(tenantPublicId);
+  const change = ++changesHere;
   const cacheMs = deps.config.sessionLivenessCacheSeconds * 1000;
   if (cacheMs > 0) {
-    suspensions.set(tenantPublicId, { suspended, cachedUntil: nowMs + cacheMs, changedHereAt: nowMs });
+    suspensions.set(tenantPublicId, { suspended, cachedUntil: nowMs + cacheMs, change });
   } else {
     suspensions.delete(tenantPublicId);
   }
 }
+
+/**
+ * How long a suspension mark lives. A suspended tenant gets no new access token (exchange and
+ * refresh check D1), so once every token issued before the suspension has expired the mark has
+ * nothing left to stop; expiring then also heals a mark that a concurrent reinstatement, or a
+ * failed delete, left behind.
+ */
+export function suspensionMarkSeconds(accessTokenTtlSeconds: number): number {
+  return accessTokenTtlSeconds + SUSPENSION_MARK_MARGIN_SECONDS;
+}
+
+/** Past the access-token lifetime: clock skew between locations, and KV's own propagation. */
+const SUSPENSION_MARK_MARGIN_SECONDS = 300;
