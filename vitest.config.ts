@@ -12,14 +12,22 @@ execFileSync(join("node_modules", ".bin", "tsx"), ["scripts/build-assets.ts"], {
 
 /**
  * A slow origin, a real peer behind a service binding: `/stall` sends its headers only after
- * 2 s; `/drip` sends its headers at once and then five chunks 60 ms apart. It shows how the
+ * 2 s; `/drip` sends its headers at once and then five chunks 60 ms apart; `/throw` throws (an
+ * exception whose message names a user) and `/thrown` says how many times it did. It shows how the
  * runtime's own abort signal treats a route's timeout, which a stubbed `fetch` could not.
  */
 const SLOW_ORIGIN_SCRIPT = `
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let thrown = 0;
 export default {
   async fetch(request) {
-    if (new URL(request.url).pathname.endsWith("/stall")) {
+    const { pathname } = new URL(request.url);
+    if (pathname.endsWith("/throw")) {
+      thrown += 1;
+      throw new Error("bound service failed for alice@example.com");
+    }
+    if (pathname.endsWith("/thrown")) return new Response(String(thrown));
+    if (pathname.endsWith("/stall")) {
       await wait(2000);
       return new Response("late");
     }

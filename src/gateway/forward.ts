@@ -78,16 +78,24 @@ function passThrough(upstream: Response, requestId: string): Response {
 /** Methods that carry no body and change nothing (RFC 9110 §9.2.1), so a second attempt is safe. */
 const RETRIED_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD"]);
 
-function failureOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown";
+/**
+ * What failed, for the log: the runtime's own wording for an origin URL, less any query string a
+ * message may quote; only the error's name for a bound service, whose message is whatever that
+ * Worker threw and may carry request data.
+ */
+function failureOf(error: unknown, upstream: Upstream): string {
+  if (!(error instanceof Error)) return "unknown";
+  if (upstream.kind !== "url") return error.name;
+  return `${error.name}: ${error.message.replace(/\?\S*/g, "")}`;
 }
 
 /**
- * Sends once more, at once, when a GET or HEAD to an origin URL fails before any response: an
- * origin closing an idle keep-alive connection just as the runtime reuses it fails that one
- * request, and a client may retry an idempotent request after a lost connection (RFC 9110
- * §9.2.2). A bound service, a request with a body and a timeout are never retried, and the second
- * attempt lives under the same timeout, so a request still costs the origin at most two calls.
+ * Sends once more, at once, when a GET or HEAD to an origin URL fails before any response (a lost
+ * or refused connection, a failed lookup): an origin closing an idle keep-alive connection just as
+ * the runtime reuses it fails that one request, and a client may retry an idempotent request after
+ * a lost connection (RFC 9110 §9.2.2). A bound service, a request with a body and a timeout are
+ * never retried, and the second attempt lives under the same timeout, so a request still costs
+ * the origin at most two calls.
  */
 async function sendRetryingLostConnection(forwarding: Forwarding, signal: AbortSignal): Promise<Response> {
   try {
@@ -101,7 +109,7 @@ async function sendRetryingLostConnection(forwarding: Forwarding, signal: AbortS
         event: "upstream_retried",
         requestId: forwarding.requestId,
         route: forwarding.routeName,
-        detail: failureOf(error),
+        detail: failureOf(error, forwarding.target.upstream),
       }),
     );
     return send(forwarding, signal);
@@ -123,6 +131,8 @@ export async function forwardToUpstream(forwarding: Forwarding): Promise<Respons
     if (signal.aborted) {
       throw new AppError("upstream_timeout", { detail: `${forwarding.routeName}: ${forwarding.timeoutMs} ms` });
     }
-    throw new AppError("upstream_unavailable", { detail: `${forwarding.routeName}: ${failureOf(error)}` });
+    throw new AppError("upstream_unavailable", {
+      detail: `${forwarding.routeName}: ${failureOf(error, forwarding.target.upstream)}`,
+    });
   }
 }

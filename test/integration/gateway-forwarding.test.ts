@@ -213,6 +213,33 @@ describe("when the origin fails", () => {
     });
   });
 
+  it("a GET to an origin that refuses the connection is tried twice, never more", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const calls = () => origins.spy.mock.calls.filter(([input]) => String(input).includes("down.test")).length;
+    const before = calls();
+    const res = await send("/down/x");
+    expect(res.status).toBe(502);
+    expect(calls() - before).toBe(2);
+  });
+
+  it("a failure whose message quotes the URL is logged without its query string", async () => {
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    vi.spyOn(console, "warn").mockImplementation((line: unknown) => void warnings.push(String(line)));
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+    const quotingTheUrl = async (input: RequestInfo | URL) => {
+      throw new TypeError(`Fetch API cannot load: ${new Request(input).url}`);
+    };
+    origins.spy.mockImplementationOnce(quotingTheUrl).mockImplementationOnce(quotingTheUrl);
+    const res = await send("/down/x?token=secret&user=alice");
+    expect(res.status).toBe(502);
+    const logged = [...warnings, ...errors].join("\n");
+    expect(logged).toContain("TypeError: Fetch API cannot load: https://down.test/down/x");
+    expect(logged).not.toContain("secret");
+    expect(logged).not.toContain("alice");
+  });
+
   it("an origin that refuses the connection is logged with the route and the cause", async () => {
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
@@ -284,6 +311,26 @@ describe("when the origin fails", () => {
       expect(origins.lostConnections.calls).toBe(4);
       expect(origins.reached).toHaveLength(0);
     });
+  });
+
+  it("a bound service that throws is a 502, called once, logged by the error's name only", async () => {
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    vi.spyOn(console, "warn").mockImplementation((line: unknown) => void warnings.push(String(line)));
+    vi.spyOn(console, "error").mockImplementation((line: unknown) => void errors.push(String(line)));
+    const before = Number(await (await send("/slow-service/thrown")).text());
+    const res = await send("/slow-service/throw");
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: string }).error).toBe("upstream_unavailable");
+    expect(Number(await (await send("/slow-service/thrown")).text())).toBe(before + 1);
+    expect(warnings).toEqual([]);
+    expect(errors.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual({
+      level: "error",
+      event: "upstream_unavailable",
+      requestId: res.headers.get("X-Request-Id"),
+      detail: "slow-service: Error",
+    });
+    expect(errors.join("\n")).not.toContain("alice@example.com");
   });
 
   it("an origin that never answers is a 504 after the route's timeout, and the call to it is aborted", async () => {
