@@ -79,32 +79,26 @@ describe("a PERS access token of a suspended tenant", () => {
     });
   });
 
-  it("a read that saw the tenant active but lands after this isolate suspended it is not remembered", async () => {
-    const { tenant, pair } = await persSessionAt(clock.at(start));
-    const late = lateKv();
-    const reading = authenticatePersAccessToken({ ...clock.at(at(1_000)), kv: late.kv }, pair.accessToken);
-    await late.read;
-    await recordTenantSuspension(clock.at(at(1_000)), tenant.tenantPublicId, true);
-    late.deliver();
-    await expect(reading).rejects.toMatchObject(suspendedRefusal);
-    await expect(authenticatePersAccessToken(clock.at(at(1_500)), pair.accessToken)).rejects.toMatchObject(
-      suspendedRefusal,
-    );
-  });
-
-  it("…even when the change's request started before the read did", async () => {
-    const { tenant, pair } = await persSessionAt(clock.at(start));
-    const late = lateKv();
-    // The admin's request took its time at its start; the gateway's read began during its writes.
-    const reading = authenticatePersAccessToken({ ...clock.at(at(1_500)), kv: late.kv }, pair.accessToken);
-    await late.read;
-    await recordTenantSuspension(clock.at(at(1_000)), tenant.tenantPublicId, true);
-    late.deliver();
-    await expect(reading).rejects.toMatchObject(suspendedRefusal);
-    await expect(authenticatePersAccessToken(clock.at(at(2_000)), pair.accessToken)).rejects.toMatchObject(
-      suspendedRefusal,
-    );
-  });
+  // The admin's request takes its time at its start, so the gateway's read may begin after it,
+  // during its writes.
+  it.each([
+    { when: "the read began with the change's request", readAt: 1_000 },
+    { when: "the read began after the change's request", readAt: 1_500 },
+  ])(
+    "a read that saw the tenant active but lands after this isolate suspended it is not remembered: $when",
+    async ({ readAt }) => {
+      const { tenant, pair } = await persSessionAt(clock.at(start));
+      const late = lateKv();
+      const reading = authenticatePersAccessToken({ ...clock.at(at(readAt)), kv: late.kv }, pair.accessToken);
+      await late.read;
+      await recordTenantSuspension(clock.at(at(1_000)), tenant.tenantPublicId, true);
+      late.deliver();
+      await expect(reading).rejects.toMatchObject(suspendedRefusal);
+      await expect(authenticatePersAccessToken(clock.at(at(2_000)), pair.accessToken)).rejects.toMatchObject(
+        suspendedRefusal,
+      );
+    },
+  );
 
   it("a reinstatement during a read that saw the mark is not undone by that read", async () => {
     const { tenant, pair } = await persSessionAt(clock.at(start));

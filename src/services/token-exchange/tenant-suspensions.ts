@@ -73,6 +73,9 @@ export async function recordTenantSuspension(deps: Deps, tenantPublicId: string,
   }
 }
 
+/** Past the access-token lifetime: clock skew between locations, and KV's own propagation. */
+const SUSPENSION_MARK_MARGIN_SECONDS = 300;
+
 /**
  * How long a suspension mark lives. A suspended tenant gets no new access token (exchange and
  * refresh check D1), so once every token issued before the suspension has expired the mark has
@@ -82,6 +85,3 @@ export async function recordTenantSuspension(deps: Deps, tenantPublicId: string,
 export function suspensionMarkSeconds(accessTokenTtlSeconds: number): number {
   return accessTokenTtlSeconds + SUSPENSION_MARK_MARGIN_SECONDS;
 }
-
-/** Past the access-token lifetime: clock skew between locations, and KV's own propagation. */
-const SUSPENSION_MARK_MARGIN_SECONDS = 300;
