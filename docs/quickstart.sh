@@ -11,7 +11,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "1. Log in for tokens (Ping) as the demo user"
 LOGIN=$(curl -sf -X POST "$GATEHOUSE/v1/auth/login" -H "User-Type: user" \
-  -H "Content-Type: application/json" -d '{"email": "user@example.com", "password": "user-password-1"}')
+  -H "Content-Type: application/json" -d '{"email": "ursula@example.com", "password": "user-password-1"}')
 ACCESS=$(echo "$LOGIN" | field accessToken)
 REFRESH=$(echo "$LOGIN" | field refreshToken)
 BUSINESS_ID=$(echo "$LOGIN" | field businesses.0.public_id)
@@ -49,7 +49,7 @@ curl -s -o /dev/null -w "%{http_code}\n" -X POST "$GATEHOUSE/v1/notification/api
 step "8. Cookie session (PingPage): log in, read /v1/me, log out"
 JAR=$(mktemp)
 curl -sf -c "$JAR" -X POST "$GATEHOUSE/v1/auth/login" -H "Content-Type: application/json" \
-  -d '{"email": "user@example.com", "password": "user-password-1"}' > /dev/null
+  -d '{"email": "ursula@example.com", "password": "user-password-1"}' > /dev/null
 curl -sf -b "$JAR" "$GATEHOUSE/v1/me" | field email
 curl -sf -b "$JAR" -X POST "$GATEHOUSE/v1/auth/logout" -o /dev/null -w "%{http_code}\n"
 rm -f "$JAR"

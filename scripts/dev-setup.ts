@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     ...demoIdentitySeedStatements(DEMO_BUSINESS.publicId),
   ]);
   console.log(
-    "Demo data ready: user@example.com / user-password-1 (user), admin@example.com / admin-password-1 (adminuser), agent@example.com / agent-password-1 (agent).",
+    "Demo data ready: ursula@example.com / user-password-1 (user), admin@example.com / admin-password-1 (adminuser), agent@example.com / agent-password-1 (agent).",
   );
 }
 

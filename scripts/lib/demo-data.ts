@@ -12,7 +12,7 @@ export const DEMO_USERS: UserSeed[] = [
   {
     publicId: "00000000-0000-4000-8000-0000000000b1",
     userType: "user",
-    email: "user@example.com",
+    email: "ursula@example.com",
     password: "user-password-1",
     firstName: "Ursula",
     lastName: "User",

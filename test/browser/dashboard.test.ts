@@ -12,7 +12,7 @@ import { clickAndWait, launchChromium, signIn, textOf } from "./support.ts";
  * the demo accounts. Every wait is for a selector or a navigation.
  */
 
-const USER = { email: "user@example.com", password: "user-password-1" };
+const USER = { email: "ursula@example.com", password: "user-password-1" };
 const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
 const SMS_PATH = "/v1/notification/api/sms/send";
 

@@ -79,7 +79,7 @@ describe("the README's quickstart", () => {
     expect(lineAfter("2.")).toBe("00000000-0000-4000-8000-0000000000b1");
     expect(lineAfter("5.")).toBe("/sandbox/v1/notification/api/sms/send");
     expect(result.stdout).toMatch(/revoked\n401\n/);
-    expect(lineAfter("8.")).toBe("user@example.com");
+    expect(lineAfter("8.")).toBe("ursula@example.com");
     expect(lineAfter("9.")).toBe("true");
     expect(result.stdout).toMatch(/success\n204\n401\n/);
     expect(result.stdout).toContain("Acme Corp");
