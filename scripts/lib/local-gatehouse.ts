@@ -54,7 +54,13 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
   throw new Error(`wrangler dev did not serve ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startLocalGatehouse(options: { timeoutMs?: number } = {}): Promise<LocalGatehouse> {
+export interface LocalGatehouseOptions {
+  timeoutMs?: number;
+  /** `[vars]` to override, as `wrangler dev --var` takes them. */
+  vars?: Record<string, string>;
+}
+
+export async function startLocalGatehouse(options: LocalGatehouseOptions = {}): Promise<LocalGatehouse> {
   const persistDir = mkdtempSync(join(tmpdir(), "gatehouse-local-"));
   const persist = ["--persist-to", persistDir];
   runWrangler(["d1", "migrations", "apply", "DB", "--local", ...persist]);
@@ -77,6 +83,7 @@ export async function startLocalGatehouse(options: { timeoutMs?: number } = {}):
       ...["--port", String(port), "--inspector-port", String(inspectorPort), "--ip", "127.0.0.1"],
       ...persist,
       ...["--var", `ISSUER:http://127.0.0.1:${port}`, "--var", `SIGNING_KEYS:${keys}`],
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
     ],
     {

@@ -4,6 +4,7 @@ import { parse as parseCookieHeader } from "hono/utils/cookie";
 import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, stringBytes } from "../isolate-memory";
 import { LruCache } from "../lru-cache";
 import { COOKIE_SESSION_TTL_SECONDS } from "../services/sessions/cookie-sessions";
+import { cookieSiteAttributes } from "./cookie-site";
 
 /** PingPage clients depend on this exact name. */
 export const SESSION_COOKIE_NAME = "session_token";
@@ -11,9 +12,12 @@ export const SESSION_COOKIE_NAME = "session_token";
 /**
  * HttpOnly: page scripts never see it. Secure: never sent over plain http (browsers and curl
  * exempt localhost). SameSite=Lax: not sent on cross-site subrequests; the CSRF check covers
- * the rest (same-site sibling hosts, old browsers).
+ * the rest (same-site sibling hosts, old browsers). A page on a configured origin of another host
+ * gets `SameSite=None; Partitioned` instead (`cookieSiteAttributes`).
  */
-const COOKIE_ATTRIBUTES = { path: "/", httpOnly: true, secure: true, sameSite: "Lax" } as const;
+function cookieAttributes(c: Context) {
+  return { path: "/", httpOnly: true, secure: true, ...cookieSiteAttributes(c.req.header("origin"), c.req.url) };
+}
 
 /** Cookie headers longer than this are parsed every time rather than remembered. */
 const MAX_REMEMBERED_COOKIE_HEADER = 1_024;
@@ -40,10 +44,13 @@ export function sessionCookieOf(header: string | undefined): string | undefined 
 
 /** `session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` */
 export function setSessionCookie(c: Context, value: string): void {
-  setCookie(c, SESSION_COOKIE_NAME, value, { ...COOKIE_ATTRIBUTES, maxAge: COOKIE_SESSION_TTL_SECONDS });
+  setCookie(c, SESSION_COOKIE_NAME, value, { ...cookieAttributes(c), maxAge: COOKIE_SESSION_TTL_SECONDS });
 }
 
-/** `session_token=; Max-Age=0; …`: the browser drops the cookie. */
+/**
+ * `session_token=; Max-Age=0; …`: the browser drops the cookie. The attributes are those a login
+ * from the same page got, so a partitioned cookie is cleared in its partition.
+ */
 export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE_NAME, COOKIE_ATTRIBUTES);
+  deleteCookie(c, SESSION_COOKIE_NAME, cookieAttributes(c));
 }

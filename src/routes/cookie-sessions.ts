@@ -13,7 +13,9 @@ const { router, route } = createSurface("pingpage");
 
 const setCookieHeader = {
   "Set-Cookie": {
-    description: "`session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax`",
+    description:
+      "`session_token=…; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (`SameSite=None; Secure; " +
+      "Partitioned` for a page on a configured origin of another host)",
     schema: { type: "string" as const },
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countUsersWithEmail, createUser, uniqueEmail } from "../support/accounts";
-import { registerUser, sessionSetCookie, withSession } from "../support/cookies";
+import { registerUser, sessionCookieValue, sessionSetCookie, withSession } from "../support/cookies";
 import { sessionIdsOf } from "../support/sessions";
 import { send, sendJson } from "../support/worker";
 
@@ -99,6 +99,54 @@ describe("cross-site requests cannot use or plant a session cookie", () => {
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ result: "success" });
+  });
+});
+
+describe("the cookie comes back to the page that logged in", () => {
+  const deviceSetCookie = (res: Response) =>
+    res.headers.getSetCookie().find((line) => line.startsWith("gatehouse_device="));
+
+  it.each([
+    ["curl or a server (no Origin)", {}],
+    ["a page on the gateway's own origin", { "Sec-Fetch-Site": "same-origin", Origin: "https://gatehouse.test" }],
+  ])("%s gets SameSite=Lax, unpartitioned", async (_client, headers: Record<string, string>) => {
+    const user = await createUser();
+    const res = await sendJson("/v1/auth/login", "POST", { email: user.email, password: user.password }, headers);
+    expect(res.status).toBe(200);
+    for (const line of [sessionSetCookie(res), deviceSetCookie(res)]) {
+      expect(line).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+      expect(line).not.toContain("Partitioned");
+    }
+  });
+
+  it("a configured origin on another host gets SameSite=None; Partitioned, at login, register and logout", async () => {
+    const user = await createUser();
+    const login = await sendJson(
+      "/v1/auth/login",
+      "POST",
+      { email: user.email, password: user.password },
+      crossSite(DASHBOARD),
+    );
+    const register = await sendJson(
+      "/v1/auth/register",
+      "POST",
+      { email: uniqueEmail("partitioned"), password: "secure_password", name: "Jane Doe" },
+      crossSite(DASHBOARD),
+    );
+    expect([login.status, register.status]).toEqual([200, 201]);
+    const cookie = sessionCookieValue(login);
+    const logout = await send("/v1/auth/logout", {
+      method: "POST",
+      headers: withSession(cookie, crossSite(DASHBOARD)),
+    });
+    expect(logout.status).toBe(204);
+    for (const line of [sessionSetCookie(login), deviceSetCookie(login), sessionSetCookie(register)]) {
+      expect(line).toMatch(/; HttpOnly; Secure; SameSite=None; Partitioned$/);
+    }
+    expect(sessionSetCookie(logout)).toMatch(
+      /^session_token=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=None; Partitioned$/,
+    );
+    expect((await send("/v1/me", { headers: withSession(cookie) })).status).toBe(401);
   });
 });
 
