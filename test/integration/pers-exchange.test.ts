@@ -198,6 +198,46 @@ describe("PERS token exchange: unauthenticated users (rawLoginData)", () => {
     expect(await tenantFootprint(tenant)).toEqual({ tenantUsers: 0, identities: 0, refreshTokens: 0 });
   });
 
+  it.each([
+    ["does not allow unauthenticated users", false, "user"],
+    ["allows them, for a session of another auth type", true, "tenant"],
+  ] as const)(
+    "is ignored beside an authToken where the tenant %s: the token is verified as usual",
+    async (_case, allow, authType) => {
+      const idp = await FakeIdentityProvider.create();
+      const tenant = await tenantTrusting(idp);
+      await configureTenant(tenant, {
+        allowJwtForUnauthenticatedUsers: allow,
+        adminIdentities: [{ issuer: idp.issuer, subject: "dana" }],
+      });
+      const seedExample = { authType, rawLoginData: { someKey: "someValue" } };
+      const forged = await exchange(tenant, { ...seedExample, authToken: "eyJ0eXAiOiJKV1QiLCJhbGciOiJFZERTQSJ9..." });
+      expect(await errorOf(forged)).toMatchObject({ status: 401, body: { error: "invalid_token" } });
+      const res = await exchange(tenant, { ...seedExample, authToken: await idp.token("dana") });
+      const pair = (await res.json()) as TokenPair;
+      expect(res.status, JSON.stringify(pair)).toBe(200);
+      expect(claimsOf(pair.accessToken)).toMatchObject({ auth_type: authType });
+      expect(claimsOf(pair.accessToken).anonymous).toBeUndefined();
+      expect(await tenantFootprint(tenant)).toEqual({ tenantUsers: 1, identities: 1, refreshTokens: 1 });
+    },
+  );
+
+  it("names the field and the rule of a malformed request, and creates nobody", async () => {
+    const tenant = await createTenant();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ authToken: "a".repeat(8193) }, "Invalid authToken: must be at most 8192 characters"],
+      [{ authToken: "" }, "Invalid authToken: must not be empty"],
+      [{ authToken: 42 }, "Invalid authToken: must be a string"],
+    ];
+    for (const [body, message] of cases) {
+      expect(await errorOf(await exchange(tenant, body))).toEqual({
+        status: 400,
+        body: { error: "invalid_request", message },
+      });
+    }
+    expect(await tenantFootprint(tenant)).toEqual({ tenantUsers: 0, identities: 0, refreshTokens: 0 });
+  });
+
   it("refuses rawLoginData that is too big, too deep or not an object, and creates nobody", async () => {
     const tenant = await createTenant();
     await configureTenant(tenant, { allowJwtForUnauthenticatedUsers: true });

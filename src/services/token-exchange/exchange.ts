@@ -32,12 +32,7 @@ export async function exchangeToken(
   tenant: ProjectTenant,
   request: ExchangeRequest,
 ): Promise<PersTokenPair> {
-  if (request.rawLoginData !== undefined) {
-    if (request.authType !== "user") {
-      throw new AppError("invalid_request", {
-        publicMessage: "rawLoginData starts user sessions only (authType user).",
-      });
-    }
+  if (request.rawLoginData !== undefined && (await usesRawLoginData(deps, tenant, request))) {
     return startAnonymousSession(deps, tenant, request.rawLoginData);
   }
   if (!request.authToken) throw new AppError("invalid_request", { publicMessage: "authToken is required." });
@@ -117,15 +112,27 @@ async function verifyForTenant(deps: Deps, tenant: ProjectTenant, token: string)
   }
 }
 
+/**
+ * Whether `rawLoginData` starts an anonymous user session. PERS uses it "instead of token
+ * verification" only where the tenant allows unauthenticated users, and for user sessions; anywhere
+ * else a request that also carries an `authToken` has that token verified as usual (the seed's own
+ * example sends both), and one without says why it cannot be served.
+ */
+async function usesRawLoginData(deps: Deps, tenant: ProjectTenant, request: ExchangeRequest): Promise<boolean> {
+  const settings = await loadTenantSettings(deps, tenant.tenantId);
+  if (settings.allowJwtForUnauthenticatedUsers && request.authType === "user") return true;
+  if (request.authToken) return false;
+  if (request.authType !== "user") {
+    throw new AppError("invalid_request", { publicMessage: "rawLoginData starts user sessions only (authType user)." });
+  }
+  throw new AppError("anonymous_login_disabled", { detail: "allowJWTForUnauthenticatedUsers is off" });
+}
+
 async function startAnonymousSession(
   deps: Deps,
   tenant: ProjectTenant,
   rawLoginData: Record<string, unknown>,
 ): Promise<PersTokenPair> {
-  const settings = await loadTenantSettings(deps, tenant.tenantId);
-  if (!settings.allowJwtForUnauthenticatedUsers) {
-    throw new AppError("anonymous_login_disabled", { detail: "allowJWTForUnauthenticatedUsers is off" });
-  }
   const user = await createAnonymousTenantUser(deps, tenant.tenantId, rawLoginData);
   return startTenantUserSession(deps, tenant, user, "user", true);
 }
