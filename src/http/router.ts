@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import type { AppEnv } from "./context";
 import { type DialectChoice, dialectFor, speak } from "./dialect";
 import { headerLimits } from "./header-limits";
+import { gatewayError, persError, pingError, pingOrPingPageError } from "./openapi-errors";
 
 interface ValidationIssue {
   path: readonly PropertyKey[];
@@ -19,9 +20,13 @@ function throwIfInvalid(result: ValidationResult, describe: (issue: ValidationIs
   throw new AppError("invalid_request", { publicMessage: message, detail: `validation: ${message}` });
 }
 
+/** zod's English message for a field that is absent, whatever type it expected. */
+const ABSENT = /^Invalid input: expected \w+, received undefined$/;
+
 function fieldAndMessage(issue: ValidationIssue | undefined): string {
   const field = issue?.path.map(String).join(".");
-  return field ? `Invalid ${field}: ${issue?.message}` : (issue?.message ?? "Invalid request");
+  if (!field) return issue?.message ?? "Invalid request";
+  return `Invalid ${field}: ${ABSENT.test(issue?.message ?? "") ? "is required" : issue?.message}`;
 }
 
 /**
@@ -46,6 +51,26 @@ function asArray(middleware: RouteConfig["middleware"]): MiddlewareHandler[] {
   return Array.isArray(middleware) ? middleware : [middleware];
 }
 
+type ErrorResponse = (description: string) => RouteConfig["responses"][string];
+
+/**
+ * What every route may answer before its own middleware runs (`headerLimits`, the body bound), in
+ * its dialect. PingPage answers these as 400 (`http/errors.ts`), which its routes list already; a
+ * path shared with it lists them for Ping's flow.
+ */
+function limitResponses(dialect: DialectChoice, hasBody: boolean) {
+  if (dialect === "pingpage") return {};
+  const shared = typeof dialect === "function";
+  const errorResponse: ErrorResponse = shared
+    ? pingOrPingPageError
+    : { ping: pingError, pers: persError, gateway: gatewayError }[dialect];
+  const flow = shared ? " (token flow; the cookie flow answers 400)" : "";
+  return {
+    ...(hasBody ? { 413: errorResponse(`The body is larger than \`MAX_BODY_BYTES\`${flow}`) } : {}),
+    431: errorResponse(`The request headers are too large${flow}`),
+  };
+}
+
 /**
  * One surface's routes: a router, and `route()` to declare each of its routes with `createRoute`.
  * Every route declared so speaks the surface's error dialect from its first middleware on, and
@@ -57,11 +82,14 @@ export function createSurface(dialect: DialectChoice) {
   function route<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
     ownRoutes.push({ method: config.method.toUpperCase(), pattern: patternOf(config.path), dialect });
     anyOwnPath = undefined;
+    const responses = { ...limitResponses(dialect, config.request?.body !== undefined), ...config.responses };
     // The added middleware sets no context variable, so the route keeps the type its own
     // middleware gives its handler.
-    return createRoute({ ...config, middleware: [...first, ...asArray(config.middleware)] }) as unknown as ReturnType<
-      typeof createRoute<P, R>
-    >;
+    return createRoute({
+      ...config,
+      responses,
+      middleware: [...first, ...asArray(config.middleware)],
+    }) as unknown as ReturnType<typeof createRoute<P, R>>;
   }
   return { router: createRouter(), route };
 }

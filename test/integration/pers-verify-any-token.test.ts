@@ -41,7 +41,7 @@ describe("PERS verify answers every token with a verdict", () => {
     const { tenant } = await startedSession();
     const { status, verdict } = await verdictFor(tenant.projectKey, {});
     expect(status).toBe(400);
-    expect(verdict).toMatchObject({ error: "invalid_request" });
+    expect(verdict).toMatchObject({ error: "invalid_request", message: "Invalid authToken: is required" });
   });
 
   it("the request as a whole is still bounded: a body over the limit is 413", async () => {

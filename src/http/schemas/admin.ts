@@ -3,6 +3,7 @@ import { BUSINESS_STATUSES, MEMBER_ROLES, USER_STATUSES, USER_TYPES } from "../.
 import type { NewUserRequest, UserWithMemberships } from "../../services/admin/users";
 import type { AuditEventRow, BusinessRow, UserRow } from "../../storage/schema";
 import { publicIdSchema } from "./api-keys";
+import { fieldString } from "./field-string";
 import { pageQuerySchema } from "./pagination";
 
 const timestamp = z.string().openapi({ format: "date-time" });
@@ -110,8 +111,7 @@ const memberRoleInputSchema = z
 const ADMIN_PASSWORD_MIN_LENGTH = 12;
 const ADMIN_PASSWORD_MAX_LENGTH = 1024;
 
-const adminPasswordSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+const adminPasswordSchema = fieldString()
   .min(ADMIN_PASSWORD_MIN_LENGTH, { error: `must be at least ${ADMIN_PASSWORD_MIN_LENGTH} characters` })
   .max(ADMIN_PASSWORD_MAX_LENGTH, { error: `must be at most ${ADMIN_PASSWORD_MAX_LENGTH} characters` });
 

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { MAX_EXTERNAL_TOKEN_LENGTH } from "../../crypto/external-jwt";
 import { PERS_AUTH_TYPES } from "../../domain";
 import { jsonDepth } from "../json-depth";
+import { nonEmptyFieldString } from "./field-string";
 
 /** Bounds of `rawLoginData`: it is stored as-is with the anonymous user. */
 export const RAW_LOGIN_DATA_MAX_BYTES = 2048;
@@ -29,10 +30,7 @@ export const persAuthTypeSchema = z.enum(PERS_AUTH_TYPES).openapi({
 
 export const tokenExchangeRequestSchema = z
   .object({
-    authToken: z
-      .string()
-      .min(1)
-      .max(MAX_EXTERNAL_TOKEN_LENGTH)
+    authToken: nonEmptyFieldString(MAX_EXTERNAL_TOKEN_LENGTH)
       .optional()
       .openapi({ description: "A JWT from an identity provider the tenant trusts.", example: "eyJ0eXAiOiJKV1Qi..." }),
     authType: persAuthTypeSchema.default("user"),
@@ -53,14 +51,15 @@ export const persTokenPairSchema = z
   .openapi("PersTokenPair");
 
 export const persRefreshRequestSchema = z
-  .object({ refreshToken: z.string().min(1).max(4096) })
+  .object({ refreshToken: nonEmptyFieldString(4096) })
   .openapi("PersRefreshRequest");
 
 export const persVerifyRequestSchema = z
   .object({
     authToken: z.unknown().openapi({
       type: "string",
-      description: "Any value: a missing, non-string, empty or oversized token is answered `valid: false`.",
+      description:
+        "Any value: a non-string, empty or oversized token is answered `valid: false` (a missing one is a 400).",
       example: "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9...",
     }),
   })

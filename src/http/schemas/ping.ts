@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { USER_TYPES } from "../../domain";
 import type { TokenLogin } from "../../services/sessions/token-sessions";
+import { fieldString, nonEmptyFieldString } from "./field-string";
 
 export const userTypeSchema = z.enum(USER_TYPES).openapi({ example: "user" });
 
@@ -9,8 +10,12 @@ export const tokenStringSchema = z.string().min(1).max(4096);
 
 export const credentialsSchema = z
   .object({
-    email: z.string().trim().min(1).max(320).openapi({ example: "user@example.com" }),
-    password: z.string().min(1).max(1024).openapi({ example: "user-password-1" }),
+    email: fieldString()
+      .trim()
+      .min(1, { error: "must not be empty" })
+      .max(320, { error: "must be at most 320 characters" })
+      .openapi({ example: "ursula@example.com" }),
+    password: nonEmptyFieldString(1024).openapi({ example: "user-password-1" }),
   })
   .openapi("Credentials");
 
