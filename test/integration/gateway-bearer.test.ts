@@ -133,6 +133,13 @@ describe("requests the gateway refuses before any origin sees them", () => {
     await expectRefused(withCookie, 401, "missing_credentials", 'Bearer realm="gatehouse"');
   });
 
+  it("the scheme in any case (RFC 9110 §11.1)", async () => {
+    for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
+      const headers = { Authorization: `${scheme} ${alice.accessToken}`, "User-Type": "user" };
+      expect((await send("/origin/x", { headers })).status, scheme).toBe(201);
+    }
+  });
+
   it("an Authorization header that is not a bearer token", async () => {
     for (const authorization of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", `bearer  ${alice.accessToken} x`]) {
       const res = await send("/origin/x", { headers: { Authorization: authorization, "User-Type": "user" } });

@@ -18,7 +18,8 @@ export interface PresentedCredentials {
 /** A credential longer than this is refused before anything looks it up. */
 const MAX_CREDENTIAL_LENGTH = 512;
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1); the token is RFC 6750's b64token. */
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
  * Which credential a request presents. One fixed order, whatever the route accepts, so a client
