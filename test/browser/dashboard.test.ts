@@ -54,9 +54,14 @@ async function createKey(page: Page, name: string): Promise<string> {
 describe("a member in the browser", () => {
   let page: Page;
   let key: string;
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     page = await (await browser.createBrowserContext()).newPage();
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => consoleErrors.push(`${page.url()}: ${error}`));
     await signIn(page, gatehouse.baseUrl, USER.email, USER.password);
   });
 
@@ -124,6 +129,10 @@ describe("a member in the browser", () => {
     await other.goto(`${gatehouse.baseUrl}/dashboard/businesses`);
     expect(new URL(other.url()).pathname).toBe("/dashboard/sign-in");
     expect(await textOf(other, ".notice")).toContain("Your session has ended");
+  });
+
+  it("saw no console error on any page it went through (a missing favicon included)", () => {
+    expect(consoleErrors).toEqual([]);
   });
 });
 

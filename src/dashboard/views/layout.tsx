@@ -55,6 +55,8 @@ export function Layout(props: PageFrame & { children: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
+        {/* No icon: without this the browser asks for /favicon.ico and logs its 404. */}
+        <link rel="icon" href="data:," />
         <title>{`${props.title} · Gatehouse`}</title>
         <style nonce={props.nonce}>{raw(PAGE_STYLE)}</style>
       </head>
