@@ -20,16 +20,22 @@ function hasDotSegment(path: string): boolean {
   return path.split("/").some((segment) => segment === "." || segment === "..");
 }
 
+/** `//`: many origins merge slashes (nginx by default), so `/v1//admin` is their `/v1/admin`. */
+function hasEmptySegment(path: string): boolean {
+  return path.includes("//");
+}
+
 /**
  * Whether `pathname` could name one path to us and another to an origin or a framework: an
  * encoded `/` or `\` (at any layer of percent-encoding), a `\` or `;` (Tomcat-style path
- * parameters, `..;/`), or a `.`/`..` segment once decoded. Characters that are not separators,
- * such as `%20`, are fine.
+ * parameters, `..;/`), an empty segment (`//`), or a `.`/`..` segment once decoded. Characters
+ * that are not separators, such as `%20`, are fine.
  */
 export function isAmbiguousPath(pathname: string): boolean {
   let layer = pathname;
   for (let round = 0; round < MAX_DECODING_LAYERS; round++) {
     if (ENCODED_SEPARATOR.test(layer) || CONFUSING_CHARACTER.test(layer) || hasDotSegment(layer)) return true;
+    if (hasEmptySegment(layer)) return true;
     const next = decodedOnce(layer);
     if (next === layer) return false;
     layer = next;

@@ -19,6 +19,10 @@ const REFUSED = [
   "/v1/public/%25252e/x",
   "/v1/auth/login;x",
   "/v1/me%2F",
+  "/v1/public//x",
+  "/v1//get/x",
+  "//v1/get/x",
+  "/v2//auth/token",
 ];
 
 /** A raw `\` is turned into `/` (and the `..` resolved) by the URL parser before we see it. */
