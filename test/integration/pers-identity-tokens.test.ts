@@ -109,6 +109,14 @@ describe("PERS exchange refuses identity tokens that do not verify", () => {
     expect(await tenantFootprint(tenant)).toEqual(NOTHING);
   });
 
+  it("a validly signed token whose subject holds a control character", async () => {
+    const { idp, tenant } = await tenantTrustingProvider();
+    for (const subject of ["eve\u0000admin", "eve\nadmin", "\u007f"]) {
+      await expectRefused(tenant, await idp.token(subject));
+    }
+    expect(await tenantFootprint(tenant)).toEqual(NOTHING);
+  });
+
   it("a token signed by an unknown key under a known kid", async () => {
     const { idp, tenant } = await tenantTrustingProvider({ alg: "ES256" });
     const attacker = await generateKeyPair("ES256");

@@ -39,8 +39,12 @@ function sourceOf(provider: IdentityProviderRow): JwksSource {
   };
 }
 
+/** Control characters (NUL, newlines) have no place in an identifier, an address or a name. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
 function boundedString(value: unknown, max: number): string | null {
-  return typeof value === "string" && value.length > 0 && value.length <= max ? value : null;
+  if (typeof value !== "string" || value.length === 0 || value.length > max) return null;
+  return CONTROL_CHARACTER.test(value) ? null : value;
 }
 
 function subjectOf(claims: JWTPayload, claim: string): string | null {
