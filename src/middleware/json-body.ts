@@ -5,7 +5,11 @@ import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
 import { jsonDepth } from "../http/json-depth";
 
-const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+/**
+ * `application/json`, with at most a UTF-8 charset: no stray spaces, which the route's validator
+ * (@hono/zod-openapi) would refuse later as a bare "invalid request".
+ */
+const JSON_CONTENT_TYPE = /^application\/json(;\s*charset="?utf-8"?)?$/i;
 export const MAX_JSON_DEPTH = 8;
 
 /**
@@ -15,7 +19,7 @@ export const MAX_JSON_DEPTH = 8;
  */
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const contentType = c.req.header("content-type") ?? "";
-  if (!JSON_CONTENT_TYPE.test(contentType.trim())) throw new AppError("unsupported_media_type");
+  if (!JSON_CONTENT_TYPE.test(contentType)) throw new AppError("unsupported_media_type");
   const bytes = await readBoundedBody(c.req.raw, c.get("deps").config.maxBodyBytes);
   if (!bytes) throw new AppError("payload_too_large");
   let text: string;

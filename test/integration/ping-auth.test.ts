@@ -207,6 +207,26 @@ describe("malformed login requests change nothing", () => {
     expect(await sessionIdsOf(user.publicId)).toEqual([]);
   });
 
+  it.each([
+    "application/json",
+    "Application/JSON",
+    "application/json; charset=utf-8",
+    'application/json;charset="UTF-8"',
+  ])("%s is JSON", async (contentType) => {
+    const user = await createUser();
+    const body = JSON.stringify({ email: user.email, password: user.password });
+    expect((await postLogin(body, contentType)).status).toBe(200);
+  });
+
+  it.each(["application/json ; charset=utf-8", "application/json; charset=latin1"])(
+    "%o is a 415 that says what to send, never a bare 400",
+    async (contentType) => {
+      const user = await createUser();
+      const body = JSON.stringify({ email: user.email, password: user.password });
+      await expectPingError(await postLogin(body, contentType), 415, "unsupported_media_type");
+    },
+  );
+
   it("valid credentials in an oversized body are a 413 and start no session, declared or streamed", async () => {
     const user = await createUser();
     const oversized = JSON.stringify({
