@@ -4,6 +4,7 @@
 # run it as often as you like: each run makes its own key and sessions.
 set -euo pipefail
 GATEHOUSE=${GATEHOUSE:-http://localhost:8787}
+export GATEHOUSE_URL=$GATEHOUSE # where the CLI (step 11) goes
 
 # field NAME: prints one field of the JSON on standard input (`a.b` for nested ones).
 field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v?.[k];if(v===undefined){console.error("no "+process.argv[1]+" in "+s);process.exit(1)}console.log(typeof v==="object"?JSON.stringify(v):v)})' "$1"; }
