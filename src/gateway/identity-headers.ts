@@ -23,6 +23,15 @@ export const IDENTITY_HEADER_NAMES: readonly string[] = [
   "x-remote-user",
   "x-webauth-user",
   "x-email",
+  // Kong's consumer headers, and those other proxies name the authenticated user with.
+  "x-authenticated-user",
+  "x-authenticated-userid",
+  "x-authenticated-scope",
+  "x-consumer-id",
+  "x-consumer-custom-id",
+  "x-consumer-username",
+  "x-credential-identifier",
+  "x-anonymous-consumer",
 ];
 /** Every name under this prefix (folded) is ours, `X-Auth-Request-*` of oauth2-proxy included. */
 export const IDENTITY_HEADER_PREFIX = "x-auth-";
@@ -30,6 +39,22 @@ const IDENTITY_NAMES = new Set(IDENTITY_HEADER_NAMES);
 const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
 /** Gatehouse's own login credentials, which no origin ever needs, forwarded on no route. */
 const GATEHOUSE_ONLY_NAMES = new Set([DEVICE_TOKEN_HEADER]);
+/**
+ * Where the request came from, which the edge knows and a client can only claim: dropped and set
+ * again by the gateway. `X-Original-URL` and `X-Rewrite-URL` go too: IIS, Symfony and others let
+ * them override the path an origin routes on, so one could name a path the route table never saw.
+ */
+const FORWARDING_NAMES = new Set([
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-real-ip",
+  "x-original-url",
+  "x-rewrite-url",
+]);
 
 const FOLDED = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -78,6 +103,8 @@ export interface UpstreamIdentity {
   assertion: string | null;
   requestId: string;
   forwardCredentials: boolean;
+  /** The client as the edge saw it: its address (`CF-Connecting-IP`, when known) and the public URL. */
+  client: { ip: string | undefined; url: URL };
 }
 
 function addIdentity(headers: Headers, principal: Principal): void {
@@ -107,11 +134,20 @@ function addIdentity(headers: Headers, principal: Principal): void {
   }
 }
 
+function addForwarding(headers: Headers, client: UpstreamIdentity["client"]): void {
+  if (client.ip) {
+    headers.set("X-Forwarded-For", client.ip);
+    headers.set("X-Real-IP", client.ip);
+  }
+  headers.set("X-Forwarded-Host", client.url.host);
+  headers.set("X-Forwarded-Proto", client.url.protocol.slice(0, -1));
+}
+
 /**
  * The headers the origin receives: the client's, minus hop-by-hop headers, `Host`, anything in
- * the identity namespace and (unless the route opts in) the credential itself; plus the
- * gateway's `X-Request-Id`, and for an authenticated request the `X-Auth-*` identity and its
- * signed assertion.
+ * the identity namespace, forwarding and path-override headers, and (unless the route opts in)
+ * the credential itself; plus the gateway's `X-Request-Id` and `X-Forwarded-*`, and for an
+ * authenticated request the `X-Auth-*` identity and its signed assertion.
  */
 export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity): Headers {
   const hopByHop = hopByHopNames(client);
@@ -119,7 +155,7 @@ export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity
   for (const [name, value] of client) {
     if (hopByHop.has(name) || name === "host") continue;
     const key = canonical(name);
-    if (isIdentityKey(key) || GATEHOUSE_ONLY_NAMES.has(key)) continue;
+    if (isIdentityKey(key) || GATEHOUSE_ONLY_NAMES.has(key) || FORWARDING_NAMES.has(key)) continue;
     if (!identity.forwardCredentials) {
       if (CREDENTIAL_NAMES.has(key)) continue;
       if (name === "cookie") {
@@ -131,6 +167,7 @@ export function buildUpstreamHeaders(client: Headers, identity: UpstreamIdentity
     headers.append(name, value);
   }
   headers.set("X-Request-Id", identity.requestId);
+  addForwarding(headers, identity.client);
   if (identity.principal) addIdentity(headers, identity.principal);
   if (identity.assertion) headers.set("X-Auth-Assertion", identity.assertion);
   return headers;

@@ -33,6 +33,7 @@ export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<R
     assertion,
     requestId,
     forwardCredentials: route.forwardCredentials,
+    client: { ip: request.headers.get("cf-connecting-ip") ?? undefined, url },
   });
   return forwardToUpstream({
     request,

@@ -34,6 +34,13 @@ const SPOOFED: Array<[string, string]> = [
   ["x-forwarded-email", "spoofed-17"],
   ["X-User-Id", "spoofed-18"],
   ["x_user_id", "spoofed-19"],
+  ["X-Authenticated-Userid", "spoofed-20"],
+  ["X-Consumer-Username", "spoofed-21"],
+  ["X-Forwarded-For", "spoofed-22"],
+  ["X-Real-IP", "spoofed-23"],
+  ["X-Forwarded-Host", "spoofed-24"],
+  ["X-Original-URL", "spoofed-25"],
+  ["Forwarded", "for=spoofed-26"],
   ["X__Auth__User__Id", "kept-not-identity"],
 ];
 
@@ -57,10 +64,14 @@ describe("identity a client claims for itself never reaches an origin", () => {
     const res = await send("/v1/public/page", { headers: spoofedHeaders() });
     const echo = await echoOf(res);
     expectNoSpoofedIdentity(echo);
-    const identity = Object.keys(echo.headers).filter((name) => /^x[-_]+(auth|user|forwarded|request)/.test(name));
+    const identity = Object.keys(echo.headers).filter((name) =>
+      /^x[-_]+(auth|user|forwarded-(user|email)|request)/.test(name),
+    );
     // A run of separators folds to one, so `X__Auth__User__Id` is in the namespace and dropped.
     expect(identity.sort()).toEqual(["x-request-id"]);
     expect(echo.headers["x-request-id"]).toBe(res.headers.get("X-Request-Id"));
+    expect(echo.headers["x-forwarded-host"]).toBe("gatehouse.test");
+    expect(echo.headers["x-forwarded-proto"]).toBe("https");
   });
 
   it("on a bearer route, where only the gateway's own X-Auth-* values arrive", async () => {

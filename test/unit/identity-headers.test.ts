@@ -16,16 +16,74 @@ const key: Principal = {
   permissions: ["sms", "email"],
 };
 
+/** What `build` says of where the request came from. */
+const FORWARDING = {
+  "x-forwarded-for": "203.0.113.7",
+  "x-real-ip": "203.0.113.7",
+  "x-forwarded-host": "gateway.example.com",
+  "x-forwarded-proto": "https",
+};
+
 function build(client: HeadersInit, principal: Principal | null = key, forwardCredentials = false) {
   return buildUpstreamHeaders(new Headers(client), {
     principal,
     assertion: principal ? "signed.assertion.value" : null,
     requestId: "req-1",
     forwardCredentials,
+    client: { ip: "203.0.113.7", url: new URL("https://gateway.example.com/v1/get/x") },
   });
 }
 
 describe("the headers an origin receives", () => {
+  it("say where the request came from as the edge saw it, whatever the client claimed", () => {
+    const headers = build({
+      "X-Forwarded-For": "10.0.0.1",
+      x_forwarded_for: "10.0.0.2",
+      "X-Real-IP": "127.0.0.1",
+      "X-Forwarded-Host": "evil.example",
+      "X-Forwarded-Proto": "http",
+      "X-Forwarded-Port": "80",
+      "X-Forwarded-Prefix": "/admin",
+      Forwarded: "for=10.0.0.1;host=evil.example",
+    });
+    expect(Object.fromEntries([...headers].filter(([name]) => /forward|real-ip/.test(name)))).toEqual({
+      "x-forwarded-for": "203.0.113.7",
+      "x-real-ip": "203.0.113.7",
+      "x-forwarded-host": "gateway.example.com",
+      "x-forwarded-proto": "https",
+    });
+  });
+
+  it("claim no address when the edge knows none", () => {
+    const headers = buildUpstreamHeaders(new Headers({ "X-Forwarded-For": "10.0.0.1", "X-Real-IP": "10.0.0.1" }), {
+      principal: null,
+      assertion: null,
+      requestId: "req-1",
+      forwardCredentials: false,
+      client: { ip: undefined, url: new URL("http://localhost:8787/x") },
+    });
+    expect(headers.has("x-forwarded-for")).toBe(false);
+    expect(headers.has("x-real-ip")).toBe(false);
+    expect(headers.get("x-forwarded-proto")).toBe("http");
+  });
+
+  it.each(["X-Original-URL", "X-Rewrite-URL", "x_original_url"])(
+    "never carry %s, which would override the path an origin routes on",
+    (name) => {
+      expect(build({ [name]: "/admin/users" }).has(canonical(name))).toBe(false);
+    },
+  );
+
+  it.each([
+    "X-Authenticated-User",
+    "X-Authenticated-Userid",
+    "X-Consumer-Id",
+    "X-Consumer-Username",
+    "X-Credential-Identifier",
+  ])("never carry %s from the client (other proxies' identity headers)", (name) => {
+    expect(build({ [name]: "admin" }).has(name)).toBe(false);
+  });
+
   it("never carry Gatehouse's device login token, even where credentials are forwarded", () => {
     for (const forwardCredentials of [false, true]) {
       const headers = build(
@@ -68,6 +126,7 @@ describe("the headers an origin receives", () => {
       "x-auth-permissions": "sms,email",
       "x-auth-tenant-id": "tenant-1",
       "x-request-id": "req-1",
+      ...FORWARDING,
     });
   });
 
@@ -93,6 +152,7 @@ describe("the headers an origin receives", () => {
       "x-auth-tenant-id": "tenant-1",
       "x-auth-tenant-user-id": "tenant-user-1",
       "x-request-id": "req-1",
+      ...FORWARDING,
     });
   });
 
@@ -100,6 +160,7 @@ describe("the headers an origin receives", () => {
     expect(Object.fromEntries(build({ "X-Auth-User-Id": "spoofed", Accept: "*/*" }, null))).toEqual({
       accept: "*/*",
       "x-request-id": "req-1",
+      ...FORWARDING,
     });
   });
 
