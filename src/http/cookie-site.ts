@@ -1,3 +1,5 @@
+import type { Context } from "hono";
+
 /**
  * The `SameSite` a cookie needs to come back from the page that asked for it. A request from the
  * gateway's own host (or with no `Origin`: curl, servers, a top-level form) gets `Lax`. A request
@@ -20,4 +22,9 @@ export function cookieSiteAttributes(origin: string | undefined, requestUrl: str
   const page = new URL(origin);
   const own = new URL(requestUrl);
   return page.hostname === own.hostname && page.protocol === own.protocol ? SAME_SITE : PARTITIONED;
+}
+
+/** `cookieSiteAttributes` for the request being answered. */
+export function cookieSiteOf(c: Context): CookieSiteAttributes {
+  return cookieSiteAttributes(c.req.header("origin"), c.req.url);
 }

@@ -4,7 +4,7 @@ import { parse as parseCookieHeader } from "hono/utils/cookie";
 import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, stringBytes } from "../isolate-memory";
 import { LruCache } from "../lru-cache";
 import { COOKIE_SESSION_TTL_SECONDS } from "../services/sessions/cookie-sessions";
-import { cookieSiteAttributes } from "./cookie-site";
+import { cookieSiteOf } from "./cookie-site";
 
 /** PingPage clients depend on this exact name. */
 export const SESSION_COOKIE_NAME = "session_token";
@@ -13,10 +13,10 @@ export const SESSION_COOKIE_NAME = "session_token";
  * HttpOnly: page scripts never see it. Secure: never sent over plain http (browsers and curl
  * exempt localhost). SameSite=Lax: not sent on cross-site subrequests; the CSRF check covers
  * the rest (same-site sibling hosts, old browsers). A page on a configured origin of another host
- * gets `SameSite=None; Partitioned` instead (`cookieSiteAttributes`).
+ * gets `SameSite=None; Partitioned` instead (`cookieSiteOf`).
  */
 function cookieAttributes(c: Context) {
-  return { path: "/", httpOnly: true, secure: true, ...cookieSiteAttributes(c.req.header("origin"), c.req.url) };
+  return { path: "/", httpOnly: true, secure: true, ...cookieSiteOf(c) };
 }
 
 /** Cookie headers longer than this are parsed every time rather than remembered. */

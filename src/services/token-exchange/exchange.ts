@@ -6,7 +6,7 @@ import type { Deps } from "../deps";
 import { inspectIdentityToken, verifyIdentityToken } from "./identity-tokens";
 import { type PersTokenPair, startPersSession } from "./pers-sessions";
 import type { ProjectTenant } from "./project-key";
-import { authorizeAuthType, loadTenantSettings } from "./tenant-settings";
+import { authorizeAuthType, loadTenantSettings, type TenantSettings } from "./tenant-settings";
 import { createAnonymousTenantUser, tenantUserForIdentity } from "./tenant-users";
 
 export interface ExchangeRequest {
@@ -32,12 +32,14 @@ export async function exchangeToken(
   tenant: ProjectTenant,
   request: ExchangeRequest,
 ): Promise<PersTokenPair> {
-  if (request.rawLoginData !== undefined && (await usesRawLoginData(deps, tenant, request))) {
-    return startAnonymousSession(deps, tenant, request.rawLoginData);
+  let known: TenantSettings | undefined;
+  if (request.rawLoginData !== undefined) {
+    known = await loadTenantSettings(deps, tenant.tenantId);
+    if (usesRawLoginData(known, request)) return startAnonymousSession(deps, tenant, request.rawLoginData);
   }
   if (!request.authToken) throw new AppError("invalid_request", { publicMessage: "authToken is required." });
 
-  const { settings, provider, identity } = await verifyForTenant(deps, tenant, request.authToken);
+  const { settings, provider, identity } = await verifyForTenant(deps, tenant, request.authToken, known);
   authorizeAuthType(settings, request.authType, identity);
 
   const user = await tenantUserForIdentity(deps, tenant.tenantId, identity);
@@ -77,14 +79,14 @@ export async function exchangeToken(
  * `invalid_token` on the wire; the operator's log gets the precise reason and the provider (by
  * its id, or the issuer the token named when no provider matched), never the token.
  */
-async function verifyForTenant(deps: Deps, tenant: ProjectTenant, token: string) {
+async function verifyForTenant(deps: Deps, tenant: ProjectTenant, token: string, known?: TenantSettings) {
   let issuer: string | undefined;
   let providerId: string | undefined;
   try {
     const inspected = inspectIdentityToken(token);
     issuer = inspected.issuer;
     const [settings, provider] = await Promise.all([
-      loadTenantSettings(deps, tenant.tenantId),
+      known ?? loadTenantSettings(deps, tenant.tenantId),
       findEnabledProviderByIssuer(deps.db, tenant.tenantId, inspected.issuer),
     ]);
     if (!provider) {
@@ -118,8 +120,7 @@ async function verifyForTenant(deps: Deps, tenant: ProjectTenant, token: string)
  * else a request that also carries an `authToken` has that token verified as usual (the seed's own
  * example sends both), and one without says why it cannot be served.
  */
-async function usesRawLoginData(deps: Deps, tenant: ProjectTenant, request: ExchangeRequest): Promise<boolean> {
-  const settings = await loadTenantSettings(deps, tenant.tenantId);
+function usesRawLoginData(settings: TenantSettings, request: ExchangeRequest): boolean {
   if (settings.allowJwtForUnauthenticatedUsers && request.authType === "user") return true;
   if (request.authToken) return false;
   if (request.authType !== "user") {
