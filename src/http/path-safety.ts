@@ -7,13 +7,15 @@ const MAX_DECODING_LAYERS = 4;
 const ENCODED_SEPARATOR = /%(2f|5c)/i;
 const CONFUSING_CHARACTER = /[\\;]/;
 
+const PERCENT_ESCAPE = /%([0-9a-f]{2})/gi;
+
+/**
+ * One layer of percent-decoding, escape by escape: `decodeURIComponent` gives up on a whole path
+ * for one escape that is not UTF-8 (`%ff`), which would leave every deeper layer unexamined. Only
+ * ASCII separators matter here, so a byte above 0x7f may stand for itself as a Latin-1 character.
+ */
 function decodedOnce(layer: string): string {
-  try {
-    return decodeURIComponent(layer);
-  } catch {
-    // A stray `%` is not a separator at any layer: what is there is what an origin sees.
-    return layer;
-  }
+  return layer.replace(PERCENT_ESCAPE, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
 function hasDotSegment(path: string): boolean {

@@ -23,6 +23,10 @@ const REFUSED = [
   "/v1//get/x",
   "//v1/get/x",
   "/v2//auth/token",
+  // An escape that is not UTF-8 leaves the deeper layers to be examined all the same.
+  "/v1/public/%ff/..%252fget/x",
+  "/v1/public/%25/%252e%252e/%252e%252e/get/x",
+  "/v1/public/%c0/%252e%252e/get/x",
 ];
 
 /** A raw `\` is turned into `/` (and the `..` resolved) by the URL parser before we see it. */
@@ -55,6 +59,7 @@ describe("a legitimate path", () => {
     "/v1/public/..x/.hidden/x..",
     "/v1/public/100%25",
     "/v1/public/%zz",
+    "/v1/public/%ff%fe/x",
   ])("still reaches the origin verbatim: %s", async (path) => {
     expect(isAmbiguousPath(path)).toBe(false);
     const echo = await echoOf(await send(path));
