@@ -5,56 +5,89 @@ import { hopByHopNames } from "./forward";
 
 /**
  * Client headers an origin might read as identity: ours (`X-Auth-*`, `X-Request-Id`,
- * `X-User-Id`), Ping's `User-Type`, and those of other identity-aware proxies (oauth2-proxy,
- * Authelia, Grafana, Apache/nginx `REMOTE_USER`). Names are listed folded (see `canonical`).
- * Every one is dropped however it is spelt and repeated before the gateway adds its own, and
- * `User-Type` comes back only from a verified credential that carries a user type.
+ * `X-User-Id`), Ping's `User-Type`, and those of other identity-aware proxies and platforms.
+ * Names are listed folded (see `canonical`). Every one is dropped however it is spelt and repeated
+ * before the gateway adds its own, and `User-Type` comes back only from a verified credential that
+ * carries a user type.
  */
 export const IDENTITY_HEADER_NAMES: readonly string[] = [
   "x-request-id",
   "x-user-id",
   "user-type",
+  // oauth2-proxy
   "x-forwarded-user",
   "x-forwarded-email",
   "x-forwarded-groups",
   "x-forwarded-preferred-username",
   "x-forwarded-access-token",
-  "remote-user",
   "x-remote-user",
-  "x-webauth-user",
   "x-email",
-  // Kong's consumer headers, and those other proxies name the authenticated user with.
-  "x-authenticated-user",
-  "x-authenticated-userid",
-  "x-authenticated-scope",
-  "x-consumer-id",
-  "x-consumer-custom-id",
-  "x-consumer-username",
   "x-credential-identifier",
   "x-anonymous-consumer",
+  // A client certificate as a TLS-terminating proxy (Envoy, nginx) passes it on.
+  "x-forwarded-client-cert",
+  "x-client-cert",
+  "x-client-verify",
 ];
-/** Every name under this prefix (folded) is ours, `X-Auth-Request-*` of oauth2-proxy included. */
-export const IDENTITY_HEADER_PREFIX = "x-auth-";
+/**
+ * Whole families, by folded prefix: ours (`X-Auth-Request-*` of oauth2-proxy included),
+ * Authelia's and Apache's `Remote-*`, Kong's `X-Consumer-*` and `X-Authenticated-*`, Cloudflare
+ * Access, Google IAP, AWS ALB, Azure App Service, Grafana's `X-WEBAUTH-*`, and client-certificate
+ * headers (`X-SSL-Client-*`, `SSL-Client-*`).
+ */
+export const IDENTITY_HEADER_PREFIXES: readonly string[] = [
+  "x-auth",
+  "remote",
+  "x-consumer",
+  "x-authenticated",
+  "cf-access",
+  "x-goog-authenticated",
+  "x-goog-iap",
+  "x-amzn-oidc",
+  "x-ms-client-principal",
+  "x-webauth",
+  "x-ssl-client",
+  "ssl-client",
+];
 const IDENTITY_NAMES = new Set(IDENTITY_HEADER_NAMES);
+const IDENTITY_PREFIX = new RegExp(`^(?:${IDENTITY_HEADER_PREFIXES.join("|")})(?:-|$)`);
 const CREDENTIAL_NAMES = new Set(["authorization", API_KEY_HEADER]);
 /** Gatehouse's own login credentials, which no origin ever needs, forwarded on no route. */
 const GATEHOUSE_ONLY_NAMES = new Set([DEVICE_TOKEN_HEADER]);
 /**
- * Where the request came from, which the edge knows and a client can only claim: dropped and set
- * again by the gateway. `X-Original-URL` and `X-Rewrite-URL` go too: IIS, Symfony and others let
- * them override the path an origin routes on, so one could name a path the route table never saw.
+ * Where the request came from (address, host, scheme), which the edge knows and a client can only
+ * claim: dropped, and the `X-Forwarded-*` ones set again by the gateway. With them go the headers
+ * IIS, Symfony, Envoy and others let override the path or method an origin routes on, so one could
+ * name a path or method the route table never allowed.
  */
-const FORWARDING_NAMES = new Set([
+export const FORWARDING_HEADER_NAMES: readonly string[] = [
   "forwarded",
   "x-forwarded-for",
   "x-forwarded-host",
   "x-forwarded-proto",
   "x-forwarded-port",
   "x-forwarded-prefix",
+  "x-forwarded-scheme",
+  "x-forwarded-ssl",
+  "x-forwarded-server",
+  "x-url-scheme",
   "x-real-ip",
+  "true-client-ip",
+  "x-client-ip",
+  "x-cluster-client-ip",
+  "fastly-client-ip",
+  "x-original-host",
+  "x-host",
   "x-original-url",
+  "x-original-uri",
   "x-rewrite-url",
-]);
+  "x-forwarded-uri",
+  "x-envoy-original-path",
+  "x-http-method-override",
+  "x-http-method",
+  "x-method-override",
+];
+const FORWARDING_NAMES = new Set(FORWARDING_HEADER_NAMES);
 
 const FOLDED = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -74,7 +107,7 @@ export function canonical(name: string): string {
 }
 
 function isIdentityKey(key: string): boolean {
-  return IDENTITY_NAMES.has(key) || `${key}-`.startsWith(IDENTITY_HEADER_PREFIX);
+  return IDENTITY_NAMES.has(key) || IDENTITY_PREFIX.test(key);
 }
 
 /** Whether an origin could read a client header called `name` as identity. */
@@ -82,19 +115,31 @@ export function isIdentityHeader(name: string): boolean {
   return isIdentityKey(canonical(name));
 }
 
+function isSessionCookiePair(pair: string): boolean {
+  return (pair.split("=", 1)[0] ?? "").trim() === SESSION_COOKIE_NAME;
+}
+
 /**
  * The `Cookie` header without the session cookie, or null when nothing else is left. Cookie
- * pairs are separated by `;`, which a cookie value can never contain (RFC 6265 §4.1.1), so the
- * other cookies are kept byte for byte rather than parsed and re-serialised.
+ * pairs are separated by `;`, which a cookie value can never contain (RFC 6265 §4.1.1); a client
+ * that sends several `Cookie` fields has them joined with `, `, so a pair may also follow a `,`
+ * (which a cookie value cannot hold either, though some clients put one there). The other cookies
+ * are kept byte for byte rather than parsed and re-serialised.
  */
 function withoutSessionCookie(cookie: string): string | null {
   if (!cookie.includes(SESSION_COOKIE_NAME)) return cookie;
   // The usual case for an API client: the session cookie is the only one.
-  if (!cookie.includes(";") && cookie.trimStart().startsWith(`${SESSION_COOKIE_NAME}=`)) return null;
+  if (!/[;,]/.test(cookie) && cookie.trimStart().startsWith(`${SESSION_COOKIE_NAME}=`)) return null;
   const kept = cookie
     .split(";")
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== "" && (pair.split("=", 1)[0] ?? "").trim() !== SESSION_COOKIE_NAME);
+    .map((pair) =>
+      pair
+        .split(",")
+        .filter((part) => !isSessionCookiePair(part))
+        .join(",")
+        .trim(),
+    )
+    .filter((pair) => pair !== "");
   return kept.length > 0 ? kept.join("; ") : null;
 }
 

@@ -41,6 +41,11 @@ const SPOOFED: Array<[string, string]> = [
   ["X-Forwarded-Host", "spoofed-24"],
   ["X-Original-URL", "spoofed-25"],
   ["Forwarded", "for=spoofed-26"],
+  ["Remote-Groups", "spoofed-27"],
+  ["Cf-Access-Authenticated-User-Email", "spoofed-28"],
+  ["X-HTTP-Method-Override", "spoofed-29"],
+  ["True-Client-IP", "spoofed-30"],
+  ["X-Forwarded-Uri", "spoofed-31"],
   ["X__Auth__User__Id", "kept-not-identity"],
 ];
 
