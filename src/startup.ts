@@ -1,6 +1,7 @@
 import type { Bindings, Config } from "./env";
 import { readConfig, readConfigWithoutSecrets } from "./env";
 import { configuredRouteTable } from "./gateway/configured-table";
+import { checkAudiences } from "./gateway/route-table";
 
 export interface CheckOptions {
   /**
@@ -13,13 +14,15 @@ export interface CheckOptions {
 
 /**
  * Everything that can be checked before the first request: every variable in range, the
- * production secrets present, and the route table valid with the service bindings it names. Run
+ * production secrets present, and the route table valid with the service bindings it names and
+ * none of its audiences one of Gatehouse's own tokens'. Run
  * when the Worker's module is loaded, so a bad value stops `wrangler dev` and fails `wrangler
  * deploy` with a message naming the entry, instead of failing the first request. `npm run
  * check:config` runs the same check offline.
  */
 export function checkConfiguration(env: Bindings, { secretsVisible = true }: CheckOptions = {}): Config {
   const config = secretsVisible ? readConfig(env) : readConfigWithoutSecrets(env);
-  configuredRouteTable(config, env as unknown as Readonly<Record<string, unknown>>);
+  const table = configuredRouteTable(config, env as unknown as Readonly<Record<string, unknown>>);
+  checkAudiences(table, [config.audience, config.persAudience]);
   return config;
 }

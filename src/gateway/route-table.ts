@@ -173,6 +173,9 @@ function checkEntry(entry: RouteEntry): string[] {
   if (entry.liveOnly && entry.sandboxUpstream) {
     problems.push("liveOnly: a route with a sandboxUpstream sends test keys there; choose one");
   }
+  if (entry.audience?.startsWith(SANDBOX_AUDIENCE_PREFIX)) {
+    problems.push(`audience: "${SANDBOX_AUDIENCE_PREFIX}" starts only the audiences of sandbox upstreams`);
+  }
   return problems;
 }
 
@@ -293,6 +296,27 @@ export function checkServiceBindings(table: RouteTable, bindings: Readonly<Recor
           route.index,
           route.pattern.source,
           `${field}.service: no service binding named "${target.upstream.binding}"`,
+        );
+      }
+    }
+  }
+  problems.throwIfAny();
+}
+
+/**
+ * No route's assertion may have the audience of Gatehouse's own tokens: one key signs access
+ * tokens, PERS tokens and assertions, so an origin that checked `aud` and not `typ` would take a
+ * user's access token, presented to it directly, for an assertion.
+ */
+export function checkAudiences(table: RouteTable, tokenAudiences: readonly string[]): void {
+  const problems = new RouteProblems();
+  for (const route of table.routes) {
+    for (const target of [route.target, route.sandbox]) {
+      if (target && tokenAudiences.includes(target.audience)) {
+        problems.add(
+          route.index,
+          route.pattern.source,
+          `audience: "${target.audience}" is the audience of Gatehouse's own tokens`,
         );
       }
     }

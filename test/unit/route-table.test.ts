@@ -75,6 +75,12 @@ describe("the route table an operator writes", () => {
     expect(byService?.sandbox).toBeNull();
   });
 
+  it("keeps the sandbox: prefix for sandbox upstreams' audiences", () => {
+    expect(problemOf(withOk(entry({ audience: "sandbox:https://orders.internal" })))).toMatch(
+      /routes\[1\].*audience: "sandbox:" starts only the audiences of sandbox upstreams/,
+    );
+  });
+
   it("gives the sandbox its own audience, never the live one, even when the route states one", () => {
     const sandbox = { url: "https://sandbox.internal" };
     const [derived, stated] = parseRouteTable({

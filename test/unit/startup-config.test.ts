@@ -40,6 +40,29 @@ describe("the configuration checked when the Worker starts", () => {
     ).not.toThrow();
   });
 
+  it("refuses a route whose assertions would have the audience of Gatehouse's own tokens", () => {
+    const routesWithAudience = (audience: string) =>
+      JSON.stringify({
+        routes: [
+          {
+            name: "orders",
+            path: "/orders/*",
+            methods: ["GET"],
+            credentials: ["bearer"],
+            userTypes: ["user"],
+            upstream: { url: "https://orders.internal" },
+            audience,
+          },
+        ],
+      });
+    for (const audience of [env.TOKEN_AUDIENCE, env.PERS_AUDIENCE]) {
+      expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: routesWithAudience(audience) }))).toThrow(
+        `audience: "${audience}" is the audience of Gatehouse's own tokens`,
+      );
+    }
+    expect(() => checkConfiguration(withVars({ GATEWAY_ROUTES: routesWithAudience("orders") }))).not.toThrow();
+  });
+
   it("refuses a short pepper in PASSWORD_PEPPERS, naming the variable", () => {
     expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(32)}` }))).not.toThrow();
     expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(31)}` }))).toThrow(
