@@ -134,6 +134,15 @@ describe("businesses", () => {
     expect(res.status).toBe(400);
     expect(await businessesNamed("")).toHaveLength(0);
   });
+
+  it("a business whose name would display as other text is refused and not created", async () => {
+    const admin = await signedInUser("adminuser");
+    for (const name of ["Acme\u202e", "Acme\u0007Corp"]) {
+      const res = await sendAs(admin, "POST", "/v1/admin/businesses", { name });
+      expect(res.status).toBe(400);
+      expect(await businessesNamed(name)).toHaveLength(0);
+    }
+  });
 });
 
 describe("users", () => {

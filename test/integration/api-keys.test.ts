@@ -96,6 +96,7 @@ describe("creating API keys", () => {
     ["an expiry that is not a date", { expires_at: "tomorrow" }, 400],
     ["an empty name", { name: "  " }, 400],
     ["a name too long", { name: "n".repeat(101) }, 400],
+    ["a name with a right-to-left override", { name: "\u202eevil" }, 400],
     ["an unknown field", { permission: ["sms"] }, 400],
     ["a business that does not exist", { business_id: crypto.randomUUID() }, 404],
   ];

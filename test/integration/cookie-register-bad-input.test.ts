@@ -76,7 +76,9 @@ describe("registering with bad input creates nothing", () => {
       ["", "name must not be empty"],
       ["   ", "name must not be empty"],
       ["n".repeat(101), "name must be at most 100 characters"],
-      ["John\u0000Doe", "name must not contain control characters"],
+      ["John\u0000Doe", "name must not contain control or bidirectional-override characters"],
+      ["\u202eeoD nhoJ", "name must not contain control or bidirectional-override characters"],
+      ["John\u2066Doe", "name must not contain control or bidirectional-override characters"],
     ] as const;
     for (const [name, message] of cases) {
       const body = { ...good(), name };

@@ -3,7 +3,7 @@ import { BUSINESS_STATUSES, MEMBER_ROLES, USER_STATUSES, USER_TYPES } from "../.
 import type { NewUserRequest, UserWithMemberships } from "../../services/admin/users";
 import type { AuditEventRow, BusinessRow, UserRow } from "../../storage/schema";
 import { publicIdSchema } from "./api-keys";
-import { fieldString } from "./field-string";
+import { DISPLAYABLE_TEXT, fieldString, UNDISPLAYABLE_TEXT_MESSAGE } from "./field-string";
 import { pageQuerySchema } from "./pagination";
 
 const timestamp = z.string().openapi({ format: "date-time" });
@@ -34,7 +34,9 @@ export function toBusinessView(business: BusinessRow): z.infer<typeof businessSc
   };
 }
 
-const businessName = z.string().trim().min(1).max(200).openapi({ example: "Acme Corp" });
+const displayName = (maxLength: number) =>
+  z.string().trim().max(maxLength).regex(DISPLAYABLE_TEXT, { error: UNDISPLAYABLE_TEXT_MESSAGE });
+const businessName = displayName(200).min(1).openapi({ example: "Acme Corp" });
 
 export const createBusinessRequestSchema = z
   .strictObject({ name: businessName, status: z.enum(BUSINESS_STATUSES).default("pending") })
@@ -120,8 +122,8 @@ export const createUserRequestSchema = z
     email: z.email().max(320).openapi({ example: "agent2@example.com" }),
     password: adminPasswordSchema,
     user_type: z.enum(USER_TYPES),
-    first_name: z.string().trim().max(100).default(""),
-    last_name: z.string().trim().max(100).default(""),
+    first_name: displayName(100).default(""),
+    last_name: displayName(100).default(""),
     phone_number: z
       .string()
       .regex(/^\+[1-9][0-9]{6,14}$/, "an E.164 number such as +263771234567")

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { API_KEY_KINDS, API_KEY_MODES, API_KEY_PERMISSIONS, type ApiKeyPrincipal } from "../../domain";
 import { apiKeyStatus } from "../../services/api-keys/management";
 import type { ApiKeyDetails } from "../../storage/api-keys";
+import { DISPLAYABLE_TEXT, UNDISPLAYABLE_TEXT_MESSAGE } from "./field-string";
 import { allowedOriginListSchema } from "./origins";
 
 export const publicIdSchema = z
@@ -85,7 +86,13 @@ export function toApiKeyView(details: ApiKeyDetails, now: Date): ApiKeyView {
 export const createApiKeyRequestSchema = z
   .strictObject({
     business_id: publicIdSchema.openapi({ example: "00000000-0000-4000-8000-000000000001" }),
-    name: z.string().trim().min(1).max(100).openapi({ example: "Billing server" }),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(DISPLAYABLE_TEXT, { error: UNDISPLAYABLE_TEXT_MESSAGE })
+      .openapi({ example: "Billing server" }),
     kind: apiKeyKindSchema,
     mode: apiKeyModeSchema,
     permissions: z

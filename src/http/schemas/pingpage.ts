@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../../storage/schema";
 import type { SessionRecord } from "../../storage/session-store";
+import { DISPLAYABLE_TEXT, UNDISPLAYABLE_TEXT_MESSAGE } from "./field-string";
 
 /** Registration's password policy: 8 to 128 characters, nothing else imposed (NIST SP 800-63B §3.1.1.2). */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -40,7 +41,7 @@ export const registerRequestSchema = z
       .trim()
       .min(1, { error: "name must not be empty" })
       .max(NAME_MAX_LENGTH, { error: `name must be at most ${NAME_MAX_LENGTH} characters` })
-      .regex(/^\P{Cc}*$/u, { error: "name must not contain control characters" })
+      .regex(DISPLAYABLE_TEXT, { error: `name ${UNDISPLAYABLE_TEXT_MESSAGE}` })
       .openapi({ example: "John Doe" }),
   })
   .openapi("RegisterRequest");
