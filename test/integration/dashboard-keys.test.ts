@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { flushApiKeyUsageNow } from "../../src/services/api-keys/usage";
 import { openDatabase } from "../../src/storage/db";
 import { businesses } from "../../src/storage/schema";
-import { createUser, type TestUser } from "../support/accounts";
+import { addMembership, createUser, type TestUser } from "../support/accounts";
 import { type DashboardVisitor, postForm, signInToDashboard } from "../support/dashboard";
 import { send } from "../support/worker";
 
@@ -132,6 +132,31 @@ describe("a member's API keys in the dashboard", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`/dashboard/businesses/${businessId}/keys?notice=revoked`);
     expect((await smsWith(key ?? "")).status).toBe(401);
+  });
+
+  it("a viewer sees the keys but is offered no roll, revoke or new key, and the confirmations are refused", async () => {
+    await createKeyThroughPage({ name: "Watched" });
+    const ownerList = await (await visitor.get(`/dashboard/businesses/${businessId}/keys`)).text();
+    const revokeHref = /href="(\/dashboard\/keys\/key_[^"]+\/revoke)"/.exec(ownerList)?.[1] ?? "";
+    const rollHref = revokeHref.replace(/revoke$/, "roll");
+    expect(ownerList).toContain('name="name"');
+
+    const viewer = await createUser();
+    await addMembership(owner.businessIds[0] ?? 0, viewer.id, "viewer");
+    const viewerVisitor = await signInToDashboard(viewer.email, viewer.password);
+    const list = await viewerVisitor.get(`/dashboard/businesses/${businessId}/keys`);
+    const html = await list.text();
+    expect(list.status).toBe(200);
+    expect(html).toContain("Watched");
+    expect(html).not.toMatch(/\/dashboard\/keys\/key_[^"]+\/(roll|revoke)/);
+    expect(html).not.toContain('name="name"');
+    expect(html).toContain("you cannot create or change them");
+    for (const href of [rollHref, revokeHref]) {
+      const confirm = await viewerVisitor.get(href);
+      expect(confirm.status).toBe(403);
+      expect(await confirm.text()).not.toContain("Revoke key");
+    }
+    expect((await visitor.get(revokeHref)).status).toBe(200);
   });
 
   it("another business's keys and pages are not found", async () => {

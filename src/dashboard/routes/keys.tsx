@@ -8,8 +8,10 @@ import { dailyUsageOfKeys } from "../../services/api-keys/daily-usage";
 import {
   apiKeyStatus,
   createApiKey,
-  getApiKey,
+  getApiKeyToChange,
   listApiKeysOfBusiness,
+  mayChangeApiKey,
+  mayCreateApiKeys,
   revokeApiKey,
   rollApiKey,
 } from "../../services/api-keys/management";
@@ -39,7 +41,7 @@ function formatDuration(seconds: number): string {
 async function keysPage(c: Context<DashboardEnv>, values: NewKeyValues, errors: FieldErrors, status: 200 | 400 = 200) {
   const deps = c.get("deps");
   const businessId = c.req.param("businessId") ?? "";
-  const { business } = await findAccessibleBusiness(deps, c.get("principal"), businessId);
+  const { business, caller } = await findAccessibleBusiness(deps, c.get("principal"), businessId);
   const page = await listApiKeysOfBusiness(deps, c.get("principal"), business.publicId, { limit: 100 });
   const usage = await dailyUsageOfKeys(
     deps,
@@ -49,6 +51,8 @@ async function keysPage(c: Context<DashboardEnv>, values: NewKeyValues, errors: 
     details,
     status: apiKeyStatus(details.key, deps.now),
     usage: usage.get(details.key.id) ?? [],
+    mayRoll: mayChangeApiKey(caller, details.key, "roll"),
+    mayRevoke: mayChangeApiKey(caller, details.key, "revoke"),
   }));
   const notice = c.req.query("notice") === "revoked" ? "The key is revoked." : undefined;
   return renderPage(
@@ -59,12 +63,16 @@ async function keysPage(c: Context<DashboardEnv>, values: NewKeyValues, errors: 
       <section aria-label="Keys">
         <KeyList rows={rows} />
       </section>
-      <CreateKeyForm
-        action={keysHref(business.publicId)}
-        values={values}
-        errors={errors}
-        formToken={c.get("formToken")}
-      />
+      {mayCreateApiKeys(caller) ? (
+        <CreateKeyForm
+          action={keysHref(business.publicId)}
+          values={values}
+          errors={errors}
+          formToken={c.get("formToken")}
+        />
+      ) : (
+        <p>{`As a ${caller.actingRole} of ${business.name} you see its keys; you cannot create or change them.`}</p>
+      )}
     </>,
     status,
   );
@@ -154,7 +162,7 @@ export const keyRoutes = new Hono<DashboardEnv>()
     }
   })
   .get("/dashboard/keys/:keyId/roll", async (c) => {
-    const details = await getApiKey(c.get("deps"), c.get("principal"), c.req.param("keyId"));
+    const details = await getApiKeyToChange(c.get("deps"), c.get("principal"), c.req.param("keyId"), "roll");
     const grace = formatDuration(c.get("deps").config.apiKeyRollGraceSeconds);
     return renderPage(
       c,
@@ -184,7 +192,7 @@ export const keyRoutes = new Hono<DashboardEnv>()
     );
   })
   .get("/dashboard/keys/:keyId/revoke", async (c) => {
-    const details = await getApiKey(c.get("deps"), c.get("principal"), c.req.param("keyId"));
+    const details = await getApiKeyToChange(c.get("deps"), c.get("principal"), c.req.param("keyId"), "revoke");
     const bound = c.get("deps").config.apiKeyEdgeCacheSeconds;
     return renderPage(
       c,

@@ -9,6 +9,9 @@ export interface KeyRow {
   details: ApiKeyDetails;
   status: ApiKeyStatus;
   usage: DailyCount[];
+  /** What the viewer's role allows on this key; the page offers nothing else. */
+  mayRoll: boolean;
+  mayRevoke: boolean;
 }
 
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace("T", " ") : "never");
@@ -17,12 +20,12 @@ function KeyActions({ row }: { row: KeyRow }) {
   const id = row.details.key.publicId;
   return (
     <>
-      {row.status === "active" ? (
+      {row.mayRoll && row.status === "active" ? (
         <a class="button secondary" href={`/dashboard/keys/${id}/roll`}>
           Roll
         </a>
       ) : null}
-      {row.status === "active" || row.status === "rolled" ? (
+      {row.mayRevoke && (row.status === "active" || row.status === "rolled") ? (
         <a class="button danger" href={`/dashboard/keys/${id}/revoke`}>
           Revoke
         </a>

@@ -107,6 +107,16 @@ function changeRefusal(caller: BusinessCaller, key: ApiKeyRow, change: "roll" | 
   return keyCreationRefusal(caller.actingRole, key);
 }
 
+/** Whether the caller's role allows creating any key at all (a test key without bulk is the least). */
+export function mayCreateApiKeys(caller: BusinessCaller): boolean {
+  return keyCreationRefusal(caller.actingRole, { mode: "test", permissions: [] }) === null;
+}
+
+/** Whether the caller's role allows rolling or revoking this key (a page offers only what is). */
+export function mayChangeApiKey(caller: BusinessCaller, key: ApiKeyRow, change: "roll" | "revoke"): boolean {
+  return changeRefusal(caller, key, change) === null;
+}
+
 async function reload(deps: Deps, publicId: string): Promise<ApiKeyDetails> {
   const details = await findApiKeyDetailsByPublicId(deps.db, publicId);
   if (!details) throw new Error(`api key ${publicId} vanished`);
@@ -197,6 +207,22 @@ async function findManageableKey(deps: Deps, principal: UserPrincipal, keyPublic
 
 export async function getApiKey(deps: Deps, principal: UserPrincipal, keyPublicId: string): Promise<ApiKeyDetails> {
   return (await findManageableKey(deps, principal, keyPublicId)).details;
+}
+
+/**
+ * The key, for a page that asks to confirm rolling or revoking it: refused as the change itself
+ * would be when the caller's role does not allow it (not audited: nothing was attempted yet).
+ */
+export async function getApiKeyToChange(
+  deps: Deps,
+  principal: UserPrincipal,
+  keyPublicId: string,
+  change: "roll" | "revoke",
+): Promise<ApiKeyDetails> {
+  const { details, caller } = await findManageableKey(deps, principal, keyPublicId);
+  const refusal = changeRefusal(caller, details.key, change);
+  if (refusal !== null) throw roleForbids(refusal);
+  return details;
 }
 
 export interface RolledApiKey extends IssuedApiKey {
