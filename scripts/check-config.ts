@@ -2,12 +2,13 @@
  * `npm run check:config [-- --env NAME] [-- --vars FILE] [-- --without-secrets]`: validates,
  * offline, what the Worker checks when it starts: every variable of wrangler.toml (and of
  * `.dev.vars`, or the file given, when present) in range, PASSWORD_PEPPERS present when ISSUER is
- * production, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid with every
+ * production, SIGNING_KEYS a well-formed key set, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid with every
  * service binding it names declared in wrangler.toml. Exits 1 naming each problem.
  *
  * A deployment's Workers secrets live in Cloudflare and cannot be read from here. With
  * `--without-secrets` (what `npm run deploy` passes) a secret that is absent is not held against
- * the configuration: the check says so, and the Worker refuses to start without it.
+ * the configuration: the check says so, and the Worker refuses to start without it. So is one on a
+ * fresh clone, before `npm run setup:local` has written `.dev.vars`.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
@@ -45,7 +46,8 @@ const extra = varsFile ? parseEnv(readFileSync(varsFile, "utf8")) : {};
 const declared = (wrangler.services ?? []) as Array<{ binding: string }>;
 const services = Object.fromEntries(declared.map(({ binding }) => [binding, { fetch: () => undefined }]));
 
-const secretsVisible = !values["without-secrets"];
+// No variables file on a fresh clone: `.dev.vars`, with the development secrets, comes next.
+const secretsVisible = !values["without-secrets"] && varsFile !== undefined;
 
 try {
   const config = checkConfiguration({ ...wrangler.vars, ...extra, ...services } as unknown as Bindings, {
@@ -54,6 +56,14 @@ try {
   console.log(
     `Configuration OK (${values.config}${values.env ? `, env ${values.env}` : ""}${varsFile ? `, ${varsFile}` : ""}).`,
   );
+  if (!secretsVisible && !extra.SIGNING_KEYS) {
+    console.log(
+      "Not checked: the Workers secret SIGNING_KEYS, not visible here" +
+        (varsFile === undefined && !values["without-secrets"]
+          ? " (no .dev.vars yet: `npm run setup:local` writes one)."
+          : "; the Worker refuses to start without a valid one (`npx wrangler secret put SIGNING_KEYS`)."),
+    );
+  }
   if (!secretsVisible && missingProductionPepper(config)) {
     console.log(
       "Not checked: the Workers secret PASSWORD_PEPPERS, which this ISSUER requires. It is not visible offline;" +

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PBKDF2_MAX_ITERATIONS } from "./crypto/passwords";
+import { PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./crypto/passwords";
 import { PEPPER_LIST_FORMAT, parsePepperList } from "./crypto/peppers";
 import { EXACT_ORIGIN_RULE, isExactOrigin } from "./exact-origin";
 
@@ -64,7 +64,27 @@ export interface Bindings {
   API_KEY_FAILURE_IP_LIMITER: RateLimit;
 }
 
-const positiveInt = z.coerce.number().int().positive();
+/** A variable that must be set: wrangler hands over strings, so the one way to fail is to be unset. */
+const requiredText = () => z.string({ error: "is required" });
+
+/**
+ * A variable holding a whole number from `min` to `max`, digits only: `0x4000`, `1e4` and `16k`
+ * are refused rather than read as numbers they do not look like.
+ */
+function wholeNumber(min: number, max: number, why = "") {
+  return requiredText()
+    .regex(/^[0-9]+$/, { error: "must be a whole number, digits only" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}${why}` })
+        .max(max, { error: `must be at most ${max}${why}` }),
+    );
+}
+
+/** Token lifetimes and other durations with no bound of their own: one second to ten years. */
+const TEN_YEARS_SECONDS = 10 * 365 * 86_400;
 
 /**
  * `https://app.example.com,http://localhost:3000` → exact origins (scheme, host, port; no path).
@@ -83,70 +103,129 @@ const originListSchema = z
   .pipe(z.array(z.string().refine(isExactOrigin, { message: EXACT_ORIGIN_RULE })));
 
 const configSchema = z.object({
-  issuer: z.string().url(),
-  audience: z.string().min(1),
-  accessTokenTtlSeconds: positiveInt,
-  refreshTokenTtlSeconds: positiveInt,
-  pbkdf2Iterations: positiveInt.max(PBKDF2_MAX_ITERATIONS, {
-    message: `PBKDF2_ITERATIONS must be at most ${PBKDF2_MAX_ITERATIONS} (Workers' production cap)`,
+  /** Where Gatehouse is reached: `iss` of its tokens, and the origin its own URLs are built on. */
+  issuer: requiredText().refine(isExactOrigin, {
+    error: `must be the origin Gatehouse is reached at, such as https://auth.example.com (${EXACT_ORIGIN_RULE})`,
   }),
-  sessionLivenessCacheSeconds: z.coerce.number().int().min(0).max(60),
-  maxBodyBytes: positiveInt.max(1_048_576),
+  audience: requiredText(),
+  accessTokenTtlSeconds: wholeNumber(1, TEN_YEARS_SECONDS),
+  refreshTokenTtlSeconds: wholeNumber(1, TEN_YEARS_SECONDS),
+  pbkdf2Iterations: wholeNumber(
+    PBKDF2_MIN_ITERATIONS,
+    PBKDF2_MAX_ITERATIONS,
+    " (fewer makes a leaked hash cheap to guess; more is over Workers' production cap)",
+  ),
+  sessionLivenessCacheSeconds: wholeNumber(0, 60),
+  maxBodyBytes: wholeNumber(1, 1_048_576),
   passwordPepper: z.string().min(16).optional(),
   passwordPeppers: z
     .string()
     .default("")
     .transform((list, context) => {
       const peppers = parsePepperList(list);
-      if (typeof peppers === "string") context.addIssue({ code: "custom", message: `PASSWORD_PEPPERS: ${peppers}` });
+      if (typeof peppers === "string") context.addIssue({ code: "custom", message: peppers });
       return typeof peppers === "string" ? [] : peppers;
     }),
   corsAllowedOrigins: originListSchema,
   /** PERS CORS (never with credentials) for tenants without an `allowedOrigins` list of their own. */
   persCorsAllowedOrigins: originListSchema,
   /** How often an isolate reads the API-key change feed, after a response; 0: no memory tier. */
-  apiKeyCacheSeconds: z.coerce.number().int().min(0).max(60),
+  apiKeyCacheSeconds: wholeNumber(0, 60),
   /** Cache API (per location) entry of a resolved API key; also bounds how long a revocation takes elsewhere. */
-  apiKeyEdgeCacheSeconds: z.coerce.number().int().min(0).max(60),
+  apiKeyEdgeCacheSeconds: wholeNumber(0, 60),
   /** How long a rolled key keeps working next to its successor. */
-  apiKeyRollGraceSeconds: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86_400),
+  apiKeyRollGraceSeconds: wholeNumber(0, 30 * 86_400),
   /** `aud` of PERS tokens; distinct from Ping's so neither is accepted as the other. */
-  persAudience: z.string().min(1),
-  persAccessTokenTtlSeconds: positiveInt,
-  persRefreshTokenTtlSeconds: positiveInt,
+  persAudience: requiredText(),
+  persAccessTokenTtlSeconds: wholeNumber(1, TEN_YEARS_SECONDS),
+  persRefreshTokenTtlSeconds: wholeNumber(1, TEN_YEARS_SECONDS),
   /** Window in which a just-rotated refresh token still yields the same child (concurrent refreshes). */
-  persRefreshReuseGraceSeconds: z.coerce.number().int().min(0).max(60),
+  persRefreshReuseGraceSeconds: wholeNumber(0, 60),
   /** A family's absolute lifetime from its exchange: 1 hour to 400 days. */
-  persSessionMaxLifetimeSeconds: z.coerce
-    .number()
-    .int()
-    .min(3_600)
-    .max(400 * 86_400),
+  persSessionMaxLifetimeSeconds: wholeNumber(3_600, 400 * 86_400).default(7_776_000),
   /** How long a family may go without a refresh: 5 minutes to 400 days. */
-  persSessionInactivitySeconds: z.coerce
-    .number()
-    .int()
-    .min(300)
-    .max(400 * 86_400),
+  persSessionInactivitySeconds: wholeNumber(300, 400 * 86_400).default(2_592_000),
   /** How long a fetched JWKS is used without asking the provider again. */
-  jwksCacheSeconds: positiveInt.max(86_400),
+  jwksCacheSeconds: wholeNumber(1, 86_400),
   /** At most one refetch per provider per this many seconds when a token names an unknown `kid`. */
-  jwksRefetchCooldownSeconds: positiveInt.max(3_600),
+  jwksRefetchCooldownSeconds: wholeNumber(1, 3_600),
   /** How long the last good JWKS keeps verifying while its provider cannot be reached; then fail closed. */
-  jwksStaleMaxSeconds: positiveInt.max(7 * 86_400),
+  jwksStaleMaxSeconds: wholeNumber(1, 7 * 86_400),
   /** Raw JSON; validated by the gateway's route-table parser, which names the offending entry. */
   gatewayRoutes: z.string().min(1).optional(),
   /** Audit rows older than this are deleted by the scheduled handler. */
-  auditRetentionDays: positiveInt.max(3650),
+  auditRetentionDays: wholeNumber(1, 3650).default(90),
   /** Whether a request the origin answered gets a request-log line at the edge too (src/middleware/request-log.ts). */
-  logForwardedRequests: z.enum(["true", "false"]).transform((value) => value === "true"),
+  logForwardedRequests: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+});
+
+/** The rules between variables. */
+const consistentConfigSchema = configSchema.superRefine((config, context) => {
+  const refuse = (field: keyof typeof config, message: string) =>
+    context.addIssue({ code: "custom", path: [field], message });
+  if (config.persAudience === config.audience) {
+    refuse("persAudience", "must differ from TOKEN_AUDIENCE, so that neither kind of token is accepted as the other");
+  }
+  if (config.accessTokenTtlSeconds > config.refreshTokenTtlSeconds) {
+    refuse("accessTokenTtlSeconds", "must not exceed REFRESH_TOKEN_TTL_SECONDS");
+  }
+  if (config.persAccessTokenTtlSeconds > config.persRefreshTokenTtlSeconds) {
+    refuse("persAccessTokenTtlSeconds", "must not exceed PERS_REFRESH_TOKEN_TTL_SECONDS");
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+type TextVariable = {
+  [Name in keyof Bindings]-?: Bindings[Name] extends string | undefined ? Name : never;
+}[keyof Bindings];
+
+/** The variable (or secret) each field is read from, which a refusal names. */
+const VARIABLE_OF = {
+  issuer: "ISSUER",
+  audience: "TOKEN_AUDIENCE",
+  accessTokenTtlSeconds: "ACCESS_TOKEN_TTL_SECONDS",
+  refreshTokenTtlSeconds: "REFRESH_TOKEN_TTL_SECONDS",
+  pbkdf2Iterations: "PBKDF2_ITERATIONS",
+  sessionLivenessCacheSeconds: "SESSION_LIVENESS_CACHE_SECONDS",
+  maxBodyBytes: "MAX_BODY_BYTES",
+  passwordPepper: "PASSWORD_PEPPER",
+  passwordPeppers: "PASSWORD_PEPPERS",
+  corsAllowedOrigins: "CORS_ALLOWED_ORIGINS",
+  persCorsAllowedOrigins: "PERS_CORS_ALLOWED_ORIGINS",
+  apiKeyCacheSeconds: "API_KEY_CACHE_SECONDS",
+  apiKeyEdgeCacheSeconds: "API_KEY_EDGE_CACHE_SECONDS",
+  apiKeyRollGraceSeconds: "API_KEY_ROLL_GRACE_SECONDS",
+  persAudience: "PERS_AUDIENCE",
+  persAccessTokenTtlSeconds: "PERS_ACCESS_TOKEN_TTL_SECONDS",
+  persRefreshTokenTtlSeconds: "PERS_REFRESH_TOKEN_TTL_SECONDS",
+  persRefreshReuseGraceSeconds: "PERS_REFRESH_REUSE_GRACE_SECONDS",
+  persSessionMaxLifetimeSeconds: "PERS_SESSION_MAX_LIFETIME_SECONDS",
+  persSessionInactivitySeconds: "PERS_SESSION_INACTIVITY_SECONDS",
+  jwksCacheSeconds: "JWKS_CACHE_SECONDS",
+  jwksRefetchCooldownSeconds: "JWKS_REFETCH_COOLDOWN_SECONDS",
+  jwksStaleMaxSeconds: "JWKS_STALE_MAX_SECONDS",
+  gatewayRoutes: "GATEWAY_ROUTES",
+  auditRetentionDays: "AUDIT_RETENTION_DAYS",
+  logForwardedRequests: "LOG_FORWARDED_REQUESTS",
+} as const satisfies Record<keyof Config, TextVariable>;
+
+/** Each field's variable as wrangler hands it over; an empty or blank value counts as unset. */
+function variablesOf(env: Bindings): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(VARIABLE_OF).map(([field, variable]) => [field, env[variable]?.trim() || undefined]),
+  );
+}
+
+/** `ISSUER: must be ...`: a refusal names the variable an operator sets, not the field. */
+function problemOf(issue: z.core.$ZodIssue): string {
+  const [field] = issue.path;
+  const variable = VARIABLE_OF[field as keyof typeof VARIABLE_OF] ?? issue.path.join(".");
+  return `${variable}: ${issue.message}`;
+}
 
 const configCache = new WeakMap<Bindings, Config>();
 
@@ -176,7 +255,7 @@ export function missingProductionPepper(config: Pick<Config, "issuer" | "passwor
   );
 }
 
-function invalidConfiguration(problems: string[]): Error {
+export function invalidConfiguration(problems: string[]): Error {
   return new Error(`Invalid Gatehouse configuration: ${problems.join("; ")}`);
 }
 
@@ -186,7 +265,7 @@ export function readConfig(env: Bindings): Config {
   if (cached) return cached;
   const config = readConfigWithoutSecrets(env);
   const noPepper = missingProductionPepper(config);
-  if (noPepper) throw invalidConfiguration([`passwordPeppers: ${noPepper}`]);
+  if (noPepper) throw invalidConfiguration([noPepper]);
   configCache.set(env, config);
   return config;
 }
@@ -197,36 +276,7 @@ export function readConfig(env: Bindings): Config {
  * secrets; the Worker itself always runs readConfig.
  */
 export function readConfigWithoutSecrets(env: Bindings): Config {
-  const parsed = configSchema.safeParse({
-    issuer: env.ISSUER,
-    audience: env.TOKEN_AUDIENCE,
-    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
-    pbkdf2Iterations: env.PBKDF2_ITERATIONS,
-    sessionLivenessCacheSeconds: env.SESSION_LIVENESS_CACHE_SECONDS,
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    passwordPepper: env.PASSWORD_PEPPER || undefined,
-    passwordPeppers: env.PASSWORD_PEPPERS,
-    corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
-    persCorsAllowedOrigins: env.PERS_CORS_ALLOWED_ORIGINS,
-    apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
-    apiKeyEdgeCacheSeconds: env.API_KEY_EDGE_CACHE_SECONDS,
-    apiKeyRollGraceSeconds: env.API_KEY_ROLL_GRACE_SECONDS,
-    persAudience: env.PERS_AUDIENCE,
-    persAccessTokenTtlSeconds: env.PERS_ACCESS_TOKEN_TTL_SECONDS,
-    persRefreshTokenTtlSeconds: env.PERS_REFRESH_TOKEN_TTL_SECONDS,
-    persRefreshReuseGraceSeconds: env.PERS_REFRESH_REUSE_GRACE_SECONDS,
-    persSessionMaxLifetimeSeconds: env.PERS_SESSION_MAX_LIFETIME_SECONDS ?? "7776000",
-    persSessionInactivitySeconds: env.PERS_SESSION_INACTIVITY_SECONDS ?? "2592000",
-    jwksCacheSeconds: env.JWKS_CACHE_SECONDS,
-    jwksRefetchCooldownSeconds: env.JWKS_REFETCH_COOLDOWN_SECONDS,
-    jwksStaleMaxSeconds: env.JWKS_STALE_MAX_SECONDS,
-    gatewayRoutes: env.GATEWAY_ROUTES?.trim() || undefined,
-    auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? "90",
-    logForwardedRequests: env.LOG_FORWARDED_REQUESTS?.trim() || "false",
-  });
-  if (!parsed.success) {
-    throw invalidConfiguration(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
-  }
+  const parsed = consistentConfigSchema.safeParse(variablesOf(env));
+  if (!parsed.success) throw invalidConfiguration(parsed.error.issues.map(problemOf));
   return parsed.data;
 }

@@ -1,5 +1,6 @@
+import { signingKeysProblem } from "./crypto/signing-keys";
 import type { Bindings, Config } from "./env";
-import { readConfig, readConfigWithoutSecrets } from "./env";
+import { invalidConfiguration, readConfig, readConfigWithoutSecrets } from "./env";
 import { configuredRouteTable } from "./gateway/configured-table";
 import { checkAudiences } from "./gateway/route-table";
 
@@ -14,7 +15,7 @@ export interface CheckOptions {
 
 /**
  * Everything that can be checked before the first request: every variable in range, the
- * production secrets present, and the route table valid with the service bindings it names and
+ * signing keys well formed, the production secrets present, and the route table valid with the service bindings it names and
  * none of its audiences one of Gatehouse's own tokens'. Run
  * when the Worker's module is loaded, so a bad value stops `wrangler dev` and fails `wrangler
  * deploy` with a message naming the entry, instead of failing the first request. `npm run
@@ -22,6 +23,9 @@ export interface CheckOptions {
  */
 export function checkConfiguration(env: Bindings, { secretsVisible = true }: CheckOptions = {}): Config {
   const config = secretsVisible ? readConfig(env) : readConfigWithoutSecrets(env);
+  // Offline, a key set not given is one set in Cloudflare; one given is checked all the same.
+  const keysProblem = secretsVisible || env.SIGNING_KEYS ? signingKeysProblem(env.SIGNING_KEYS) : undefined;
+  if (keysProblem) throw invalidConfiguration([keysProblem]);
   const table = configuredRouteTable(config, env as unknown as Readonly<Record<string, unknown>>);
   checkAudiences(table, [config.audience, config.persAudience]);
   return config;

@@ -59,9 +59,9 @@ export async function readDeviceToken(key: CryptoKey, token: string): Promise<De
   const [, accountPublicId, nonce, issuedAtSeconds, mac] = match ?? [];
   if (!accountPublicId || !nonce || !issuedAtSeconds || !mac) return null;
   const payload = signedPart({ accountPublicId, nonce, issuedAtSeconds: Number(issuedAtSeconds) });
-  let macBytes: Uint8Array;
+  let macBytes: Uint8Array<ArrayBuffer>;
   try {
-    macBytes = base64url.decode(mac);
+    macBytes = new Uint8Array(base64url.decode(mac));
   } catch {
     return null;
   }

@@ -39,6 +39,8 @@ interface ParsedHash {
 
 /** Cloudflare rejects PBKDF2 above 100,000 iterations in production; `wrangler dev` does not. */
 export const PBKDF2_MAX_ITERATIONS = 100_000;
+/** The fewest a deployment may configure: below it a leaked hash is cheap to guess. */
+export const PBKDF2_MIN_ITERATIONS = 10_000;
 
 const PREFIX = "$pbkdf2-sha256$v=1$";
 const PREFIX_V2 = "$pbkdf2-sha256$v=2$";

@@ -6,27 +6,34 @@ import { deriveDeviceTokenKey } from "./device-tokens";
 export const SIGNING_ALGORITHMS = ["ES256", "EdDSA"] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
-const privateJwkSchema = z.union([
-  z.object({
-    kty: z.literal("EC"),
-    crv: z.literal("P-256"),
-    alg: z.literal("ES256"),
-    kid: z.string().min(1).max(128),
-    x: z.string(),
-    y: z.string(),
-    d: z.string(),
-  }),
-  z.object({
-    kty: z.literal("OKP"),
-    crv: z.literal("Ed25519"),
-    alg: z.literal("EdDSA"),
-    kid: z.string().min(1).max(128),
-    x: z.string(),
-    d: z.string(),
-  }),
-]);
+/** A 32-byte value in base64url, as P-256 coordinates and scalars and Ed25519 keys are. */
+const bytes32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: "must be 32 bytes in base64url" });
 
-const keySetSchema = z.object({ keys: z.array(privateJwkSchema).min(1) });
+const privateJwkSchema = z.union(
+  [
+    z.object({
+      kty: z.literal("EC"),
+      crv: z.literal("P-256"),
+      alg: z.literal("ES256"),
+      kid: z.string().min(1).max(128),
+      x: bytes32,
+      y: bytes32,
+      d: bytes32,
+    }),
+    z.object({
+      kty: z.literal("OKP"),
+      crv: z.literal("Ed25519"),
+      alg: z.literal("EdDSA"),
+      kid: z.string().min(1).max(128),
+      x: bytes32,
+      d: bytes32,
+    }),
+  ],
+  { error: "each key must be a private ES256 (P-256) or EdDSA (Ed25519) JWK with its kid, alg and d" },
+);
+
+const keySetSchema = z.object({ keys: z.array(privateJwkSchema).min(1, { error: "must hold at least one key" }) });
+type PrivateJwk = z.infer<typeof privateJwkSchema>;
 
 export interface VerificationKey {
   kid: string;
@@ -45,12 +52,13 @@ export interface SigningKeySet {
   publicJwks: { keys: JWK[] };
 }
 
-function publicHalf(jwk: z.infer<typeof privateJwkSchema>): JWK {
+function publicHalf(jwk: PrivateJwk): JWK {
   const { d: _private, ...rest } = jwk;
   return { ...rest, use: "sig" };
 }
 
-async function importKeySet(secret: string): Promise<SigningKeySet> {
+/** The key set in `secret`, checked without importing a key; throws naming what is wrong. */
+function parseKeySet(secret: string): PrivateJwk[] {
   let json: unknown;
   try {
     json = JSON.parse(secret);
@@ -58,14 +66,39 @@ async function importKeySet(secret: string): Promise<SigningKeySet> {
     throw new Error("SIGNING_KEYS is not valid JSON");
   }
   const parsed = keySetSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`SIGNING_KEYS is not a valid key set: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const where = issue?.path.length ? ` (${issue.path.join(".")})` : "";
+    throw new Error(`SIGNING_KEYS is not a valid key set${where}: ${issue?.message}`);
+  }
   const kids = new Set(parsed.data.keys.map((k) => k.kid));
   if (kids.size !== parsed.data.keys.length) throw new Error("SIGNING_KEYS has duplicate kid values");
+  return parsed.data.keys;
+}
 
+/**
+ * What is wrong with a SIGNING_KEYS value, or undefined: checked when the Worker starts and by
+ * `npm run check:config`, so a bad or missing key set stops the Worker instead of failing every
+ * request. (A key whose numbers are well formed but not a key fails at its first import.)
+ */
+export function signingKeysProblem(secret: string | undefined): string | undefined {
+  if (!secret?.trim()) {
+    return "SIGNING_KEYS is required: a JWK set with private keys (docs/configuration.md; `npm run keys:generate` makes one)";
+  }
+  try {
+    parseKeySet(secret);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function importKeySet(secret: string): Promise<SigningKeySet> {
+  const keys = parseKeySet(secret);
   const verifiers = new Map<string, VerificationKey>();
   let signer: VerificationKey | undefined;
   let deviceTokenKey: CryptoKey | undefined;
-  for (const [index, jwk] of parsed.data.keys.entries()) {
+  for (const [index, jwk] of keys.entries()) {
     const publicJwk = publicHalf(jwk);
     const publicKey = (await importJWK(publicJwk, jwk.alg)) as CryptoKey;
     verifiers.set(jwk.kid, { kid: jwk.kid, alg: jwk.alg, key: publicKey });
@@ -75,7 +108,7 @@ async function importKeySet(secret: string): Promise<SigningKeySet> {
     }
   }
   if (!signer || !deviceTokenKey) throw new Error("SIGNING_KEYS has no keys");
-  return { signer, deviceTokenKey, verifiers, publicJwks: { keys: parsed.data.keys.map(publicHalf) } };
+  return { signer, deviceTokenKey, verifiers, publicJwks: { keys: keys.map(publicHalf) } };
 }
 
 // Importing keys costs far more than using them, so it happens once per isolate per secret value.

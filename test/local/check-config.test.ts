@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { generateSigningKeySet } from "../../scripts/lib/signing-keys";
 
 /** `npm run check:config` as an operator runs it, and as `npm run deploy` runs it before uploading. */
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-check-config-"));
 const PEPPER = `p1:${"ab".repeat(32)}`;
+const SIGNING_KEYS = await generateSigningKeySet(["ES256"]);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -18,7 +20,7 @@ function varsFile(name: string, vars: Record<string, string>): string {
   writeFileSync(
     path,
     Object.entries(vars)
-      .map(([key, value]) => `${key}=${value}\n`)
+      .map(([key, value]) => `${key}='${value}'\n`)
       .join(""),
   );
   return path;
@@ -35,7 +37,7 @@ async function checkConfig(args: string[]) {
 }
 
 describe("check:config and the production pepper", () => {
-  const production = () => varsFile("production.vars", { ISSUER: "https://auth.example.com" });
+  const production = () => varsFile("production.vars", { ISSUER: "https://auth.example.com", SIGNING_KEYS });
 
   it("passes the step `npm run deploy` runs, on the repository's configuration", async () => {
     const deploy = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts
@@ -57,7 +59,7 @@ describe("check:config and the production pepper", () => {
   it("accepts it with a pepper", async () => {
     const result = await checkConfig([
       "--vars",
-      varsFile("peppered.vars", { ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: PEPPER }),
+      varsFile("peppered.vars", { ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: PEPPER, SIGNING_KEYS }),
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toMatch(/Not checked/);
@@ -77,8 +79,43 @@ describe("check:config and the production pepper", () => {
   });
 
   it("accepts a localhost ISSUER without a pepper, and says nothing about it", async () => {
-    const result = await checkConfig(["--vars", varsFile("local.vars", { ISSUER: "http://localhost:8787" })]);
+    const result = await checkConfig([
+      "--vars",
+      varsFile("local.vars", { ISSUER: "http://localhost:8787", SIGNING_KEYS }),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toMatch(/PASSWORD_PEPPERS/);
+  });
+});
+
+describe("check:config and the signing keys", () => {
+  it.each([
+    ["missing", {}, "SIGNING_KEYS is required"],
+    ["not JSON", { SIGNING_KEYS: "{not json" }, "SIGNING_KEYS is not valid JSON"],
+    [
+      "an empty set",
+      { SIGNING_KEYS: '{"keys":[]}' },
+      "SIGNING_KEYS is not a valid key set (keys): must hold at least one key",
+    ],
+    [
+      "a public key only",
+      { SIGNING_KEYS: JSON.stringify({ keys: [{ ...JSON.parse(SIGNING_KEYS).keys[0], d: undefined }] }) },
+      "SIGNING_KEYS is not a valid key set (keys.0): each key must be a private ES256",
+    ],
+    [
+      "an HMAC key",
+      { SIGNING_KEYS: JSON.stringify({ keys: [{ kty: "oct", k: "c2VjcmV0", alg: "HS256", kid: "k1" }] }) },
+      "SIGNING_KEYS is not a valid key set (keys.0)",
+    ],
+  ])("refuses a key set that is %s, naming the secret", async (_story, vars, refusal) => {
+    const result = await checkConfig(["--vars", varsFile("keys.vars", { ISSUER: "http://localhost:8787", ...vars })]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(refusal);
+  });
+
+  it("with the secrets out of sight, says it could not check them", async () => {
+    const result = await checkConfig(["--vars", varsFile("none.vars", {}), "--without-secrets"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Not checked: the Workers secret SIGNING_KEYS/);
   });
 });

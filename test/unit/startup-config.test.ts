@@ -13,25 +13,64 @@ describe("the configuration checked when the Worker starts", () => {
 
   it("refuses an out-of-range variable, naming it", () => {
     expect(() => checkConfiguration(withVars({ PBKDF2_ITERATIONS: "200000" }))).toThrow(
-      /pbkdf2Iterations: PBKDF2_ITERATIONS must be at most 100000/,
+      /PBKDF2_ITERATIONS: must be at most 100000 \(fewer makes a leaked hash cheap to guess; more is over Workers' production cap\)/,
     );
     expect(() => checkConfiguration(withVars({ SESSION_LIVENESS_CACHE_SECONDS: "600" }))).toThrow(
-      /sessionLivenessCacheSeconds/,
+      /SESSION_LIVENESS_CACHE_SECONDS: must be at most 60/,
     );
+  });
+
+  it("names the variable an operator sets in every refusal, and reads numbers as digits only", () => {
+    const refusals: Array<[Record<string, string>, string]> = [
+      [{ ACCESS_TOKEN_TTL_SECONDS: "0" }, "ACCESS_TOKEN_TTL_SECONDS: must be at least 1"],
+      [{ MAX_BODY_BYTES: "16k" }, "MAX_BODY_BYTES: must be a whole number, digits only"],
+      [{ MAX_BODY_BYTES: "0x4000" }, "MAX_BODY_BYTES: must be a whole number, digits only"],
+      [{ MAX_BODY_BYTES: "1e4" }, "MAX_BODY_BYTES: must be a whole number, digits only"],
+      [{ TOKEN_AUDIENCE: "" }, "TOKEN_AUDIENCE: is required"],
+      [{ ISSUER: "not a url" }, "ISSUER: must be the origin Gatehouse is reached at"],
+      [{ ISSUER: "http://localhost:8787/" }, "ISSUER: must be the origin Gatehouse is reached at"],
+      [{ ISSUER: "https://auth.example.com/gatehouse" }, "ISSUER: must be the origin Gatehouse is reached at"],
+      [{ PBKDF2_ITERATIONS: "1" }, "PBKDF2_ITERATIONS: must be at least 10000"],
+      [{ PERS_AUDIENCE: env.TOKEN_AUDIENCE }, "PERS_AUDIENCE: must differ from TOKEN_AUDIENCE"],
+      [
+        { ACCESS_TOKEN_TTL_SECONDS: "200", REFRESH_TOKEN_TTL_SECONDS: "100" },
+        "ACCESS_TOKEN_TTL_SECONDS: must not exceed REFRESH_TOKEN_TTL_SECONDS",
+      ],
+      [
+        { PERS_ACCESS_TOKEN_TTL_SECONDS: "200", PERS_REFRESH_TOKEN_TTL_SECONDS: "100" },
+        "PERS_ACCESS_TOKEN_TTL_SECONDS: must not exceed PERS_REFRESH_TOKEN_TTL_SECONDS",
+      ],
+    ];
+    for (const [vars, refusal] of refusals) {
+      expect(() => checkConfiguration(withVars(vars)), JSON.stringify(vars)).toThrow(refusal);
+    }
+    expect(checkConfiguration(withVars({ MAX_BODY_BYTES: " 16384 " })).maxBodyBytes).toBe(16384);
+  });
+
+  it("refuses a missing or malformed signing key set, naming the secret", () => {
+    for (const [keys, refusal] of [
+      ["", "SIGNING_KEYS is required"],
+      ["{not json", "SIGNING_KEYS is not valid JSON"],
+      ['{"keys":[]}', "SIGNING_KEYS is not a valid key set (keys): must hold at least one key"],
+    ]) {
+      expect(() => checkConfiguration(withVars({ SIGNING_KEYS: keys ?? "" }))).toThrow(refusal);
+    }
+    // Offline, a key set not given is one set in Cloudflare.
+    expect(() => checkConfiguration(withVars({ SIGNING_KEYS: "" }), { secretsVisible: false })).not.toThrow();
   });
 
   it("bounds a PERS family's lifetime and inactivity timeout (1 h–400 d, 5 min–400 d)", () => {
     expect(() => checkConfiguration(withVars({ PERS_SESSION_MAX_LIFETIME_SECONDS: "60" }))).toThrow(
-      /persSessionMaxLifetimeSeconds/,
+      /PERS_SESSION_MAX_LIFETIME_SECONDS: must be/,
     );
     expect(() => checkConfiguration(withVars({ PERS_SESSION_MAX_LIFETIME_SECONDS: String(401 * 86_400) }))).toThrow(
-      /persSessionMaxLifetimeSeconds/,
+      /PERS_SESSION_MAX_LIFETIME_SECONDS: must be/,
     );
     expect(() => checkConfiguration(withVars({ PERS_SESSION_INACTIVITY_SECONDS: "0" }))).toThrow(
-      /persSessionInactivitySeconds/,
+      /PERS_SESSION_INACTIVITY_SECONDS: must be/,
     );
     expect(() => checkConfiguration(withVars({ PERS_SESSION_INACTIVITY_SECONDS: "soon" }))).toThrow(
-      /persSessionInactivitySeconds/,
+      /PERS_SESSION_INACTIVITY_SECONDS: must be/,
     );
     expect(() =>
       checkConfiguration(
@@ -66,14 +105,14 @@ describe("the configuration checked when the Worker starts", () => {
   it("refuses a short pepper in PASSWORD_PEPPERS, naming the variable", () => {
     expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(32)}` }))).not.toThrow();
     expect(() => checkConfiguration(withVars({ PASSWORD_PEPPERS: `k1:${"ab".repeat(31)}` }))).toThrow(
-      /passwordPeppers: PASSWORD_PEPPERS: pepper "k1" must be hex of at least 32 bytes/,
+      /PASSWORD_PEPPERS: pepper "k1" must be hex of at least 32 bytes/,
     );
   });
 
   describe("a password pepper in production", () => {
     const pepper = `p1:${"ab".repeat(32)}`;
     const refusal =
-      /passwordPeppers: PASSWORD_PEPPERS is required when ISSUER is not on localhost \(https:\/\/auth\.example\.com\): without it passwords are stored unpeppered\. Set it with `npx wrangler secret put PASSWORD_PEPPERS`, value id:hex/;
+      /PASSWORD_PEPPERS is required when ISSUER is not on localhost \(https:\/\/auth\.example\.com\): without it passwords are stored unpeppered\. Set it with `npx wrangler secret put PASSWORD_PEPPERS`, value id:hex/;
 
     it("refuses a production ISSUER without PASSWORD_PEPPERS, naming the secret and the command", () => {
       expect(() => checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PASSWORD_PEPPERS: "" }))).toThrow(
@@ -117,7 +156,7 @@ describe("the configuration checked when the Worker starts", () => {
       ).toThrow(/PASSWORD_PEPPERS: pepper "p1" must be hex of at least 32 bytes/);
       expect(() =>
         checkConfiguration(withVars({ ISSUER: "https://auth.example.com", PBKDF2_ITERATIONS: "200000" }), offline),
-      ).toThrow(/PBKDF2_ITERATIONS must be at most 100000/);
+      ).toThrow(/PBKDF2_ITERATIONS: must be at most 100000/);
     });
   });
 
