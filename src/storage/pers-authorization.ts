@@ -1,5 +1,12 @@
 import { and, eq } from "drizzle-orm";
-import type { AdminIdentity, BusinessStatus, OptInAuthType, TenantUserKind, TenantUserStatus } from "../domain";
+import type {
+  AdminIdentity,
+  BusinessStatus,
+  OptInAuthType,
+  PersAuthType,
+  TenantUserKind,
+  TenantUserStatus,
+} from "../domain";
 import type { Database } from "./db";
 import {
   businesses,
@@ -28,10 +35,12 @@ export interface FamilyAuthorization {
   providerEnabled: boolean;
 }
 
-/** The authorization behind the refresh token `jti`; null when the token's row is gone. */
-export async function findFamilyAuthorization(db: Database, jti: string): Promise<FamilyAuthorization | null> {
-  const row = await db
+/** The columns a family's authorization is read from, joined from its refresh-token row. */
+function authorizationQuery(db: Database) {
+  return db
     .select({
+      familyId: refreshTokens.familyId,
+      authType: refreshTokens.authType,
       tenantPublicId: businesses.publicId,
       tenantStatus: businesses.status,
       settingsTenantId: tenantSettings.tenantId,
@@ -57,11 +66,12 @@ export async function findFamilyAuthorization(db: Database, jti: string): Promis
         eq(identityProviders.issuer, externalIdentities.issuer),
         eq(identityProviders.enabled, true),
       ),
-    )
-    .where(eq(refreshTokens.id, jti))
-    .limit(1)
-    .get();
-  if (!row) return null;
+    );
+}
+
+type AuthorizationRow = Awaited<ReturnType<ReturnType<typeof authorizationQuery>["all"]>>[number];
+
+function authorizationOf(row: AuthorizationRow): FamilyAuthorization {
   return {
     tenantPublicId: row.tenantPublicId,
     tenantStatus: row.tenantStatus,
@@ -80,4 +90,32 @@ export async function findFamilyAuthorization(db: Database, jti: string): Promis
     identity: row.issuer && row.subject ? { issuer: row.issuer, subject: row.subject } : null,
     providerEnabled: row.providerId !== null,
   };
+}
+
+/** The authorization behind the refresh token `jti`; null when the token's row is gone. */
+export async function findFamilyAuthorization(db: Database, jti: string): Promise<FamilyAuthorization | null> {
+  const row = await authorizationQuery(db).where(eq(refreshTokens.id, jti)).limit(1).get();
+  return row ? authorizationOf(row) : null;
+}
+
+export interface LiveFamilyAuthorization {
+  familyId: string;
+  authType: PersAuthType;
+  authorization: FamilyAuthorization;
+}
+
+/**
+ * Every family of the tenant with a refresh token not yet revoked, and what authorizes it now:
+ * read after a change to what authorizes the tenant's sessions, so those it no longer authorizes
+ * end at once. One row per family (its tokens share one authorization).
+ */
+export async function findLiveFamilyAuthorizations(db: Database, tenantId: number): Promise<LiveFamilyAuthorization[]> {
+  const rows = await authorizationQuery(db)
+    .where(and(eq(refreshTokens.tenantId, tenantId), eq(refreshTokens.status, "active")))
+    .all();
+  const families = new Map<string, LiveFamilyAuthorization>();
+  for (const row of rows) {
+    families.set(row.familyId, { familyId: row.familyId, authType: row.authType, authorization: authorizationOf(row) });
+  }
+  return [...families.values()];
 }

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { PersAuthType, RefreshTokenStatus } from "../domain";
 import type { Database } from "./db";
 import { refreshTokens, tenantUsers } from "./schema";
@@ -134,6 +134,25 @@ export async function revokeRefreshTokenFamily(db: Database, familyId: string): 
     .update(refreshTokens)
     .set({ status: "revoked" })
     .where(and(eq(refreshTokens.familyId, familyId), ne(refreshTokens.status, "revoked")));
+}
+
+/** D1 binds at most 100 parameters per statement; one is the tenant. */
+const FAMILIES_PER_STATEMENT = 90;
+
+/** Revokes every token of the tenant's families named; each statement names at most 90 of them. */
+export async function revokeRefreshTokenFamilies(db: Database, tenantId: number, familyIds: string[]): Promise<void> {
+  for (let start = 0; start < familyIds.length; start += FAMILIES_PER_STATEMENT) {
+    await db
+      .update(refreshTokens)
+      .set({ status: "revoked" })
+      .where(
+        and(
+          eq(refreshTokens.tenantId, tenantId),
+          inArray(refreshTokens.familyId, familyIds.slice(start, start + FAMILIES_PER_STATEMENT)),
+          ne(refreshTokens.status, "revoked"),
+        ),
+      );
+  }
 }
 
 export async function findRefreshTokenStatus(db: Database, id: string): Promise<RefreshTokenStatus | null> {

@@ -171,8 +171,11 @@ describe("identity-provider changes are audited", () => {
       expect(row).toMatchObject({ actorPublicId: admin.publicId, actorType: "adminuser", target: id });
     }
     expect(rows[0]?.details).toMatchObject({ issuer: input.issuer, jwksInlineKids: ["kid-rsa-sign"], enabled: true });
-    expect(rows[1]?.details).toEqual({ changes: { audience: { from: "my-app", to: "other-app" } } });
-    expect(rows[2]?.details).toEqual({ changes: { enabled: { from: true, to: false } } });
+    expect(rows[1]?.details).toEqual({
+      changes: { audience: { from: "my-app", to: "other-app" } },
+      families_revoked: 0,
+    });
+    expect(rows[2]?.details).toEqual({ changes: { enabled: { from: true, to: false } }, families_revoked: 0 });
     // Public keys appear by kid only; no key material is copied into the log.
     expect(JSON.stringify(rows)).not.toContain(SOUND_RSA_JWK.n.slice(0, 40));
   });
@@ -232,8 +235,14 @@ describe("tenant settings: PUT replaces, PATCH changes", () => {
       actorType: "adminuser",
       target: tenant.tenantPublicId,
     });
-    expect(rows[1]?.details).toEqual({ changes: { enabledAuthTypes: { from: ["business"], to: ["system"] } } });
-    expect(rows[2]?.details).toEqual({ changes: { allowedOrigins: { from: ["https://app.example.com"], to: null } } });
+    expect(rows[1]?.details).toEqual({
+      changes: { enabledAuthTypes: { from: ["business"], to: ["system"] } },
+      families_revoked: 0,
+    });
+    expect(rows[2]?.details).toEqual({
+      changes: { allowedOrigins: { from: ["https://app.example.com"], to: null } },
+      families_revoked: 0,
+    });
   });
 
   it("PATCH refuses empty, unknown and ill-typed bodies and changes nothing", async () => {

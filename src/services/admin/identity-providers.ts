@@ -15,6 +15,7 @@ import {
 import type { IdentityProviderRow } from "../../storage/schema";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
+import { revokeFamiliesNoLongerAuthorized } from "../token-exchange/pers-revocation";
 
 /** A provider as an admin submits it, already shape-checked by the route's schema (which must produce this). */
 export interface ProviderInput {
@@ -158,11 +159,17 @@ export async function updateIdentityProvider(
       : row.enabled
         ? "identity_provider.enable"
         : "identity_provider.disable";
+  // Disabled, or moved to another issuer: the sessions of the identities it vouched for end.
+  const vouchesLess = (before.enabled && !row.enabled) || before.issuer !== row.issuer;
+  const familiesRevoked = vouchesLess ? await revokeFamiliesNoLongerAuthorized(deps, tenant) : 0;
   recordAudit(deps, actor, {
     action,
     tenant: tenant.publicId,
     target: row.publicId,
-    details: { changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)) },
+    details: {
+      changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)),
+      families_revoked: familiesRevoked,
+    },
   });
   return row;
 }
@@ -175,10 +182,11 @@ export async function removeIdentityProvider(
 ): Promise<void> {
   const before = await findProviderOfTenant(deps.db, tenant.id, providerPublicId);
   if (!before || !(await deleteProvider(deps.db, tenant.id, providerPublicId))) throw new AppError("not_found");
+  const familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
   recordAudit(deps, actor, {
     action: "identity_provider.delete",
     tenant: tenant.publicId,
     target: providerPublicId,
-    details: auditedConfiguration(before),
+    details: { ...auditedConfiguration(before), families_revoked: familiesRevoked },
   });
 }

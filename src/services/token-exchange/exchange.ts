@@ -3,10 +3,11 @@ import { AppError } from "../../errors";
 import { findEnabledProviderByIssuer } from "../../storage/identity-providers";
 import { recordAudit } from "../audit/audit-log";
 import type { Deps } from "../deps";
+import { authorizeAuthType } from "./auth-type-rules";
 import { inspectIdentityToken, verifyIdentityToken } from "./identity-tokens";
 import { type PersTokenPair, startPersSession } from "./pers-sessions";
 import type { ProjectTenant } from "./project-key";
-import { authorizeAuthType, loadTenantSettings, type TenantSettings } from "./tenant-settings";
+import { loadTenantSettings, type TenantSettings } from "./tenant-settings";
 import { createAnonymousTenantUser, tenantUserForIdentity } from "./tenant-users";
 
 export interface ExchangeRequest {

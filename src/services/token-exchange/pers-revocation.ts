@@ -1,10 +1,13 @@
 import { AppError } from "../../errors";
-import { revokeRefreshTokensOfTenantUser } from "../../storage/refresh-tokens";
+import { findLiveFamilyAuthorizations } from "../../storage/pers-authorization";
+import { revokeRefreshTokenFamilies, revokeRefreshTokensOfTenantUser } from "../../storage/refresh-tokens";
 import type { TenantUserRow } from "../../storage/schema";
 import { findTenantUserByPublicId } from "../../storage/tenant-users";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { recordRevocation } from "./pers-sessions";
+import type { PersSession } from "./pers-tokens";
+import { refreshRefusal } from "./refresh-authorization";
 
 /**
  * An admin ends every PERS session of one tenant user: D1 refuses the families' refresh tokens at
@@ -51,4 +54,42 @@ export async function revokeTenantUserFamilies(
     ),
   );
   return familyIds.length;
+}
+
+/**
+ * After a change to what authorizes a tenant's sessions (an identity provider removed, disabled
+ * or moved to another issuer; the admin list, the auth types or anonymous users in its settings),
+ * ends every live family the change no longer authorizes, as revoking a tenant user's sessions
+ * does: D1 at once, KV here at once and elsewhere within the liveness bound (≤ 60 s). The rules
+ * are the refresh's own (`refreshRefusal`), so a family ends now exactly when its next refresh
+ * would have been refused. Returns how many families ended.
+ */
+export async function revokeFamiliesNoLongerAuthorized(
+  deps: Deps,
+  tenant: { id: number; publicId: string },
+): Promise<number> {
+  const families = await findLiveFamilyAuthorizations(deps.db, tenant.id);
+  const ended: PersSession[] = [];
+  for (const { familyId, authType, authorization } of families) {
+    const user = authorization.tenantUser;
+    const session: PersSession = {
+      tenantPublicId: tenant.publicId,
+      tenantUserPublicId: user?.publicId ?? "",
+      authType,
+      familyId,
+      anonymous: user?.kind === "anonymous",
+      authTime: Math.floor(deps.now.getTime() / 1000),
+    };
+    // A suspension ends nothing for good (reinstating revives the tenant's tokens): not counted here.
+    const unsuspended = { ...authorization, tenantStatus: "verified" as const };
+    if (refreshRefusal(unsuspended, session) !== null) ended.push(session);
+  }
+  if (ended.length === 0) return 0;
+  await revokeRefreshTokenFamilies(
+    deps.db,
+    tenant.id,
+    ended.map((session) => session.familyId),
+  );
+  await Promise.all(ended.map((session) => recordRevocation(deps, session)));
+  return ended.length;
 }

@@ -1,7 +1,7 @@
 import { AppError } from "../../errors";
 import type { FamilyAuthorization } from "../../storage/pers-authorization";
+import { authorizeAuthType } from "./auth-type-rules";
 import type { PersSession } from "./pers-tokens";
-import { authorizeAuthType } from "./tenant-settings";
 
 /**
  * Why a family may no longer be refreshed, or null while everything that authorized its exchange

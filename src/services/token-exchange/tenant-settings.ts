@@ -1,11 +1,10 @@
-import type { AdminIdentity, OptInAuthType, PersAuthType } from "../../domain";
 import { AppError } from "../../errors";
 import type { TenantSettingsRow } from "../../storage/schema";
 import { findTenantSettings, type TenantSettingsValues, upsertTenantSettings } from "../../storage/tenant-settings";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { forgetTenantOriginLists } from "./browser-origins";
-import type { VerifiedIdentity } from "./identity-tokens";
+import { revokeFamiliesNoLongerAuthorized } from "./pers-revocation";
 
 export interface TenantSettings extends TenantSettingsValues {
   updatedAt: Date | null;
@@ -73,11 +72,13 @@ export async function replaceTenantSettings(
   const row = await upsertTenantSettings(deps.db, tenant.id, after, deps.now);
   // At once in this isolate; other isolates within their cache's lifetime.
   forgetTenantOriginLists();
+  // An admin removed from the list, an auth type switched off, anonymous users no longer allowed.
+  const familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
   recordAudit(deps, actor, {
     action: "tenant_settings.update",
     tenant: tenant.publicId,
     target: tenant.publicId,
-    details: { changes: changedSettings(before, after) },
+    details: { changes: changedSettings(before, after), families_revoked: familiesRevoked },
   });
   return settingsOf(row);
 }
@@ -98,27 +99,4 @@ export async function changeTenantSettings(
   const { updatedAt: _, ...current } = await loadTenantSettings(deps, tenant.id);
   const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   return replaceTenantSettings(deps, actor, tenant, { ...current, ...defined });
-}
-
-function isAdmin(admins: readonly AdminIdentity[], identity: VerifiedIdentity): boolean {
-  return admins.some((admin) => admin.issuer === identity.issuer && admin.subject === identity.subject);
-}
-
-/**
- * May this verified identity open a session of `authType` at this tenant?
- * - `user`: always.
- * - `tenant`: only identities on the tenant's admin list (issuer + subject, never email).
- * - `business`, `system`, `external`: only when the tenant switched them on.
- */
-export function authorizeAuthType(settings: TenantSettings, authType: PersAuthType, identity: VerifiedIdentity): void {
-  if (authType === "user") return;
-  if (authType === "tenant") {
-    if (!isAdmin(settings.adminIdentities, identity)) {
-      throw new AppError("insufficient_permission", { detail: "identity is not an admin of the tenant" });
-    }
-    return;
-  }
-  if (!settings.enabledAuthTypes.includes(authType as OptInAuthType)) {
-    throw new AppError("auth_type_not_enabled", { detail: `authType ${authType} is off for the tenant` });
-  }
 }
