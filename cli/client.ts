@@ -8,13 +8,14 @@ export interface Target {
 
 export class CliError extends Error {}
 
-/** An answer Gatehouse refused, with its status and its own words. */
+/** An answer Gatehouse refused, with its status and its own words (or the CLI's, when given). */
 export class ApiError extends CliError {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    words: string = describeError(body),
   ) {
-    super(`HTTP ${status}: ${describeError(body)}`);
+    super(`HTTP ${status}: ${words}`);
   }
 }
 
@@ -70,6 +71,10 @@ export async function logIn(url: string, email: string, password: string): Promi
     body: JSON.stringify({ email, password }),
   });
   const body = await bodyOf(response);
+  // A correct password of a user or agent gets the same answer as a wrong one (no enumeration).
+  if (response.status === 401 && (body as { code?: unknown } | null)?.code === "invalid_credentials") {
+    throw new ApiError(response.status, body, "Invalid email or password (the CLI signs in admin users only).");
+  }
   if (!response.ok) throw new ApiError(response.status, body);
   const { accessToken, refreshToken } = body as { accessToken: string; refreshToken: string };
   const login = { email, accessToken, refreshToken };

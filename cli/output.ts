@@ -12,16 +12,51 @@ function cell(value: unknown): string {
   return String(value);
 }
 
+const cellsOf = (rows: Row[], columns: string[]) => rows.map((row) => columns.map((column) => cell(row[column])));
+
+/** Each column as wide as its widest cell, its header and (when given) the width it already had. */
+function widthsOf(columns: string[], cells: string[][], floor: number[] = []): number[] {
+  return columns.map((column, i) =>
+    Math.max(floor[i] ?? 0, column.length, ...cells.map((line) => line[i]?.length ?? 0)),
+  );
+}
+
+function lineOf(values: string[], widths: number[]): string {
+  return values
+    .map((value, i) => value.padEnd(widths[i] ?? 0))
+    .join("  ")
+    .trimEnd();
+}
+
+const headerOf = (columns: string[], widths: number[]) =>
+  lineOf(
+    columns.map((column) => column.toUpperCase()),
+    widths,
+  );
+
 export function formatTable(rows: Row[], columns: string[]): string {
   if (rows.length === 0) return "(none)";
-  const cells = rows.map((row) => columns.map((column) => cell(row[column])));
-  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => line[i]?.length ?? 0)));
-  const line = (values: string[]) =>
-    values
-      .map((value, i) => value.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  return [line(columns.map((column) => column.toUpperCase())), ...cells.map(line)].join("\n");
+  const cells = cellsOf(rows, columns);
+  const widths = widthsOf(columns, cells);
+  return [headerOf(columns, widths), ...cells.map((line) => lineOf(line, widths))].join("\n");
+}
+
+/**
+ * One table written batch by batch as rows arrive (`audit tail --follow`): the header once, above
+ * the first rows. Columns keep the widest width seen so far, so they stay aligned unless a later
+ * cell is wider than any before it.
+ */
+export function tableStream(columns: string[], write: (text: string) => void): (rows: Row[]) => void {
+  let widths: number[] | undefined;
+  return (rows) => {
+    if (rows.length === 0) return;
+    const cells = cellsOf(rows, columns);
+    const first = widths === undefined;
+    const current = widthsOf(columns, cells, widths);
+    widths = current;
+    const lines = cells.map((line) => lineOf(line, current));
+    write(`${(first ? [headerOf(columns, current), ...lines] : lines).join("\n")}\n`);
+  };
 }
 
 /** Prints `answer` whole with --json, else the rows under `key` (or one record) as a table. */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { callApi, query } from "../client.ts";
-import { formatTable, print, type Row } from "../output.ts";
-import { globalsOf, positiveInteger } from "./globals.ts";
+import { print, type Row, tableStream } from "../output.ts";
+import { globalsOf, limitOption, positiveInteger } from "./globals.ts";
 
 const COLUMNS = ["id", "at", "action", "actor_public_id", "actor_type", "tenant", "target", "ip"];
 
@@ -25,7 +25,7 @@ export function registerAuditCommands(program: Command): void {
     .option("--action <action>", "e.g. api_key.revoke, user.disable")
     .option("--actor <id>", "public id of the acting user")
     .option("--tenant <id>", "public id of the business concerned")
-    .option("--limit <n>", "page size (1-100)", positiveInteger("--limit"))
+    .addOption(limitOption())
     .option("--cursor <cursor>", "next page, as printed by the previous one")
     .action(async (options: AuditFilters, command: Command) => {
       const { target, output } = globalsOf(command);
@@ -43,10 +43,10 @@ export function registerAuditCommands(program: Command): void {
     .option("--interval <seconds>", "seconds between polls with --follow", positiveInteger("--interval"), 2)
     .action(async (options: AuditFilters & { lines: number; follow: boolean; interval: number }, command: Command) => {
       const { target, output } = globalsOf(command);
+      const table = tableStream(COLUMNS, (text) => process.stdout.write(text));
       const show = (events: Row[]) => {
-        if (events.length === 0) return;
         if (output.json) for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
-        else process.stdout.write(`${formatTable(events, COLUMNS)}\n`);
+        else table(events);
       };
       const latest = await callApi(target, "GET", eventsPath({ ...options, limit: Math.min(options.lines, 100) }));
       const first = [...(latest.events as Row[])].reverse();

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { callApi, query } from "../client.ts";
 import { note, print } from "../output.ts";
-import { globalsOf, positiveInteger } from "./globals.ts";
+import { globalsOf, limitOption } from "./globals.ts";
 
 const COLUMNS = ["public_id", "name", "status", "created_at"];
 
@@ -11,7 +11,7 @@ export function registerBusinessCommands(program: Command): void {
   businesses
     .command("list")
     .description("list businesses, newest first")
-    .option("--limit <n>", "page size (1-100)", positiveInteger("--limit"))
+    .addOption(limitOption())
     .option("--cursor <cursor>", "next page, as printed by the previous one")
     .action(async (options: { limit?: number; cursor?: string }, command: Command) => {
       const { target, output } = globalsOf(command);

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { normaliseUrl, type Target } from "../client.ts";
 import type { Output } from "../output.ts";
 
@@ -28,6 +28,20 @@ export function positiveInteger(name: string) {
     if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
     return number;
   };
+}
+
+/** The API's `MAX_PAGE_SIZE` (src/http/schemas/pagination.ts), not imported: it would load zod. */
+const PAGE_SIZE_MAX = 100;
+
+/** `--limit <n>`, the page size of every admin list, refused here when the API would refuse it. */
+export function limitOption(): Option {
+  return new Option("--limit <n>", `page size (1-${PAGE_SIZE_MAX})`).argParser((value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1 || number > PAGE_SIZE_MAX) {
+      throw new InvalidArgumentError(`--limit must be an integer from 1 to ${PAGE_SIZE_MAX}`);
+    }
+    return number;
+  });
 }
 
 /** Parses a comma-separated list option. */

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { API_KEY_KINDS, API_KEY_MODES } from "../../src/domain.ts";
 import { callApi, query } from "../client.ts";
 import { note, print } from "../output.ts";
-import { globalsOf, list, positiveInteger } from "./globals.ts";
+import { globalsOf, limitOption, list } from "./globals.ts";
 
 const COLUMNS = ["id", "business_id", "name", "display_prefix", "kind", "mode", "permissions", "status"];
 
@@ -13,7 +13,7 @@ export function registerKeyCommands(program: Command): void {
     .command("list")
     .description("list API keys (never the keys themselves), newest first")
     .option("--business <id>", "only this business's keys")
-    .option("--limit <n>", "page size (1-100)", positiveInteger("--limit"))
+    .addOption(limitOption())
     .option("--cursor <cursor>", "next page, as printed by the previous one")
     .action(async (options: { business?: string; limit?: number; cursor?: string }, command: Command) => {
       const { target, output } = globalsOf(command);

@@ -3,7 +3,7 @@ import { MEMBER_ROLES, USER_TYPES } from "../../src/domain.ts";
 import { callApi, query } from "../client.ts";
 import { print } from "../output.ts";
 import { readPassword } from "../password.ts";
-import { globalsOf, list, positiveInteger } from "./globals.ts";
+import { globalsOf, limitOption, list } from "./globals.ts";
 
 const COLUMNS = ["public_id", "user_type", "email_address", "status", "created_at"];
 
@@ -14,7 +14,7 @@ export function registerUserCommands(program: Command): void {
     .command("list")
     .description("list users, newest first")
     .addOption(new Option("--type <type>", "only this user type").choices(USER_TYPES))
-    .option("--limit <n>", "page size (1-100)", positiveInteger("--limit"))
+    .addOption(limitOption())
     .option("--cursor <cursor>", "next page, as printed by the previous one")
     .action(async (options: { type?: string; limit?: number; cursor?: string }, command: Command) => {
       const { target, output } = globalsOf(command);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +54,40 @@ async function outcome(command: string, args: string[], input?: string, env: Rec
 
 const gatehouseCli = (args: string[], input?: string, env?: Record<string, string>) =>
   outcome("node", ["bin/gatehouse.mjs", ...args], input, env);
+
+/** A CLI command that keeps running (`audit tail --follow`): its output so far, waited on by content. */
+function runningCli(args: string[]) {
+  const child = spawn("node", ["bin/gatehouse.mjs", ...args], {
+    env: { ...process.env, XDG_CONFIG_HOME: configHome, GATEHOUSE_URL: gatehouse.baseUrl },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return {
+    stdout: () => stdout,
+    /** Resolves once stdout holds `text`; fails with the output if the command ends or 60 s pass. */
+    async waitFor(text: string) {
+      const deadline = Date.now() + 60_000;
+      while (!stdout.includes(text)) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`no ${text} in:\n${stdout}\n${stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop() {
+      child.kill();
+      await exited;
+    },
+  };
+}
 
 function json(result: Outcome): Record<string, unknown> {
   expect(result.code, result.stderr).toBe(0);
@@ -118,6 +152,23 @@ describe("npx gatehouse", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("HTTP 401");
     expect((await gatehouseCli(["businesses", "list"])).stderr).toContain("not signed in");
+  });
+
+  it("refuses a user's correct password, saying that it signs in admin users only", async () => {
+    const result = await gatehouseCli(["login", "--email", "ursula@example.com"], "user-password-1");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("gatehouse: HTTP 401: Invalid email or password (the CLI signs in admin users only).\n");
+    expect((await gatehouseCli(["businesses", "list"])).stderr).toContain("not signed in");
+  });
+
+  it("refuses a --limit outside 1-100 on every list, before it sends anything", async () => {
+    for (const list of [["businesses"], ["users"], ["keys"], ["audit"]]) {
+      for (const limit of ["1000", "101", "0", "ten"]) {
+        const result = await gatehouseCli([...list, "list", "--limit", limit]);
+        expect(result.code, `${list} list --limit ${limit}`).toBe(1);
+        expect(result.stderr).toContain("--limit must be an integer from 1 to 100");
+      }
+    }
   });
 
   it("does an operator's day: businesses, users, keys, tenants, the audit log", async () => {
@@ -200,6 +251,30 @@ describe("npx gatehouse", () => {
     expect(events.map((event) => event.target)).toContain(keyId);
     const table = await gatehouseCli(["audit", "list", "--limit", "3"]);
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+AT\s+ACTION/);
+  });
+
+  it("audit tail --follow prints the header once, above the first events, and new events below", async () => {
+    // Signed in by the operator's day above.
+    const latest = 2;
+    const tail = runningCli(["audit", "tail", "-n", String(latest), "--follow", "--interval", "1"]);
+    try {
+      await tail.waitFor("ACTION");
+      const created: string[] = [];
+      for (const name of ["Tail One", "Tail Two"]) {
+        const business = json(await gatehouseCli(["--json", "businesses", "create", name])).business as {
+          public_id: string;
+        };
+        created.push(business.public_id);
+        await tail.waitFor(business.public_id);
+      }
+      const lines = tail.stdout().trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^ID\s+AT\s+ACTION/);
+      expect(lines.filter((line) => line.startsWith("ID "))).toHaveLength(1);
+      expect(lines).toHaveLength(1 + latest + created.length);
+      expect(lines.slice(-created.length).map((line) => created.find((id) => line.includes(id)))).toEqual(created);
+    } finally {
+      await tail.stop();
+    }
   });
 
   it("create-admin makes an admin who can sign in, and refuses an email that has an account", async () => {
