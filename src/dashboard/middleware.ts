@@ -44,7 +44,13 @@ export const signedIn = createMiddleware<DashboardEnv>(async (c, next) => {
   if (c.req.method === "POST") {
     const form = await readForm(c);
     if (!(await isFormTokenValid(cookie ?? "", form.get("_csrf")))) {
-      throw new AppError("cross_site_request", { detail: "dashboard form token missing or wrong" });
+      // The request came from our own page (sameOriginOnly ran first): the form is stale, from
+      // before the session it was shown in was replaced, not another site's.
+      throw new AppError("cross_site_request", {
+        publicMessage:
+          "This form is out of date (you signed in again, or out, since it was shown). Reload the page and try again.",
+        detail: "dashboard form token missing or wrong",
+      });
     }
     c.set("form", form);
   }

@@ -71,7 +71,7 @@ describe("a member's API keys in the dashboard", () => {
     expect(list).not.toContain(key ?? "");
     expect(list).toContain("<svg");
     // The chart reads the day's count the usage flush wrote to D1.
-    expect(list).toContain('aria-label="Billing server: 1 requests in the last 14 days"');
+    expect(list).toContain('aria-label="Billing server: 1 request in the last 14 days"');
   });
 
   it("a form without its token, or posted from another site, creates nothing", async () => {
@@ -85,13 +85,14 @@ describe("a member's API keys in the dashboard", () => {
     );
     expect(noToken.status).toBe(403);
     expect(noToken.headers.get("content-type")).toContain("text/html");
-    expect(await noToken.text()).toContain("Cross-site request refused.");
+    expect(await noToken.text()).toContain("This form is out of date");
     const crossSite = await postForm(
       `/dashboard/businesses/${businessId}/keys`,
       { _csrf: visitor.formToken, name: "x", mode: "test", kind: "secret" },
       { ...cookie, "Sec-Fetch-Site": "cross-site", Origin: "https://evil.example" },
     );
     expect(crossSite.status).toBe(403);
+    expect(await crossSite.text()).toContain("Cross-site request refused.");
     const after = await (await visitor.get(`/dashboard/businesses/${businessId}/keys`)).text();
     expect((after.match(/<tr>/g) ?? []).length).toBe(count);
   });

@@ -254,7 +254,7 @@ describe("what the tenant user actions refuse", () => {
       for (const fields of forms) {
         const res = await postForm(actionPath(tenant, user.userId, action), fields, cookie);
         expect(res.status).toBe(403);
-        expect(await res.text()).toContain("Cross-site request refused.");
+        expect(await res.text()).toContain("This form is out of date");
       }
     }
     await expectUntouched(user);

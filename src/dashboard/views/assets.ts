@@ -65,4 +65,11 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
     });
   });
 });
+// A page sent back with mistakes: bring the first one into view and focus, wherever the form is.
+(function () {
+  var mistake = document.querySelector("[aria-invalid=true], .form-error, p.error");
+  if (!mistake) return;
+  if (!/^(INPUT|SELECT|TEXTAREA)$/.test(mistake.tagName)) mistake.tabIndex = -1;
+  mistake.focus();
+})();
 `;

@@ -49,32 +49,36 @@ function Navigation({ principal, formToken }: { principal: UserPrincipal; formTo
 
 /** Every page: the frame, the one nonce'd style and script, and the navigation when signed in. */
 export function Layout(props: PageFrame & { children: Child }) {
+  // Without the doctype a browser renders the page in quirks mode.
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        {/* No icon: without this the browser asks for /favicon.ico and logs its 404. */}
-        <link rel="icon" href="data:," />
-        <title>{`${props.title} · Gatehouse`}</title>
-        <style nonce={props.nonce}>{raw(PAGE_STYLE)}</style>
-      </head>
-      <body>
-        <header>
-          <a class="brand" href="/dashboard">
-            Gatehouse
-          </a>
-          {props.principal && props.formToken ? (
-            <Navigation principal={props.principal} formToken={props.formToken} />
-          ) : null}
-        </header>
-        <main id="main">
-          <h1>{props.title}</h1>
-          {props.children}
-        </main>
-        <script nonce={props.nonce}>{raw(PAGE_SCRIPT)}</script>
-      </body>
-    </html>
+    <>
+      {raw("<!doctype html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="no-referrer" />
+          {/* No icon: without this the browser asks for /favicon.ico and logs its 404. */}
+          <link rel="icon" href="data:," />
+          <title>{`${props.title} · Gatehouse`}</title>
+          <style nonce={props.nonce}>{raw(PAGE_STYLE)}</style>
+        </head>
+        <body>
+          <header>
+            <a class="brand" href="/dashboard">
+              Gatehouse
+            </a>
+            {props.principal && props.formToken ? (
+              <Navigation principal={props.principal} formToken={props.formToken} />
+            ) : null}
+          </header>
+          <main id="main">
+            <h1>{props.title}</h1>
+            {props.children}
+          </main>
+          <script nonce={props.nonce}>{raw(PAGE_SCRIPT)}</script>
+        </body>
+      </html>
+    </>
   );
 }

@@ -15,7 +15,7 @@ export function UsageChart({ days, label }: { days: DailyCount[]; label: string 
   const max = Math.max(1, ...days.map((d) => d.count));
   const barWidth = WIDTH / Math.max(days.length, 1);
   const total = days.reduce((sum, d) => sum + d.count, 0);
-  const summary = `${label}: ${total} requests in the last ${days.length} days`;
+  const summary = `${label}: ${total} ${total === 1 ? "request" : "requests"} in the last ${days.length} days`;
   return (
     <svg
       class="chart"

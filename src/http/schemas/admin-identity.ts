@@ -69,7 +69,7 @@ export const identityProviderInputSchema = z
       .openapi({ description: "The provider's public keys, when it has no JWKS URL. Private keys are refused." }),
     allowedAlgorithms: z
       .array(z.enum(IDP_ALGORITHMS))
-      .min(1)
+      .min(1, { error: "choose at least one algorithm" })
       .max(IDP_ALGORITHMS.length)
       .openapi({ example: ["RS256"] }),
     claimMapping: claimMappingSchema.default({ subject: "sub", email: "email", name: "name" }),

@@ -35,8 +35,12 @@ export function toBusinessView(business: BusinessRow): z.infer<typeof businessSc
 }
 
 const displayName = (maxLength: number) =>
-  z.string().trim().max(maxLength).regex(DISPLAYABLE_TEXT, { error: UNDISPLAYABLE_TEXT_MESSAGE });
-const businessName = displayName(200).min(1).openapi({ example: "Acme Corp" });
+  z
+    .string()
+    .trim()
+    .max(maxLength, { error: `must be at most ${maxLength} characters` })
+    .regex(DISPLAYABLE_TEXT, { error: UNDISPLAYABLE_TEXT_MESSAGE });
+const businessName = displayName(200).min(1, { error: "must not be empty" }).openapi({ example: "Acme Corp" });
 
 export const createBusinessRequestSchema = z
   .strictObject({ name: businessName, status: z.enum(BUSINESS_STATUSES).default("pending") })

@@ -89,8 +89,8 @@ export const createApiKeyRequestSchema = z
     name: z
       .string()
       .trim()
-      .min(1)
-      .max(100)
+      .min(1, { error: "must not be empty" })
+      .max(100, { error: "must be at most 100 characters" })
       .regex(DISPLAYABLE_TEXT, { error: UNDISPLAYABLE_TEXT_MESSAGE })
       .openapi({ example: "Billing server" }),
     kind: apiKeyKindSchema,

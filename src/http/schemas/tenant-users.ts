@@ -32,7 +32,7 @@ export const tenantUserListResponseSchema = z.object({
 export const tenantUserListQuerySchema = pageQuerySchema
   .extend({
     status: z
-      .enum(TENANT_USER_STATUSES)
+      .enum(TENANT_USER_STATUSES, { error: `must be one of ${TENANT_USER_STATUSES.join(", ")}` })
       .optional()
       .openapi({ param: { name: "status", in: "query" } }),
     issuer: z
