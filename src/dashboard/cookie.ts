@@ -31,8 +31,17 @@ export function dashboardCookieOf(c: Context): string | undefined {
   return getCookie(c, DASHBOARD_COOKIE_NAME);
 }
 
+/**
+ * The cookie outlives its session by a day, so that a visit after the session ran out still sends
+ * it and is told the session ended (instead of a bare sign-in page); it proves nothing by then.
+ */
+const COOKIE_OUTLIVES_SESSION_SECONDS = 86_400;
+
 export function setDashboardCookie(c: Context, value: string): void {
-  setCookie(c, DASHBOARD_COOKIE_NAME, value, { ...ATTRIBUTES, maxAge: DASHBOARD_SESSION_TTL_SECONDS });
+  setCookie(c, DASHBOARD_COOKIE_NAME, value, {
+    ...ATTRIBUTES,
+    maxAge: DASHBOARD_SESSION_TTL_SECONDS + COOKIE_OUTLIVES_SESSION_SECONDS,
+  });
 }
 
 export function clearDashboardCookie(c: Context): void {

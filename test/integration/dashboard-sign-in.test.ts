@@ -37,7 +37,8 @@ describe("signing in to the dashboard", () => {
       expect(line).toContain("HttpOnly");
       expect(line).toContain("Secure");
       expect(line).toContain("SameSite=Strict");
-      expect(line).toContain("Max-Age=43200");
+      // The 12-hour session, plus a day in which a visit is told the session ended.
+      expect(line).toContain("Max-Age=129600");
       expect(res.headers.getSetCookie().some((l) => l.startsWith("session_token="))).toBe(false);
     },
   );
