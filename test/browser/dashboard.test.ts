@@ -93,7 +93,10 @@ describe("a member in the browser", () => {
     await clickAndWait(page, "form:has(#name) button[type=submit]");
     // The browser reports the page's own 400 on the console; that one is this test's doing.
     const reported = consoleErrors.splice(before);
-    expect(reported.every((line) => line.includes("status of 400")), reported.join("\n")).toBe(true);
+    expect(
+      reported.every((line) => line.includes("status of 400")),
+      reported.join("\n"),
+    ).toBe(true);
     const focused = await page.evaluate(() => {
       const element = document.activeElement as HTMLElement;
       const box = element.getBoundingClientRect();

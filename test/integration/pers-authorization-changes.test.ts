@@ -19,6 +19,8 @@ beforeAll(async () => {
 });
 
 const tenantPath = (tenant: TestTenant) => `/v1/admin/tenants/${tenant.tenantPublicId}`;
+const patchSettings = (tenant: TestTenant, changes: Record<string, unknown>) =>
+  sendJson(`${tenantPath(tenant)}/settings`, "PATCH", changes, admin.headers);
 
 async function sessionOf(tenant: TestTenant, idp: FakeIdentityProvider, subject: string, authType?: string) {
   const res = await exchange(tenant, { authToken: await idp.token(subject), ...(authType ? { authType } : {}) });
@@ -104,7 +106,7 @@ describe("a change to what authorizes a tenant's sessions", () => {
     const asAdmin = await sessionOf(tenant, idp, "dana", "tenant");
     const asUser = await sessionOf(tenant, idp, "dana");
 
-    const res = await sendJson(`${tenantPath(tenant)}/settings`, "PATCH", { adminIdentities: [] }, admin.headers);
+    const res = await patchSettings(tenant, { adminIdentities: [] });
     expect(res.status, await res.clone().text()).toBe(200);
     await expectEnded(tenant, asAdmin);
     expect(await works(tenant, asUser)).toBe(true);
@@ -117,12 +119,7 @@ describe("a change to what authorizes a tenant's sessions", () => {
     const business = await sessionOf(tenant, idp, "eve", "business");
     const system = await sessionOf(tenant, idp, "eve", "system");
 
-    const res = await sendJson(
-      `${tenantPath(tenant)}/settings`,
-      "PATCH",
-      { enabledAuthTypes: ["system"] },
-      admin.headers,
-    );
+    const res = await patchSettings(tenant, { enabledAuthTypes: ["system"] });
     expect(res.status).toBe(200);
     await expectEnded(tenant, business);
     expect(await works(tenant, system)).toBe(true);
@@ -137,12 +134,7 @@ describe("a change to what authorizes a tenant's sessions", () => {
     const anonymous = (await anonymousRes.json()) as TokenPair;
     const signedIn = await sessionOf(tenant, idp, "fay");
 
-    const res = await sendJson(
-      `${tenantPath(tenant)}/settings`,
-      "PATCH",
-      { allowJWTForUnauthenticatedUsers: false },
-      admin.headers,
-    );
+    const res = await patchSettings(tenant, { allowJWTForUnauthenticatedUsers: false });
     expect(res.status).toBe(200);
     await expectEnded(tenant, anonymous);
     expect(await works(tenant, signedIn)).toBe(true);
@@ -154,9 +146,7 @@ describe("a change to what authorizes a tenant's sessions", () => {
     const pair = await sessionOf(tenant, idp, "gus");
     const business = `/v1/admin/businesses/${tenant.tenantPublicId}`;
     expect((await sendJson(business, "PATCH", { status: "suspended" }, admin.headers)).status).toBe(200);
-    expect(
-      (await sendJson(`${tenantPath(tenant)}/settings`, "PATCH", { enabledAuthTypes: [] }, admin.headers)).status,
-    ).toBe(200);
+    expect((await patchSettings(tenant, { enabledAuthTypes: [] })).status).toBe(200);
     expect((await sendJson(business, "PATCH", { status: "verified" }, admin.headers)).status).toBe(200);
     expect(await works(tenant, pair)).toBe(true);
     expect((await refresh(tenant, pair.refreshToken)).status).toBe(200);

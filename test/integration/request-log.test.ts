@@ -77,7 +77,7 @@ describe("the request log", () => {
     });
     const res = await send("/.well-known/jwks.json", {}, { LOG_FORWARDED_REQUESTS: "yes" });
     expect(res.status).toBe(500);
-    expect(await res.text()).not.toContain("logForwardedRequests");
-    expect(errors.join("\n")).toContain("logForwardedRequests");
+    expect(await res.text()).not.toContain("LOG_FORWARDED_REQUESTS");
+    expect(errors.join("\n")).toContain("LOG_FORWARDED_REQUESTS");
   });
 });
