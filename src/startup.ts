@@ -14,12 +14,12 @@ export interface CheckOptions {
 }
 
 /**
- * Everything that can be checked before the first request: every variable in range, the
- * signing keys well formed, the production secrets present, and the route table valid with the service bindings it names and
- * none of its audiences one of Gatehouse's own tokens'. Run
- * when the Worker's module is loaded, so a bad value stops `wrangler dev` and fails `wrangler
- * deploy` with a message naming the entry, instead of failing the first request. `npm run
- * check:config` runs the same check offline.
+ * Everything that can be checked before the first request: every variable in range, the signing
+ * keys well formed, the production secrets present, and the route table valid, with the service
+ * bindings it names and none of the audiences of Gatehouse's own tokens. Run when the Worker's
+ * module is loaded, so a bad value stops `wrangler dev` and fails `wrangler deploy` with a message
+ * naming the variable or the entry, instead of failing the first request. `npm run check:config`
+ * runs the same check offline.
  */
 export function checkConfiguration(env: Bindings, { secretsVisible = true }: CheckOptions = {}): Config {
   const config = secretsVisible ? readConfig(env) : readConfigWithoutSecrets(env);
