@@ -19,7 +19,12 @@ describe("administration in the dashboard", () => {
     const admin = await createUser({ userType: "adminuser" });
     const staff = await signInToDashboard(admin.email, admin.password);
     const name = `Acme ${crypto.randomUUID().slice(0, 8)}`;
-    expect((await staff.post("/dashboard/admin/businesses", { name })).status).toBe(303);
+    const created = await staff.post("/dashboard/admin/businesses", { name });
+    expect(created.status).toBe(303);
+    expect(created.headers.get("location")).toBe("/dashboard/admin/businesses?notice=created");
+    expect(await (await staff.get("/dashboard/admin/businesses?notice=created")).text()).toContain(
+      "The business is created, verified.",
+    );
     const list = await (await staff.get("/dashboard/admin/businesses")).text();
     expect(list).toContain(name);
     const rowStart = list.indexOf(name);
@@ -46,7 +51,12 @@ describe("administration in the dashboard", () => {
     const staff = await signInToDashboard(admin.email, admin.password);
     const email = `agent-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const fields = { user_type: "agent", email, password: "agent-password-123", first_name: "Ada", last_name: "Agent" };
-    expect((await staff.post("/dashboard/admin/users", fields)).status).toBe(303);
+    const created = await staff.post("/dashboard/admin/users", fields);
+    expect(created.status).toBe(303);
+    expect(created.headers.get("location")).toBe("/dashboard/admin/users?notice=created");
+    const listed = await (await staff.get("/dashboard/admin/users?notice=created")).text();
+    expect(listed).toContain("The account is created and can sign in.");
+    expect(await (await staff.get("/dashboard/admin/users?notice=constructor")).text()).not.toContain('class="notice"');
     expect((await postForm("/dashboard/sign-in", { email, password: "agent-password-123" })).status).toBe(303);
     const again = await staff.post("/dashboard/admin/users", fields);
     expect(again.status).toBe(400);

@@ -29,7 +29,9 @@ async function businessesPage(c: Context<DashboardEnv>, errors: FieldErrors, nam
             ? "The business is suspended."
             : notice === "verified"
               ? "The business is reinstated."
-              : undefined
+              : notice === "created"
+                ? "The business is created, verified."
+                : undefined
         }
       />
       <section>
@@ -40,6 +42,12 @@ async function businessesPage(c: Context<DashboardEnv>, errors: FieldErrors, nam
     status,
   );
 }
+
+// A Map, so that `?notice=constructor` names nothing.
+const USER_NOTICES: ReadonlyMap<string, string> = new Map([
+  ["disabled", "The account is disabled and its sessions ended."],
+  ["created", "The account is created and can sign in."],
+]);
 
 async function usersPage(
   c: Context<DashboardEnv>,
@@ -54,9 +62,7 @@ async function usersPage(
     c,
     "Users",
     <>
-      <Notice
-        text={c.req.query("notice") === "disabled" ? "The account is disabled and its sessions ended." : undefined}
-      />
+      <Notice text={USER_NOTICES.get(c.req.query("notice") ?? "")} />
       <section>
         <UserTable page={page} userType={userType} selfPublicId={c.get("principal").userPublicId} />
       </section>
@@ -78,7 +84,7 @@ export const adminRoutes = new Hono<DashboardEnv>()
     const parsed = createBusinessRequestSchema.safeParse({ name, status: "verified" });
     if (!parsed.success) return businessesPage(c, fieldErrorsOf(parsed.error.issues), name, 400);
     await createBusiness(c.get("deps"), dashboardActor(c), parsed.data);
-    return c.redirect("/dashboard/admin/businesses", 303);
+    return c.redirect("/dashboard/admin/businesses?notice=created", 303);
   })
   .get("/dashboard/admin/businesses/:id/status/:status", async (c) => {
     const business = await requireBusiness(c.get("deps"), c.req.param("id"));
@@ -127,7 +133,7 @@ export const adminRoutes = new Hono<DashboardEnv>()
       if (errors._form === "Email already registered.") return usersPage(c, { email: errors._form }, shown, 400);
       return usersPage(c, errors, shown, 400);
     }
-    return c.redirect("/dashboard/admin/users", 303);
+    return c.redirect("/dashboard/admin/users?notice=created", 303);
   })
   .get("/dashboard/admin/users/:id/disable", async (c) => {
     const user = await findUser(c.get("deps"), c.req.param("id"));
