@@ -29,6 +29,8 @@ export const errorCatalog = {
   last_owner: { status: 409, message: "A business must keep at least one owner." },
   already_member: { status: 409, message: "This user is already a member of the business." },
   member_changed: { status: 409, message: "The member's role changed meanwhile; read it again." },
+  /** PERS: the tenant's providers or settings changed while an exchange ran; a retry meets the new ones. */
+  authorization_changed: { status: 409, message: "The project's sign-in settings changed meanwhile; try again." },
   api_key_inactive: { status: 409, message: "This API key has been revoked, rolled or has expired." },
   missing_project_key: { status: 401, message: "A project key is required (X-API-Key or x-project-key)." },
   invalid_project_key: { status: 401, message: "The project key is invalid." },

@@ -41,6 +41,10 @@ const tokenRoute = route({
       "authType not enabled, not an admin of the tenant, anonymous users not allowed, the tenant user disabled " +
         "by an operator (`user_disabled`), or an `Origin` the tenant does not allow (`origin_not_allowed`)",
     ),
+    409: persError(
+      "The tenant's identity providers or settings changed while the exchange ran (`authorization_changed`); " +
+        "a retry meets the new ones",
+    ),
     415: persError("Not JSON"),
     429: persError("Too many token exchanges from this client; see `Retry-After`"),
     503: persUnavailable,

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import type {
   AdminIdentity,
   BusinessStatus,
@@ -105,13 +105,19 @@ export interface LiveFamilyAuthorization {
 }
 
 /**
- * Every family of the tenant with a refresh token not yet revoked, and what authorizes it now:
+ * Every family of the tenant with a refresh token not yet revoked or expired, and what authorizes it now:
  * read after a change to what authorizes the tenant's sessions, so those it no longer authorizes
  * end at once. One row per family (its tokens share one authorization).
  */
-export async function findLiveFamilyAuthorizations(db: Database, tenantId: number): Promise<LiveFamilyAuthorization[]> {
+export async function findLiveFamilyAuthorizations(
+  db: Database,
+  tenantId: number,
+  now: Date,
+): Promise<LiveFamilyAuthorization[]> {
   const rows = await authorizationQuery(db)
-    .where(and(eq(refreshTokens.tenantId, tenantId), eq(refreshTokens.status, "active")))
+    .where(
+      and(eq(refreshTokens.tenantId, tenantId), eq(refreshTokens.status, "active"), gt(refreshTokens.expiresAt, now)),
+    )
     .all();
   const families = new Map<string, LiveFamilyAuthorization>();
   for (const row of rows) {

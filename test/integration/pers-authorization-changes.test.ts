@@ -133,11 +133,22 @@ describe("a change to what authorizes a tenant's sessions", () => {
     expect(anonymousRes.status).toBe(200);
     const anonymous = (await anonymousRes.json()) as TokenPair;
     const signedIn = await sessionOf(tenant, idp, "fay");
+    // A family whose refresh token has expired is over already: the change neither counts nor rewrites it.
+    const expired = (await (await exchange(tenant, { rawLoginData: { device: "kiosk-2" } })).json()) as TokenPair;
+    await env.DB.prepare("UPDATE refresh_tokens SET expires_at = 1000 WHERE family_id = ?")
+      .bind(claimsOf(expired.refreshToken).family_id)
+      .run();
 
     const res = await patchSettings(tenant, { allowJWTForUnauthenticatedUsers: false });
     expect(res.status).toBe(200);
     await expectEnded(tenant, anonymous);
     expect(await works(tenant, signedIn)).toBe(true);
+    const { items } = await listAuditEvents(
+      openDatabase(env.DB),
+      { action: "tenant_settings.update", tenant: tenant.tenantPublicId },
+      { limit: 1 },
+    );
+    expect(items[0]?.details).toMatchObject({ families_revoked: 1 });
   });
 
   it("a settings change while the tenant is suspended ends nothing for good", async () => {

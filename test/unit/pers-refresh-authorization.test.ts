@@ -1,11 +1,17 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { PersAuthType } from "../../src/domain";
+import type { OptInAuthType, PersAuthType } from "../../src/domain";
 import { isFamilyLive, refreshPersSession, startPersSession } from "../../src/services/token-exchange/pers-sessions";
 import { verifyPersToken } from "../../src/services/token-exchange/pers-tokens";
 import { updateBusiness } from "../../src/storage/businesses";
 import { deleteProvider, replaceProvider } from "../../src/storage/identity-providers";
-import { externalIdentities, identityProviders, refreshTokens, tenantUsers } from "../../src/storage/schema";
+import {
+  externalIdentities,
+  identityProviders,
+  refreshTokens,
+  tenantSettings,
+  tenantUsers,
+} from "../../src/storage/schema";
 import { insertAnonymousTenantUser } from "../../src/storage/tenant-users";
 import { auditRowsFor } from "../support/api-keys";
 import { type TestDeps, testDeps } from "../support/deps";
@@ -23,11 +29,25 @@ beforeEach(async () => {
   clock = await testDeps();
 });
 
-/** A session of `authType` for a fresh user of a fresh tenant with a provider, started at `start`. */
+/**
+ * A session of `authType` for a fresh user of a fresh tenant with a provider, started at `start`
+ * with the tenant's settings allowing it (an exchange's own check); each test changes them after.
+ */
 async function sessionOf(authType: PersAuthType = "user") {
   const deps = clock.at(start);
   const base = await persSessionAt(deps);
   if (authType === "user") return base;
+  const [identity] = await deps.db
+    .select()
+    .from(externalIdentities)
+    .where(eq(externalIdentities.tenantUserId, base.user.id));
+  if (!identity) throw new Error("no identity");
+  await configureTenant(
+    base.tenant,
+    authType === "tenant"
+      ? { adminIdentities: [{ issuer: identity.issuer, subject: identity.subject }] }
+      : { enabledAuthTypes: [authType as OptInAuthType] },
+  );
   const pair = await startPersSession(deps, {
     tenantId: base.tenant.tenantId,
     tenantUserId: base.user.id,
@@ -159,6 +179,33 @@ describe("a PERS refresh re-checks what authorized the family", () => {
     expect(after).toEqual(before);
   });
 
+  it("an exchange overtaken by a provider's removal (its settings read before) is refused and its family ended", async () => {
+    const deps = clock.at(start);
+    const { tenant, user, provider } = await persSessionAt(deps);
+    await deleteProvider(deps.db, tenant.tenantId, provider?.publicId ?? "");
+    const before = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
+    await expect(
+      startPersSession(deps, {
+        tenantId: tenant.tenantId,
+        tenantUserId: user.id,
+        session: {
+          tenantPublicId: tenant.tenantPublicId,
+          tenantUserPublicId: user.publicId,
+          authType: "user",
+          anonymous: false,
+        },
+      }),
+    ).rejects.toMatchObject({ code: "authorization_changed" });
+    const after = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
+    const written = after.filter((row) => !before.some((earlier) => earlier.id === row.id));
+    expect(written).toHaveLength(1);
+    expect(written[0]?.status).toBe("revoked");
+    const family = written[0]?.familyId ?? "";
+    expect(await isFamilyLive(deps, { familyId: family, tenantPublicId: tenant.tenantPublicId } as never, 0)).toBe(
+      false,
+    );
+  });
+
   it("an auth type the tenant switched off ends its families; one still on keeps refreshing", async () => {
     const { tenant, pair } = await sessionOf("business");
     await configureTenant(tenant, { enabledAuthTypes: ["business", "system"] });
@@ -169,6 +216,7 @@ describe("a PERS refresh re-checks what authorized the family", () => {
 
   it("an auth type never enabled (no settings at all) is refused", async () => {
     const { tenant, pair } = await sessionOf("external");
+    await clock.at(start).db.delete(tenantSettings).where(eq(tenantSettings.tenantId, tenant.tenantId));
     await expectFamilyEnded(tenant, pair.refreshToken);
   });
 

@@ -149,7 +149,7 @@ export const tenantRoutes = new Hono<DashboardEnv>()
       c,
       "Remove this identity provider?",
       <Confirmation
-        message="Its tokens are refused from now on, and the sessions it opened can no longer refresh."
+        message="Its tokens are refused from now on, and the sessions it opened end now."
         action={`${tenantHref(tenant.publicId)}/providers/${encodeURIComponent(c.req.param("providerId"))}/remove`}
         confirmLabel="Remove provider"
         busyLabel="Removing…"

@@ -161,16 +161,21 @@ export async function updateIdentityProvider(
         : "identity_provider.disable";
   // Disabled, or moved to another issuer: the sessions of the identities it vouched for end.
   const vouchesLess = (before.enabled && !row.enabled) || before.issuer !== row.issuer;
-  const familiesRevoked = vouchesLess ? await revokeFamiliesNoLongerAuthorized(deps, tenant) : 0;
-  recordAudit(deps, actor, {
-    action,
-    tenant: tenant.publicId,
-    target: row.publicId,
-    details: {
-      changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)),
-      families_revoked: familiesRevoked,
-    },
-  });
+  // The change is saved: it is audited even if ending the sessions fails.
+  let familiesRevoked: number | null = vouchesLess ? null : 0;
+  try {
+    if (vouchesLess) familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
+  } finally {
+    recordAudit(deps, actor, {
+      action,
+      tenant: tenant.publicId,
+      target: row.publicId,
+      details: {
+        changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)),
+        families_revoked: familiesRevoked,
+      },
+    });
+  }
   return row;
 }
 
@@ -182,11 +187,15 @@ export async function removeIdentityProvider(
 ): Promise<void> {
   const before = await findProviderOfTenant(deps.db, tenant.id, providerPublicId);
   if (!before || !(await deleteProvider(deps.db, tenant.id, providerPublicId))) throw new AppError("not_found");
-  const familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
-  recordAudit(deps, actor, {
-    action: "identity_provider.delete",
-    tenant: tenant.publicId,
-    target: providerPublicId,
-    details: { ...auditedConfiguration(before), families_revoked: familiesRevoked },
-  });
+  let familiesRevoked: number | null = null;
+  try {
+    familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
+  } finally {
+    recordAudit(deps, actor, {
+      action: "identity_provider.delete",
+      tenant: tenant.publicId,
+      target: providerPublicId,
+      details: { ...auditedConfiguration(before), families_revoked: familiesRevoked },
+    });
+  }
 }

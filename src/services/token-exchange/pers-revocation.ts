@@ -1,4 +1,5 @@
 import { AppError } from "../../errors";
+import { primaryOf } from "../../storage/d1-sessions";
 import { findLiveFamilyAuthorizations } from "../../storage/pers-authorization";
 import { revokeRefreshTokenFamilies, revokeRefreshTokensOfTenantUser } from "../../storage/refresh-tokens";
 import type { TenantUserRow } from "../../storage/schema";
@@ -56,6 +57,9 @@ export async function revokeTenantUserFamilies(
   return familyIds.length;
 }
 
+/** KV "revoked" records one change writes; a Worker invocation may make at most 1,000 KV calls. */
+const MAX_KV_REVOCATIONS_PER_CHANGE = 500;
+
 /**
  * After a change to what authorizes a tenant's sessions (an identity provider removed, disabled
  * or moved to another issuer; the admin list, the auth types or anonymous users in its settings),
@@ -68,7 +72,8 @@ export async function revokeFamiliesNoLongerAuthorized(
   deps: Deps,
   tenant: { id: number; publicId: string },
 ): Promise<number> {
-  const families = await findLiveFamilyAuthorizations(deps.db, tenant.id);
+  // On the primary: an exchange that wrote its row just before the change must be seen here.
+  const families = await findLiveFamilyAuthorizations(primaryOf(deps.db), tenant.id, deps.now);
   const ended: PersSession[] = [];
   for (const { familyId, authType, authorization } of families) {
     const user = authorization.tenantUser;
@@ -90,6 +95,19 @@ export async function revokeFamiliesNoLongerAuthorized(
     tenant.id,
     ended.map((session) => session.familyId),
   );
-  await Promise.all(ended.map((session) => recordRevocation(deps, session)));
+  // Past the cap, the families' refresh tokens are refused all the same (D1, above) and their
+  // access tokens end with their lifetime.
+  const marked = ended.slice(0, MAX_KV_REVOCATIONS_PER_CHANGE);
+  await Promise.all(marked.map((session) => recordRevocation(deps, session)));
+  if (ended.length > marked.length) {
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        event: "pers_family_revocations_unmarked",
+        tenant: tenant.publicId,
+        families: ended.length - marked.length,
+      }),
+    );
+  }
   return ended.length;
 }

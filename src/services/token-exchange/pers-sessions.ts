@@ -10,6 +10,7 @@ import {
   stringBytes,
 } from "../../isolate-memory";
 import { LruCache } from "../../lru-cache";
+import { primaryOf } from "../../storage/d1-sessions";
 import { findFamilyAuthorization } from "../../storage/pers-authorization";
 import { getPersFamily, type PersFamilyRecord, putPersFamily } from "../../storage/pers-family-store";
 import {
@@ -135,6 +136,14 @@ export async function startPersSession(deps: Deps, input: NewPersSession): Promi
     now: deps.now,
   });
   if (!inserted) throw new AppError("user_disabled", { detail: "tenant user disabled during the exchange" });
+  // A change to the tenant's providers or settings that landed after this exchange read them swept
+  // only the families already written: this one is checked against D1 now, as its refresh would
+  // be. A change landing later finds this row in its own sweep. (Both read the primary.)
+  const refusal = refreshRefusal(await findFamilyAuthorization(primaryOf(deps.db), jti), session);
+  if (refusal !== null) {
+    await revokeFamily(deps, session);
+    throw new AppError("authorization_changed", { detail: `exchange overtaken: ${refusal}` });
+  }
   return issuePair(deps, session, jti, expiresAt);
 }
 

@@ -73,13 +73,18 @@ export async function replaceTenantSettings(
   // At once in this isolate; other isolates within their cache's lifetime.
   forgetTenantOriginLists();
   // An admin removed from the list, an auth type switched off, anonymous users no longer allowed.
-  const familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
-  recordAudit(deps, actor, {
-    action: "tenant_settings.update",
-    tenant: tenant.publicId,
-    target: tenant.publicId,
-    details: { changes: changedSettings(before, after), families_revoked: familiesRevoked },
-  });
+  // The change is saved: it is audited even if ending the sessions fails (a retry finishes that).
+  let familiesRevoked: number | null = null;
+  try {
+    familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
+  } finally {
+    recordAudit(deps, actor, {
+      action: "tenant_settings.update",
+      tenant: tenant.publicId,
+      target: tenant.publicId,
+      details: { changes: changedSettings(before, after), families_revoked: familiesRevoked },
+    });
+  }
   return settingsOf(row);
 }
 
