@@ -24,16 +24,27 @@ export const IDENTITY_HEADER_NAMES: readonly string[] = [
   "x-email",
   "x-credential-identifier",
   "x-anonymous-consumer",
-  // A client certificate as a TLS-terminating proxy (Envoy, nginx) passes it on.
+  // Other gateways' and libraries' user headers: Kong OIDC, Google API Gateway and Endpoints, Vouch.
+  "x-user",
+  "x-username",
+  "x-user-email",
+  "x-userinfo",
+  "x-id-token",
+  "x-access-token",
+  "x-endpoint-api-userinfo",
+  "x-apigateway-api-userinfo",
+  // A client certificate as a TLS-terminating proxy (Envoy, nginx, Azure) passes it on.
   "x-forwarded-client-cert",
   "x-client-cert",
   "x-client-verify",
+  "x-arr-clientcert",
 ];
 /**
  * Whole families, by folded prefix: ours (`X-Auth-Request-*` of oauth2-proxy included),
  * Authelia's and Apache's `Remote-*`, Kong's `X-Consumer-*` and `X-Authenticated-*`, Cloudflare
- * Access, Google IAP, AWS ALB, Azure App Service, Grafana's `X-WEBAUTH-*`, and client-certificate
- * headers (`X-SSL-Client-*`, `SSL-Client-*`).
+ * Access, Google IAP, AWS ALB, Azure App Service (`X-MS-Client-Principal*`, `X-MS-Token-*`),
+ * Grafana's `X-WEBAUTH-*`, client-certificate headers (`X-SSL-Client-*`, `SSL-Client-*`),
+ * Pomerium, Tailscale, mod_auth_openidc (`OIDC_CLAIM_*`) and Vouch.
  */
 export const IDENTITY_HEADER_PREFIXES: readonly string[] = [
   "x-auth",
@@ -45,9 +56,15 @@ export const IDENTITY_HEADER_PREFIXES: readonly string[] = [
   "x-goog-iap",
   "x-amzn-oidc",
   "x-ms-client-principal",
+  "x-ms-token",
   "x-webauth",
   "x-ssl-client",
   "ssl-client",
+  "x-pomerium",
+  "tailscale-user",
+  "oidc-claim",
+  "oidc-access-token",
+  "x-vouch",
 ];
 const IDENTITY_NAMES = new Set(IDENTITY_HEADER_NAMES);
 const IDENTITY_PREFIX = new RegExp(`^(?:${IDENTITY_HEADER_PREFIXES.join("|")})(?:-|$)`);
@@ -73,19 +90,35 @@ export const FORWARDING_HEADER_NAMES: readonly string[] = [
   "x-url-scheme",
   "x-real-ip",
   "true-client-ip",
+  "client-ip",
   "x-client-ip",
   "x-cluster-client-ip",
   "fastly-client-ip",
+  "x-forwarded",
+  "forwarded-for",
+  "x-original-forwarded-for",
+  "x-originating-ip",
+  "x-remote-ip",
+  "x-remote-addr",
+  "x-envoy-external-address",
+  "x-appengine-user-ip",
+  "cf-connecting-ipv6",
+  "cf-pseudo-ipv4",
+  "x-forwarded-protocol",
+  "front-end-https",
   "x-original-host",
   "x-host",
   "x-original-url",
   "x-original-uri",
   "x-rewrite-url",
   "x-forwarded-uri",
+  "x-forwarded-path",
   "x-envoy-original-path",
   "x-http-method-override",
   "x-http-method",
   "x-method-override",
+  "x-forwarded-method",
+  "x-original-method",
 ];
 const FORWARDING_NAMES = new Set(FORWARDING_HEADER_NAMES);
 
@@ -115,8 +148,20 @@ export function isIdentityHeader(name: string): boolean {
   return isIdentityKey(canonical(name));
 }
 
+/**
+ * A cookie name as the most lenient origin reads it: quotes dropped, percent-escapes decoded, and
+ * `.`, spaces and tabs read as `_` (PHP's rule), so `session.token` is `session_token` too.
+ */
+function foldedCookieName(name: string): string {
+  return name
+    .trim()
+    .replace(/^"|"$/g, "")
+    .replace(/%([0-9a-f]{2})/gi, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replace(/[.\s]/g, "_");
+}
+
 function isSessionCookiePair(pair: string): boolean {
-  return (pair.split("=", 1)[0] ?? "").trim() === SESSION_COOKIE_NAME;
+  return foldedCookieName(pair.split("=", 1)[0] ?? "") === SESSION_COOKIE_NAME;
 }
 
 /**
@@ -127,7 +172,8 @@ function isSessionCookiePair(pair: string): boolean {
  * are kept byte for byte rather than parsed and re-serialised.
  */
 function withoutSessionCookie(cookie: string): string | null {
-  if (!cookie.includes(SESSION_COOKIE_NAME)) return cookie;
+  // Every spelling that folds to the name holds `session` or an escape (`session.token`, `%73ession_token`).
+  if (!cookie.includes("session") && !cookie.includes("%")) return cookie;
   // The usual case for an API client: the session cookie is the only one.
   if (!/[;,]/.test(cookie) && cookie.trimStart().startsWith(`${SESSION_COOKIE_NAME}=`)) return null;
   const kept = cookie

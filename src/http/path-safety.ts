@@ -6,6 +6,14 @@ import type { AppEnv } from "./context";
 const MAX_DECODING_LAYERS = 4;
 const ENCODED_SEPARATOR = /%(2f|5c)/i;
 const CONFUSING_CHARACTER = /[\\;]/;
+/**
+ * Escapes no client has reason to send and some decoders read as something else: control
+ * characters (NUL cuts a path short in C), IIS's `%uXXXX`, and the overlong UTF-8 lead bytes
+ * `%C0`/`%C1` (`%C0%AE` is `.` to a lax decoder).
+ */
+const NONSTANDARD_ESCAPE = /%(?:[01][0-9a-f]|7f|c0|c1|u[0-9a-f]{4})/i;
+/** An encoded `?` or `#` one layer down (`%253F`): a twice-decoding origin ends the path there. */
+const ENCODED_PATH_END = /%(3f|23)/i;
 
 const PERCENT_ESCAPE = /%([0-9a-f]{2})/gi;
 
@@ -30,13 +38,15 @@ function hasEmptySegment(path: string): boolean {
 /**
  * Whether `pathname` could name one path to us and another to an origin or a framework: an
  * encoded `/` or `\` (at any layer of percent-encoding), a `\` or `;` (Tomcat-style path
- * parameters, `..;/`), an empty segment (`//`), or a `.`/`..` segment once decoded. Characters
- * that are not separators, such as `%20`, are fine.
+ * parameters, `..;/`), an empty segment (`//`), a `.`/`..` segment once decoded, an encoded
+ * control character, `%uXXXX` or overlong UTF-8, or a `?`/`#` encoded twice. Characters that are
+ * not separators, such as `%20` or a once-encoded `%3F`, are fine.
  */
 export function isAmbiguousPath(pathname: string): boolean {
   let layer = pathname;
   for (let round = 0; round < MAX_DECODING_LAYERS; round++) {
     if (ENCODED_SEPARATOR.test(layer) || CONFUSING_CHARACTER.test(layer) || hasDotSegment(layer)) return true;
+    if (NONSTANDARD_ESCAPE.test(layer) || (round > 0 && ENCODED_PATH_END.test(layer))) return true;
     if (hasEmptySegment(layer)) return true;
     const next = decodedOnce(layer);
     if (next === layer) return false;

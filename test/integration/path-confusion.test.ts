@@ -27,6 +27,14 @@ const REFUSED = [
   "/v1/public/%ff/..%252fget/x",
   "/v1/public/%25/%252e%252e/%252e%252e/get/x",
   "/v1/public/%c0/%252e%252e/get/x",
+  // A path end, a NUL or a decoder's own encodings one layer down.
+  "/v1/public/x%253F/preview",
+  "/v1/public/x%2523y",
+  "/v1/public/..%00",
+  "/v1/public/%2e%2e%09",
+  "/v1/public/%u002e%u002e/get/x",
+  "/v1/public/%c0%ae%c0%ae/get/x",
+  "/v1/public/x%7f",
 ];
 
 /** A raw `\` is turned into `/` (and the `..` resolved) by the URL parser before we see it. */
@@ -60,6 +68,8 @@ describe("a legitimate path", () => {
     "/v1/public/100%25",
     "/v1/public/%zz",
     "/v1/public/%ff%fe/x",
+    "/v1/public/what%3F",
+    "/v1/public/50%25off",
   ])("still reaches the origin verbatim: %s", async (path) => {
     expect(isAmbiguousPath(path)).toBe(false);
     const echo = await echoOf(await send(path));

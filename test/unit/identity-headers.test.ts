@@ -212,6 +212,13 @@ describe("the headers an origin receives", () => {
     expect(build({ Cookie: "list=1,2; c=d" }).get("cookie")).toBe("list=1,2; c=d");
   });
 
+  it("lose the session cookie in every spelling a lenient origin (PHP) reads as its name", () => {
+    for (const name of ['"session_token"', "session%5Ftoken", "session.token", "session token", "%73ession_token"]) {
+      expect(build({ Cookie: `a=1; ${name}=s1; b=2` }).get("cookie"), name).toBe("a=1; b=2");
+    }
+    expect(build({ Cookie: "session_tokens=1; my.session=2" }).get("cookie")).toBe("session_tokens=1; my.session=2");
+  });
+
   it("drop the Cookie header when the session cookie was its only cookie", () => {
     expect(build({ Cookie: "session_token=s1" }).has("cookie")).toBe(false);
     expect(build({ Cookie: " session_token=s1" }).has("cookie")).toBe(false);
