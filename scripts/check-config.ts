@@ -2,7 +2,7 @@
  * `npm run check:config [-- --env NAME] [-- --vars FILE] [-- --without-secrets]`: validates,
  * offline, what the Worker checks when it starts: every variable of wrangler.toml (and of
  * `.dev.vars`, or the file given, when present) in range, PASSWORD_PEPPERS present when ISSUER is
- * production, SIGNING_KEYS a well-formed key set, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid with every
+ * production, SIGNING_KEYS a key set whose keys import and sign, and the route table (`GATEWAY_ROUTES`, else gateway.routes.json) valid with every
  * service binding it names declared in wrangler.toml. Exits 1 naming each problem.
  *
  * A deployment's Workers secrets live in Cloudflare and cannot be read from here. With
@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { unstable_readConfig } from "wrangler";
+import { unusableSigningKeys } from "../src/crypto/signing-keys.ts";
 import { type Bindings, missingProductionPepper } from "../src/env.ts";
 import { checkConfiguration } from "../src/startup.ts";
 
@@ -53,6 +54,8 @@ try {
   const config = checkConfiguration({ ...wrangler.vars, ...extra, ...services } as unknown as Bindings, {
     secretsVisible,
   });
+  const unusable = extra.SIGNING_KEYS ? await unusableSigningKeys(extra.SIGNING_KEYS) : undefined;
+  if (unusable) throw new Error(`Invalid Gatehouse configuration: ${unusable}`);
   console.log(
     `Configuration OK (${values.config}${values.env ? `, env ${values.env}` : ""}${varsFile ? `, ${varsFile}` : ""}).`,
   );

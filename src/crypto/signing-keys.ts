@@ -1,4 +1,4 @@
-import { type CryptoKey, importJWK, type JWK } from "jose";
+import { CompactSign, type CryptoKey, compactVerify, importJWK, type JWK } from "jose";
 import { z } from "zod";
 import { deriveDeviceTokenKey } from "./device-tokens";
 
@@ -123,4 +123,25 @@ export function loadSigningKeys(secret: string): Promise<SigningKeySet> {
     });
   }
   return cached.keys;
+}
+
+/**
+ * What is wrong with a well-formed SIGNING_KEYS value that the shape check cannot see (a point off
+ * its curve, a private half of another key), or undefined: every key imported, and a probe signed
+ * with the signer and verified with its public half. Asynchronous, so `npm run check:config` runs
+ * it; the Worker meets the same failure at its first request that needs the keys.
+ */
+export async function unusableSigningKeys(secret: string): Promise<string | undefined> {
+  try {
+    const keys = await importKeySet(secret);
+    const probe = await new CompactSign(new TextEncoder().encode("probe"))
+      .setProtectedHeader({ alg: keys.signer.alg })
+      .sign(keys.signer.key);
+    const verifier = keys.verifiers.get(keys.signer.kid);
+    if (!verifier) return "SIGNING_KEYS: the signing key has no public half";
+    await compactVerify(probe, verifier.key);
+    return undefined;
+  } catch (error) {
+    return `SIGNING_KEYS holds a key that cannot sign or verify: ${(error as Error).message}`;
+  }
 }

@@ -103,6 +103,15 @@ describe("check:config and the signing keys", () => {
       "SIGNING_KEYS is not a valid key set (keys.0): each key must be a private ES256",
     ],
     [
+      "well formed but off its curve",
+      {
+        SIGNING_KEYS: JSON.stringify({
+          keys: [{ ...JSON.parse(SIGNING_KEYS).keys[0], y: JSON.parse(SIGNING_KEYS).keys[0].x }],
+        }),
+      },
+      "SIGNING_KEYS holds a key that cannot sign or verify",
+    ],
+    [
       "an HMAC key",
       { SIGNING_KEYS: JSON.stringify({ keys: [{ kty: "oct", k: "c2VjcmV0", alg: "HS256", kid: "k1" }] }) },
       "SIGNING_KEYS is not a valid key set (keys.0)",
