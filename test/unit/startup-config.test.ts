@@ -27,9 +27,10 @@ describe("the configuration checked when the Worker starts", () => {
       [{ MAX_BODY_BYTES: "0x4000" }, "MAX_BODY_BYTES: must be a whole number, digits only"],
       [{ MAX_BODY_BYTES: "1e4" }, "MAX_BODY_BYTES: must be a whole number, digits only"],
       [{ TOKEN_AUDIENCE: "" }, "TOKEN_AUDIENCE: is required"],
-      [{ ISSUER: "not a url" }, "ISSUER: must be the origin Gatehouse is reached at"],
-      [{ ISSUER: "http://localhost:8787/" }, "ISSUER: must be the origin Gatehouse is reached at"],
-      [{ ISSUER: "https://auth.example.com/gatehouse" }, "ISSUER: must be the origin Gatehouse is reached at"],
+      [{ ISSUER: "not a url" }, "ISSUER: must be the http(s) origin Gatehouse is reached at"],
+      [{ ISSUER: "http://localhost:8787/" }, "ISSUER: must be the http(s) origin Gatehouse is reached at"],
+      [{ ISSUER: "https://auth.example.com/gatehouse" }, "ISSUER: must be the http(s) origin Gatehouse is reached at"],
+      [{ ISSUER: "wss://auth.example.com" }, "ISSUER: must be the http(s) origin Gatehouse is reached at"],
       [{ PBKDF2_ITERATIONS: "1" }, "PBKDF2_ITERATIONS: must be at least 10000"],
       [{ PERS_AUDIENCE: env.TOKEN_AUDIENCE }, "PERS_AUDIENCE: must differ from TOKEN_AUDIENCE"],
       [
