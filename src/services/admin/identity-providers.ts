@@ -15,7 +15,7 @@ import {
 import type { IdentityProviderRow } from "../../storage/schema";
 import { recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
-import { revokeFamiliesNoLongerAuthorized } from "../token-exchange/pers-revocation";
+import { endSessionsOfChange } from "../token-exchange/pers-revocation";
 
 /** A provider as an admin submits it, already shape-checked by the route's schema (which must produce this). */
 export interface ProviderInput {
@@ -160,22 +160,15 @@ export async function updateIdentityProvider(
         ? "identity_provider.enable"
         : "identity_provider.disable";
   // Disabled, or moved to another issuer: the sessions of the identities it vouched for end.
-  const vouchesLess = (before.enabled && !row.enabled) || before.issuer !== row.issuer;
-  // The change is saved: it is audited even if ending the sessions fails.
-  let familiesRevoked: number | null = vouchesLess ? null : 0;
-  try {
-    if (vouchesLess) familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
-  } finally {
-    recordAudit(deps, actor, {
+  await endSessionsOfChange(deps, actor, tenant, {
+    endsSessions: (before.enabled && !row.enabled) || before.issuer !== row.issuer,
+    audit: {
       action,
       tenant: tenant.publicId,
       target: row.publicId,
-      details: {
-        changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)),
-        families_revoked: familiesRevoked,
-      },
-    });
-  }
+      details: { changes: changedFields(auditedConfiguration(before), auditedConfiguration(row)) },
+    },
+  });
   return row;
 }
 
@@ -187,15 +180,13 @@ export async function removeIdentityProvider(
 ): Promise<void> {
   const before = await findProviderOfTenant(deps.db, tenant.id, providerPublicId);
   if (!before || !(await deleteProvider(deps.db, tenant.id, providerPublicId))) throw new AppError("not_found");
-  let familiesRevoked: number | null = null;
-  try {
-    familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
-  } finally {
-    recordAudit(deps, actor, {
+  await endSessionsOfChange(deps, actor, tenant, {
+    endsSessions: true,
+    audit: {
       action: "identity_provider.delete",
       tenant: tenant.publicId,
       target: providerPublicId,
-      details: { ...auditedConfiguration(before), families_revoked: familiesRevoked },
-    });
-  }
+      details: auditedConfiguration(before),
+    },
+  });
 }

@@ -4,7 +4,7 @@ import { findLiveFamilyAuthorizations } from "../../storage/pers-authorization";
 import { revokeRefreshTokenFamilies, revokeRefreshTokensOfTenantUser } from "../../storage/refresh-tokens";
 import type { TenantUserRow } from "../../storage/schema";
 import { findTenantUserByPublicId } from "../../storage/tenant-users";
-import { recordAudit, type UserActor } from "../audit/audit-log";
+import { type AuditEntry, recordAudit, type UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { recordRevocation } from "./pers-sessions";
 import type { PersSession } from "./pers-tokens";
@@ -110,4 +110,26 @@ export async function revokeFamiliesNoLongerAuthorized(
     );
   }
   return ended.length;
+}
+
+/**
+ * A saved change to what authorizes a tenant's sessions: ends those it no longer authorizes (when
+ * `endsSessions`), then audits the change with how many ended. The change is saved already, so
+ * it is audited even when ending them fails (`families_revoked: null`; saving again finishes).
+ */
+export async function endSessionsOfChange(
+  deps: Deps,
+  actor: UserActor,
+  tenant: { id: number; publicId: string },
+  change: { endsSessions: boolean; audit: AuditEntry },
+): Promise<void> {
+  let familiesRevoked: number | null = change.endsSessions ? null : 0;
+  try {
+    if (change.endsSessions) familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
+  } finally {
+    recordAudit(deps, actor, {
+      ...change.audit,
+      details: { ...change.audit.details, families_revoked: familiesRevoked },
+    });
+  }
 }

@@ -1,10 +1,10 @@
 import { AppError } from "../../errors";
 import type { TenantSettingsRow } from "../../storage/schema";
 import { findTenantSettings, type TenantSettingsValues, upsertTenantSettings } from "../../storage/tenant-settings";
-import { recordAudit, type UserActor } from "../audit/audit-log";
+import type { UserActor } from "../audit/audit-log";
 import type { Deps } from "../deps";
 import { forgetTenantOriginLists } from "./browser-origins";
-import { revokeFamiliesNoLongerAuthorized } from "./pers-revocation";
+import { endSessionsOfChange } from "./pers-revocation";
 
 export interface TenantSettings extends TenantSettingsValues {
   updatedAt: Date | null;
@@ -73,18 +73,15 @@ export async function replaceTenantSettings(
   // At once in this isolate; other isolates within their cache's lifetime.
   forgetTenantOriginLists();
   // An admin removed from the list, an auth type switched off, anonymous users no longer allowed.
-  // The change is saved: it is audited even if ending the sessions fails (a retry finishes that).
-  let familiesRevoked: number | null = null;
-  try {
-    familiesRevoked = await revokeFamiliesNoLongerAuthorized(deps, tenant);
-  } finally {
-    recordAudit(deps, actor, {
+  await endSessionsOfChange(deps, actor, tenant, {
+    endsSessions: true,
+    audit: {
       action: "tenant_settings.update",
       tenant: tenant.publicId,
       target: tenant.publicId,
-      details: { changes: changedSettings(before, after), families_revoked: familiesRevoked },
-    });
-  }
+      details: { changes: changedSettings(before, after) },
+    },
+  });
   return settingsOf(row);
 }
 
