@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, parseEnv } from "node:util";
 import { unstable_readConfig } from "wrangler";
 import { unusableSigningKeys } from "../src/crypto/signing-keys.ts";
-import { type Bindings, missingProductionPepper } from "../src/env.ts";
+import { type Bindings, invalidConfiguration, missingProductionPepper } from "../src/env.ts";
 import { checkConfiguration } from "../src/startup.ts";
 
 const { values } = parseArgs({
@@ -55,7 +55,7 @@ try {
     secretsVisible,
   });
   const unusable = extra.SIGNING_KEYS ? await unusableSigningKeys(extra.SIGNING_KEYS) : undefined;
-  if (unusable) throw new Error(`Invalid Gatehouse configuration: ${unusable}`);
+  if (unusable) throw invalidConfiguration([unusable]);
   console.log(
     `Configuration OK (${values.config}${values.env ? `, env ${values.env}` : ""}${varsFile ? `, ${varsFile}` : ""}).`,
   );

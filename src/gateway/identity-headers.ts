@@ -1,5 +1,6 @@
 import type { Principal } from "../domain";
 import { API_KEY_HEADER, DEVICE_TOKEN_HEADER } from "../http/credential-headers";
+import { decodedOnce } from "../http/path-safety";
 import { SESSION_COOKIE_NAME } from "../http/session-cookie";
 import { hopByHopNames } from "./forward";
 
@@ -153,11 +154,7 @@ export function isIdentityHeader(name: string): boolean {
  * `.`, spaces and tabs read as `_` (PHP's rule), so `session.token` is `session_token` too.
  */
 function foldedCookieName(name: string): string {
-  return name
-    .trim()
-    .replace(/^"|"$/g, "")
-    .replace(/%([0-9a-f]{2})/gi, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-    .replace(/[.\s]/g, "_");
+  return decodedOnce(name.trim().replace(/^"|"$/g, "")).replace(/[.\s]/g, "_");
 }
 
 function isSessionCookiePair(pair: string): boolean {

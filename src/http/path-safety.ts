@@ -18,11 +18,12 @@ const ENCODED_PATH_END = /%(3f|23)/i;
 const PERCENT_ESCAPE = /%([0-9a-f]{2})/gi;
 
 /**
- * One layer of percent-decoding, escape by escape: `decodeURIComponent` gives up on a whole path
- * for one escape that is not UTF-8 (`%ff`), which would leave every deeper layer unexamined. Only
- * ASCII separators matter here, so a byte above 0x7f may stand for itself as a Latin-1 character.
+ * One layer of percent-decoding, escape by escape, as the most lenient origin decodes:
+ * `decodeURIComponent` gives up on a whole string for one escape that is not UTF-8 (`%ff`), which
+ * would leave every deeper layer unexamined. Only ASCII matters to the callers (separators, a
+ * cookie's name), so a byte above 0x7f may stand for itself as a Latin-1 character.
  */
-function decodedOnce(layer: string): string {
+export function decodedOnce(layer: string): string {
   return layer.replace(PERCENT_ESCAPE, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 

@@ -54,7 +54,17 @@ export async function persSessionAt(deps: Deps, tenantName = "Tenant") {
     name: null,
     now: deps.now,
   });
-  const pair = await startPersSession(deps, {
+  const pair = await startUserSession(deps, tenant, user);
+  return { tenant, user, provider, pair };
+}
+
+/** A `user` session of this tenant user, started straight through the service (an exchange's last step). */
+export function startUserSession(
+  deps: Deps,
+  tenant: TestTenant,
+  user: { id: number; publicId: string },
+): ReturnType<typeof startPersSession> {
+  return startPersSession(deps, {
     tenantId: tenant.tenantId,
     tenantUserId: user.id,
     session: {
@@ -64,5 +74,4 @@ export async function persSessionAt(deps: Deps, tenantName = "Tenant") {
       anonymous: false,
     },
   });
-  return { tenant, user, provider, pair };
 }

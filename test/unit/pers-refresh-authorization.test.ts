@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { OptInAuthType, PersAuthType } from "../../src/domain";
-import type { Deps } from "../../src/services/deps";
 import { isFamilyLive, refreshPersSession, startPersSession } from "../../src/services/token-exchange/pers-sessions";
 import { verifyPersToken } from "../../src/services/token-exchange/pers-tokens";
 import { updateBusiness } from "../../src/storage/businesses";
@@ -17,7 +16,7 @@ import { insertAnonymousTenantUser } from "../../src/storage/tenant-users";
 import { auditRowsFor } from "../support/api-keys";
 import { type TestDeps, testDeps } from "../support/deps";
 import { claimsOf, configureTenant, familyRows } from "../support/pers";
-import { persSessionAt } from "../support/pers-session";
+import { persSessionAt, startUserSession } from "../support/pers-session";
 
 const DAY = 86_400_000;
 // Now, not in the past: KV refuses an expiry that is already over by the real clock.
@@ -60,22 +59,6 @@ async function sessionOf(authType: PersAuthType = "user") {
     },
   });
   return { ...base, pair };
-}
-
-type StartedAt = Awaited<ReturnType<typeof persSessionAt>>;
-
-/** A second `user` session of the same tenant user, started straight through the service (an exchange's last step). */
-function anotherUserSession(deps: Deps, tenant: StartedAt["tenant"], user: StartedAt["user"]) {
-  return startPersSession(deps, {
-    tenantId: tenant.tenantId,
-    tenantUserId: user.id,
-    session: {
-      tenantPublicId: tenant.tenantPublicId,
-      tenantUserPublicId: user.publicId,
-      authType: "user",
-      anonymous: false,
-    },
-  });
 }
 
 /** The refresh is refused as an invalid refresh token, and every token of the family is revoked. */
@@ -180,7 +163,7 @@ describe("a PERS refresh re-checks what authorized the family", () => {
     const { tenant, user } = await persSessionAt(deps);
     await deps.db.update(tenantUsers).set({ status: "disabled" }).where(eq(tenantUsers.id, user.id));
     const before = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
-    await expect(anotherUserSession(deps, tenant, user)).rejects.toMatchObject({ code: "user_disabled" });
+    await expect(startUserSession(deps, tenant, user)).rejects.toMatchObject({ code: "user_disabled" });
     const after = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
     expect(after).toEqual(before);
   });
@@ -190,7 +173,7 @@ describe("a PERS refresh re-checks what authorized the family", () => {
     const { tenant, user, provider } = await persSessionAt(deps);
     await deleteProvider(deps.db, tenant.tenantId, provider?.publicId ?? "");
     const before = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
-    await expect(anotherUserSession(deps, tenant, user)).rejects.toMatchObject({ code: "authorization_changed" });
+    await expect(startUserSession(deps, tenant, user)).rejects.toMatchObject({ code: "authorization_changed" });
     const after = await deps.db.select().from(refreshTokens).where(eq(refreshTokens.tenantUserId, user.id));
     const written = after.filter((row) => !before.some((earlier) => earlier.id === row.id));
     expect(written).toHaveLength(1);
