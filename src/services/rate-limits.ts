@@ -1,4 +1,5 @@
 import { sha256Base64url } from "../crypto/digest";
+import { LOCAL_SERVICE_DEADLINE_MS, withDeadline } from "../deadline";
 import { AppError, dependencyUnavailable } from "../errors";
 import { CACHE_BUDGET_BYTES, ENTRY_OVERHEAD_BYTES, NUMBER_BYTES, stringBytes } from "../isolate-memory";
 import { LruCache } from "../lru-cache";
@@ -97,7 +98,8 @@ export const RATE_LIMIT_FAILURE_MODE: Record<RateLimitName, "closed" | "open"> =
 /** Whether `key` is still within `name`'s limit (counting this attempt), per the failure mode. */
 async function withinLimit(deps: { rateLimiters: RateLimiters }, name: RateLimitName, key: string): Promise<boolean> {
   try {
-    return (await deps.rateLimiters[name].limit({ key })).success;
+    // A limiter that does not answer is a failing one: the request waits no longer than this.
+    return (await withDeadline(deps.rateLimiters[name].limit({ key }), LOCAL_SERVICE_DEADLINE_MS)).success;
   } catch (err) {
     const detail = `rate limiter ${name} failed: ${err instanceof Error ? err.message.slice(0, 200) : "unknown"}`;
     if (RATE_LIMIT_FAILURE_MODE[name] === "closed") throw dependencyUnavailable("rate_limiter", detail);

@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DEADLINE_MS, withDeadline } from "../deadline";
 import type { ApiKeyRecord } from "./api-keys";
 import { cacheApiKeys } from "./keys";
 
@@ -23,7 +24,8 @@ export interface EdgeCachedApiKey {
 /**
  * The Cache API is only ever a shortcut: a read that fails is a miss (the caller reads D1), and a
  * write or delete that fails is logged and forgotten. A failed delete leaves a revoked key usable
- * at this location until its `max-age`, the same bound every other location already has.
+ * at this location until its `max-age`, the same bound every other location already has. A call
+ * that has not answered within `LOCAL_SERVICE_DEADLINE_MS` has failed.
  */
 function cacheFailed(operation: string, err: unknown): void {
   const detail = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : "unknown";
@@ -32,9 +34,11 @@ function cacheFailed(operation: string, err: unknown): void {
 
 export async function readEdgeCachedApiKey(lookupHash: string): Promise<EdgeCachedApiKey | null> {
   try {
-    const response = await caches.default.match(cacheApiKeys.apiKey(lookupHash));
-    if (!response) return null;
-    return (await response.json()) as EdgeCachedApiKey;
+    const read = async () => {
+      const response = await caches.default.match(cacheApiKeys.apiKey(lookupHash));
+      return response ? ((await response.json()) as EdgeCachedApiKey) : null;
+    };
+    return await withDeadline(read(), LOCAL_SERVICE_DEADLINE_MS);
   } catch (err) {
     cacheFailed("match", err);
     return null;
@@ -50,7 +54,7 @@ export async function writeEdgeCachedApiKey(
     headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
   });
   try {
-    await caches.default.put(cacheApiKeys.apiKey(lookupHash), response);
+    await withDeadline(caches.default.put(cacheApiKeys.apiKey(lookupHash), response), LOCAL_SERVICE_DEADLINE_MS);
   } catch (err) {
     cacheFailed("put", err);
   }
@@ -58,7 +62,7 @@ export async function writeEdgeCachedApiKey(
 
 export async function deleteEdgeCachedApiKey(lookupHash: string): Promise<void> {
   try {
-    await caches.default.delete(cacheApiKeys.apiKey(lookupHash));
+    await withDeadline(caches.default.delete(cacheApiKeys.apiKey(lookupHash)), LOCAL_SERVICE_DEADLINE_MS);
   } catch (err) {
     cacheFailed("delete", err);
   }

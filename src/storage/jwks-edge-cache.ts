@@ -1,3 +1,4 @@
+import { LOCAL_SERVICE_DEADLINE_MS, withDeadline } from "../deadline";
 import type { PublicJwk } from "../domain";
 import { cacheApiKeys } from "./keys";
 
@@ -17,12 +18,18 @@ export interface EdgeCachedJwks {
   fetchedAtMs: number;
 }
 
-/** The cached set for `jwksUrl`, or null when there is none or it cannot be read (a miss, never an error). */
+/**
+ * The cached set for `jwksUrl`, or null when there is none or it cannot be read in time (a miss,
+ * never an error).
+ */
 export async function readEdgeCachedJwks(jwksUrl: string): Promise<EdgeCachedJwks | null> {
   try {
-    const cached = await caches.default.match(cacheApiKeys.jwks(jwksUrl));
-    if (!cached) return null;
-    const entry = (await cached.json()) as EdgeCachedJwks;
+    const read = async () => {
+      const cached = await caches.default.match(cacheApiKeys.jwks(jwksUrl));
+      return cached ? ((await cached.json()) as EdgeCachedJwks) : null;
+    };
+    const entry = await withDeadline(read(), LOCAL_SERVICE_DEADLINE_MS);
+    if (!entry) return null;
     return Array.isArray(entry.keys) && typeof entry.fetchedAtMs === "number" ? entry : null;
   } catch {
     return null;
@@ -38,7 +45,7 @@ export async function writeEdgeCachedJwks(
     headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
   });
   try {
-    await caches.default.put(cacheApiKeys.jwks(jwksUrl), response);
+    await withDeadline(caches.default.put(cacheApiKeys.jwks(jwksUrl), response), LOCAL_SERVICE_DEADLINE_MS);
   } catch {
     // A shortcut only: a failed write costs a later isolate one more fetch from the provider.
   }

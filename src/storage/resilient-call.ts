@@ -1,3 +1,4 @@
+import { DeadlineExceeded, withDeadline } from "../deadline";
 import { AppError, type Dependency, dependencyUnavailable } from "../errors";
 
 /**
@@ -35,18 +36,6 @@ export interface CallOptions {
   idempotent: boolean;
   classify: (err: unknown) => FailureKind;
   policy: CallPolicy;
-}
-
-class DeadlineExceeded extends Error {
-  override readonly name = "DeadlineExceeded";
-}
-
-function withDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(`no answer within ${deadlineMs} ms`)), deadlineMs);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Full jitter on the upper half: between half the delay and the whole of it. */

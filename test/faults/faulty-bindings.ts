@@ -154,3 +154,15 @@ export function faultyKv(inner: KVNamespace, fault: Fault): FaultyBinding<KVName
 export function failingLimiter(): RateLimit {
   return { limit: () => Promise.reject(new Error("rate limiter unavailable")) };
 }
+
+/** A rate-limiting binding that never answers, counting the calls made to it. */
+export function stallingLimiter(): RateLimit & { calls: number } {
+  const limiter = {
+    calls: 0,
+    limit: () => {
+      limiter.calls += 1;
+      return new Promise<RateLimitOutcome>(() => undefined);
+    },
+  };
+  return limiter;
+}

@@ -19,7 +19,9 @@ interface ProviderKey {
   publicJwk: JWK;
 }
 
-type JwksResponder = () => Response;
+/** What a server answers when it never answers. */
+const STALLED = Symbol("stalled");
+type JwksResponder = () => Response | typeof STALLED;
 
 const servers = new Map<string, JwksResponder>();
 let realFetch: typeof fetch | undefined;
@@ -31,7 +33,12 @@ function installNetwork(): void {
     const url = new Request(input, init).url;
     const respond = servers.get(url);
     if (!respond) throw new TypeError(`fake network: no server at ${url}`);
-    return respond();
+    const response = respond();
+    if (response !== STALLED) return response;
+    // A peer that never answers: the call ends only when its caller aborts it, as a real fetch does.
+    return new Promise<Response>((_, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+    });
   };
 }
 
@@ -62,6 +69,11 @@ export class FakeIdentityProvider {
   published: string[] = [];
   /** When set, the JWKS endpoint answers 503. */
   down = false;
+  /**
+   * When set, the JWKS endpoint stalls: `headers` never answers at all, `body` sends its 200
+   * headers and then a body that never ends (a peer that hangs mid-answer).
+   */
+  stall: "headers" | "body" | null = null;
   fetchCount = 0;
 
   private constructor(readonly name: string) {
@@ -97,9 +109,16 @@ export class FakeIdentityProvider {
     return { keys: this.published.map((kid) => this.keys.get(kid)?.publicJwk as JWK) };
   }
 
-  private serveJwks(): Response {
+  private serveJwks(): Response | typeof STALLED {
     this.fetchCount += 1;
     if (this.down) return new Response("upstream unavailable", { status: 503 });
+    if (this.stall === "headers") return STALLED;
+    if (this.stall === "body") {
+      const endless = new ReadableStream({
+        start: (controller) => controller.enqueue(new TextEncoder().encode('{"keys":[')),
+      });
+      return new Response(endless, { status: 200, headers: { "Content-Type": "application/json" } });
+    }
     return new Response(JSON.stringify(this.jwks()), {
       status: 200,
       headers: { "Content-Type": "application/json", "Cache-Control": "max-age=300" },

@@ -1,6 +1,7 @@
 import { readBoundedBody } from "../../bounded-body";
 import { usableKeysOf } from "../../crypto/jwks";
 import { decodeUtf8Strict } from "../../crypto/utf8";
+import { DeadlineExceeded, withDeadline } from "../../deadline";
 import type { PublicJwk } from "../../domain";
 
 /** A JWKS fetch gives up after this long; the caller falls back to the last good set. */
@@ -20,12 +21,7 @@ async function readCapped(response: Response): Promise<Uint8Array> {
   return bytes;
 }
 
-/**
- * Fetches a provider's JWKS and returns its usable public signature keys. Redirects are not
- * followed (the URL the tenant configured is the one trusted), the answer must be a 200 JSON
- * document of bounded size, and the whole exchange is bounded in time.
- */
-export async function fetchJwks(url: string): Promise<PublicJwk[]> {
+async function fetchJwksUnbounded(url: string): Promise<PublicJwk[]> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -55,4 +51,19 @@ export async function fetchJwks(url: string): Promise<PublicJwk[]> {
   const keys = usableKeysOf(document);
   if (!keys) throw new JwksFetchError("JWKS is not a public key set");
   return keys;
+}
+
+/**
+ * Fetches a provider's JWKS and returns its usable public signature keys. Redirects are not
+ * followed (the URL the tenant configured is the one trusted), the answer must be a 200 JSON
+ * document of bounded size, and the whole exchange is bounded in time: the fetch's signal only
+ * bounds the wait for the response's headers, so the deadline also covers a body that stalls.
+ */
+export async function fetchJwks(url: string): Promise<PublicJwk[]> {
+  try {
+    return await withDeadline(fetchJwksUnbounded(url), JWKS_FETCH_TIMEOUT_MS);
+  } catch (err) {
+    if (err instanceof DeadlineExceeded) throw new JwksFetchError(`JWKS fetch: ${err.message}`);
+    throw err;
+  }
 }
