@@ -20,7 +20,9 @@ export const CACHE_BUDGET_BYTES = {
   /** Principal and audience → a signed `X-Auth-Assertion` (gateway/assertion.ts). */
   assertions: 16 * MiB,
   /** Our own JWTs that verified recently (crypto/jwt.ts). */
-  verifiedJwts: 6 * MiB - MiB / 4,
+  verifiedJwts: 6 * MiB - MiB / 2,
+  /** API keys this isolate revoked or rolled, and when (services/api-keys/key-lookup.ts). */
+  forgottenApiKeys: MiB / 4,
   /** Session records, for session liveness (services/sessions/session-records.ts). */
   sessionLiveness: 2 * MiB,
   /** Account revocations, absence included (services/sessions/session-records.ts). */

@@ -103,6 +103,21 @@ describe("the Cache API never answering", () => {
       expect.stringContaining('"operation":"put"'),
     ]);
   });
+
+  it("revoking a key answers once the cache delete's deadline passes, and the key is refused", async () => {
+    const owner = await signedInOwner();
+    const { key, api_key } = await createKey(owner);
+    expect((await presentKey(key)).status).toBe(200);
+    const remove = vi.spyOn(caches.default, "delete").mockImplementation(neverSettles);
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    fakeTimers();
+    const pending = send(`/v1/api-keys/${api_key.id}`, { method: "DELETE", headers: owner.headers });
+    await passDeadlineOnceCalled(() => remove.mock.calls.length, 1, LOCAL_SERVICE_DEADLINE_MS);
+    expect((await pending).status).toBe(200);
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+    expect((await presentKey(key)).status).toBe(401);
+  });
 });
 
 describe("KV never answering", () => {

@@ -57,7 +57,7 @@ export async function revokeProjectKey(projectKey: string): Promise<void> {
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.hash, parsed.lookupHash));
   if (!row) throw new Error("no such key");
   await markApiKeyRevoked(db, row.id, new Date());
-  await forgetApiKey(row.hash);
+  await forgetApiKey(row.hash, Date.now());
 }
 
 /** A fresh publishable key for an existing business (e.g. the demo tenant). */

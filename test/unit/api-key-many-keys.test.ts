@@ -163,7 +163,7 @@ describe("cold requests with one key", () => {
     // Revoked (and so forgotten) by this isolate while its D1 read is under way.
     let forgetting: Promise<void> | undefined;
     const d1 = countingDatabase(() => {
-      forgetting ??= forgetApiKey(key.hash);
+      forgetting ??= forgetApiKey(key.hash, Date.now());
     });
     const deps = { ...clock.at(Date.now()), db: d1.db };
     await verifyApiKey(deps, key.plaintext);

@@ -58,7 +58,7 @@ export async function changeBusiness(
     // Suspending (or reinstating) takes effect at once here; other isolates follow at their next
     // read of the key change feed, to which the status change added every key of the business.
     const hashes = await listApiKeyHashesOfBusiness(deps.db, business.id);
-    await Promise.all(hashes.map((hash) => forgetApiKey(hash)));
+    await Promise.all(hashes.map((hash) => forgetApiKey(hash, deps.now.getTime())));
   }
   recordAudit(deps, actor, {
     action: "business.update",

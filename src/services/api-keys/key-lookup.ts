@@ -143,7 +143,8 @@ async function resolveRecord(deps: Deps, parsed: ParsedApiKey): Promise<KnownApi
   if (edgeMs > 0) {
     const edge = await readEdgeCachedApiKey(lookupHash);
     const age = edge ? nowMs - edge.resolvedAt : Number.POSITIVE_INFINITY;
-    if (edge && age >= 0 && age < edgeMs && feed.trusts(lookupHash, edge.asOfSeq)) {
+    const current = edge && feed.trusts(lookupHash, edge.asOfSeq) && !forgottenSince(lookupHash, edge.resolvedAt);
+    if (edge && current && age >= 0 && age < edgeMs) {
       return { parsed, record: edge.record, asOfSeq: edge.asOfSeq };
     }
   }
@@ -209,9 +210,27 @@ export async function findApiKey(deps: Deps, presented: string): Promise<KnownAp
   return resolveOnce(deps, presented, parsed);
 }
 
-/** Drops a key from this isolate and this location's Cache API (after revoking or rolling it). */
-export async function forgetApiKey(lookupHash: string): Promise<void> {
+/**
+ * When this isolate last forgot each key (epoch ms), by lookup hash: a Cache API entry resolved
+ * before then is not taken, so a delete from the Cache API that failed or stalled never brings a
+ * key this isolate just revoked back into it. Entries older than `apiKeyEdgeCacheSeconds` no
+ * longer matter (the entry they guard against is refused as too old), so losing the least recent
+ * ones to the budget costs nothing but the documented bound.
+ */
+const forgottenAt = new LruCache<string, number>({
+  maxBytes: CACHE_BUDGET_BYTES.forgottenApiKeys,
+  sizeOf: (lookupHash) => ENTRY_OVERHEAD_BYTES + stringBytes(lookupHash) + NUMBER_BYTES,
+});
+
+function forgottenSince(lookupHash: string, resolvedAt: number): boolean {
+  const at = forgottenAt.get(lookupHash);
+  return at !== undefined && resolvedAt <= at;
+}
+
+/** Drops a key from this isolate and this location's Cache API (after revoking or rolling it at `nowMs`). */
+export async function forgetApiKey(lookupHash: string, nowMs: number): Promise<void> {
   forgetCount += 1;
+  forgottenAt.set(lookupHash, nowMs);
   resolving.clear();
   const presented = presentedByHash.get(lookupHash);
   if (presented !== undefined) {

@@ -270,7 +270,7 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
   );
   if (!outcome) throw new AppError("api_key_inactive", { detail: "lost a concurrent roll or revoke" });
   const { successor, rolled } = outcome;
-  await forgetApiKey(old.hash);
+  await forgetApiKey(old.hash, deps.now.getTime());
   recordAudit(deps, actor, {
     action: "api_key.roll",
     tenant: details.businessPublicId,
@@ -304,7 +304,7 @@ export async function revokeApiKey(deps: Deps, actor: UserActor, keyPublicId: st
   const revoked = await markApiKeyRevoked(deps.db, details.key.id, deps.now);
   // Cleared after D1 says revoked, so the next read here finds the revocation. (A request that read
   // D1 just before could still re-cache the old state; the cache lifetime bounds that too.)
-  await forgetApiKey(details.key.hash);
+  await forgetApiKey(details.key.hash, deps.now.getTime());
   if (revoked) {
     recordAudit(deps, actor, {
       action: "api_key.revoke",
