@@ -24,8 +24,9 @@ export interface EdgeCachedApiKey {
 /**
  * The Cache API is only ever a shortcut: a read that fails is a miss (the caller reads D1), and a
  * write or delete that fails is logged and forgotten. A failed delete leaves a revoked key usable
- * at this location until its `max-age`, the same bound every other location already has. A call
- * that has not answered within `LOCAL_SERVICE_DEADLINE_MS` has failed.
+ * at this location until its `max-age` (the same bound every other location already has), except
+ * in the isolate that revoked it (`forgetApiKey`). A call that has not answered within
+ * `LOCAL_SERVICE_DEADLINE_MS` has failed.
  */
 function cacheFailed(operation: string, err: unknown): void {
   const detail = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : "unknown";
