@@ -1,5 +1,5 @@
-import { LOCAL_SERVICE_DEADLINE_MS, withDeadline } from "../deadline";
 import type { ApiKeyRecord } from "./api-keys";
+import { deleteEntry, matchJsonEntry, putJsonEntry } from "./edge-cache";
 import { cacheApiKeys } from "./keys";
 
 /**
@@ -25,8 +25,7 @@ export interface EdgeCachedApiKey {
  * The Cache API is only ever a shortcut: a read that fails is a miss (the caller reads D1), and a
  * write or delete that fails is logged and forgotten. A failed delete leaves a revoked key usable
  * at this location until its `max-age` (the same bound every other location already has), except
- * in the isolate that revoked it (`forgetApiKey`). A call that has not answered within
- * `LOCAL_SERVICE_DEADLINE_MS` has failed.
+ * in the isolate that revoked it (`forgetApiKey`). A call that misses its deadline has failed.
  */
 function cacheFailed(operation: string, err: unknown): void {
   const detail = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : "unknown";
@@ -35,11 +34,7 @@ function cacheFailed(operation: string, err: unknown): void {
 
 export async function readEdgeCachedApiKey(lookupHash: string): Promise<EdgeCachedApiKey | null> {
   try {
-    const read = async () => {
-      const response = await caches.default.match(cacheApiKeys.apiKey(lookupHash));
-      return response ? ((await response.json()) as EdgeCachedApiKey) : null;
-    };
-    return await withDeadline(read(), LOCAL_SERVICE_DEADLINE_MS);
+    return await matchJsonEntry<EdgeCachedApiKey>(cacheApiKeys.apiKey(lookupHash));
   } catch (err) {
     cacheFailed("match", err);
     return null;
@@ -51,11 +46,8 @@ export async function writeEdgeCachedApiKey(
   entry: EdgeCachedApiKey,
   maxAgeSeconds: number,
 ): Promise<void> {
-  const response = new Response(JSON.stringify(entry), {
-    headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
-  });
   try {
-    await withDeadline(caches.default.put(cacheApiKeys.apiKey(lookupHash), response), LOCAL_SERVICE_DEADLINE_MS);
+    await putJsonEntry(cacheApiKeys.apiKey(lookupHash), entry, maxAgeSeconds);
   } catch (err) {
     cacheFailed("put", err);
   }
@@ -63,7 +55,7 @@ export async function writeEdgeCachedApiKey(
 
 export async function deleteEdgeCachedApiKey(lookupHash: string): Promise<void> {
   try {
-    await withDeadline(caches.default.delete(cacheApiKeys.apiKey(lookupHash)), LOCAL_SERVICE_DEADLINE_MS);
+    await deleteEntry(cacheApiKeys.apiKey(lookupHash));
   } catch (err) {
     cacheFailed("delete", err);
   }

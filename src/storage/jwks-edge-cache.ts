@@ -1,5 +1,5 @@
-import { LOCAL_SERVICE_DEADLINE_MS, withDeadline } from "../deadline";
 import type { PublicJwk } from "../domain";
+import { matchJsonEntry, putJsonEntry } from "./edge-cache";
 import { cacheApiKeys } from "./keys";
 
 /**
@@ -24,11 +24,7 @@ export interface EdgeCachedJwks {
  */
 export async function readEdgeCachedJwks(jwksUrl: string): Promise<EdgeCachedJwks | null> {
   try {
-    const read = async () => {
-      const cached = await caches.default.match(cacheApiKeys.jwks(jwksUrl));
-      return cached ? ((await cached.json()) as EdgeCachedJwks) : null;
-    };
-    const entry = await withDeadline(read(), LOCAL_SERVICE_DEADLINE_MS);
+    const entry = await matchJsonEntry<EdgeCachedJwks>(cacheApiKeys.jwks(jwksUrl));
     if (!entry) return null;
     return Array.isArray(entry.keys) && typeof entry.fetchedAtMs === "number" ? entry : null;
   } catch {
@@ -41,11 +37,8 @@ export async function writeEdgeCachedJwks(
   entry: EdgeCachedJwks,
   maxAgeSeconds: number,
 ): Promise<void> {
-  const response = new Response(JSON.stringify(entry), {
-    headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` },
-  });
   try {
-    await withDeadline(caches.default.put(cacheApiKeys.jwks(jwksUrl), response), LOCAL_SERVICE_DEADLINE_MS);
+    await putJsonEntry(cacheApiKeys.jwks(jwksUrl), entry, maxAgeSeconds);
   } catch {
     // A shortcut only: a failed write costs a later isolate one more fetch from the provider.
   }

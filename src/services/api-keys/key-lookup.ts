@@ -144,7 +144,7 @@ async function resolveRecord(deps: Deps, parsed: ParsedApiKey): Promise<KnownApi
     const edge = await readEdgeCachedApiKey(lookupHash);
     const age = edge ? nowMs - edge.resolvedAt : Number.POSITIVE_INFINITY;
     const current = edge && feed.trusts(lookupHash, edge.asOfSeq) && !forgottenSince(lookupHash, edge.resolvedAt);
-    if (edge && current && age >= 0 && age < edgeMs) {
+    if (current && age >= 0 && age < edgeMs) {
       return { parsed, record: edge.record, asOfSeq: edge.asOfSeq };
     }
   }
