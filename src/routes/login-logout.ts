@@ -7,7 +7,12 @@ import { presentedCredentials } from "../http/credential-headers";
 import { presentedDeviceToken, setDeviceCookie } from "../http/device-token";
 import { pingOrPingPageError, pingOrPingPageUnavailable } from "../http/openapi-errors";
 import { createSurface } from "../http/router";
-import { credentialsSchema, tokenLoginResponseSchema, tokenLoginView, userTypeSchema } from "../http/schemas/ping";
+import {
+  credentialsSchema,
+  tokenLoginResponseSchema,
+  tokenLoginView,
+  userTypeHeaderSchema,
+} from "../http/schemas/ping";
 import { pageUserSchema, pageUserView } from "../http/schemas/pingpage";
 import { clearSessionCookie, setSessionCookie } from "../http/session-cookie";
 import { authenticate } from "../middleware/authenticate";
@@ -43,7 +48,7 @@ const loginRoute = login.route({
   // token flow sends no ambient credential.
   middleware: [rateLimit("login_ip"), csrfProtection({ skip: isTokenLogin }), jsonBody] as const,
   request: {
-    headers: z.object({ "user-type": userTypeSchema.optional() }),
+    headers: z.object({ "user-type": userTypeHeaderSchema.optional() }),
     body: { required: true, content: { "application/json": { schema: credentialsSchema } } },
   },
   responses: {

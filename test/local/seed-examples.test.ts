@@ -1,10 +1,12 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalGatehouse, startLocalGatehouse } from "../../scripts/lib/local-gatehouse.ts";
 
 /**
  * PingPage's document's own examples, byte for byte but for the host, against a fresh local
  * Gatehouse with the demo data `npm run dev` seeds: a client copied from the document must work
- * from its first call.
+ * from its first call. Then what only a real HTTP request shows: a header's value arrives with the
+ * whitespace a client sent around it.
  */
 
 let gatehouse: LocalGatehouse;
@@ -72,5 +74,41 @@ describe("PingPage's examples on fresh demo data", () => {
     );
     expect(res.status).toBe(409);
     expect(await res.text()).toBe("Email already registered.");
+  });
+});
+
+/** An HTTP/1.1 request sent as given: fetch trims header values before they leave, node:http does not. */
+function rawPost(
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${gatehouse.baseUrl}${path}`, { method: "POST", headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject).end(body);
+  });
+}
+
+describe("Ping's User-Type header as it arrives over HTTP", () => {
+  it.each(["user ", "user\t"])("%j, with the whitespace around it, logs in and authenticates", async (userType) => {
+    const login = await rawPost(
+      "/v1/auth/login",
+      { "Content-Type": "application/json", "User-Type": userType },
+      '{"email": "ursula@example.com", "password": "user-password-1"}',
+    );
+    expect(login.status).toBe(200);
+    const { accessToken } = JSON.parse(login.body) as { accessToken: string };
+    const logout = await rawPost(
+      "/v1/auth/logout",
+      { Authorization: `Bearer ${accessToken}`, "User-Type": userType },
+      "",
+    );
+    expect(logout.status).toBe(204);
   });
 });

@@ -5,6 +5,16 @@ import { fieldString, nonEmptyFieldString } from "./field-string";
 
 export const userTypeSchema = z.enum(USER_TYPES).openapi({ example: "user" });
 
+/**
+ * The `User-Type` header. Whitespace around a field value is not part of it (RFC 9110 §5.5), and
+ * an HTTP parser may hand a trailing space or tab on.
+ */
+export const userTypeHeaderSchema = z
+  .string()
+  .trim()
+  .pipe(userTypeSchema)
+  .openapi({ enum: [...USER_TYPES], example: "user" });
+
 /** Token strings are bounded long before a parser sees them. */
 export const tokenStringSchema = z.string().min(1).max(4096);
 

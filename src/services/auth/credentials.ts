@@ -52,7 +52,9 @@ export function readBearerToken(header: string): string {
  * The user type a bearer token is presented for. Ping's clients always state it; where a route
  * lets it be left out (logout), an absent one is `undefined` and an unknown one still a 400.
  */
-export function readUserType(stated: string | undefined, required: boolean): UserType | undefined {
+export function readUserType(header: string | undefined, required: boolean): UserType | undefined {
+  // Whitespace around a header's value is not part of it (RFC 9110 §5.5).
+  const stated = header?.trim();
   if (stated !== undefined && USER_TYPES.includes(stated as UserType)) return stated as UserType;
   if (required && stated === undefined) {
     throw new AppError("missing_user_type", { detail: "bearer token without User-Type", challenge: "bearer" });
