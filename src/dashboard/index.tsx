@@ -29,11 +29,7 @@ function renderDashboardError(err: unknown, c: Context<AppEnv>) {
   logServerError(error, c.get("requestId"));
   // An outage says so (and when to come back); any other server error stays vague.
   const message =
-    error.code === "insufficient_permission"
-      ? "This page is for admin users."
-      : status < 500 || error.code === "service_unavailable"
-        ? error.publicMessage
-        : "Something went wrong. Try again.";
+    status < 500 || error.code === "service_unavailable" ? error.publicMessage : "Something went wrong. Try again.";
   if (error.options.retryAfterSeconds !== undefined) {
     c.header("Retry-After", String(error.options.retryAfterSeconds));
   }

@@ -60,7 +60,10 @@ export const signedIn = createMiddleware<DashboardEnv>(async (c, next) => {
 /** Administration pages: `adminuser` only, the rule of the admin API's `adminOnly` guard. */
 export const adminPagesOnly = createMiddleware<DashboardEnv>(async (c, next) => {
   if (c.get("principal").userType !== "adminuser") {
-    throw new AppError("insufficient_permission", { detail: "dashboard admin page, not an admin user" });
+    throw new AppError("insufficient_permission", {
+      publicMessage: "This page is for admin users.",
+      detail: "dashboard admin page, not an admin user",
+    });
   }
   await next();
 });

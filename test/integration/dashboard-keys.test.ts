@@ -160,6 +160,41 @@ describe("a member's API keys in the dashboard", () => {
     expect((await visitor.get(revokeHref)).status).toBe(200);
   });
 
+  it("a developer is offered test keys without bulk, and a refused live key says why", async () => {
+    expect(await (await visitor.get(`/dashboard/businesses/${businessId}/keys`)).text()).toMatch(
+      /name="mode" value="live"[\s\S]*name="permissions" value="bulk"/,
+    );
+    const developer = await createUser();
+    await addMembership(owner.businessIds[0] ?? 0, developer.id, "developer");
+    const developerVisitor = await signInToDashboard(developer.email, developer.password);
+    const keysPath = `/dashboard/businesses/${businessId}/keys`;
+    const html = await (await developerVisitor.get(keysPath)).text();
+    expect(html).toContain('name="mode" value="test"');
+    expect(html).not.toContain('value="live"');
+    expect(html).toContain('name="permissions" value="sms"');
+    expect(html).not.toContain('value="bulk"');
+
+    const live = await developerVisitor.post(keysPath, {
+      name: "Sneaky",
+      mode: "live",
+      kind: "secret",
+      permissions: "sms",
+    });
+    expect(live.status).toBe(403);
+    const refusal = await live.text();
+    expect(refusal).toContain("Your role in this business does not allow this.");
+    expect(refusal).not.toContain("admin users");
+    expect(refusal).not.toMatch(/sk_(live|test)_/);
+    const test = await developerVisitor.post(keysPath, {
+      name: "Allowed",
+      mode: "test",
+      kind: "secret",
+      permissions: "sms",
+    });
+    expect(test.status).toBe(200);
+    expect(await test.text()).toMatch(/sk_test_[A-Za-z0-9]+/);
+  });
+
   it("another business's keys and pages are not found", async () => {
     const stranger = await createUser({ businessNames: ["Stranger Ltd"] });
     const strangerVisitor = await signInToDashboard(stranger.email, stranger.password);

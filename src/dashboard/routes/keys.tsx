@@ -6,6 +6,7 @@ import { findAccessibleBusiness } from "../../services/admin/business-access";
 import { listOwnBusinesses } from "../../services/admin/member-businesses";
 import { dailyUsageOfKeys } from "../../services/api-keys/daily-usage";
 import {
+  apiKeyCreationChoices,
   apiKeyStatus,
   createApiKey,
   getApiKeyToChange,
@@ -69,6 +70,7 @@ async function keysPage(c: Context<DashboardEnv>, values: NewKeyValues, errors: 
           values={values}
           errors={errors}
           formToken={c.get("formToken")}
+          choices={apiKeyCreationChoices(caller)}
         />
       ) : (
         <p>{`As a ${caller.actingRole} of ${business.name} you see its keys; you cannot create or change them.`}</p>

@@ -1,4 +1,4 @@
-import { API_KEY_PERMISSIONS, type ApiKeyMode } from "../../domain";
+import type { ApiKeyMode, ApiKeyPermission } from "../../domain";
 import type { ApiKeyStatus } from "../../services/api-keys/management";
 import type { ApiKeyDetails } from "../../storage/api-keys";
 import type { FieldErrors } from "../field-errors";
@@ -86,8 +86,21 @@ function Choice(props: { name: string; value: string; label: string; checked: bo
   );
 }
 
-export function CreateKeyForm(props: { action: string; values: NewKeyValues; errors: FieldErrors; formToken: string }) {
-  const { values, errors } = props;
+/** The modes and permissions the viewer's role may put on a new key; the form offers no others. */
+export interface KeyChoices {
+  modes: readonly ApiKeyMode[];
+  permissions: readonly ApiKeyPermission[];
+}
+
+export function CreateKeyForm(props: {
+  action: string;
+  values: NewKeyValues;
+  errors: FieldErrors;
+  formToken: string;
+  choices: KeyChoices;
+}) {
+  const { values, errors, choices } = props;
+  const offersLive = choices.modes.includes("live");
   return (
     <section aria-labelledby="create-key">
       <h2 id="create-key">Create an API key</h2>
@@ -108,9 +121,9 @@ export function CreateKeyForm(props: { action: string; values: NewKeyValues; err
             name="mode"
             value="test"
             label="Test (never reaches a live side effect)"
-            checked={values.mode !== "live"}
+            checked={!offersLive || values.mode !== "live"}
           />
-          <Choice name="mode" value="live" label="Live" checked={values.mode === "live"} />
+          {offersLive ? <Choice name="mode" value="live" label="Live" checked={values.mode === "live"} /> : null}
           <FieldError name="mode" errors={errors} />
         </fieldset>
         <fieldset>
@@ -126,7 +139,7 @@ export function CreateKeyForm(props: { action: string; values: NewKeyValues; err
         </fieldset>
         <fieldset>
           <legend>Permissions</legend>
-          {API_KEY_PERMISSIONS.map((permission) => (
+          {choices.permissions.map((permission) => (
             <Choice
               type="checkbox"
               name="permissions"

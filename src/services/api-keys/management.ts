@@ -1,6 +1,13 @@
 import { generateApiKey } from "../../crypto/api-key-format";
 import { encodeBase58Fixed } from "../../crypto/base58";
-import type { ApiKeyKind, ApiKeyMode, ApiKeyPermission, UserPrincipal } from "../../domain";
+import {
+  API_KEY_MODES,
+  API_KEY_PERMISSIONS,
+  type ApiKeyKind,
+  type ApiKeyMode,
+  type ApiKeyPermission,
+  type UserPrincipal,
+} from "../../domain";
 import { AppError } from "../../errors";
 import {
   type ApiKeyDetails,
@@ -110,6 +117,20 @@ function changeRefusal(caller: BusinessCaller, key: ApiKeyRow, change: "roll" | 
 /** Whether the caller's role allows creating any key at all (a test key without bulk is the least). */
 export function mayCreateApiKeys(caller: BusinessCaller): boolean {
   return keyCreationRefusal(caller.actingRole, { mode: "test", permissions: [] }) === null;
+}
+
+/** The modes and permissions the caller's role may put on a new key (a page offers only these). */
+export function apiKeyCreationChoices(caller: BusinessCaller): {
+  modes: ApiKeyMode[];
+  permissions: ApiKeyPermission[];
+} {
+  const role = caller.actingRole;
+  return {
+    modes: API_KEY_MODES.filter((mode) => keyCreationRefusal(role, { mode, permissions: [] }) === null),
+    permissions: API_KEY_PERMISSIONS.filter(
+      (permission) => keyCreationRefusal(role, { mode: "test", permissions: [permission] }) === null,
+    ),
+  };
 }
 
 /** Whether the caller's role allows rolling or revoking this key (a page offers only what is). */
