@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
 import { logServerError, toAppError } from "../http/errors";
+import { headerLimits } from "../http/header-limits";
 import type { DashboardEnv } from "./context";
 import { clearDashboardCookie, dashboardCookieOf } from "./cookie";
 import { pageNonce, sameOriginOnly, signedIn } from "./middleware";
@@ -56,8 +57,8 @@ const signedInPages = new Hono<DashboardEnv>()
 
 /** `/dashboard`: server-rendered pages over the same services as the JSON APIs (docs/dashboard.md). */
 export const dashboardRoutes = new Hono<AppEnv>()
-  .use("/dashboard", pageNonce)
-  .use("/dashboard/*", pageNonce)
+  .use("/dashboard", pageNonce, headerLimits)
+  .use("/dashboard/*", pageNonce, headerLimits)
   .get("/dashboard", (c) => c.redirect(dashboardCookieOf(c) ? "/dashboard/businesses" : "/dashboard/sign-in", 303))
   .route("/", signInRoutes)
   .route("/", signedInPages as unknown as Hono<AppEnv>)

@@ -3,6 +3,7 @@ import { configuredRouteTable } from "../gateway/configured-table";
 import { completeDocument } from "../gateway/openapi-document";
 import type { RouteTable } from "../gateway/route-table";
 import type { AppEnv } from "../http/context";
+import { headerLimits } from "../http/header-limits";
 import { createRouter } from "../http/router";
 import { API_DOCUMENT_ASSET, SWAGGER_UI_ASSETS } from "../static-assets";
 
@@ -102,6 +103,8 @@ function text(c: Context<AppEnv>, body: string, contentType: string, policy?: st
 
 export function apiDocsRoutes() {
   const router = createRouter();
+  // Answered in the gateway's dialect, as every path nothing else claims.
+  for (const path of ["/openapi.json", "/docs", "/docs/*"]) router.use(path, headerLimits);
   router.get("/openapi.json", async (c) => c.json(await documentFor(c), 200));
   router.get("/docs", (c) => text(c, PAGE, "text/html; charset=utf-8", API_DOCS_POLICY));
   router.get("/docs/init.js", (c) => text(c, INIT, "application/javascript; charset=utf-8"));

@@ -67,8 +67,34 @@ describe("a request with large headers", () => {
     expect(own.status).toBe(431);
   });
 
+  it.each([
+    ["GET", "/dashboard/sign-in"],
+    ["POST", "/dashboard/sign-in"],
+    ["GET", "/dashboard/businesses"],
+    ["GET", "/docs"],
+    ["GET", "/docs/assets/swagger-ui.css"],
+    ["GET", "/openapi.json"],
+  ])("of 64 KiB is refused on %s %s before anything reads it", async (method, path) => {
+    const res = await send(path, {
+      method,
+      headers: [
+        sized("x-big", 64 * 1024),
+        ["Cookie", `gatehouse_dashboard=${"a".repeat(100)}`],
+        ["Content-Type", "application/x-www-form-urlencoded"],
+      ],
+      ...(method === "POST" ? { body: "email=ursula%40example.com&password=wrong-password" } : {}),
+    });
+    expect(res.status).toBe(431);
+    const body = await res.text();
+    if (path.startsWith("/dashboard")) expect(body).toContain("The request headers are too large.");
+    else expect(JSON.parse(body)).toMatchObject({ error: "request_header_too_large" });
+  });
+
   it("just under the bounds is still served by own routes", async () => {
     expect((await send("/.well-known/jwks.json", { headers: [sized("x-big", MAX_HEADER_BYTES)] })).status).toBe(200);
     expect((await send("/v1/me", { headers: totalling(MAX_TOTAL_HEADER_BYTES - ROOM) })).status).toBe(401);
+    for (const path of ["/dashboard/sign-in", "/docs", "/openapi.json"]) {
+      expect((await send(path, { headers: [sized("x-big", MAX_HEADER_BYTES)] })).status, path).toBe(200);
+    }
   });
 });
