@@ -4,6 +4,7 @@ import { decodeUtf8Strict } from "../crypto/utf8";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/context";
 import { jsonDepth } from "../http/json-depth";
+import { holdsUnpairedSurrogate } from "../http/json-text";
 
 /**
  * `application/json`, with at most a UTF-8 charset: no stray spaces, which the route's validator
@@ -15,7 +16,8 @@ export const MAX_JSON_DEPTH = 8;
 /**
  * Guards a JSON route before anything else looks at the body: `Content-Type` must be JSON (415),
  * the body at most `maxBodyBytes` however it is sent (413), valid UTF-8 JSON (400), an object no
- * deeper than `MAX_JSON_DEPTH` (400). The text is then handed to the route's validator.
+ * deeper than `MAX_JSON_DEPTH` (400) whose strings are all text (400: no `\ud800` escape left
+ * unpaired). The text is then handed to the route's validator.
  */
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const contentType = c.req.header("content-type") ?? "";
@@ -35,6 +37,11 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw new AppError("invalid_request", { publicMessage: "The request body is nested too deeply." });
+  }
+  if (holdsUnpairedSurrogate(value, MAX_JSON_DEPTH)) {
+    throw new AppError("invalid_request", {
+      publicMessage: "The request body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not text.",
+    });
   }
   // The validator reads the body through Hono's cache; hand it the text we already read.
   // (Hono stores promises there although its type says otherwise.)

@@ -191,7 +191,21 @@ export function bodyVariants(validBody: Record<string, unknown>): Variant[] {
     },
     { name: "an oversized body", body: JSON.stringify({ ...validBody, pad: "x".repeat(maxBytes) }), status: 413 },
     { name: "an empty body", body: "", status: 400 },
+    { name: "a lone surrogate in each string", body: JSON.stringify(withLoneSurrogates(validBody)), status: 400 },
+    {
+      name: "a lone surrogate in a key",
+      body: JSON.stringify({ ...validBody, "x\udc00": 1 }),
+      status: 400,
+    },
   ];
+}
+
+/** `value` with an unpaired surrogate (`\ud800`, which JSON can spell but UTF-8 cannot hold) after each string. */
+function withLoneSurrogates(value: unknown): unknown {
+  if (typeof value === "string") return `${value}\ud800`;
+  if (Array.isArray(value)) return value.map(withLoneSurrogates);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, withLoneSurrogates(child)]));
 }
 
 /** `POST /v1/auth/refresh`: everything that is not a live Ping refresh token of the right user type. */
