@@ -151,10 +151,14 @@ export function isIdentityHeader(name: string): boolean {
 
 /**
  * A cookie name as the most lenient origin reads it: quotes dropped, percent-escapes decoded, and
- * `.`, spaces and tabs read as `_` (PHP's rule), so `session.token` is `session_token` too.
+ * PHP's rules for a variable's name: `name[key]` is an entry of the array `name`, and `.`, spaces,
+ * tabs and a `[` without its `]` read as `_`, so `session.token` and `session[token` are
+ * `session_token` too.
  */
 function foldedCookieName(name: string): string {
-  return decodedOnce(name.trim().replace(/^"|"$/g, "")).replace(/[.\s]/g, "_");
+  const decoded = decodedOnce(name.trim().replace(/^"|"$/g, ""));
+  const arrayName = /^([^[]*)\[.*\]/.exec(decoded)?.[1] ?? decoded;
+  return arrayName.replace(/[.\s[]/g, "_");
 }
 
 function isSessionCookiePair(pair: string): boolean {

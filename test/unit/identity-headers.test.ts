@@ -213,10 +213,21 @@ describe("the headers an origin receives", () => {
   });
 
   it("lose the session cookie in every spelling a lenient origin (PHP) reads as its name", () => {
-    for (const name of ['"session_token"', "session%5Ftoken", "session.token", "session token", "%73ession_token"]) {
+    const spellings = [
+      '"session_token"',
+      "session%5Ftoken",
+      "session.token",
+      "session token",
+      "%73ession_token",
+      "session[token",
+      "session_token[x]",
+      "session.token[]",
+    ];
+    for (const name of spellings) {
       expect(build({ Cookie: `a=1; ${name}=s1; b=2` }).get("cookie"), name).toBe("a=1; b=2");
     }
-    expect(build({ Cookie: "session_tokens=1; my.session=2" }).get("cookie")).toBe("session_tokens=1; my.session=2");
+    const others = "session_tokens=1; my.session=2; session[token]=3; session_tokens[x]=4";
+    expect(build({ Cookie: others }).get("cookie")).toBe(others);
   });
 
   it("drop the Cookie header when the session cookie was its only cookie", () => {
