@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { OptInAuthType, PersAuthType } from "../../src/domain";
 import { isFamilyLive, refreshPersSession, startPersSession } from "../../src/services/token-exchange/pers-sessions";
 import { verifyPersToken } from "../../src/services/token-exchange/pers-tokens";
+import { verifyAnyPersToken } from "../../src/services/token-exchange/verify";
 import { updateBusiness } from "../../src/storage/businesses";
 import { deleteProvider, replaceProvider } from "../../src/storage/identity-providers";
 import {
@@ -267,6 +268,25 @@ describe("PERS families have an absolute lifetime and an inactivity timeout", ()
     const { tenant, pair } = await sessionOf();
     clock = await testDeps({ persSessionInactivitySeconds: 7 * 86_400 });
     await expectFamilyEnded(tenant, pair.refreshToken, at(7 * DAY + 1000));
+  });
+
+  it("verify agrees with refresh: a refresh token past today's bounds is expired, not valid", async () => {
+    const { tenant, pair } = await sessionOf();
+    const dayEight = at(8 * DAY);
+    expect(await verifyAnyPersToken(clock.at(dayEight), tenant, pair.refreshToken)).toMatchObject({ valid: true });
+    for (const lowered of [
+      { persSessionInactivitySeconds: 7 * 86_400 },
+      { persSessionMaxLifetimeSeconds: 7 * 86_400 },
+    ]) {
+      const deps = (await testDeps(lowered)).at(dayEight);
+      expect(await verifyAnyPersToken(deps, tenant, pair.refreshToken), JSON.stringify(lowered)).toEqual({
+        valid: false,
+        reason: "expired",
+        errorMessage: "Token expired",
+      });
+    }
+    // Verify only reads: the family is still there for refresh to judge (and end).
+    await expect(refreshPersSession(clock.at(dayEight), tenant, pair.refreshToken)).resolves.toBeDefined();
   });
 
   it("each rotation's token expires after the inactivity timeout when it is shorter than the refresh lifetime", async () => {

@@ -75,7 +75,7 @@ function refreshExpiry(deps: Deps, session: PersSession): Date {
  * Why a verified refresh token is past its family's bounds, or null: checked on the token itself,
  * so tokens minted under a longer configuration are bounded by today's.
  */
-function lifetimeRefusal(deps: Deps, session: PersSession, issuedAtSeconds: number): string | null {
+export function lifetimeRefusal(deps: Deps, session: PersSession, issuedAtSeconds: number): string | null {
   const now = deps.now.getTime();
   if (now >= familyEnd(deps, session)) return "family past its absolute lifetime";
   if (now - issuedAtSeconds * 1000 > deps.config.persSessionInactivitySeconds * 1000) return "family inactive too long";

@@ -2,7 +2,7 @@ import { MAX_EXTERNAL_TOKEN_LENGTH } from "../../crypto/external-jwt";
 import { decodeCompactJws, type JwtFailure } from "../../crypto/jwt";
 import { findRefreshTokenStatus } from "../../storage/refresh-tokens";
 import type { Deps } from "../deps";
-import { isFamilyLive } from "./pers-sessions";
+import { isFamilyLive, lifetimeRefusal } from "./pers-sessions";
 import { type PersClaims, type PersTokenKind, persTokenKindOf, verifyPersToken } from "./pers-tokens";
 import type { ProjectTenant } from "./project-key";
 
@@ -62,10 +62,11 @@ function reasonOf(failure: JwtFailure): VerifyReason {
 
 /**
  * `POST /v2/auth/verify`: is this one of our PERS tokens (access or refresh), valid, of the
- * caller's tenant, and is its family still live? For a refresh token, also: has it not been
- * rotated or revoked (its D1 row)? Tokens that are not PERS tokens (a Ping token, an identity
- * provider's token) are `unsupported_token`; anything that is not a token at all (not a string,
- * empty, longer than any token we accept) is `malformed`.
+ * caller's tenant, and is its family still live? For a refresh token, also: is its family within
+ * today's lifetime and inactivity bounds (as refresh checks), and has it not been rotated or
+ * revoked (its D1 row)? Tokens that are not PERS tokens (a Ping token, an identity provider's
+ * token) are `unsupported_token`; anything that is not a token at all (not a string, empty,
+ * longer than any token we accept) is `malformed`.
  */
 export async function verifyAnyPersToken(deps: Deps, tenant: ProjectTenant, token: unknown): Promise<VerifyOutcome> {
   // Whatever a client sends as the token gets a verdict, never a 400: PERS clients read `valid`.
@@ -80,6 +81,8 @@ export async function verifyAnyPersToken(deps: Deps, tenant: ProjectTenant, toke
   if (session.tenantPublicId !== tenant.tenantPublicId) return invalid("wrong_tenant");
   if (!(await isFamilyLive(deps, session, claims.iat))) return invalid("revoked");
   if (kind === "refresh") {
+    // What refresh would refuse: a family past today's lifetime or inactivity bound.
+    if (lifetimeRefusal(deps, session, claims.iat) !== null) return invalid("expired");
     const status = await findRefreshTokenStatus(deps.db, claims.jti);
     if (status === "rotated") return invalid("rotated");
     if (status !== "active") return invalid("revoked");
