@@ -32,6 +32,11 @@ export const errorCatalog = {
   /** PERS: the tenant's providers or settings changed while an exchange ran; a retry meets the new ones. */
   authorization_changed: { status: 409, message: "The project's sign-in settings changed meanwhile; try again." },
   api_key_inactive: { status: 409, message: "This API key has been revoked, rolled or has expired." },
+  /** A suspended business's keys are all refused, so a new one would be refused from its first use. */
+  business_suspended: {
+    status: 409,
+    message: "The business is suspended: its API keys are refused until an admin verifies it again.",
+  },
   missing_project_key: { status: 401, message: "A project key is required (X-API-Key or x-project-key)." },
   invalid_project_key: { status: 401, message: "The project key is invalid." },
   auth_type_not_enabled: { status: 403, message: "This authentication type is not enabled for the project." },

@@ -31,7 +31,7 @@ export function registerBusinessCommands(program: Command): void {
     });
 
   for (const [verb, status, description] of [
-    ["suspend", "suspended", "suspend a business: its keys and members are refused"],
+    ["suspend", "suspended", "suspend a business: its API keys are refused and no key can be created or rolled"],
     ["verify", "verified", "mark a business verified (also lifts a suspension)"],
   ] as const) {
     businesses

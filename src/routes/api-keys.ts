@@ -57,6 +57,7 @@ const createRouteDef = route({
     ...commonErrors,
     403: pingError("The caller's role may not create this key (live, or with bulk)"),
     404: pingError("No such business, or the caller is not a member of it"),
+    409: pingError("The business is suspended (`business_suspended`): its keys are refused until it is verified"),
     415: pingError("Not JSON"),
   },
 });
@@ -116,7 +117,9 @@ const rollRouteDef = route({
     ...commonErrors,
     403: pingError("The caller's role may not roll this key"),
     404: pingError("No such key in the caller's businesses"),
-    409: pingError("The key is revoked, expired or already rolled"),
+    409: pingError(
+      "The key is revoked, expired or already rolled, or its business is suspended (`business_suspended`)",
+    ),
   },
 });
 

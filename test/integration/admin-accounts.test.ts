@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/storage/db";
-import { businesses, users } from "../../src/storage/schema";
+import { apiKeys, businesses, users } from "../../src/storage/schema";
 import { createUser, uniqueEmail } from "../support/accounts";
 import { auditRowsFor, createKey, presentKey, sendAs, signedInOwner } from "../support/api-keys";
 import { signedInUser, signIn } from "../support/tokens";
@@ -107,6 +107,35 @@ describe("businesses", () => {
 
     await sendAs(admin, "PATCH", `/v1/admin/businesses/${owner.businessPublicId}`, { status: "verified" });
     expect((await presentKey(key)).status).toBe(200);
+  });
+
+  it("a suspended business's members can neither create nor roll a key (it would never work)", async () => {
+    const admin = await signedInUser("adminuser");
+    const owner = await signedInOwner();
+    const existing = await createKey(owner);
+    await sendAs(admin, "PATCH", `/v1/admin/businesses/${owner.businessPublicId}`, { status: "suspended" });
+    const keysBefore = await db().select().from(apiKeys);
+
+    const create = await sendAs(owner, "POST", "/v1/api-keys", {
+      business_id: owner.businessPublicId,
+      name: "During suspension",
+      kind: "secret",
+      mode: "test",
+      permissions: ["sms"],
+    });
+    const roll = await sendAs(owner, "POST", `/v1/api-keys/${existing.api_key.id}/roll`);
+    for (const res of [create, roll]) {
+      expect(res.status).toBe(409);
+      expect(await res.json()).toEqual({
+        result: "error",
+        message: "The business is suspended: its API keys are refused until an admin verifies it again.",
+        code: "business_suspended",
+      });
+    }
+    expect(await db().select().from(apiKeys)).toEqual(keysBefore);
+
+    await sendAs(admin, "PATCH", `/v1/admin/businesses/${owner.businessPublicId}`, { status: "verified" });
+    expect((await sendAs(owner, "POST", `/v1/api-keys/${existing.api_key.id}/roll`)).status).toBe(201);
   });
 
   it.each([

@@ -19,8 +19,9 @@ import {
   markApiKeyRevoked,
 } from "../../storage/api-keys";
 import { findBusinessByPublicId } from "../../storage/businesses";
+import { primaryOf } from "../../storage/d1-sessions";
 import type { Page, PageRequest } from "../../storage/pagination";
-import type { ApiKeyRow } from "../../storage/schema";
+import type { ApiKeyRow, BusinessRow } from "../../storage/schema";
 import {
   type BusinessCaller,
   businessNotFound,
@@ -153,6 +154,7 @@ export async function createApiKey(deps: Deps, actor: UserActor, request: NewApi
     tenant: business.publicId,
     details: { kind: request.kind, mode: request.mode, permissions },
   });
+  refuseIfSuspended(business);
   const generated = await generateApiKey(request.kind, request.mode);
   const allowedOrigins = request.allowedOrigins ? [...new Set(request.allowedOrigins)] : null;
   const row = await insertApiKey(deps.db, {
@@ -211,6 +213,13 @@ export async function listAllApiKeys(
 }
 
 /** A key the caller may manage; another tenant's key is "not found", exactly like a missing one. */
+/** A suspended business's keys are all refused: issuing another would hand out a key that never works. */
+function refuseIfSuspended(business: Pick<BusinessRow, "status" | "publicId">): void {
+  if (business.status === "suspended") {
+    throw new AppError("business_suspended", { detail: `business ${business.publicId} is suspended` });
+  }
+}
+
 async function findManageableKey(deps: Deps, principal: UserPrincipal, keyPublicId: string) {
   const details = await findApiKeyDetailsByPublicId(deps.db, keyPublicId);
   if (!details) throw apiKeyNotFound("unknown key id");
@@ -268,6 +277,8 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
   if (status !== "active") {
     throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
   }
+  const business = await findBusinessByPublicId(primaryOf(deps.db), details.businessPublicId);
+  if (business) refuseIfSuspended(business);
   const generated = await generateApiKey(old.kind, old.mode);
   const graceUntil = new Date(deps.now.getTime() + deps.config.apiKeyRollGraceSeconds * 1000);
   const outcome = await insertSuccessorAndRoll(
