@@ -1,16 +1,37 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError } from "../errors";
+import { AppError, type Challenge } from "../errors";
 import type { AppEnv, Dialect } from "./context";
 
 const REALM = 'realm="gatehouse"';
 
-/** RFC 6750 §3: no error attribute when credentials were simply absent. */
-function challengeHeader(error: AppError): string | undefined {
-  const { challenge } = error.options;
+/** The credential a dialect's 401 asks for when the error names none: its routes' usual one. */
+const DIALECT_CHALLENGE: Record<Dialect, Challenge> = {
+  ping: "bearer",
+  pingpage: "session",
+  pers: "bearer",
+  gateway: "bearer",
+};
+
+/** 401s where no token was presented (or none was at fault): the challenge carries no error. */
+const NO_TOKEN_AT_FAULT = new Set(["missing_credentials", "missing_project_key", "invalid_credentials"]);
+
+/**
+ * The challenge of a 401 or 403. Every 401 carries one (RFC 9110 §15.5.2): the error's own, else a
+ * project key's for PERS's key errors, else the dialect's. RFC 6750 §3: no error attribute when
+ * credentials were simply absent.
+ */
+function challengeHeader(dialect: Dialect, error: AppError): string | undefined {
+  const implicit =
+    error.status !== 401
+      ? undefined
+      : error.code === "missing_project_key" || error.code === "invalid_project_key"
+        ? "api_key"
+        : DIALECT_CHALLENGE[dialect];
+  const challenge = error.options.challenge ?? implicit;
   if (!challenge) return undefined;
   const scheme = challenge === "bearer" ? "Bearer" : challenge === "api_key" ? "ApiKey" : "Session";
-  if (error.code === "missing_credentials") return `${scheme} ${REALM}`;
+  if (NO_TOKEN_AT_FAULT.has(error.code)) return `${scheme} ${REALM}`;
   if (error.code === "insufficient_permission") return `${scheme} ${REALM}, error="insufficient_scope"`;
   if (error.status === 401) return `${scheme} ${REALM}, error="invalid_token"`;
   return undefined;
@@ -56,7 +77,7 @@ function statusFor(dialect: Dialect, error: AppError): number {
 export function renderError(dialect: Dialect, error: AppError): Response {
   const { text, contentType } = bodyFor(dialect, error);
   const headers = new Headers({ "Content-Type": contentType, "Cache-Control": "no-store" });
-  const challenge = challengeHeader(error);
+  const challenge = challengeHeader(dialect, error);
   if (challenge) headers.set("WWW-Authenticate", challenge);
   if (error.options.retryAfterSeconds !== undefined) {
     headers.set("Retry-After", String(error.options.retryAfterSeconds));

@@ -178,6 +178,8 @@ for (const { endpoint, label, variants } of cases) {
         const text = await res.text();
         expect(res.status, text).toBe(statusIn(endpoint.dialect, variant.status));
         expect(text, "leaks no stack trace").not.toMatch(/\bat .+:\d+:\d+/);
+        // RFC 9110 §15.5.2: a 401 always says which authentication would do.
+        if (res.status === 401) expect(res.headers.get("WWW-Authenticate"), "a 401's challenge").toMatch(/realm=/);
         if (variant.json) expect(JSON.parse(text)).toMatchObject(variant.json);
         expect(storageChanges(before, await snapshotStorage()), "changes nothing in D1 or KV").toEqual(NO_CHANGES);
       });
