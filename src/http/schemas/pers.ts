@@ -28,13 +28,19 @@ export const persAuthTypeSchema = z.enum(PERS_AUTH_TYPES).openapi({
   example: "user",
 });
 
+/** An optional field a client may also send as `null` (many serialisers write unset fields so). */
+const absentOrNull = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
 export const tokenExchangeRequestSchema = z
   .object({
-    authToken: nonEmptyFieldString(MAX_EXTERNAL_TOKEN_LENGTH)
-      .optional()
-      .openapi({ description: "A JWT from an identity provider the tenant trusts.", example: "eyJ0eXAiOiJKV1Qi..." }),
-    authType: persAuthTypeSchema.default("user"),
-    rawLoginData: rawLoginDataSchema.optional().openapi({
+    authToken: absentOrNull(nonEmptyFieldString(MAX_EXTERNAL_TOKEN_LENGTH)).openapi({
+      description: "A JWT from an identity provider the tenant trusts.",
+      example: "eyJ0eXAiOiJKV1Qi...",
+    }),
+    authType: absentOrNull(persAuthTypeSchema)
+      .transform((authType) => authType ?? "user")
+      .openapi({ default: "user" }),
+    rawLoginData: absentOrNull(rawLoginDataSchema).openapi({
       description:
         "Only when the tenant allows unauthenticated users: creates an anonymous user and session " +
         "instead of verifying a token (at most 2 KiB as JSON, 4 levels deep).",
