@@ -105,6 +105,8 @@ export type Principal =
       familyId: string;
       /** An unauthenticated user (`rawLoginData`), not one an identity provider vouched for. */
       anonymous: boolean;
+      /** The mode of the project key the token's family was exchanged with. */
+      mode: ApiKeyMode;
     };
 
 export type AuthMethod = Principal["method"];

@@ -77,6 +77,7 @@ function identityOf(principal: Principal): { subject: string; claims: AssertionC
           auth_type: principal.authType,
           session_id: principal.familyId,
           anonymous: principal.anonymous,
+          mode: principal.mode,
         },
       };
     case "jwt":

@@ -3,9 +3,10 @@ import { AppError } from "../errors";
 import { changesState, judgeCrossSiteRequest } from "../services/auth/cross-site";
 import type { GatewayRoute, UpstreamTarget } from "./route-table";
 
-/** Test-mode keys never reach a live side effect: they go to the sandbox when the route has one. */
+/** Test keys and PERS test sessions never reach a live side effect: the sandbox, where the route has one. */
 export function targetFor(route: GatewayRoute, principal: Principal | null): UpstreamTarget {
-  if (principal?.method === "api_key" && principal.mode === "test" && route.sandbox) return route.sandbox;
+  const testMode = (principal?.method === "api_key" || principal?.method === "pers") && principal.mode === "test";
+  if (testMode && route.sandbox) return route.sandbox;
   return route.target;
 }
 

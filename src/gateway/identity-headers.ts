@@ -215,6 +215,7 @@ function addIdentity(headers: Headers, principal: Principal): void {
       headers.set("X-Auth-Auth-Type", principal.authType);
       headers.set("X-Auth-Session-Id", principal.familyId);
       headers.set("X-Auth-Anonymous", String(principal.anonymous));
+      headers.set("X-Auth-Mode", principal.mode);
       return;
     case "jwt":
     case "session":

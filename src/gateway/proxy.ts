@@ -20,8 +20,9 @@ export interface GatewayRequest {
 
 /**
  * One authenticated request through the gateway: refuse a cookie-authenticated change from
- * another site, choose the upstream (test keys go to the sandbox), and forward the request with
- * the identity the origin can trust. Returns the origin's response as the client gets it.
+ * another site, choose the upstream (test keys and PERS test sessions go to the sandbox), and
+ * forward the request with the identity the origin can trust. Returns the origin's response as
+ * the client gets it.
  */
 export async function proxyRequest(deps: Deps, input: GatewayRequest): Promise<Response> {
   const { request, url, route, principal, requestId } = input;

@@ -167,7 +167,9 @@ function checkEntry(entry: RouteEntry): string[] {
     problems.push("persAuthTypes: listed twice");
   }
   if (entry.tenants && new Set(entry.tenants).size !== entry.tenants.length) problems.push("tenants: listed twice");
-  if (!acceptsApiKey && entry.sandboxUpstream) problems.push("sandboxUpstream: only test-mode API keys use it");
+  if (!acceptsApiKey && !acceptsPers && entry.sandboxUpstream) {
+    problems.push("sandboxUpstream: only test-mode API keys and PERS sessions use it");
+  }
   if (!acceptsApiKey && entry.liveOnly) problems.push("liveOnly: only applies to api_key credentials");
   if (!acceptsApiKey && entry.secretKeysOnly) problems.push("secretKeysOnly: only applies to api_key credentials");
   if (entry.liveOnly && entry.sandboxUpstream) {

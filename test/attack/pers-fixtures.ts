@@ -47,6 +47,7 @@ async function expiredTokens(tenant: TestTenant): Promise<TokenPair> {
     authType: "user" as const,
     familyId: `attack-expired-${crypto.randomUUID()}`,
     anonymous: false,
+    mode: "live" as const,
     authTime: Math.floor(Date.now() / 1000),
   };
   return {

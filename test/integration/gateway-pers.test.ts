@@ -126,6 +126,8 @@ describe("a PERS access token through the gateway", () => {
       "x-auth-auth-type": "user",
       "x-auth-session-id": claims.family_id,
       "x-auth-anonymous": "false",
+      // The test tenant's project key is a test key, and its sessions are test sessions.
+      "x-auth-mode": "test",
       "x-request-id": res.headers.get("X-Request-Id"),
     });
     for (const name of [
@@ -134,7 +136,6 @@ describe("a PERS access token through the gateway", () => {
       "x-auth-user-type",
       "x-auth-key-id",
       "x-auth-permissions",
-      "x-auth-mode",
       "x_auth_tenant_user_id",
       "x-forwarded-user",
     ]) {
@@ -151,6 +152,7 @@ describe("a PERS access token through the gateway", () => {
       auth_type: "user",
       session_id: claims.family_id,
       anonymous: false,
+      mode: "test",
     });
     expect(payload.user_type).toBeUndefined();
   });
@@ -174,6 +176,45 @@ describe("a PERS access token through the gateway", () => {
     const echo = await echoOf(res);
     expect(echo.method).toBe("POST");
     expect(echo.bodyBytes).toBe(body.length);
+  });
+});
+
+describe("a PERS session's mode is its project key's", () => {
+  it.each(["test", "live"] as const)("a %s key's sessions are %s sessions, through refresh too", async (mode) => {
+    const idp = await FakeIdentityProvider.create();
+    const tenant = await createTenant("Mode Tenant", mode);
+    await idp.trustedBy(tenant);
+    const pair = await exchanged(tenant, { authToken: await idp.token("mia") });
+    const rotated = (await (await refreshed(tenant, pair.refreshToken)).json()) as TokenPair;
+    for (const token of [pair.accessToken, rotated.accessToken]) {
+      expect(decodeJwt(token).mode).toBe(mode === "test" ? "test" : undefined);
+      const echo = await echoOf(await withToken("/v1/loyalty-sandboxed/orders", token));
+      // A test session never reaches a live side effect: the sandbox, where the route has one.
+      expect(echo.sandbox).toBe(mode === "test");
+      expect(echo.headers["x-auth-mode"]).toBe(mode);
+      const audience = mode === "test" ? "sandbox:service:DEMO_UPSTREAM" : "service:DEMO_UPSTREAM";
+      const { payload } = await verifyAsOrigin(echo.headers["x-auth-assertion"] as string, audience);
+      expect(payload).toMatchObject({ auth_method: "pers", mode });
+    }
+  });
+
+  it("a token claiming a mode other than test is refused", async () => {
+    const tenant = await createTenant();
+    const deps = (await testDeps()).at(new Date());
+    const forged = await signJwt(
+      deps.keys,
+      { tenant_id: tenant.tenantPublicId, auth_type: "user", family_id: "family-x", mode: "live" },
+      {
+        typ: PERS_TOKEN_TYPES.access,
+        issuer: deps.config.issuer,
+        audience: deps.config.persAudience,
+        ttlSeconds: 300,
+        now: deps.now,
+        jti: crypto.randomUUID(),
+        subject: "someone",
+      },
+    );
+    await expectRefused(await withToken("/v1/loyalty-sandboxed/orders", forged), 401, "invalid_token", INVALID);
   });
 });
 
@@ -214,6 +255,7 @@ describe("PERS tokens the gateway refuses (401, Bearer challenge)", () => {
       authType: "user",
       familyId: claims.family_id,
       anonymous: false,
+      mode: "live",
       authTime: Math.floor(Date.now() / 1000),
     });
     await expectRefused(await withToken("/v1/loyalty/points", expired), 401, "invalid_token", INVALID);

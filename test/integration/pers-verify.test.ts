@@ -59,6 +59,7 @@ describe("PERS verify", () => {
       authType: "user" as const,
       familyId: "family-that-expired",
       anonymous: false,
+      mode: "live" as const,
       authTime: Math.floor(Date.now() / 1000),
     };
     const verdict = await verdictOf(tenant, await issuePersAccessToken(deps, session));
@@ -86,6 +87,7 @@ describe("PERS verify", () => {
       authType: "user" as const,
       familyId: `never-stored-${crypto.randomUUID()}`,
       anonymous: false,
+      mode: "live" as const,
       authTime: Math.floor(Date.now() / 1000),
     };
     const clock = await testDeps();

@@ -72,6 +72,7 @@ export function startUserSession(
       tenantUserPublicId: user.publicId,
       authType: "user",
       anonymous: false,
+      mode: "live",
     },
   });
 }

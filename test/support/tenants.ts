@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { generateApiKey, parseApiKey } from "../../src/crypto/api-key-format";
+import type { ApiKeyMode } from "../../src/domain";
 import { forgetApiKey } from "../../src/services/api-keys/key-lookup";
 import type { ProjectTenant } from "../../src/services/token-exchange/project-key";
 import { insertApiKey, markApiKeyRevoked } from "../../src/storage/api-keys";
@@ -8,20 +9,20 @@ import { openDatabase } from "../../src/storage/db";
 import { apiKeys, businesses } from "../../src/storage/schema";
 
 export interface TestTenant extends ProjectTenant {
-  /** A real publishable key (`pk_test_…`) of this tenant, stored in D1 like any other. */
+  /** A real publishable key (`pk_test_…`, or `pk_live_…` for a live tenant) of this tenant, stored in D1 like any other. */
   projectKey: string;
   /** A real secret key of the same tenant: always refused as a project key. */
   secretKey: string;
 }
 
-async function issueKey(businessId: number, kind: "publishable" | "secret"): Promise<string> {
-  const key = await generateApiKey(kind, "test");
+async function issueKey(businessId: number, kind: "publishable" | "secret", mode: ApiKeyMode): Promise<string> {
+  const key = await generateApiKey(kind, mode);
   await insertApiKey(openDatabase(env.DB), {
     publicId: `key_${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`,
     businessId,
-    name: `${kind} test key`,
+    name: `${kind} ${mode} key`,
     kind,
-    mode: "test",
+    mode,
     permissions: [],
     hash: key.lookupHash,
     displayPrefix: key.displayPrefix,
@@ -42,11 +43,15 @@ export async function createBusiness(name: string, now = new Date()): Promise<{ 
   return row;
 }
 
-/** A business (tenant) with a real publishable key and a real secret key. */
-export async function createTenant(name = "Tenant"): Promise<TestTenant> {
+/** A business (tenant) with a real publishable key and a real secret key, both of `mode`. */
+export async function createTenant(name = "Tenant", mode: ApiKeyMode = "test"): Promise<TestTenant> {
   const row = await createBusiness(name);
-  const tenant: ProjectTenant = { tenantId: row.id, tenantPublicId: row.publicId, mode: "test" };
-  return { ...tenant, projectKey: await issueKey(row.id, "publishable"), secretKey: await issueKey(row.id, "secret") };
+  const tenant: ProjectTenant = { tenantId: row.id, tenantPublicId: row.publicId, mode };
+  return {
+    ...tenant,
+    projectKey: await issueKey(row.id, "publishable", mode),
+    secretKey: await issueKey(row.id, "secret", mode),
+  };
 }
 
 /** Revokes a project key in D1 and drops it from this location's caches, as the key API does. */
@@ -62,5 +67,5 @@ export async function revokeProjectKey(projectKey: string): Promise<void> {
 
 /** A fresh publishable key for an existing business (e.g. the demo tenant). */
 export async function registerProjectKey(tenant: ProjectTenant): Promise<string> {
-  return issueKey(tenant.tenantId, "publishable");
+  return issueKey(tenant.tenantId, "publishable", tenant.mode);
 }

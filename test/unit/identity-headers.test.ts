@@ -138,6 +138,7 @@ describe("the headers an origin receives", () => {
       authType: "business",
       familyId: "family-1",
       anonymous: false,
+      mode: "live",
     };
     const headers = build(
       { "X-Auth-User-Id": "spoofed", X_Auth_Tenant_User_Id: "spoofed", "X-Auth-Anonymous": "true" },
@@ -148,6 +149,7 @@ describe("the headers an origin receives", () => {
       "x-auth-assertion": "signed.assertion.value",
       "x-auth-auth-type": "business",
       "x-auth-method": "pers",
+      "x-auth-mode": "live",
       "x-auth-session-id": "family-1",
       "x-auth-tenant-id": "tenant-1",
       "x-auth-tenant-user-id": "tenant-user-1",

@@ -55,6 +55,7 @@ describe("a PERS access token as a credential", () => {
       authType: "user",
       familyId,
       anonymous: false,
+      mode: "live",
     });
   });
 
@@ -100,6 +101,7 @@ describe("a PERS access token as a credential", () => {
       authType: "user",
       familyId,
       anonymous: false,
+      mode: "live",
       authTime: Math.floor(Date.now() / 1000),
     });
     for (const token of [pair.accessToken, fresh]) {
@@ -140,6 +142,7 @@ describe("the assertion for a PERS principal", () => {
     authType: "user",
     familyId: "family-1",
     anonymous: false,
+    mode: "live",
   };
 
   it("names the tenant user as its subject, with the tenant, auth type and family", async () => {
@@ -153,6 +156,7 @@ describe("the assertion for a PERS principal", () => {
       auth_type: "user",
       session_id: "family-1",
       anonymous: false,
+      mode: "live",
     });
   });
 

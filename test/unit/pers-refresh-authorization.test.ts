@@ -57,6 +57,7 @@ async function sessionOf(authType: PersAuthType = "user") {
       tenantUserPublicId: base.user.publicId,
       authType,
       anonymous: false,
+      mode: "live",
     },
   });
   return { ...base, pair };
@@ -232,6 +233,7 @@ describe("a PERS refresh re-checks what authorized the family", () => {
         tenantUserPublicId: anonymous.publicId,
         authType: "user",
         anonymous: true,
+        mode: "live",
       },
     });
     const next = await refreshPersSession(clock.at(at(60_000)), tenant, pair.refreshToken);

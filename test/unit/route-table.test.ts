@@ -197,7 +197,7 @@ describe("a table with a mistake is refused, naming the entry, its path and the 
       /permissions: only applies/,
     ],
     [
-      "a sandbox on a route that takes no API key",
+      "a sandbox on a route that takes neither API keys nor PERS tokens",
       withOk(entry({ sandboxUpstream: { url: "https://s.test" } })),
       /sandboxUpstream: only/,
     ],

@@ -149,6 +149,12 @@ function startTenantUserSession(
   return startPersSession(deps, {
     tenantId: tenant.tenantId,
     tenantUserId: user.id,
-    session: { tenantPublicId: tenant.tenantPublicId, tenantUserPublicId: user.publicId, authType, anonymous },
+    session: {
+      tenantPublicId: tenant.tenantPublicId,
+      tenantUserPublicId: user.publicId,
+      authType,
+      anonymous,
+      mode: tenant.mode,
+    },
   });
 }

@@ -50,6 +50,8 @@ export async function revokeTenantUserFamilies(
         authType: "user",
         familyId,
         anonymous: user.kind === "anonymous",
+        // As informational as the auth type: the record's mode is never read.
+        mode: "live",
         authTime: Math.floor(deps.now.getTime() / 1000),
       }),
     ),
@@ -83,6 +85,8 @@ export async function revokeFamiliesNoLongerAuthorized(
       authType,
       familyId,
       anonymous: user?.kind === "anonymous",
+      // What authorizes a family does not depend on its mode.
+      mode: "live",
       authTime: Math.floor(deps.now.getTime() / 1000),
     };
     // A suspension ends nothing for good (reinstating revives the tenant's tokens): not counted here.

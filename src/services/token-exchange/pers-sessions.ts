@@ -403,6 +403,7 @@ export async function authenticatePersAccessToken(deps: Deps, token: string): Pr
     authType: session.authType,
     familyId: session.familyId,
     anonymous: session.anonymous,
+    mode: session.mode,
   };
 }
 

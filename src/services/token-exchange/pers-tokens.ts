@@ -1,6 +1,6 @@
 import { decodeCompactJws, type JwtFailure, signJwt, verifyJwt } from "../../crypto/jwt";
 import { randomId } from "../../crypto/random";
-import { PERS_AUTH_TYPES, type PersAuthType } from "../../domain";
+import { type ApiKeyMode, PERS_AUTH_TYPES, type PersAuthType } from "../../domain";
 import type { Deps } from "../deps";
 
 /**
@@ -22,6 +22,11 @@ export interface PersSession {
   authType: PersAuthType;
   familyId: string;
   anonymous: boolean;
+  /**
+   * The mode of the project key the family was exchanged with: a test key's sessions are test
+   * sessions (`X-Auth-Mode: test`, a route's sandbox), as test API keys are.
+   */
+  mode: ApiKeyMode;
   /** When the family started (the exchange), in seconds: its absolute lifetime counts from here. */
   authTime: number;
 }
@@ -32,6 +37,8 @@ export interface PersClaims {
   auth_type: PersAuthType;
   family_id: string;
   anonymous?: true;
+  /** `test` for a family exchanged with a test project key; absent for live ones. */
+  mode?: "test";
   /** Absent from tokens minted before families had a lifetime; `iat` stands in for it then. */
   auth_time?: number;
   jti: string;
@@ -48,6 +55,7 @@ function claimsOf(session: PersSession) {
     family_id: session.familyId,
     auth_time: session.authTime,
     ...(session.anonymous ? { anonymous: true } : {}),
+    ...(session.mode === "test" ? { mode: "test" } : {}),
   };
 }
 
@@ -106,7 +114,8 @@ export async function verifyPersToken(deps: Deps, kind: PersTokenKind, token: st
     typeof tenant_id !== "string" ||
     typeof family_id !== "string" ||
     !PERS_AUTH_TYPES.includes(auth_type as PersAuthType) ||
-    (claims.auth_time !== undefined && typeof claims.auth_time !== "number")
+    (claims.auth_time !== undefined && typeof claims.auth_time !== "number") ||
+    (claims.mode !== undefined && claims.mode !== "test")
   ) {
     return { ok: false, reason: "claim_invalid" };
   }
@@ -119,6 +128,7 @@ export async function verifyPersToken(deps: Deps, kind: PersTokenKind, token: st
       authType: auth_type as PersAuthType,
       familyId: family_id,
       anonymous: claims.anonymous === true,
+      mode: claims.mode === "test" ? "test" : "live",
       authTime: claims.auth_time ?? (claims.iat as number),
     },
   };
