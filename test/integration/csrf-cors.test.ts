@@ -109,6 +109,8 @@ describe("the cookie comes back to the page that logged in", () => {
   it.each([
     ["curl or a server (no Origin)", {}],
     ["a page on the gateway's own origin", { "Sec-Fetch-Site": "same-origin", Origin: "https://gatehouse.test" }],
+    // No browser sends this pair; whoever does gets no cookie meant for a configured site.
+    ["an unconfigured Origin said to be same-origin", { "Sec-Fetch-Site": "same-origin", Origin: "https://evil.test" }],
   ])("%s gets SameSite=Lax, unpartitioned", async (_client, headers: Record<string, string>) => {
     const user = await createUser();
     const res = await sendJson("/v1/auth/login", "POST", { email: user.email, password: user.password }, headers);
