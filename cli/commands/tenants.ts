@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES } from "../../src/domain.ts";
-import { CliError, callApi } from "../client.ts";
+import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES, TENANT_USER_STATUSES } from "../../src/domain.ts";
+import { CliError, callApi, query } from "../client.ts";
 import { print } from "../output.ts";
-import { globalsOf, list } from "./globals.ts";
+import { globalsOf, limitOption, list } from "./globals.ts";
 
 const SETTINGS_COLUMNS = [
   "tenantId",
@@ -13,6 +13,7 @@ const SETTINGS_COLUMNS = [
   "allowedOrigins",
 ];
 const PROVIDER_COLUMNS = ["id", "issuer", "audience", "jwksUrl", "allowedAlgorithms", "enabled"];
+const TENANT_USER_COLUMNS = ["id", "kind", "status", "identity", "email", "createdAt"];
 
 const tenantPath = (tenant: string) => `/v1/admin/tenants/${encodeURIComponent(tenant)}`;
 
@@ -185,8 +186,76 @@ function registerProviders(tenants: Command): void {
     });
 }
 
+function registerTenantUsers(tenants: Command): void {
+  const users = tenants.command("users").description("a tenant's end users (PERS): find, disable, enable");
+  const userPath = (tenant: string, user: string) => `${tenantPath(tenant)}/users/${encodeURIComponent(user)}`;
+
+  users
+    .command("list")
+    .argument("<tenant-id>", "the business's public id")
+    .description("list the tenant's users, newest first")
+    .addOption(new Option("--status <status>", "only users of this status").choices(TENANT_USER_STATUSES))
+    .option("--issuer <iss>", "with --subject: the user a provider account signs in as")
+    .option("--subject <sub>", "with --issuer")
+    .addOption(limitOption())
+    .option("--cursor <cursor>", "next page, as printed by the previous one")
+    .action(
+      async (
+        tenant: string,
+        options: { status?: string; issuer?: string; subject?: string; limit?: number; cursor?: string },
+        command: Command,
+      ) => {
+        if ((options.issuer === undefined) !== (options.subject === undefined)) {
+          throw new CliError("give --issuer and --subject together");
+        }
+        const { target, output } = globalsOf(command);
+        const path = `${tenantPath(tenant)}/users${query({ ...options })}`;
+        print(output, await callApi(target, "GET", path), "tenantUsers", TENANT_USER_COLUMNS);
+      },
+    );
+
+  users
+    .command("get")
+    .argument("<tenant-id>", "the business's public id")
+    .argument("<user-id>", "the tenant user's id (a PERS token's sub)")
+    .description("show one tenant user")
+    .action(async (tenant: string, user: string, _options: unknown, command: Command) => {
+      const { target, output } = globalsOf(command);
+      print(output, await callApi(target, "GET", userPath(tenant, user)), "tenantUser", TENANT_USER_COLUMNS);
+    });
+
+  for (const [verb, description] of [
+    ["disable", "disable a tenant user: their sessions end and their exchanges and refreshes are refused"],
+    ["enable", "let a disabled tenant user sign in again (the sessions that ended stay ended)"],
+  ] as const) {
+    users
+      .command(verb)
+      .argument("<tenant-id>", "the business's public id")
+      .argument("<user-id>", "the tenant user's id (a PERS token's sub)")
+      .description(description)
+      .action(async (tenant: string, user: string, _options: unknown, command: Command) => {
+        const { target, output } = globalsOf(command);
+        const answer = await callApi(target, "POST", `${userPath(tenant, user)}/${verb}`);
+        print(output, answer, "tenantUser", TENANT_USER_COLUMNS);
+      });
+  }
+
+  users
+    .command("end-sessions")
+    .argument("<tenant-id>", "the business's public id")
+    .argument("<user-id>", "the tenant user's id (a PERS token's sub)")
+    .description("end every PERS session of a tenant user, without disabling them")
+    .action(async (tenant: string, user: string, _options: unknown, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const answer = await callApi(target, "DELETE", `${userPath(tenant, user)}/sessions`);
+      if (output.json) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+      else process.stdout.write(`Ended every session of ${user} at ${tenant}\n`);
+    });
+}
+
 export function registerTenantCommands(program: Command): void {
-  const tenants = program.command("tenants").description("PERS tenants: settings and identity providers");
+  const tenants = program.command("tenants").description("PERS tenants: settings, identity providers and end users");
   registerSettings(tenants);
   registerProviders(tenants);
+  registerTenantUsers(tenants);
 }

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../cli/program.ts";
+import { DEMO_API_KEYS } from "../../scripts/lib/demo-api-keys.ts";
 import { type LocalGatehouse, startLocalGatehouse } from "../../scripts/lib/local-gatehouse.ts";
 
 const run = promisify(execFile);
@@ -251,6 +252,65 @@ describe("npx gatehouse", () => {
     expect(events.map((event) => event.target)).toContain(keyId);
     const table = await gatehouseCli(["audit", "list", "--limit", "3"]);
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+AT\s+ACTION/);
+  });
+
+  it("finds a tenant's user by provider identity, disables, enables and ends their sessions", async () => {
+    expect((await gatehouseCli(["login", "--email", "admin@example.com"], "admin-password-1")).code).toBe(0);
+    const projectKey = DEMO_API_KEYS.find((key) => key.publicId === "key_demo_pk_test")?.plaintext ?? "";
+    const pers = async (path: string, body: Record<string, unknown>) => {
+      const res = await fetch(`${gatehouse.baseUrl}/v2/auth/${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-API-Key": projectKey },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as { refreshToken?: string } };
+    };
+    const idToken = (await gatehouseCli(["demo-idp-token", "--sub", "cli-tenant-user"])).stdout.trim();
+    const first = await pers("token", { authToken: idToken });
+    expect(first.status).toBe(200);
+
+    const issuer = String(JSON.parse(atob(idToken.split(".")[1] ?? "")).iss);
+    const users = "tenants users".split(" ");
+    const found = json(
+      await gatehouseCli([
+        "--json",
+        ...users,
+        "list",
+        DEMO_BUSINESS_ID,
+        "--issuer",
+        issuer,
+        "--subject",
+        "cli-tenant-user",
+      ]),
+    ).tenantUsers as { id: string }[];
+    expect(found).toHaveLength(1);
+    const userId = found[0]?.id ?? "";
+    const halfFilter = await gatehouseCli([...users, "list", DEMO_BUSINESS_ID, "--issuer", issuer]);
+    expect(halfFilter.code).toBe(1);
+    expect(halfFilter.stderr).toContain("--issuer and --subject together");
+
+    const disabled = json(await gatehouseCli(["--json", ...users, "disable", DEMO_BUSINESS_ID, userId]));
+    expect(disabled.tenantUser).toMatchObject({ id: userId, status: "disabled" });
+    expect((await pers("refresh", { refreshToken: first.body.refreshToken })).status).toBe(403);
+    expect((await pers("token", { authToken: idToken })).status).toBe(403);
+    const table = await gatehouseCli([...users, "get", DEMO_BUSINESS_ID, userId]);
+    expect(table.stdout).toMatch(/^ID\s+KIND\s+STATUS/);
+    expect(table.stdout).toContain("disabled");
+
+    expect(json(await gatehouseCli(["--json", ...users, "enable", DEMO_BUSINESS_ID, userId])).tenantUser).toMatchObject(
+      {
+        status: "active",
+      },
+    );
+    const again = await pers("token", { authToken: idToken });
+    expect(again.status).toBe(200);
+    const ended = await gatehouseCli([...users, "end-sessions", DEMO_BUSINESS_ID, userId]);
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stdout).toContain(`Ended every session of ${userId}`);
+    expect((await pers("refresh", { refreshToken: again.body.refreshToken })).status).toBe(401);
+    const unknown = await gatehouseCli([...users, "disable", DEMO_BUSINESS_ID, crypto.randomUUID()]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("404");
   });
 
   it("audit tail --follow prints the header once, above the first events, and new events below", async () => {
