@@ -20,13 +20,22 @@ function throwIfInvalid(result: ValidationResult, describe: (issue: ValidationIs
   throw new AppError("invalid_request", { publicMessage: message, detail: `validation: ${message}` });
 }
 
-/** zod's English message for a field that is absent, whatever type it expected. */
-const ABSENT = /^Invalid input: expected \w+, received undefined$/;
+/** zod's English message for a field of the wrong type (`received undefined`: an absent one). */
+const WRONG_TYPE = /^Invalid input: expected (\w+), received (\w+)$/;
+
+/** The rule a field broke, in the words the schemas' own messages use (`must be a string`). */
+function ruleOf(message: string): string {
+  const wrongType = WRONG_TYPE.exec(message);
+  if (!wrongType) return message;
+  const [, expected = "", received] = wrongType;
+  if (received === "undefined") return "is required";
+  return `must be ${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`;
+}
 
 function fieldAndMessage(issue: ValidationIssue | undefined): string {
   const field = issue?.path.map(String).join(".");
   if (!field) return issue?.message ?? "Invalid request";
-  return `Invalid ${field}: ${ABSENT.test(issue?.message ?? "") ? "is required" : issue?.message}`;
+  return `Invalid ${field}: ${ruleOf(issue?.message ?? "")}`;
 }
 
 /**

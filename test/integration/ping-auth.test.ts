@@ -249,6 +249,18 @@ describe("malformed login requests change nothing", () => {
   });
 });
 
+describe("a field of the wrong type is named with its rule, in words", () => {
+  it.each([
+    [{ refreshToken: 42, userType: "user" }, "Invalid refreshToken: must be a string"],
+    [{ userType: "user" }, "Invalid refreshToken: is required"],
+    [{ refreshToken: ["a"], userType: "user" }, "Invalid refreshToken: must be a string"],
+  ])("refresh with %j: %s", async (body, message) => {
+    const res = await sendJson("/v1/auth/refresh", "POST", body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ result: "error", message, code: "invalid_request" });
+  });
+});
+
 describe("refreshing", () => {
   it("a refresh token buys a new access token for the same session, and it works", async () => {
     const user = await createUser({ userType: "adminuser" });
