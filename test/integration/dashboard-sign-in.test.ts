@@ -139,10 +139,29 @@ describe("signing out", () => {
     expect(after.headers.get("location")).toBe("/dashboard/sign-in?notice=expired");
   });
 
-  it("a sign-out without the form token does not end the session", async () => {
+  it("a sign-out from a form shown before the latest sign-in (another tab) ends the session held now", async () => {
+    const account = await createUser();
+    const earlier = await signInToDashboard(account.email, account.password);
+    const now = await signInToDashboard(account.email, account.password);
+    const res = await postForm(
+      "/dashboard/sign-out",
+      { _csrf: earlier.formToken },
+      { Cookie: `${DASHBOARD_COOKIE}=${now.cookie}` },
+    );
+    expect(res.headers.get("location")).toBe("/dashboard/sign-in?notice=signed-out");
+    expect((await now.get("/dashboard/businesses")).status).toBe(303);
+    expect((await earlier.get("/dashboard/businesses")).status).toBe(200);
+  });
+
+  it("a sign-out another site starts is refused and ends nothing", async () => {
     const account = await createUser();
     const visitor = await signInToDashboard(account.email, account.password);
-    await postForm("/dashboard/sign-out", {}, { Cookie: `${DASHBOARD_COOKIE}=${visitor.cookie}` });
+    const res = await postForm(
+      "/dashboard/sign-out",
+      {},
+      { Cookie: `${DASHBOARD_COOKIE}=${visitor.cookie}`, "Sec-Fetch-Site": "cross-site", Origin: "https://evil.test" },
+    );
+    expect(res.status).toBe(403);
     expect((await visitor.get("/dashboard/businesses")).status).toBe(200);
   });
 });
