@@ -74,6 +74,8 @@ export interface AppErrorOptions {
   detail?: string;
   /** Overrides the catalogue's wording when the client needs something specific (validation). */
   publicMessage?: string;
+  /** The request field a refusal is about, so a form can show it beside that field. */
+  field?: string;
   challenge?: Challenge;
   retryAfterSeconds?: number;
   /** A stable machine-readable sub-reason the client may see (e.g. `revoked` for an API key). */

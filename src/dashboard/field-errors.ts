@@ -23,13 +23,23 @@ function sentence(message: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1).replace(/\.?$/, ".");
 }
 
+/** A message that starts with its field's name, without it: beside the field, the name goes without saying. */
+function withoutFieldName(message: string, field: string): string {
+  if (message.startsWith(`${field}.`)) return message.slice(field.length + 1);
+  if (message.startsWith(`${field} `)) return message.slice(field.length + 1);
+  return message;
+}
+
 /**
- * A service's refusal of a form, beside the field it names (`Invalid expires_at: …`), else above
- * the form. Anything not a form mistake (session, rate limit, not found) is rethrown for the page.
+ * A service's refusal of a form, beside the field it names (its `field`, or `Invalid expires_at: …`),
+ * else above the form. Anything not a form mistake (session, rate limit, not found) is rethrown
+ * for the page.
  */
 export function formErrorOf(err: unknown, fields: readonly string[]): FieldErrors {
   if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
-  const named = /^Invalid ([a-z_]+)(?:\.[^:]*)?: (.*)$/.exec(err.publicMessage);
+  const { field } = err.options;
+  if (field && fields.includes(field)) return { [field]: sentence(withoutFieldName(err.publicMessage, field)) };
+  const named = /^Invalid ([A-Za-z_]+)(?:\.[^:]*)?: (.*)$/.exec(err.publicMessage);
   if (named?.[1] && fields.includes(named[1])) return { [named[1]]: sentence(named[2] ?? "") };
   return { _form: err.publicMessage };
 }

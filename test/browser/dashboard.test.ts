@@ -246,6 +246,45 @@ describe("an admin on a PERS tenant's page", () => {
   });
 });
 
+describe("an admin's mistakes on a tenant's page", () => {
+  async function tenantPage(): Promise<Page> {
+    const page = await (await browser.createBrowserContext()).newPage();
+    await signIn(page, gatehouse.baseUrl, ADMIN.email, ADMIN.password);
+    await page.goto(`${gatehouse.baseUrl}/dashboard/admin/tenants/${DEMO_BUSINESS.publicId}`);
+    return page;
+  }
+  const focusedField = (page: Page) =>
+    page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      return { id: element.id, invalid: element.getAttribute("aria-invalid") };
+    });
+
+  it("a provider the service refuses is marked at its field, which gets focus", async () => {
+    const page = await tenantPage();
+    await page.type("#issuer", `https://idp-${Date.now()}.example.com`);
+    await page.type("#audience", "app");
+    await page.type("#jwksUrl", "http://example.com/jwks");
+    await clickAndWait(page, "form:has(#jwksUrl) button[type=submit]");
+    expect(await focusedField(page)).toEqual({ id: "jwksUrl", invalid: "true" });
+    expect(await textOf(page, "#jwksUrl-error")).toBe("Must use https (http only for localhost in local development).");
+    await page.$eval("#jwksUrl", (input) => {
+      (input as HTMLInputElement).value = "";
+    });
+    await page.type("#jwksInline", '{"keys": [{"kty": "RSA"}]}');
+    await clickAndWait(page, "form:has(#jwksUrl) button[type=submit]");
+    expect(await focusedField(page)).toEqual({ id: "jwksInline", invalid: "true" });
+    expect(await textOf(page, "#jwksInline-error")).toMatch(/^Keys\[0\] is not a usable public signature key/);
+  });
+
+  it("a users filter with half an identity focuses the field, below the page's fold", async () => {
+    const page = await tenantPage();
+    await page.type("#user-issuer", "https://idp.example.test");
+    await clickAndWait(page, "form:has(#user-issuer) button[type=submit]");
+    expect(new URL(page.url()).hash).toBe("#users");
+    expect((await focusedField(page)).id).toMatch(/^user-(issuer|subject)$/);
+  });
+});
+
 describe("another site", () => {
   let attacker: Server;
   let attackerUrl: string;

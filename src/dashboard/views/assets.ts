@@ -66,10 +66,17 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
   });
 });
 // A page sent back with mistakes: bring the first one into view and focus, wherever the form is.
+// Once more after load: a form whose action ends in a fragment (#users) lands on that fragment,
+// and the browser's scroll to it takes focus away again.
 (function () {
   var mistake = document.querySelector("[aria-invalid=true], .form-error, p.error");
   if (!mistake) return;
   if (!/^(INPUT|SELECT|TEXTAREA)$/.test(mistake.tagName)) mistake.tabIndex = -1;
   mistake.focus();
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      if (document.activeElement !== mistake) mistake.focus();
+    }, 0);
+  });
 })();
 `;

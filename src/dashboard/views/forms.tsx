@@ -14,6 +14,7 @@ export function Field(props: {
   label: string;
   errors: FieldErrors;
   id?: string;
+  /** An input's type, or `textarea` for several lines. */
   type?: string;
   value?: string;
   required?: boolean;
@@ -23,6 +24,14 @@ export function Field(props: {
   const id = props.id ?? props.name;
   const error = props.errors[props.name];
   const described = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].join(" ").trim();
+  const common = {
+    id,
+    name: props.name,
+    required: props.required,
+    autocomplete: props.autocomplete,
+    "aria-invalid": error ? "true" : undefined,
+    "aria-describedby": described || undefined,
+  };
   return (
     <div>
       <label for={id}>{props.label}</label>
@@ -31,16 +40,11 @@ export function Field(props: {
           {props.hint}
         </p>
       ) : null}
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.value ?? ""}
-        required={props.required}
-        autocomplete={props.autocomplete}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={described || undefined}
-      />
+      {props.type === "textarea" ? (
+        <textarea {...common}>{props.value ?? ""}</textarea>
+      ) : (
+        <input {...common} type={props.type ?? "text"} value={props.value ?? ""} />
+      )}
       <FieldError name={props.name} id={id} errors={props.errors} />
     </div>
   );

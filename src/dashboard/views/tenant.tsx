@@ -83,15 +83,13 @@ export function ProviderForm(props: {
           errors={errors}
           hint="https only. Or leave it empty and paste the public keys below."
         />
-        <label for="jwksInline">Inline public keys (JWKS JSON)</label>
-        <textarea
-          id="jwksInline"
+        <Field
           name="jwksInline"
-          aria-describedby={errors.jwksInline ? "jwksInline-error" : undefined}
-        >
-          {values.jwksInline}
-        </textarea>
-        <FieldError name="jwksInline" errors={errors} />
+          label="Inline public keys (JWKS JSON)"
+          type="textarea"
+          value={values.jwksInline}
+          errors={errors}
+        />
         <fieldset>
           <legend>Allowed algorithms</legend>
           {IDP_ALGORITHMS.map((algorithm) => (
@@ -148,14 +146,14 @@ export function SettingsForm(props: {
             label="Allow sessions from rawLoginData without a token"
           />
         </fieldset>
-        <label for="adminIdentities">Tenant admins, one per line: issuer, a space, subject</label>
-        <textarea id="adminIdentities" name="adminIdentities" aria-describedby="adminIdentities-hint">
-          {values.admins}
-        </textarea>
-        <p class="hint" id="adminIdentities-hint">
-          Only these identities may exchange with authType tenant; a removed one can no longer refresh its session.
-        </p>
-        <FieldError name="adminIdentities" errors={errors} />
+        <Field
+          name="adminIdentities"
+          label="Tenant admins, one per line: issuer, a space, subject"
+          type="textarea"
+          value={values.admins}
+          errors={errors}
+          hint="Only these identities may exchange with authType tenant; a removed one can no longer refresh its session."
+        />
         <Submit label="Save settings" busy="Saving…" />
       </form>
     </section>

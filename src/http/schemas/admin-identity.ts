@@ -8,8 +8,8 @@ import { allowedOriginListSchema } from "./origins";
 /** `iss`/`aud` values are StringOrURI (RFC 7519 §2): printable, no whitespace, bounded. */
 const stringOrUri = z
   .string()
-  .min(1)
-  .max(512)
+  .min(1, { error: "must not be empty" })
+  .max(512, { error: "must be at most 512 characters" })
   .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
 
 const claimName = z

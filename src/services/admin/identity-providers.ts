@@ -28,8 +28,9 @@ export interface ProviderInput {
   enabled: boolean;
 }
 
-function badInput(publicMessage: string): AppError {
-  return new AppError("invalid_request", { publicMessage, detail: `identity provider: ${publicMessage}` });
+/** A refusal of one field of the provider; its message starts with the field's name. */
+function badInput(field: keyof ProviderInput, publicMessage: string): AppError {
+  return new AppError("invalid_request", { publicMessage, field, detail: `identity provider: ${publicMessage}` });
 }
 
 /**
@@ -43,32 +44,32 @@ function checkJwksUrl(config: Config, raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw badInput("jwksUrl must be an absolute URL.");
+    throw badInput("jwksUrl", "jwksUrl must be an absolute URL.");
   }
-  if (url.username || url.password) throw badInput("jwksUrl must not carry credentials.");
-  if (url.hash) throw badInput("jwksUrl must not have a fragment.");
+  if (url.username || url.password) throw badInput("jwksUrl", "jwksUrl must not carry credentials.");
+  if (url.hash) throw badInput("jwksUrl", "jwksUrl must not have a fragment.");
   if (!isLocalDevelopment(config) && !isPublicHost(url.hostname)) {
-    throw badInput("jwksUrl must name a public host (not a loopback, private or link-local address).");
+    throw badInput("jwksUrl", "jwksUrl must name a public host (not a loopback, private or link-local address).");
   }
   if (url.protocol === "https:") return url.toString();
   if (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname) && isLocalDevelopment(config)) return url.toString();
-  throw badInput("jwksUrl must use https (http only for localhost in local development).");
+  throw badInput("jwksUrl", "jwksUrl must use https (http only for localhost in local development).");
 }
 
 async function checkInlineJwks(keys: Record<string, unknown>[], algorithms: IdpAlgorithm[]): Promise<PublicJwk[]> {
   const kids = new Set<string>();
   for (const [index, key] of keys.entries()) {
     const problem = checkPublicJwk(key);
-    if (problem) throw badInput(`jwksInline.keys[${index}] is not a usable public signature key (${problem}).`);
+    if (problem) throw badInput("jwksInline", `jwksInline.keys[${index}] is not a usable public signature key (${problem}).`);
     const jwk = key as PublicJwk;
-    if (kids.has(jwk.kid)) throw badInput(`jwksInline.keys[${index}] repeats kid ${JSON.stringify(jwk.kid)}.`);
+    if (kids.has(jwk.kid)) throw badInput("jwksInline", `jwksInline.keys[${index}] repeats kid ${JSON.stringify(jwk.kid)}.`);
     kids.add(jwk.kid);
     const alg = algorithms.find((candidate) => keyFitsAlgorithm(jwk, candidate));
-    if (!alg) throw badInput(`jwksInline.keys[${index}] fits none of the allowed algorithms.`);
+    if (!alg) throw badInput("jwksInline", `jwksInline.keys[${index}] fits none of the allowed algorithms.`);
     try {
       await importVerificationKey(jwk, alg);
     } catch {
-      throw badInput(`jwksInline.keys[${index}] cannot be imported as a public key for ${alg}.`);
+      throw badInput("jwksInline", `jwksInline.keys[${index}] cannot be imported as a public key for ${alg}.`);
     }
   }
   return keys as PublicJwk[];
@@ -77,7 +78,7 @@ async function checkInlineJwks(keys: Record<string, unknown>[], algorithms: IdpA
 async function providerValues(deps: Deps, input: ProviderInput): Promise<ProviderValues> {
   // Gatehouse's own tokens (Ping or PERS) are never identity tokens: trusting our issuer would let
   // a session of one tenant or surface be exchanged into another.
-  if (input.issuer === deps.config.issuer) throw badInput("issuer must not be Gatehouse's own issuer.");
+  if (input.issuer === deps.config.issuer) throw badInput("issuer", "issuer must not be Gatehouse's own issuer.");
   const algorithms = [...new Set(input.allowedAlgorithms)];
   return {
     issuer: input.issuer,
@@ -129,7 +130,7 @@ export async function createIdentityProvider(
     tenantId: tenant.id,
     now: deps.now,
   });
-  if (!row) throw new AppError("identity_provider_exists");
+  if (!row) throw new AppError("identity_provider_exists", { field: "issuer" });
   recordAudit(deps, actor, {
     action: "identity_provider.create",
     tenant: tenant.publicId,
@@ -151,7 +152,7 @@ export async function updateIdentityProvider(
   const before = await findProviderOfTenant(deps.db, tenant.id, providerPublicId);
   if (!before) throw new AppError("not_found");
   const row = await replaceProvider(deps.db, tenant.id, providerPublicId, values, deps.now);
-  if (row === "issuer_taken") throw new AppError("identity_provider_exists");
+  if (row === "issuer_taken") throw new AppError("identity_provider_exists", { field: "issuer" });
   if (!row) throw new AppError("not_found");
   const action =
     before.enabled === row.enabled
