@@ -60,9 +60,11 @@ async function checkInlineJwks(keys: Record<string, unknown>[], algorithms: IdpA
   const kids = new Set<string>();
   for (const [index, key] of keys.entries()) {
     const problem = checkPublicJwk(key);
-    if (problem) throw badInput("jwksInline", `jwksInline.keys[${index}] is not a usable public signature key (${problem}).`);
+    if (problem)
+      throw badInput("jwksInline", `jwksInline.keys[${index}] is not a usable public signature key (${problem}).`);
     const jwk = key as PublicJwk;
-    if (kids.has(jwk.kid)) throw badInput("jwksInline", `jwksInline.keys[${index}] repeats kid ${JSON.stringify(jwk.kid)}.`);
+    if (kids.has(jwk.kid))
+      throw badInput("jwksInline", `jwksInline.keys[${index}] repeats kid ${JSON.stringify(jwk.kid)}.`);
     kids.add(jwk.kid);
     const alg = algorithms.find((candidate) => keyFitsAlgorithm(jwk, candidate));
     if (!alg) throw badInput("jwksInline", `jwksInline.keys[${index}] fits none of the allowed algorithms.`);
