@@ -39,14 +39,30 @@ async function checkConfig(args: string[]) {
 describe("check:config and the production pepper", () => {
   const production = () => varsFile("production.vars", { ISSUER: "https://auth.example.com", SIGNING_KEYS });
 
-  it("passes the step `npm run deploy` runs, on the repository's configuration", async () => {
+  /** The check `npm run deploy` runs before uploading, with its own arguments. */
+  function deployStep(): string[] {
     const deploy = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts
       .deploy;
     const step = deploy?.split(" && ")[0]?.split(" ") ?? [];
     expect(step.slice(0, 2)).toEqual(["tsx", "scripts/check-config.ts"]);
-    const result = await checkConfig(step.slice(2));
+    return step.slice(2);
+  }
+
+  it("refuses to deploy the repository's configuration as it ships: ISSUER is still localhost", async () => {
+    const result = await checkConfig(deployStep());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("ISSUER is http://localhost:8787, a local-development origin");
+    expect(result.stderr).toContain("docs/deploying.md");
+  });
+
+  it("passes the deploy step with a production ISSUER, noting the demo origin still bound", async () => {
+    const args = deployStep().map((arg) =>
+      arg === "/dev/null" ? varsFile("deploy.vars", { ISSUER: "https://auth.example.com" }) : arg,
+    );
+    const result = await checkConfig(args);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Configuration OK/);
+    expect(result.stdout).toContain("Note: wrangler.toml still binds the demo origin (DEMO_UPSTREAM)");
   });
 
   it("refuses a production ISSUER without PASSWORD_PEPPERS when the secrets are given to it", async () => {
@@ -85,6 +101,31 @@ describe("check:config and the production pepper", () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toMatch(/PASSWORD_PEPPERS/);
+  });
+});
+
+describe("check:config and its own input", () => {
+  it("refuses a missing binding by name: a rate limiter left out of wrangler.toml", async () => {
+    const toml = readFileSync("wrangler.toml", "utf8");
+    const without = toml.replace(/\[\[ratelimits\]\]\nname = "API_KEY_FAILURE_IP_LIMITER"[^\n]*\n[^\n]*\n[^\n]*\n/, "");
+    expect(without).not.toBe(toml);
+    const config = join(dir, "wrangler.toml");
+    writeFileSync(config, without);
+    const result = await checkConfig(["--config", config]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("the binding API_KEY_FAILURE_IP_LIMITER is missing");
+  });
+
+  it.each([
+    [["--bogus"], "Unknown option '--bogus'"],
+    [["--vars", "/nonexistent/vars"], "--vars /nonexistent/vars: no such file"],
+    [["--config", "nope.toml"], "--config nope.toml: no such file"],
+    [["--env", "production"], "--env production: wrangler.toml defines no [env.production]"],
+  ])("refuses %j with a message, never a stack trace", async (args, message) => {
+    const result = await checkConfig(args);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -11,6 +11,15 @@ describe("the configuration checked when the Worker starts", () => {
     expect(() => checkConfiguration(withVars({}))).not.toThrow();
   });
 
+  it.each(["DB", "KV", "ASSETS", "LOGIN_IP_LIMITER", "API_KEY_FAILURE_IP_LIMITER"])(
+    "refuses to start without the binding %s, naming it",
+    (binding) => {
+      expect(() => checkConfiguration({ ...env, [binding]: undefined } as unknown as Bindings)).toThrow(
+        `the binding ${binding} is missing`,
+      );
+    },
+  );
+
   it("refuses an out-of-range variable, naming it", () => {
     expect(() => checkConfiguration(withVars({ PBKDF2_ITERATIONS: "200000" }))).toThrow(
       /PBKDF2_ITERATIONS: must be at most 100000 \(fewer makes a leaked hash cheap to guess; more is over Workers' production cap\)/,
