@@ -105,7 +105,8 @@ const originListSchema = z
 const configSchema = z.object({
   /** Where Gatehouse is reached: `iss` of its tokens, and the origin its own URLs are built on. */
   issuer: requiredText().refine((value) => isExactOrigin(value) && /^https?:/.test(value), {
-    error: `must be the http(s) origin Gatehouse is reached at, such as https://auth.example.com (${EXACT_ORIGIN_RULE})`,
+    error:
+      "must be the http(s) origin Gatehouse is reached at, such as https://auth.example.com (no path, no trailing slash)",
   }),
   audience: requiredText(),
   accessTokenTtlSeconds: wholeNumber(1, TEN_YEARS_SECONDS),

@@ -83,7 +83,7 @@ function parseKeySet(secret: string): PrivateJwk[] {
  */
 export function signingKeysProblem(secret: string | undefined): string | undefined {
   if (!secret?.trim()) {
-    return "SIGNING_KEYS is required: a JWK set with private keys (docs/configuration.md; `npm run keys:generate` makes one)";
+    return "SIGNING_KEYS is required: a JWK set with private keys (docs/configuration.md; `npx gatehouse signing-key --set` makes one)";
   }
   try {
     parseKeySet(secret);
