@@ -63,6 +63,19 @@ async function bodyOf(response: Response): Promise<unknown> {
   }
 }
 
+/** Something at the URL answered, but not as Gatehouse does: the URL is the likelier mistake. */
+function notGatehouse(url: string, response: Response): CliError {
+  const type = response.headers.get("content-type") ?? "no content type";
+  return new CliError(`${url} did not answer like Gatehouse (HTTP ${response.status}, ${type}); is --url right?`);
+}
+
+/** A successful answer's JSON object (`{}` for 204 No Content), else `notGatehouse`. */
+function answerOf(url: string, response: Response, body: unknown): Record<string, unknown> {
+  if (response.status === 204) return {};
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw notGatehouse(url, response);
+  return body as Record<string, unknown>;
+}
+
 /** Ping token login as an `adminuser`; the pair is kept for the URL. */
 export async function logIn(url: string, email: string, password: string): Promise<SavedLogin> {
   const response = await send(url, "/v1/auth/login", {
@@ -76,7 +89,8 @@ export async function logIn(url: string, email: string, password: string): Promi
     throw new ApiError(response.status, body, "Invalid email or password (the CLI signs in admin users only).");
   }
   if (!response.ok) throw new ApiError(response.status, body);
-  const { accessToken, refreshToken } = body as { accessToken: string; refreshToken: string };
+  const { accessToken, refreshToken } = answerOf(url, response, body);
+  if (typeof accessToken !== "string" || typeof refreshToken !== "string") throw notGatehouse(url, response);
   const login = { email, accessToken, refreshToken };
   saveLogin(url, login);
   return login;
@@ -89,7 +103,8 @@ async function refreshed(url: string, login: SavedLogin): Promise<string | undef
     body: JSON.stringify({ refreshToken: login.refreshToken, userType: "adminuser" }),
   });
   if (!response.ok) return undefined;
-  const { accessToken } = (await response.json()) as { accessToken: string };
+  const { accessToken } = answerOf(url, response, await bodyOf(response));
+  if (typeof accessToken !== "string") return undefined;
   saveLogin(url, { ...login, accessToken });
   return accessToken;
 }
@@ -120,13 +135,19 @@ export async function callApi(
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   let response = await attempt(token);
+  let signInAgain = false;
   if (response.status === 401 && login) {
     const accessToken = await refreshed(target.url, login);
     if (accessToken) response = await attempt(accessToken);
+    else signInAgain = true;
   }
   const answer = await bodyOf(response);
+  if (response.status === 401 && signInAgain && login) {
+    const words = `${describeError(answer)} The saved sign-in has ended: run \`gatehouse login --email ${login.email}\`.`;
+    throw new ApiError(response.status, answer, words);
+  }
   if (!response.ok) throw new ApiError(response.status, answer);
-  return answer as Record<string, unknown>;
+  return answerOf(target.url, response, answer);
 }
 
 /** `?a=1&b=2` from the options that are set. */

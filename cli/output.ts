@@ -1,3 +1,5 @@
+import { CliError } from "./client.ts";
+
 /** People get aligned columns; scripts (`--json`) get the API's own JSON. */
 export interface Output {
   json: boolean;
@@ -66,6 +68,8 @@ export function print(output: Output, answer: Record<string, unknown>, key: stri
     return;
   }
   const value = answer[key];
+  // Every command names the field its answer holds; an answer without it came from something else.
+  if (value === null || typeof value !== "object") throw new CliError(`the answer holds no ${key}: is --url right?`);
   const rows = (Array.isArray(value) ? value : [value]) as Row[];
   process.stdout.write(`${formatTable(rows, columns)}\n`);
   if (typeof answer.next_cursor === "string") process.stdout.write(`more: --cursor ${answer.next_cursor}\n`);

@@ -1,5 +1,7 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -160,6 +162,48 @@ describe("npx gatehouse", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("gatehouse: HTTP 401: Invalid email or password (the CLI signs in admin users only).\n");
     expect((await gatehouseCli(["businesses", "list"])).stderr).toContain("not signed in");
+  });
+
+  it("refuses what answers at --url but is not Gatehouse, and saves nothing", async () => {
+    const impostor = createServer((_request, response) => {
+      response.writeHead(200, { "Content-Type": "text/html" }).end("<html>not gatehouse</html>");
+    });
+    await new Promise<void>((resolve) => impostor.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+    try {
+      const login = await gatehouseCli(["--url", url, "login", "--email", "admin@example.com"], "admin-password-1");
+      expect(login.code).toBe(1);
+      expect(login.stderr).toContain(`${url} did not answer like Gatehouse (HTTP 200, text/html); is --url right?`);
+      expect((await gatehouseCli(["--url", url, "businesses", "list"])).stderr).toContain("not signed in");
+      for (const args of [
+        ["businesses", "list"],
+        ["--json", "businesses", "list"],
+      ]) {
+        const listed = await gatehouseCli(["--url", url, "--token", "some-token", ...args]);
+        expect(listed.code, args.join(" ")).toBe(1);
+        expect(listed.stderr).toContain("did not answer like Gatehouse");
+        expect(listed.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+  });
+
+  it("says to sign in again once the saved sign-in has ended", async () => {
+    expect((await gatehouseCli(["login", "--email", "admin@example.com"], "admin-password-1")).code).toBe(0);
+    const saved = JSON.parse(readFileSync(join(configHome, "gatehouse", "credentials.json"), "utf8")) as Record<
+      string,
+      { accessToken: string }
+    >;
+    const accessToken = saved[gatehouse.baseUrl]?.accessToken ?? "";
+    const logout = await fetch(`${gatehouse.baseUrl}/v1/auth/logout`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${accessToken}`, "User-Type": "adminuser" },
+    });
+    expect(logout.status).toBe(204);
+    const result = await gatehouseCli(["businesses", "list"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("The saved sign-in has ended: run `gatehouse login --email admin@example.com`.");
   });
 
   it("refuses a --limit outside 1-100 on every list, before it sends anything", async () => {
