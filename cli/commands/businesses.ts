@@ -45,4 +45,15 @@ export function registerBusinessCommands(program: Command): void {
         note(output, `Business ${id} is now ${status}.`);
       });
   }
+
+  businesses
+    .command("rename")
+    .description("rename a business")
+    .argument("<business-id>", "the business's public id")
+    .argument("<name>", "its new name")
+    .action(async (id: string, name: string, _options: unknown, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const answer = await callApi(target, "PATCH", `/v1/admin/businesses/${encodeURIComponent(id)}`, { name });
+      print(output, answer, "business", COLUMNS);
+    });
 }

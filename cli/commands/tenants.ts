@@ -172,6 +172,41 @@ function registerProviders(tenants: Command): void {
       },
     );
 
+  for (const [verb, enabled, description] of [
+    ["enable", true, "trust a disabled identity provider's tokens again"],
+    ["disable", false, "stop trusting a provider's tokens for now; its sessions end (docs/pers.md)"],
+  ] as const) {
+    providers
+      .command(verb)
+      .argument("<tenant-id>", "the business's public id")
+      .argument("<provider-id>", "the provider's id")
+      .description(description)
+      .action(async (tenant: string, provider: string, _options: unknown, command: Command) => {
+        const { target, output } = globalsOf(command);
+        const listed = await callApi(target, "GET", `${tenantPath(tenant)}/identity-providers`);
+        const current = (listed.identityProviders as Record<string, unknown>[] | undefined)?.find(
+          (candidate) => candidate.id === provider,
+        );
+        if (!current) throw new CliError(`tenant ${tenant} has no identity provider ${provider}`);
+        // PUT replaces the whole configuration: send it back as it is, with only `enabled` changed.
+        const { issuer, audience, jwksUrl, jwksInline, allowedAlgorithms, claimMapping } = current;
+        const answer = await callApi(
+          target,
+          "PUT",
+          `${tenantPath(tenant)}/identity-providers/${encodeURIComponent(provider)}`,
+          {
+            issuer,
+            audience,
+            ...(jwksUrl ? { jwksUrl } : { jwksInline }),
+            allowedAlgorithms,
+            claimMapping,
+            enabled,
+          },
+        );
+        print(output, answer, "identityProvider", PROVIDER_COLUMNS);
+      });
+  }
+
   providers
     .command("remove")
     .argument("<tenant-id>", "the business's public id")

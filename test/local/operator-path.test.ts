@@ -298,6 +298,45 @@ describe("npx gatehouse", () => {
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+AT\s+ACTION/);
   });
 
+  it("renames a business, and enables and disables a tenant's identity provider", async () => {
+    expect((await gatehouseCli(["login", "--email", "admin@example.com"], "admin-password-1")).code).toBe(0);
+    const business = json(await gatehouseCli(["--json", "businesses", "create", "Initech"])).business as {
+      public_id: string;
+    };
+    const renamed = json(await gatehouseCli(["--json", "businesses", "rename", business.public_id, "Initrode"]));
+    expect(renamed.business).toMatchObject({ public_id: business.public_id, name: "Initrode" });
+
+    const idp = ["tenants", "idp"];
+    const added = json(
+      await gatehouseCli([
+        "--json",
+        ...idp,
+        "add",
+        business.public_id,
+        "--issuer",
+        "https://idp-cli.example.com",
+        "--audience",
+        "initrode",
+        "--jwks-url",
+        "https://idp-cli.example.com/jwks",
+        "--disabled",
+      ]),
+    ).identityProvider as { id: string; enabled: boolean };
+    expect(added.enabled).toBe(false);
+    const enabled = json(await gatehouseCli(["--json", ...idp, "enable", business.public_id, added.id]));
+    expect(enabled.identityProvider).toMatchObject({
+      id: added.id,
+      enabled: true,
+      issuer: "https://idp-cli.example.com",
+      jwksUrl: "https://idp-cli.example.com/jwks",
+    });
+    const disabled = json(await gatehouseCli(["--json", ...idp, "disable", business.public_id, added.id]));
+    expect(disabled.identityProvider).toMatchObject({ id: added.id, enabled: false });
+    const unknown = await gatehouseCli([...idp, "enable", business.public_id, "idp_nope"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`has no identity provider idp_nope`);
+  });
+
   it("finds a tenant's user by provider identity, disables, enables and ends their sessions", async () => {
     expect((await gatehouseCli(["login", "--email", "admin@example.com"], "admin-password-1")).code).toBe(0);
     const projectKey = DEMO_API_KEYS.find((key) => key.publicId === "key_demo_pk_test")?.plaintext ?? "";
