@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { sqlString } from "../../scripts/lib/sql.ts";
 import { insertUserSql } from "../../scripts/lib/users-sql.ts";
@@ -41,7 +42,8 @@ async function createAdmin(options: CreateAdminOptions): Promise<void> {
   if (options.local && options.remote) throw new CliError("choose one of --local and --remote");
   const location: D1Location | undefined = options.local ? "local" : options.remote ? "remote" : undefined;
   if (options.persistTo && location !== "local") throw new CliError("--persist-to goes with --local");
-  const extraArgs = options.persistTo ? ["--persist-to", options.persistTo] : [];
+  // Wrangler runs in the repository; a directory given relative to where the command started is resolved here.
+  const extraArgs = options.persistTo ? ["--persist-to", resolve(options.persistTo)] : [];
   if (location && emailTaken(email, location, extraArgs)) {
     throw new CliError(`${email} already has an account in the ${location} database: nothing was changed`);
   }

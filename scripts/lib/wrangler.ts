@@ -2,8 +2,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const WRANGLER = join(process.cwd(), "node_modules", ".bin", "wrangler");
+/** The repository: its wrangler.toml and local state, wherever the command was started from. */
+const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WRANGLER = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
 
 /** Where a D1 command runs: the local dev database (`.wrangler/state`) or the deployed one. */
 export type D1Location = "local" | "remote";
@@ -12,6 +15,7 @@ export type D1Location = "local" | "remote";
 export function runWrangler(args: string[]): string {
   try {
     return execFileSync(WRANGLER, args, {
+      cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, CI: "true" },
       encoding: "utf8",

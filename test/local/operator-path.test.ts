@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,8 +35,15 @@ interface Outcome {
   stderr: string;
 }
 
-async function outcome(command: string, args: string[], input?: string, env: Record<string, string> = {}) {
+async function outcome(
+  command: string,
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+  cwd?: string,
+) {
   const child = run(command, args, {
+    cwd,
     env: { ...process.env, XDG_CONFIG_HOME: configHome, GATEHOUSE_URL: gatehouse.baseUrl, ...env },
     maxBuffer: 10_000_000,
     timeout: 240_000,
@@ -432,5 +439,18 @@ describe("npx gatehouse", () => {
     expect(again.stderr).toContain("already has an account");
     const demo = await gatehouseCli([...local, "--email", "ADMIN@example.com"], "admin-password-99");
     expect(demo.code).toBe(1);
+  });
+
+  it("create-admin works from a subdirectory, --persist-to relative to it", async () => {
+    const fromDocs = relative(join(process.cwd(), "docs"), gatehouse.persistDir);
+    const created = await outcome(
+      "node",
+      ["../bin/gatehouse.mjs", "create-admin", "--local", "--persist-to", fromDocs, "--email", "ops2@example.com"],
+      "ops-password-12",
+      {},
+      "docs",
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect((await gatehouseCli(["login", "--email", "ops2@example.com"], "ops-password-12")).code).toBe(0);
   });
 });
