@@ -96,6 +96,23 @@ export async function logIn(url: string, email: string, password: string): Promi
   return login;
 }
 
+/**
+ * Ends the saved login's session at Gatehouse (Ping logout), so its refresh token stops working
+ * too. Whether it did: false when Gatehouse could not be reached or refused (an ended session).
+ */
+export async function logOut(url: string, login: SavedLogin): Promise<boolean> {
+  try {
+    const response = await send(url, "/v1/auth/logout", {
+      method: "POST",
+      headers: { authorization: `Bearer ${login.accessToken}`, "user-type": "adminuser" },
+    });
+    return response.status === 204;
+  } catch (error) {
+    if (error instanceof CliError) return false;
+    throw error;
+  }
+}
+
 async function refreshed(url: string, login: SavedLogin): Promise<string | undefined> {
   const response = await send(url, "/v1/auth/refresh", {
     method: "POST",

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { signDemoIdentityToken } from "../../scripts/lib/demo-identity-provider.ts";
 import { generateSigningJwk, generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
-import { positiveInteger } from "./globals.ts";
+import { globalsOf, positiveInteger } from "./globals.ts";
 
 export function registerDevelopmentCommands(program: Command): void {
   program
@@ -23,13 +23,14 @@ export function registerDevelopmentCommands(program: Command): void {
     .option("--email <email>", "the email claim (default: <sub>@example.com)")
     .option("--name <name>", "the name claim")
     .option("--ttl <seconds>", "lifetime in seconds", positiveInteger("--ttl"), 600)
-    .action(async (options: { sub: string; email?: string; name?: string; ttl: number }) => {
+    .action(async (options: { sub: string; email?: string; name?: string; ttl: number }, command: Command) => {
       const token = await signDemoIdentityToken({
         subject: options.sub,
         email: options.email ?? `${options.sub}@example.com`,
         name: options.name,
         ttlSeconds: options.ttl,
       });
-      process.stdout.write(`${token}\n`);
+      const { output } = globalsOf(command);
+      process.stdout.write(output.json ? `${JSON.stringify({ authToken: token })}\n` : `${token}\n`);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { logIn } from "../client.ts";
-import { credentialsPath, forgetLogin } from "../credentials.ts";
+import { logIn, logOut } from "../client.ts";
+import { credentialsPath, forgetLogin, savedLogin } from "../credentials.ts";
 import { readPassword } from "../password.ts";
 import { type Globals, globalsOf } from "./globals.ts";
 
@@ -21,10 +21,19 @@ export function registerSessionCommands(program: Command): void {
 
   program
     .command("logout")
-    .description("forget the token pair kept for --url")
-    .action((_options: unknown, command: Command) => {
-      const { target } = globalsOf(command);
+    .description("end the session kept for --url at Gatehouse, and forget its token pair")
+    .action(async (_options: unknown, command: Command) => {
+      const { target, output } = globalsOf(command);
+      const login = savedLogin(target.url);
+      const ended = login ? await logOut(target.url, login) : false;
       const forgotten = forgetLogin(target.url);
-      process.stdout.write(forgotten ? `Forgot the login for ${target.url}\n` : `No login kept for ${target.url}\n`);
+      if (output.json) {
+        process.stdout.write(`${JSON.stringify({ result: "success", url: target.url, forgotten, ended })}\n`);
+      } else if (!forgotten) {
+        process.stdout.write(`No login kept for ${target.url}\n`);
+      } else {
+        const how = ended ? "ended its session" : "could not end its session there (it ends when it expires)";
+        process.stdout.write(`Forgot the login for ${target.url} and ${how}\n`);
+      }
     });
 }

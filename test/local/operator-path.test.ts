@@ -213,6 +213,26 @@ describe("npx gatehouse", () => {
     expect(result.stderr).toContain("The saved sign-in has ended: run `gatehouse login --email admin@example.com`.");
   });
 
+  it("logout ends the saved session at Gatehouse, not only on this machine", async () => {
+    expect((await gatehouseCli(["login", "--email", "admin@example.com"], "admin-password-1")).code).toBe(0);
+    const saved = JSON.parse(readFileSync(join(configHome, "gatehouse", "credentials.json"), "utf8")) as Record<
+      string,
+      { refreshToken: string }
+    >;
+    const refreshToken = saved[gatehouse.baseUrl]?.refreshToken ?? "";
+    const loggedOut = json(await gatehouseCli(["--json", "logout"]));
+    expect(loggedOut).toEqual({ result: "success", url: gatehouse.baseUrl, forgotten: true, ended: true });
+    const refresh = await fetch(`${gatehouse.baseUrl}/v1/auth/refresh`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refreshToken, userType: "adminuser" }),
+    });
+    expect(refresh.status).toBe(401);
+    expect((await gatehouseCli(["logout"])).stdout).toBe(`No login kept for ${gatehouse.baseUrl}\n`);
+    const token = json(await gatehouseCli(["--json", "demo-idp-token", "--sub", "json-user"]));
+    expect(token.authToken).toMatch(/^eyJ/);
+  });
+
   it("refuses a --limit outside 1-100 on every list, before it sends anything", async () => {
     for (const list of [["businesses"], ["users"], ["keys"], ["audit"]]) {
       for (const limit of ["1000", "101", "0", "ten"]) {
