@@ -174,23 +174,15 @@ describe("a member's API keys in the dashboard", () => {
     expect(html).toContain('name="permissions" value="sms"');
     expect(html).not.toContain('value="bulk"');
 
-    const live = await developerVisitor.post(keysPath, {
-      name: "Sneaky",
-      mode: "live",
-      kind: "secret",
-      permissions: "sms",
-    });
+    const newKey = (name: string, mode: string) =>
+      developerVisitor.post(keysPath, { name, mode, kind: "secret", permissions: "sms" });
+    const live = await newKey("Sneaky", "live");
     expect(live.status).toBe(403);
     const refusal = await live.text();
     expect(refusal).toContain("Your role in this business does not allow this.");
     expect(refusal).not.toContain("admin users");
     expect(refusal).not.toMatch(/sk_(live|test)_/);
-    const test = await developerVisitor.post(keysPath, {
-      name: "Allowed",
-      mode: "test",
-      kind: "secret",
-      permissions: "sms",
-    });
+    const test = await newKey("Allowed", "test");
     expect(test.status).toBe(200);
     expect(await test.text()).toMatch(/sk_test_[A-Za-z0-9]+/);
   });
