@@ -122,6 +122,12 @@ describe("a member's API keys in the dashboard", () => {
     expect(html).toContain("works until");
     expect((await smsWith(fresh ?? "")).status).toBe(200);
     expect((await smsWith(old ?? "")).status).toBe(200);
+    // The rolled key's own confirmation is refused as its roll would be, before anything is offered.
+    const again = await visitor.get(rollHref);
+    expect(again.status).toBe(409);
+    const refusal = await again.text();
+    expect(refusal).toContain("This API key has been revoked, rolled or has expired.");
+    expect(refusal).not.toContain("Roll key");
   });
 
   it("revoke: behind a confirmation; afterwards the gateway refuses the key", async () => {

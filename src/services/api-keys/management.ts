@@ -252,6 +252,11 @@ export async function getApiKeyToChange(
   const { details, caller } = await findManageableKey(deps, principal, keyPublicId);
   const refusal = changeRefusal(caller, details.key, change);
   if (refusal !== null) throw roleForbids(refusal);
+  // Asked before the confirmation, as the roll itself would: only an active key rolls.
+  const status = apiKeyStatus(details.key, deps.now);
+  if (change === "roll" && status !== "active") {
+    throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
+  }
   return details;
 }
 
