@@ -39,12 +39,18 @@ function expectSignedIn(res: Response): void {
   expect(res.headers.getSetCookie().some((line) => line.startsWith(`${DASHBOARD_COOKIE}=`))).toBe(true);
 }
 
-/** The dashboard's page for a 429: in words, with `Retry-After`, and no cookie of any kind. */
-async function expectTooManyAttempts(res: Response): Promise<void> {
+/**
+ * The dashboard's answer to a limited sign-in: the form again, the email kept, the wait in words and
+ * in `Retry-After`, and no cookie of any kind.
+ */
+async function expectTooManyAttempts(res: Response, email: string): Promise<void> {
   expect(res.status).toBe(429);
   expect(res.headers.get("Retry-After")).toBe("60");
   expect(res.headers.get("content-type")).toContain("text/html");
-  expect(await res.text()).toContain("Too many requests. Try again later.");
+  const page = await res.text();
+  expect(page).toContain("Too many sign-in attempts for this account. Try again in 60 seconds.");
+  expect(page).toContain(`value="${email}"`);
+  expect(page).toContain('name="password"');
   expect(res.headers.getSetCookie()).toEqual([]);
 }
 
@@ -121,9 +127,9 @@ describe("a distributed attack on an admin's dashboard sign-in", () => {
     const admin = await createUser({ userType: "adminuser" });
     const device = await ownerBrowser(admin);
     const { limited } = await distributedAttack(admin);
-    await expectTooManyAttempts(limited);
+    await expectTooManyAttempts(limited, admin.email);
 
-    await expectTooManyAttempts(await signIn(admin.email, admin.password, randomClientIp()));
+    await expectTooManyAttempts(await signIn(admin.email, admin.password, randomClientIp()), admin.email);
     const res = await signIn(admin.email, admin.password, randomClientIp(), device);
     expectSignedIn(res);
     // Renewed, and the renewed token is as good for the next sign-in.
@@ -141,7 +147,7 @@ describe("a distributed attack on an admin's dashboard sign-in", () => {
         { "User-Type": "adminuser", "CF-Connecting-IP": randomClientIp() },
       ),
     );
-    await expectTooManyAttempts(await signIn(admin.email, admin.password, randomClientIp()));
+    await expectTooManyAttempts(await signIn(admin.email, admin.password, randomClientIp()), admin.email);
     expectSignedIn(await signIn(admin.email, admin.password, randomClientIp(), device));
   });
 
@@ -180,9 +186,9 @@ describe("a distributed attack on an admin's dashboard sign-in", () => {
     const { limited } = await hammerUntilLimited(LIMITS.loginDevice, (i) =>
       signIn(owner.email, `guess-${i}`, randomClientIp(), stolen),
     );
-    await expectTooManyAttempts(limited);
+    await expectTooManyAttempts(limited, owner.email);
     // Now even the right password from that device waits out the window.
-    await expectTooManyAttempts(await signIn(owner.email, owner.password, randomClientIp(), stolen));
+    await expectTooManyAttempts(await signIn(owner.email, owner.password, randomClientIp(), stolen), owner.email);
     expectSignedIn(await signIn(owner.email, owner.password, randomClientIp(), laptop));
     // The device's failures did not touch the account-wide budget: a new browser still gets in.
     expectSignedIn(await signIn(owner.email, owner.password, randomClientIp()));

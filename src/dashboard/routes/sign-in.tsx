@@ -52,6 +52,13 @@ export const signInRoutes = new Hono<AppEnv>()
       setDashboardDeviceCookie(c, await issueDeviceToken(deps, user.publicId));
       return c.redirect("/dashboard/businesses", 303);
     } catch (err) {
+      if (err instanceof AppError && err.code === "rate_limited") {
+        // The form stays, with the email typed: the person comes back to it once the wait is over.
+        const wait = err.options.retryAfterSeconds ?? 60;
+        c.header("Retry-After", String(wait));
+        const errors = { _form: `Too many sign-in attempts for this account. Try again in ${wait} seconds.` };
+        return renderPublicPage(c, "Sign in", <SignInForm email={form.get("email")} errors={errors} />, 429);
+      }
       if (!(err instanceof AppError) || err.code !== "invalid_credentials") throw err;
       const errors = { _form: "That email and password do not match an active account." };
       return renderPublicPage(c, "Sign in", <SignInForm email={form.get("email")} errors={errors} />, 401);
