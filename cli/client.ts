@@ -96,34 +96,47 @@ export async function logIn(url: string, email: string, password: string): Promi
   return login;
 }
 
-/**
- * Ends the saved login's session at Gatehouse (Ping logout), so its refresh token stops working
- * too. Whether it did: false when Gatehouse could not be reached or refused (an ended session).
- */
-export async function logOut(url: string, login: SavedLogin): Promise<boolean> {
-  try {
-    const response = await send(url, "/v1/auth/logout", {
-      method: "POST",
-      headers: { authorization: `Bearer ${login.accessToken}`, "user-type": "adminuser" },
-    });
-    return response.status === 204;
-  } catch (error) {
-    if (error instanceof CliError) return false;
-    throw error;
-  }
-}
+/** A refresh of the saved login: a new access token, a refusal (the session has ended), or neither. */
+type Refresh = { accessToken: string } | { ended: true } | { failed: true };
 
-async function refreshed(url: string, login: SavedLogin): Promise<string | undefined> {
+async function refreshed(url: string, login: SavedLogin): Promise<Refresh> {
   const response = await send(url, "/v1/auth/refresh", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ refreshToken: login.refreshToken, userType: "adminuser" }),
   });
-  if (!response.ok) return undefined;
+  if (response.status === 401) return { ended: true };
+  if (!response.ok) return { failed: true };
   const { accessToken } = answerOf(url, response, await bodyOf(response));
-  if (typeof accessToken !== "string") return undefined;
+  if (typeof accessToken !== "string") throw notGatehouse(url, response);
   saveLogin(url, { ...login, accessToken });
-  return accessToken;
+  return { accessToken };
+}
+
+/**
+ * Ends the saved login's session at Gatehouse (Ping logout, with a refreshed access token once the
+ * saved one has expired), so its refresh token stops working too: `ended`, `already_ended` (the
+ * session was over), or `not_ended` (Gatehouse could not be reached or did not answer as asked).
+ */
+export async function logOut(url: string, login: SavedLogin): Promise<"ended" | "already_ended" | "not_ended"> {
+  const attempt = (accessToken: string) =>
+    send(url, "/v1/auth/logout", {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}`, "user-type": "adminuser" },
+    });
+  try {
+    let response = await attempt(login.accessToken);
+    if (response.status === 401) {
+      const refresh = await refreshed(url, login);
+      if ("ended" in refresh) return "already_ended";
+      if ("failed" in refresh) return "not_ended";
+      response = await attempt(refresh.accessToken);
+    }
+    return response.status === 204 ? "ended" : "not_ended";
+  } catch (error) {
+    if (error instanceof CliError) return "not_ended";
+    throw error;
+  }
 }
 
 /**
@@ -154,9 +167,9 @@ export async function callApi(
   let response = await attempt(token);
   let signInAgain = false;
   if (response.status === 401 && login) {
-    const accessToken = await refreshed(target.url, login);
-    if (accessToken) response = await attempt(accessToken);
-    else signInAgain = true;
+    const refresh = await refreshed(target.url, login);
+    if ("accessToken" in refresh) response = await attempt(refresh.accessToken);
+    else signInAgain = "ended" in refresh;
   }
   const answer = await bodyOf(response);
   if (response.status === 401 && signInAgain && login) {

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { signDemoIdentityToken } from "../../scripts/lib/demo-identity-provider.ts";
 import { generateSigningJwk, generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
-import { globalsOf, positiveInteger } from "./globals.ts";
+import { positiveInteger } from "./globals.ts";
 
 export function registerDevelopmentCommands(program: Command): void {
   program
@@ -30,7 +30,7 @@ export function registerDevelopmentCommands(program: Command): void {
         name: options.name,
         ttlSeconds: options.ttl,
       });
-      const { output } = globalsOf(command);
-      process.stdout.write(output.json ? `${JSON.stringify({ authToken: token })}\n` : `${token}\n`);
+      const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+      process.stdout.write(json ? `${JSON.stringify({ authToken: token })}\n` : `${token}\n`);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { logIn, logOut } from "../client.ts";
+import { CliError, logIn, logOut } from "../client.ts";
 import { credentialsPath, forgetLogin, savedLogin } from "../credentials.ts";
 import { readPassword } from "../password.ts";
 import { type Globals, globalsOf } from "./globals.ts";
@@ -25,15 +25,20 @@ export function registerSessionCommands(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const { target, output } = globalsOf(command);
       const login = savedLogin(target.url);
-      const ended = login ? await logOut(target.url, login) : false;
+      const outcome = login ? await logOut(target.url, login) : undefined;
+      // A session Gatehouse could not end is kept, so that logout can be run again.
+      if (outcome === "not_ended") {
+        throw new CliError(`could not end the session at ${target.url}; the login is kept: run logout again`);
+      }
       const forgotten = forgetLogin(target.url);
+      const ended = outcome === "ended";
       if (output.json) {
         process.stdout.write(`${JSON.stringify({ result: "success", url: target.url, forgotten, ended })}\n`);
       } else if (!forgotten) {
         process.stdout.write(`No login kept for ${target.url}\n`);
       } else {
-        const how = ended ? "ended its session" : "could not end its session there (it ends when it expires)";
-        process.stdout.write(`Forgot the login for ${target.url} and ${how}\n`);
+        const how = ended ? "ended its session" : "its session had already ended";
+        process.stdout.write(`Forgot the login for ${target.url}; ${how}\n`);
       }
     });
 }
