@@ -5,33 +5,32 @@ import type { AppEnv, Dialect } from "./context";
 
 const REALM = 'realm="gatehouse"';
 
-/** The credential a dialect's 401 asks for when the error names none: its routes' usual one. */
+/**
+ * The credential a dialect's 401 asks for when the error names none: its routes' usual one. PERS
+ * routes authenticate by their project key; the tokens they take travel in the body.
+ */
 const DIALECT_CHALLENGE: Record<Dialect, Challenge> = {
   ping: "bearer",
   pingpage: "session",
-  pers: "bearer",
+  pers: "api_key",
   gateway: "bearer",
 };
 
-/** 401s where no token was presented (or none was at fault): the challenge carries no error. */
-const NO_TOKEN_AT_FAULT = new Set(["missing_credentials", "missing_project_key", "invalid_credentials"]);
+/** 401s where no credential was presented (or none was at fault): the challenge carries no error. */
+const NO_CREDENTIAL_AT_FAULT = new Set(["missing_credentials", "missing_project_key", "invalid_credentials"]);
 
 /**
- * The challenge of a 401 or 403. Every 401 carries one (RFC 9110 §15.5.2): the error's own, else a
- * project key's for PERS's key errors, else the dialect's. RFC 6750 §3: no error attribute when
- * credentials were simply absent.
+ * The challenge of a 401 or 403. Every 401 carries one (RFC 9110 §15.5.2): the error's own, else
+ * the dialect's. RFC 6750 §3: no error attribute when credentials were simply absent, nor for a
+ * PERS body token refused beside a good project key.
  */
 function challengeHeader(dialect: Dialect, error: AppError): string | undefined {
-  const implicit =
-    error.status !== 401
-      ? undefined
-      : error.code === "missing_project_key" || error.code === "invalid_project_key"
-        ? "api_key"
-        : DIALECT_CHALLENGE[dialect];
+  const implicit = error.status === 401 ? DIALECT_CHALLENGE[dialect] : undefined;
   const challenge = error.options.challenge ?? implicit;
   if (!challenge) return undefined;
   const scheme = challenge === "bearer" ? "Bearer" : challenge === "api_key" ? "ApiKey" : "Session";
-  if (NO_TOKEN_AT_FAULT.has(error.code)) return `${scheme} ${REALM}`;
+  const keyNotAtFault = dialect === "pers" && !error.options.challenge && error.code !== "invalid_project_key";
+  if (NO_CREDENTIAL_AT_FAULT.has(error.code) || keyNotAtFault) return `${scheme} ${REALM}`;
   if (error.code === "insufficient_permission") return `${scheme} ${REALM}, error="insufficient_scope"`;
   if (error.status === 401) return `${scheme} ${REALM}, error="invalid_token"`;
   return undefined;

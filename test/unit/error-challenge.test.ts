@@ -9,7 +9,8 @@ describe("the challenge of a refusal", () => {
   it.each([
     ["pers", new AppError("missing_project_key"), 'ApiKey realm="gatehouse"'],
     ["pers", new AppError("invalid_project_key"), 'ApiKey realm="gatehouse", error="invalid_token"'],
-    ["pers", new AppError("invalid_token"), 'Bearer realm="gatehouse", error="invalid_token"'],
+    // A body token refused beside a good project key: the key is the credential, and it was fine.
+    ["pers", new AppError("invalid_token"), 'ApiKey realm="gatehouse"'],
     ["ping", new AppError("invalid_token"), 'Bearer realm="gatehouse", error="invalid_token"'],
     ["ping", new AppError("invalid_credentials"), 'Bearer realm="gatehouse"'],
     ["pingpage", new AppError("invalid_credentials"), 'Session realm="gatehouse"'],
