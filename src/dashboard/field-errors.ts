@@ -25,9 +25,7 @@ function sentence(message: string): string {
 
 /** A message that starts with its field's name, without it: beside the field, the name goes without saying. */
 function withoutFieldName(message: string, field: string): string {
-  if (message.startsWith(`${field}.`)) return message.slice(field.length + 1);
-  if (message.startsWith(`${field} `)) return message.slice(field.length + 1);
-  return message;
+  return message.startsWith(`${field}.`) || message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
 }
 
 /**

@@ -130,6 +130,26 @@ describe("a member's API keys in the dashboard", () => {
     expect(refusal).not.toContain("Roll key");
   });
 
+  it("a suspended business's key gets no roll confirmation: 409 first, as its roll would", async () => {
+    await createKeyThroughPage({ name: "Suspended roll" });
+    const list = await (await visitor.get(`/dashboard/businesses/${businessId}/keys`)).text();
+    const rollHref = /href="(\/dashboard\/keys\/key_[^"]+\/roll)"/.exec(list)?.[1] ?? "";
+    const setStatus = (status: "suspended" | "verified") =>
+      openDatabase(env.DB)
+        .update(businesses)
+        .set({ status })
+        .where(eq(businesses.id, owner.businessIds[0] ?? 0));
+    await setStatus("suspended");
+    try {
+      const res = await visitor.get(rollHref);
+      expect(res.status).toBe(409);
+      expect(await res.text()).toContain("The business is suspended");
+    } finally {
+      await setStatus("verified");
+    }
+    expect((await visitor.get(rollHref)).status).toBe(200);
+  });
+
   it("revoke: behind a confirmation; afterwards the gateway refuses the key", async () => {
     const { key } = await createKeyThroughPage({ name: "Doomed" });
     const list = await (await visitor.get(`/dashboard/businesses/${businessId}/keys`)).text();

@@ -212,7 +212,6 @@ export async function listAllApiKeys(
   return listApiKeyDetails(deps.db, { businessId: business.id }, page);
 }
 
-/** A key the caller may manage; another tenant's key is "not found", exactly like a missing one. */
 /** A suspended business's keys are all refused: issuing another would hand out a key that never works. */
 function refuseIfSuspended(business: Pick<BusinessRow, "status" | "publicId">): void {
   if (business.status === "suspended") {
@@ -220,6 +219,15 @@ function refuseIfSuspended(business: Pick<BusinessRow, "status" | "publicId">): 
   }
 }
 
+/** Refuses a roll its key's state forbids: only an active key of a business not suspended rolls. */
+async function refuseImpossibleRoll(deps: Deps, details: ApiKeyDetails): Promise<void> {
+  const status = apiKeyStatus(details.key, deps.now);
+  if (status !== "active") throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
+  const business = await findBusinessByPublicId(primaryOf(deps.db), details.businessPublicId);
+  if (business) refuseIfSuspended(business);
+}
+
+/** A key the caller may manage; another tenant's key is "not found", exactly like a missing one. */
 async function findManageableKey(deps: Deps, principal: UserPrincipal, keyPublicId: string) {
   const details = await findApiKeyDetailsByPublicId(deps.db, keyPublicId);
   if (!details) throw apiKeyNotFound("unknown key id");
@@ -252,11 +260,8 @@ export async function getApiKeyToChange(
   const { details, caller } = await findManageableKey(deps, principal, keyPublicId);
   const refusal = changeRefusal(caller, details.key, change);
   if (refusal !== null) throw roleForbids(refusal);
-  // Asked before the confirmation, as the roll itself would: only an active key rolls.
-  const status = apiKeyStatus(details.key, deps.now);
-  if (change === "roll" && status !== "active") {
-    throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
-  }
+  // Asked before the confirmation, as the roll itself would.
+  if (change === "roll") await refuseImpossibleRoll(deps, details);
   return details;
 }
 
@@ -278,12 +283,7 @@ export async function rollApiKey(deps: Deps, actor: UserActor, keyPublicId: stri
     tenant: details.businessPublicId,
     target: old.publicId,
   });
-  const status = apiKeyStatus(old, deps.now);
-  if (status !== "active") {
-    throw new AppError("api_key_inactive", { detail: `roll of ${status} key` });
-  }
-  const business = await findBusinessByPublicId(primaryOf(deps.db), details.businessPublicId);
-  if (business) refuseIfSuspended(business);
+  await refuseImpossibleRoll(deps, details);
   const generated = await generateApiKey(old.kind, old.mode);
   const graceUntil = new Date(deps.now.getTime() + deps.config.apiKeyRollGraceSeconds * 1000);
   const outcome = await insertSuccessorAndRoll(
