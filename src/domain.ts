@@ -134,6 +134,8 @@ export interface PersRequirements {
   authTypes?: ReadonlySet<PersAuthType>;
   /** Only tokens exchanged at these tenants (public ids); any tenant when absent. */
   tenants?: ReadonlySet<string>;
+  /** Refuse sessions exchanged with a test project key (the route's `liveOnly`). */
+  liveOnly?: boolean;
 }
 
 /** What a route (one of Gatehouse's own, or a gateway route) accepts as proof of who is calling. */

@@ -168,9 +168,11 @@ function checkEntry(entry: RouteEntry): string[] {
   }
   if (entry.tenants && new Set(entry.tenants).size !== entry.tenants.length) problems.push("tenants: listed twice");
   if (!acceptsApiKey && !acceptsPers && entry.sandboxUpstream) {
-    problems.push("sandboxUpstream: only test-mode API keys and PERS sessions use it");
+    problems.push("sandboxUpstream: only test API keys and PERS sessions use it");
   }
-  if (!acceptsApiKey && entry.liveOnly) problems.push("liveOnly: only applies to api_key credentials");
+  if (!acceptsApiKey && !acceptsPers && entry.liveOnly) {
+    problems.push("liveOnly: only applies to api_key and pers");
+  }
   if (!acceptsApiKey && entry.secretKeysOnly) problems.push("secretKeysOnly: only applies to api_key credentials");
   if (entry.liveOnly && entry.sandboxUpstream) {
     problems.push("liveOnly: a route with a sandboxUpstream sends test keys there; choose one");
@@ -225,6 +227,7 @@ function credentialPolicyOf(entry: RouteEntry): CredentialPolicy | null {
     pers: {
       ...(entry.persAuthTypes ? { authTypes: new Set(entry.persAuthTypes) } : {}),
       ...(entry.tenants ? { tenants: new Set(entry.tenants) } : {}),
+      ...(entry.liveOnly ? { liveOnly: true } : {}),
     },
   };
 }

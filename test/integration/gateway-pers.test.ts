@@ -198,6 +198,18 @@ describe("a PERS session's mode is its project key's", () => {
     }
   });
 
+  it("a liveOnly route refuses a test session (403) and lets a live one through", async () => {
+    for (const mode of ["test", "live"] as const) {
+      const idp = await FakeIdentityProvider.create();
+      const tenant = await createTenant("Live Only Tenant", mode);
+      await idp.trustedBy(tenant);
+      const { accessToken } = await exchanged(tenant, { authToken: await idp.token("liv") });
+      const res = await withToken("/v1/loyalty-live/orders", accessToken);
+      if (mode === "live") expect((await echoOf(res)).headers["x-auth-mode"]).toBe("live");
+      else await expectRefused(res, 403, "insufficient_permission", INSUFFICIENT, "test_session_not_allowed");
+    }
+  });
+
   it("a token claiming a mode other than test is refused", async () => {
     const tenant = await createTenant();
     const deps = (await testDeps()).at(new Date());

@@ -201,7 +201,11 @@ describe("a table with a mistake is refused, naming the entry, its path and the 
       withOk(entry({ sandboxUpstream: { url: "https://s.test" } })),
       /sandboxUpstream: only/,
     ],
-    ["live-only on a route that takes no API key", withOk(entry({ liveOnly: true })), /liveOnly: only applies/],
+    [
+      "live-only on a route that takes neither API keys nor PERS tokens",
+      withOk(entry({ liveOnly: true })),
+      /liveOnly: only applies/,
+    ],
     [
       "secret-keys-only on a route that takes no API key",
       withOk(entry({ secretKeysOnly: true })),

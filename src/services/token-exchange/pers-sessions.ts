@@ -415,6 +415,9 @@ export function authorizePersPrincipal(principal: PersPrincipal, requirements: P
   if (requirements.tenants && !requirements.tenants.has(principal.tenantId)) {
     throw forbid("tenant_not_allowed", `a token of tenant ${principal.tenantId}`);
   }
+  if (requirements.liveOnly && principal.mode === "test") {
+    throw forbid("test_session_not_allowed", "a session exchanged with a test project key");
+  }
   if (requirements.authTypes && !requirements.authTypes.has(principal.authType)) {
     throw forbid("auth_type_not_allowed", `${principal.authType} not among the accepted auth types`);
   }
