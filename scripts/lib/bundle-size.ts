@@ -9,7 +9,7 @@ import { constants, gzipSync } from "node:zlib";
  * Every cold isolate loads the whole bundle before its first request. The budget sits just above
  * today's size so that any growth fails CI; docs/performance.md says where the bytes go.
  */
-export const GZIP_BUDGET_BYTES = 150 * 1024;
+export const GZIP_BUDGET_BYTES = 151 * 1024;
 
 const WRANGLER = join(process.cwd(), "node_modules", ".bin", "wrangler");
 
