@@ -114,6 +114,22 @@ async function refreshed(url: string, login: SavedLogin): Promise<Refresh> {
 }
 
 /**
+ * Sends `attempt` with `token`; when that is refused (401) and a saved login is in use, refreshes
+ * it and sends once more with the new access token. `refresh` says what the refresh did, if one ran.
+ */
+async function sentWithRefresh(
+  url: string,
+  login: SavedLogin | undefined,
+  token: string,
+  attempt: (accessToken: string) => Promise<Response>,
+): Promise<{ response: Response; refresh?: Refresh }> {
+  const response = await attempt(token);
+  if (response.status !== 401 || !login) return { response };
+  const refresh = await refreshed(url, login);
+  return "accessToken" in refresh ? { response: await attempt(refresh.accessToken), refresh } : { response, refresh };
+}
+
+/**
  * Ends the saved login's session at Gatehouse (Ping logout, with a refreshed access token once the
  * saved one has expired), so its refresh token stops working too: `ended`, `already_ended` (the
  * session was over), or `not_ended` (Gatehouse could not be reached or did not answer as asked).
@@ -125,13 +141,8 @@ export async function logOut(url: string, login: SavedLogin): Promise<"ended" | 
       headers: { authorization: `Bearer ${accessToken}`, "user-type": "adminuser" },
     });
   try {
-    let response = await attempt(login.accessToken);
-    if (response.status === 401) {
-      const refresh = await refreshed(url, login);
-      if ("ended" in refresh) return "already_ended";
-      if ("failed" in refresh) return "not_ended";
-      response = await attempt(refresh.accessToken);
-    }
+    const { response, refresh } = await sentWithRefresh(url, login, login.accessToken, attempt);
+    if (refresh && "ended" in refresh) return "already_ended";
     return response.status === 204 ? "ended" : "not_ended";
   } catch (error) {
     if (error instanceof CliError) return "not_ended";
@@ -164,15 +175,9 @@ export async function callApi(
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  let response = await attempt(token);
-  let signInAgain = false;
-  if (response.status === 401 && login) {
-    const refresh = await refreshed(target.url, login);
-    if ("accessToken" in refresh) response = await attempt(refresh.accessToken);
-    else signInAgain = "ended" in refresh;
-  }
+  const { response, refresh } = await sentWithRefresh(target.url, login, token, attempt);
   const answer = await bodyOf(response);
-  if (response.status === 401 && signInAgain && login) {
+  if (refresh && "ended" in refresh && login) {
     const words = `${describeError(answer)} The saved sign-in has ended: run \`gatehouse login --email ${login.email}\`.`;
     throw new ApiError(response.status, answer, words);
   }
