@@ -75,6 +75,11 @@ export function print(output: Output, answer: Record<string, unknown>, key: stri
   if (typeof answer.next_cursor === "string") process.stdout.write(`more: --cursor ${answer.next_cursor}\n`);
 }
 
+/** For an answer that holds no record to show: `answer` whole with --json, else `message`. */
+export function printDone(output: Output, answer: Record<string, unknown>, message: string): void {
+  process.stdout.write(output.json ? `${JSON.stringify(answer, null, 2)}\n` : `${message}\n`);
+}
+
 export function note(output: Output, message: string): void {
   if (!output.json) process.stderr.write(`${message}\n`);
 }

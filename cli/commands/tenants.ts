@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { IDP_ALGORITHMS, OPT_IN_AUTH_TYPES, TENANT_USER_STATUSES } from "../../src/domain.ts";
 import { CliError, callApi, query } from "../client.ts";
-import { print } from "../output.ts";
+import { print, printDone } from "../output.ts";
 import { globalsOf, limitOption, list } from "./globals.ts";
 
 const SETTINGS_COLUMNS = [
@@ -216,8 +216,7 @@ function registerProviders(tenants: Command): void {
       const { target, output } = globalsOf(command);
       const path = `${tenantPath(tenant)}/identity-providers/${encodeURIComponent(provider)}`;
       const answer = await callApi(target, "DELETE", path);
-      if (output.json) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-      else process.stdout.write(`Removed identity provider ${provider} of ${tenant}\n`);
+      printDone(output, answer, `Removed identity provider ${provider} of ${tenant}`);
     });
 }
 
@@ -283,8 +282,7 @@ function registerTenantUsers(tenants: Command): void {
     .action(async (tenant: string, user: string, _options: unknown, command: Command) => {
       const { target, output } = globalsOf(command);
       const answer = await callApi(target, "DELETE", `${userPath(tenant, user)}/sessions`);
-      if (output.json) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-      else process.stdout.write(`Ended every session of ${user} at ${tenant}\n`);
+      printDone(output, answer, `Ended every session of ${user} at ${tenant}`);
     });
 }
 
