@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { generateSigningKeySet } from "../../scripts/lib/signing-keys.ts";
 import { insertUserSql } from "../../scripts/lib/users-sql.ts";
+import { WRANGLER } from "../../scripts/lib/wrangler.ts";
 import { parsePepperList } from "../../src/crypto/peppers.ts";
 
 /**
@@ -19,13 +20,9 @@ export function buildWorker(
   { readableNames = false } = {},
 ): string {
   const minify = readableNames ? ["--minify=false"] : [];
-  execFileSync(
-    join("node_modules", ".bin", "wrangler"),
-    ["deploy", "--dry-run", "-c", config, "--outdir", resolve(outdir), ...minify],
-    {
-      stdio: "ignore",
-    },
-  );
+  execFileSync(WRANGLER, ["deploy", "--dry-run", "-c", config, "--outdir", resolve(outdir), ...minify], {
+    stdio: "ignore",
+  });
   return join(outdir, script);
 }
 

@@ -4,14 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { constants, gzipSync } from "node:zlib";
+import { WRANGLER } from "./wrangler.ts";
 
 /**
  * Every cold isolate loads the whole bundle before its first request. The budget sits just above
  * today's size so that any growth fails CI; docs/performance.md says where the bytes go.
  */
 export const GZIP_BUDGET_BYTES = 151 * 1024;
-
-const WRANGLER = join(process.cwd(), "node_modules", ".bin", "wrangler");
 
 /** The Worker's main module in a `wrangler deploy --outdir` directory (beside it: its source map). */
 async function mainModule(dir: string): Promise<string> {

@@ -13,7 +13,7 @@ import { demoApiKeySeedStatements } from "./demo-api-keys.ts";
 import { DEMO_BUSINESS, demoSeedStatements } from "./demo-data.ts";
 import { demoIdentitySeedStatements } from "./demo-identity-provider.ts";
 import { generateSigningKeySet } from "./signing-keys.ts";
-import { executeLocalSql, runWrangler } from "./wrangler.ts";
+import { executeLocalSql, runWrangler, WRANGLER } from "./wrangler.ts";
 
 export interface LocalGatehouse {
   baseUrl: string;
@@ -74,9 +74,8 @@ export async function startLocalGatehouse(options: LocalGatehouseOptions = {}): 
   );
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const keys = await generateSigningKeySet(["ES256"]);
-  const wrangler = join(process.cwd(), "node_modules", ".bin", "wrangler");
   const child = spawn(
-    wrangler,
+    WRANGLER,
     [
       "dev",
       ...["-c", "wrangler.toml", "-c", "demo/upstream/wrangler.toml"],

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository: its wrangler.toml and local state, wherever the command was started from. */
-const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const WRANGLER = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The repository's own wrangler (`node_modules/.bin`), never one on PATH. */
+export const WRANGLER = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
 
 /** Where a D1 command runs: the local dev database (`.wrangler/state`) or the deployed one. */
 export type D1Location = "local" | "remote";
