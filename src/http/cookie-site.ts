@@ -25,7 +25,8 @@ export function cookieSiteAttributes(
   requestUrl: string,
   allowedOrigins: readonly string[],
 ): CookieSiteAttributes {
-  if (origin === undefined || !allowedOrigins.includes(origin) || !URL.canParse(origin)) return SAME_SITE;
+  // Configured origins are exact origins (checked at start-up), so one found here parses.
+  if (origin === undefined || !allowedOrigins.includes(origin)) return SAME_SITE;
   const page = new URL(origin);
   const own = new URL(requestUrl);
   return page.hostname === own.hostname && page.protocol === own.protocol ? SAME_SITE : PARTITIONED;
